@@ -1,0 +1,35 @@
+# One entry point for people and CI: every target creates .venv and installs the project first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: demo test gui bench lint screenshots package clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/zoho-bulk demo
+
+test: $(STAMP)
+	$(BIN)/ruff check app tests packaging
+	$(BIN)/python -m pytest -q
+
+gui: $(STAMP)
+	env -u QT_QPA_PLATFORM $(BIN)/zoho-bulk gui
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.perf $(BENCH)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests packaging
+	$(BIN)/ruff format --check app tests packaging
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,130 @@
+"""The `zoho-bulk` command line: parses the contract of CLI.md and hands each command to its room."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+
+ENTITIES = ("contacts", "salesorders", "creditnotes")
+OPERATIONS = ("create", "update", "upsert", "skip-existing")
+
+# command -> "module:function"; each function takes the parsed arguments and returns an exit code.
+HANDLERS: dict[str, str] = {
+    "import": "app.jobs.importer:import_command",
+    "export": "app.jobs.exporter:export_command",
+    "convert": "app.jobs.convert:convert_command",
+    "validate": "app.mapping.validate:validate_command",
+    "sandbox": "app.sandbox.server:sandbox_command",
+    "connections": "app.zoho.connections:connections_command",
+    "gui": "app.gui.main:gui_command",
+    "demo": "app.jobs.demo:demo_command",
+}
+
+
+def _add_target(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--connection", metavar="NAME", help="a saved Zoho connection")
+    target.add_argument("--sandbox", metavar="URL", help="a sandbox already running at URL")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zoho-bulk",
+        description="Move records between spreadsheets and Zoho Books / Zoho CRM.",
+    )
+    parser.add_argument("--version", action="version", version=f"zoho-bulk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser("import", help="import a spreadsheet into Zoho Books")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--entity", choices=ENTITIES, required=True)
+    p.add_argument("--operation", choices=OPERATIONS, default="create")
+    p.add_argument("--mapping", metavar="MAPPING.json")
+    p.add_argument("--sheet", metavar="NAME")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--report-dir", metavar="DIR")
+    p.add_argument("--resume", metavar="JOB_ID")
+    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    _add_target(p)
+
+    p = commands.add_parser("export", help="export Zoho Books records to a spreadsheet")
+    p.add_argument("entity", choices=(*ENTITIES, "items"))
+    p.add_argument("--out", required=True, metavar="FILE.{xlsx,csv}")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--status", metavar="S")
+    p.add_argument("--line-items", action="store_true")
+    p.add_argument("--json", action="store_true")
+    _add_target(p)
+
+    p = commands.add_parser("convert", help="convert Zoho CRM quotes / sales orders in bulk")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--from", dest="source", choices=("Quotes", "Sales_Orders"), required=True)
+    p.add_argument("--to", dest="targets", required=True, metavar="Sales_Orders,Invoices")
+    p.add_argument("--carry-over-tags", action="store_true")
+    p.add_argument("--report-dir", metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    _add_target(p)
+
+    p = commands.add_parser("validate", help="read, map and validate a spreadsheet (no network)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--entity", choices=ENTITIES, required=True)
+    p.add_argument("--operation", choices=OPERATIONS, default="create")
+    p.add_argument("--mapping", metavar="MAPPING.json")
+    p.add_argument("--sheet", metavar="NAME")
+    p.add_argument("--report-dir", metavar="DIR")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("sandbox", help="run the local Zoho-compatible sandbox server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8777)
+    p.add_argument("--db", metavar="FILE")
+    p.add_argument("--rate", default="100/60", metavar="N/SECONDS")
+    p.add_argument("--concurrency", type=int, default=10)
+    p.add_argument("--daily", type=int, default=10_000)
+    p.add_argument("--latency-ms", default="0", metavar="MS")
+    p.add_argument("--fail-rate", type=float, default=0.0)
+    p.add_argument("--drop-rate", type=float, default=0.0)
+    p.add_argument("--token-uses", type=int, default=0, metavar="N")
+
+    p = commands.add_parser("connections", help="manage saved Zoho connections")
+    p.add_argument("action", choices=("add", "list", "remove", "test"))
+    p.add_argument("name", nargs="?")
+    p.add_argument("--data-centre", "--dc", dest="data_centre", metavar="DC")
+    p.add_argument("--base-url", metavar="URL")
+    p.add_argument("--organization-id", metavar="ID")
+    p.add_argument("--plan", metavar="PLAN")
+    p.add_argument("--client-id", metavar="ID")
+    p.add_argument("--grant-code", metavar="CODE")
+    p.add_argument("--browser", action="store_true", help="sign in through the browser")
+    p.add_argument("--default", action="store_true")
+
+    commands.add_parser("gui", help="open the desktop app")
+    commands.add_parser("demo", help="import the samples into the embedded sandbox")
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module_name, _, function = HANDLERS[command].partition(":")
+    return getattr(importlib.import_module(module_name), function)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return int(_handler(args.command)(args) or 0)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

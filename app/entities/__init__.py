@@ -1,0 +1,1 @@
+"""entities room of zoho-bulk (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""gui room of zoho-bulk (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""mapping room of zoho-bulk (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""sandbox room of zoho-bulk (see DESIGN.md)."""

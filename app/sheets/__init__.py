@@ -1,0 +1,1 @@
+"""sheets room of zoho-bulk (see DESIGN.md)."""

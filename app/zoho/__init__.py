@@ -1,0 +1,1 @@
+"""zoho room of zoho-bulk (see DESIGN.md)."""
