@@ -1,0 +1,294 @@
+"""The job journal: one SQLite file per job recording its settings and the state of every document.
+
+The journal is the memory that makes a run exactly-once: a document is marked "sent"
+(durably, WAL + synchronous=FULL) before its request goes out and "done"/"failed"/
+"in_doubt" after the answer. A process killed at any moment leaves either "pending"
+(never sent), "sent" (maybe sent: reconcile before resending) or a final state.
+Export and CRM conversion use the same journal with their own item keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+DATA_DIR_ENV = "ZOHO_BULK_DATA_DIR"
+
+PENDING = "pending"
+SENT = "sent"
+DONE = "done"
+FAILED = "failed"
+IN_DOUBT = "in_doubt"
+STATES = (PENDING, SENT, DONE, FAILED, IN_DOUBT)
+FINAL_STATES = (DONE, FAILED)
+
+
+def data_dir() -> Path:
+    """The user data directory (ZOHO_BULK_DATA_DIR overrides the platform default)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) if override else Path(platformdirs.user_data_dir("zoho-bulk", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def jobs_dir() -> Path:
+    path = data_dir() / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def journal_path(job_id: str) -> Path:
+    return jobs_dir() / f"{job_id}.sqlite"
+
+
+@dataclass
+class Entry:
+    """One document (or exported page, or converted record) of a job, as the journal knows it."""
+
+    index: int
+    key: str | None = None
+    rows: list[int] = field(default_factory=list)
+    state: str = PENDING
+    outcome: str | None = None  # created, updated, unchanged, skipped, failed, invalid
+    zoho_id: str | None = None
+    number: str | None = None
+    message: str | None = None
+    http_status: int | None = None
+    zoho_code: str | None = None
+    attempts: int = 0
+    marker: dict[str, Any] = field(default_factory=dict)  # how to find the record again
+    sent_at: float | None = None
+    updated_at: float | None = None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS job (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    idx INTEGER PRIMARY KEY,
+    key TEXT,
+    rows TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL DEFAULT 'pending',
+    outcome TEXT,
+    zoho_id TEXT,
+    number TEXT,
+    message TEXT,
+    http_status INTEGER,
+    zoho_code TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    marker TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    sent_at REAL,
+    updated_at REAL
+);
+CREATE INDEX IF NOT EXISTS entries_state ON entries(state);
+"""
+
+_COLUMNS = ("idx", "key", "rows", "state", "outcome", "zoho_id", "number", "message",
+            "http_status", "zoho_code", "attempts", "marker", "sent_at", "updated_at")
+
+
+class Journal:
+    """A job's SQLite journal; `Journal.open(job_id)` or `Journal(path)`; ':memory:' for dry runs."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, job_id: str) -> Journal:
+        return cls(journal_path(job_id))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- job-level values (settings, fingerprint, mapping, status, counters) ---
+
+    def set(self, name: str, value: Any) -> None:
+        self._db.execute(
+            "INSERT INTO job(name, value) VALUES(?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+            (name, json.dumps(value, default=str)),
+        )
+
+    def get(self, name: str, default: Any = None) -> Any:
+        row = self._db.execute("SELECT value FROM job WHERE name=?", (name,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def values(self) -> dict[str, Any]:
+        return {n: json.loads(v) for n, v in self._db.execute("SELECT name, value FROM job")}
+
+    # --- entries ---
+
+    def has_entries(self) -> bool:
+        return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None
+
+    def add(self, entries: Iterable[Entry]) -> None:
+        now = time.time()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO entries(idx, key, rows, state, outcome, message, marker,"
+                " created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?)",
+                [(e.index, e.key, json.dumps(e.rows), e.state, e.outcome, e.message,
+                  json.dumps(e.marker), now, now) for e in entries],
+            )
+
+    def entry(self, index: int) -> Entry:
+        row = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE idx=?", (index,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(index)
+        return _entry(row)
+
+    def entries(self, *states: str) -> list[Entry]:
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM entries"
+        params: tuple[str, ...] = ()
+        if states:
+            sql += f" WHERE state IN ({', '.join('?' * len(states))})"
+            params = states
+        return [_entry(r) for r in self._db.execute(sql + " ORDER BY idx", params)]
+
+    def counts(self) -> dict[str, int]:
+        """Number of entries per state and per outcome (outcome keys win on clashes)."""
+        result: dict[str, int] = {}
+        for state, n in self._db.execute("SELECT state, COUNT(*) FROM entries GROUP BY state"):
+            result[state] = n
+        for outcome, n in self._db.execute(
+            "SELECT outcome, COUNT(*) FROM entries WHERE outcome IS NOT NULL GROUP BY outcome"
+        ):
+            result[outcome] = n
+        return result
+
+    def mark_sent(self, index: int, marker: dict[str, Any] | None = None) -> None:
+        """Durably record that a request for this entry is about to go out."""
+        now = time.time()
+        with self._transaction():
+            if marker is None:
+                self._db.execute(
+                    "UPDATE entries SET state=?, attempts=attempts+1, sent_at=?, updated_at=?"
+                    " WHERE idx=?", (SENT, now, now, index))
+            else:
+                self._db.execute(
+                    "UPDATE entries SET state=?, attempts=attempts+1, sent_at=?, updated_at=?,"
+                    " marker=? WHERE idx=?", (SENT, now, now, json.dumps(marker), index))
+
+    def finish(self, index: int, state: str, outcome: str | None, *, zoho_id: str | None = None,
+               number: str | None = None, message: str | None = None,
+               http_status: int | None = None, zoho_code: str | int | None = None) -> None:
+        """Record an entry's answer (done / failed / in_doubt / back to pending)."""
+        if state not in STATES:
+            raise ValueError(f"unknown journal state {state!r}")
+        with self._transaction():
+            self._db.execute(
+                "UPDATE entries SET state=?, outcome=?, zoho_id=COALESCE(?, zoho_id),"
+                " number=COALESCE(?, number), message=?, http_status=?, zoho_code=?, updated_at=?"
+                " WHERE idx=?",
+                (state, outcome, zoho_id, number, message, http_status,
+                 None if zoho_code is None else str(zoho_code), time.time(), index),
+            )
+
+    def release(self, index: int) -> None:
+        """Put an entry that never went out back to pending (attempt not counted)."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE entries SET state=?, attempts=MAX(attempts-1, 0), updated_at=?"
+                " WHERE idx=? AND state=?", (PENDING, time.time(), index, SENT))
+
+    def interrupted_to_in_doubt(self) -> int:
+        """After a crash: every entry left "sent" becomes "in_doubt"; returns how many."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE entries SET state=?, message=?, updated_at=? WHERE state=?",
+                (IN_DOUBT, "the previous run stopped while this request was out",
+                 time.time(), SENT))
+        return cursor.rowcount
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    d = dict(zip(_COLUMNS, row, strict=True))
+    return Entry(
+        index=d["idx"], key=d["key"], rows=json.loads(d["rows"]), state=d["state"],
+        outcome=d["outcome"], zoho_id=d["zoho_id"], number=d["number"], message=d["message"],
+        http_status=d["http_status"], zoho_code=d["zoho_code"], attempts=d["attempts"],
+        marker=json.loads(d["marker"]), sent_at=d["sent_at"], updated_at=d["updated_at"],
+    )
+
+
+@dataclass
+class JobSummary:
+    """One past or unfinished job, as the Jobs page lists it."""
+
+    job_id: str
+    path: Path
+    kind: str
+    entity: str | None
+    operation: str | None
+    file: str | None
+    status: str
+    created_at: float | None
+    counts: dict[str, int]
+    report: str | None
+    report_csv: str | None
+
+    @property
+    def resumable(self) -> bool:
+        return self.status not in ("finished",)
+
+
+def list_jobs() -> list[JobSummary]:
+    """Every job journal under the data directory, newest first."""
+    found: list[JobSummary] = []
+    for path in jobs_dir().glob("*.sqlite"):
+        try:
+            with Journal(path) as journal:
+                v = journal.values()
+                counts = journal.counts()
+        except sqlite3.Error:
+            continue
+        found.append(JobSummary(
+            job_id=path.stem, path=path, kind=v.get("kind", "import"), entity=v.get("entity"),
+            operation=v.get("operation"), file=v.get("file"), status=v.get("status", "new"),
+            created_at=v.get("created_at"), counts=counts, report=v.get("report"),
+            report_csv=v.get("report_csv"),
+        ))
+    found.sort(key=lambda j: j.created_at or 0, reverse=True)
+    return found
+
+
+def iter_rows(entries: Iterable[Entry]) -> Iterator[tuple[int, Entry]]:
+    """(row index, entry) for every input row an entry covers."""
+    for e in entries:
+        for r in e.rows:
+            yield r, e

@@ -1,0 +1,116 @@
+"""The per-row result report of a job: xlsx with the original columns plus results, a CSV twin and a failed-rows file.
+
+Every input row appears exactly once; the rows of one document share its result.
+Values that a spreadsheet would execute are neutralised by the app.sheets writers.
+Import and CRM conversion both write through `write_report`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.sheets import SheetData, write_csv, write_xlsx
+
+STATUSES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")
+BAD_STATUSES = ("failed", "invalid")
+RESULT_HEADERS = ("Status", "Zoho ID", "Zoho number", "Message", "HTTP status", "Zoho code", "Attempts")
+
+
+@dataclass
+class RowResult:
+    """What happened to one input row (shared by all rows of its document)."""
+
+    status: str
+    zoho_id: str | None = None
+    number: str | None = None
+    message: str | None = None
+    http_status: int | None = None
+    zoho_code: str | None = None
+    attempts: int = 0
+    problem_cells: dict[int, str] = field(default_factory=dict)  # column index -> message
+
+    def values(self) -> list[object]:
+        return [self.status, self.zoho_id or "", self.number or "", self.message or "",
+                self.http_status if self.http_status is not None else "",
+                self.zoho_code or "", self.attempts]
+
+
+@dataclass
+class ReportPaths:
+    xlsx: Path
+    csv: Path
+    failed: Path | None  # None when no row failed
+
+
+def report_stem(source: Path, job_id: str) -> str:
+    return f"{source.stem}.report-{job_id}"
+
+
+def write_report(
+    *,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    results: Sequence[RowResult],
+    summary: Sequence[tuple[str, object]],
+    out_dir: Path,
+    stem: str,
+    failed_suffix: str = ".xlsx",
+) -> ReportPaths:
+    """Write `<stem>.xlsx` (Results + Summary sheets), `<stem>.csv` and `<stem>.failed<suffix>`."""
+    if len(rows) != len(results):
+        raise ValueError(f"{len(rows)} rows but {len(results)} results")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = len(headers)
+    all_headers = [*headers, *RESULT_HEADERS]
+    out_rows: list[list[object]] = []
+    highlights: dict[tuple[int, int], str] = {}
+    comments: dict[tuple[int, int], str] = {}
+    for i, (row, result) in enumerate(zip(rows, results, strict=True)):
+        out_rows.append([*_cells(row, n), *result.values()])
+        if result.status in BAD_STATUSES:
+            highlights[(i, n)] = "error"
+            highlights[(i, n + 3)] = "error"
+            for col, message in result.problem_cells.items():
+                highlights[(i, col)] = "error"
+                comments[(i, col)] = message
+        elif result.status in ("created", "updated"):
+            highlights[(i, n)] = "ok"
+
+    counts = Counter(r.status for r in results)
+    summary_rows: list[list[object]] = [[label, value] for label, value in summary]
+    summary_rows.append(["", ""])
+    summary_rows.append(["Rows by status", ""])
+    for status in STATUSES:
+        summary_rows.append([status, counts.get(status, 0)])
+    summary_rows.append(["rows", len(results)])
+
+    xlsx = out_dir / f"{stem}.xlsx"
+    csv = out_dir / f"{stem}.csv"
+    write_xlsx(xlsx, [
+        SheetData("Results", all_headers, out_rows, highlights=highlights, comments=comments),
+        SheetData("Summary", ["Item", "Value"], summary_rows),
+    ])
+    write_csv(csv, all_headers, out_rows)
+
+    failed_rows = [_cells(row, n) for row, r in zip(rows, results, strict=True)
+                   if r.status in BAD_STATUSES]
+    failed: Path | None = None
+    if failed_rows:
+        failed = out_dir / f"{stem}.failed{failed_suffix}"
+        if failed_suffix == ".csv":
+            write_csv(failed, list(headers), failed_rows)
+        else:
+            write_xlsx(failed, [SheetData("Failed rows", list(headers), failed_rows)])
+    else:
+        for suffix in (".xlsx", ".csv"):
+            (out_dir / f"{stem}.failed{suffix}").unlink(missing_ok=True)
+    return ReportPaths(xlsx=xlsx, csv=csv, failed=failed)
+
+
+def _cells(row: Sequence[object], n: int) -> list[object]:
+    cells = list(row[:n])
+    cells.extend([None] * (n - len(cells)))
+    return cells
