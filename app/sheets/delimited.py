@@ -1,0 +1,84 @@
+"""Read delimited text (csv, tsv, txt): detect the encoding and the delimiter, keep every cell as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from app.sheets.errors import SheetError
+from app.sheets.table import EXCEL_ERRORS, ExcelError
+
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_LINES = 50
+# Longest single cell accepted (characters); csv's default of 131,072 is raised to this.
+MAX_FIELD_CHARS = 10 * 1024 * 1024
+
+
+def decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "cp1252", "latin-1"]
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            raise SheetError(path, "it is not a text file (it contains binary data)")
+        return text, encoding
+    raise SheetError(path, f"its text is not valid {encodings[0].upper()}")
+
+
+def sniff_delimiter(sample_lines: list[str], suffix: str) -> str:
+    """The delimiter among , ; tab | that splits the sample into the most consistent, widest rows."""
+    best, best_score = ("\t" if suffix in (".tsv", ".tab") else ","), (-1.0, 0)
+    sample = "\n".join(sample_lines)
+    for delimiter in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        share = counts.count(mode) / len(counts)
+        score = (share, mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_delimited(path: Path) -> list[list[object]]:
+    """Read a delimited text file into a grid of str/None/ExcelError (row i is line-row i + 1)."""
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise SheetError(path, "permission to open it was denied") from None
+    except OSError as exc:
+        raise SheetError(path, f"it could not be opened ({exc.strerror or exc})") from None
+    text, _ = decode(path, raw)
+    del raw
+    if not text.strip():
+        raise SheetError(path, "the file is empty")
+    sample = text[: 256 * 1024].splitlines()[:SNIFF_LINES]
+    delimiter = sniff_delimiter([line for line in sample if line.strip()], path.suffix.lower())
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
+    try:
+        grid: list[list[object]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise SheetError(path, f"it is not a well-formed delimited file ({exc})") from None
+    errors = EXCEL_ERRORS
+    for row in grid:
+        for i, v in enumerate(row):
+            if not v:
+                row[i] = None
+            elif v[0] == "#" and v in errors:
+                row[i] = ExcelError(v)
+    return grid

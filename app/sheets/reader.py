@@ -1,0 +1,47 @@
+"""Read any supported spreadsheet into a Table: the one entry point other rooms call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.sheets.delimited import read_delimited
+from app.sheets.errors import SheetError
+from app.sheets.grid import build_table
+from app.sheets.preflight import Kind, check_file
+from app.sheets.table import Table
+from app.sheets.workbook import read_workbook, workbook_sheet_names
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """Worksheet names in workbook order; a delimited text file has one sheet named after the file."""
+    path = Path(path)
+    kind = check_file(path)
+    if kind is Kind.DELIMITED:
+        return [path.stem]
+    return workbook_sheet_names(path)
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None) -> Table:
+    """Read one sheet of ``path`` (default: the first non-empty one) into a Table; raises SheetError.
+
+    ``header_row`` is 1-based as the spreadsheet shows it; None finds it (title rows and blank
+    rows above the header are passed over).
+    """
+    path = Path(path)
+    kind = check_file(path)
+    try:
+        if kind is Kind.DELIMITED:
+            grid = read_delimited(path)
+            name = path.stem
+            if sheet is not None and sheet.strip().casefold() != name.casefold():
+                raise SheetError(path, f'it is a text file with one sheet ("{name}"), not "{sheet}"')
+            return build_table(path, grid, sheet=name, sheets=[name], header_row=header_row)
+        name, names, grid, merged, date1904 = read_workbook(path, kind, sheet)
+        return build_table(path, grid, sheet=name, sheets=names, header_row=header_row,
+                           merged=merged, date1904=date1904)
+    except SheetError:
+        raise
+    except MemoryError:
+        raise SheetError(path, "it is too large to read into memory") from None
+    except Exception as exc:  # last line of defence: never a traceback for a bad file
+        raise SheetError(path, f"it could not be read ({type(exc).__name__}: {exc})") from None

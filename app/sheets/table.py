@@ -1,0 +1,92 @@
+"""The table a spreadsheet becomes: headers, typed data rows and each cell's coordinates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+# Values a spreadsheet formula can produce instead of a result.
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+     "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)
+
+
+class ExcelError(str):
+    """A cell holding a formula error such as ``#N/A`` or ``#DIV/0!`` (still a ``str``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"ExcelError({str.__repr__(self)})"
+
+
+def is_error(value: object) -> bool:
+    """True when a cell value is a spreadsheet error value (``#N/A``, ``#DIV/0!`` ...)."""
+    return isinstance(value, ExcelError)
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index: 0 -> "A", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """0-based column index of a spreadsheet letter: "A" -> 0, "AA" -> 26."""
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+class CellRef(NamedTuple):
+    """Where a value came from, in the words a spreadsheet user knows."""
+
+    sheet: str
+    row: int  # row number as the spreadsheet shows it (1-based)
+    column: str  # column letter ("A", "B", ... "AA")
+    header: str
+
+    def __str__(self) -> str:
+        return f'{self.sheet}!{self.column}{self.row} (column "{self.header}")'
+
+
+@dataclass
+class Table:
+    """One sheet's data below its header row; every value keeps its spreadsheet coordinates."""
+
+    source: Path
+    sheet: str
+    sheets: list[str]
+    header_row: int  # 1-based, as shown
+    headers: list[str]  # disambiguated: "Amount", "Amount (2)"
+    letters: list[str]  # column letter of each header
+    rows: list[list[object]]  # each len(headers); str|int|float|bool|date|datetime|time|None|ExcelError
+    row_numbers: list[int]  # spreadsheet row number of each data row
+    date1904: bool = False  # workbook counts serial dates from 1904 (Mac Excel); plain numbers are serials in it
+    notes: list[str] = field(default_factory=list)  # plain remarks made while reading (e.g. renamed headers)
+
+    def ref(self, row_index: int, col_index: int) -> CellRef:
+        """Coordinates of ``rows[row_index][col_index]``."""
+        return CellRef(self.sheet, self.row_numbers[row_index], self.letters[col_index],
+                       self.headers[col_index])
+
+    def column(self, header: str) -> int:
+        """Index of a header (exact match first, then case- and space-insensitive); KeyError if absent."""
+        try:
+            return self.headers.index(header)
+        except ValueError:
+            wanted = " ".join(header.split()).casefold()
+            for i, name in enumerate(self.headers):
+                if " ".join(name.split()).casefold() == wanted:
+                    return i
+            raise KeyError(header) from None
+
+    def __len__(self) -> int:
+        return len(self.rows)

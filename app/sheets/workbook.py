@@ -1,0 +1,212 @@
+"""Read workbooks (xlsx, xlsm, xlsb, xls, ods) with python-calamine into a raw grid of typed cells."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine as calamine
+
+from app.sheets.errors import SheetError
+from app.sheets.grid import MAX_CELLS, Merged
+from app.sheets.preflight import Kind
+from app.sheets.table import EXCEL_ERRORS, ExcelError, column_index
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def open_workbook(path: Path) -> calamine.CalamineWorkbook:
+    """Open a workbook with calamine, turning its failures into one plain SheetError."""
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise SheetError(path, "it is password-protected; remove the password in Excel and try again") from None
+    except PermissionError:
+        raise SheetError(path, "permission to open it was denied") from None
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise SheetError(path, f"the file is damaged or not a valid workbook ({_short(exc)})") from None
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def workbook_sheet_names(path: Path) -> list[str]:
+    """Names of the worksheets (chart sheets left out), in workbook order."""
+    with open_workbook(path) as book:
+        return _worksheets(book)
+
+
+def _worksheets(book: calamine.CalamineWorkbook) -> list[str]:
+    try:
+        return [m.name for m in book.sheets_metadata if m.typ != calamine.SheetTypeEnum.ChartSheet]
+    except Exception:
+        return list(book.sheet_names)
+
+
+def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[str], list[list[object]], list[Merged], bool]:
+    """Read one sheet: (sheet name, all sheet names, grid, merged ranges, date1904).
+
+    The grid starts at A1 (row i is spreadsheet row i + 1); empty cells are None, whole-number
+    floats become ints, error cells become ExcelError values.
+    """
+    parts = _xlsx_parts(path) if kind is Kind.XLSX else None
+    with open_workbook(path) as book:
+        names = _worksheets(book)
+        if not names:
+            raise SheetError(path, "the workbook has no worksheets")
+        if sheet is not None:
+            chosen = _match_sheet(path, names, sheet)
+            order = [chosen]
+        else:
+            order = names
+        for name in order:
+            if parts is not None:
+                _check_dimension(path, parts, name)
+            try:
+                data = book.get_sheet_by_name(name)
+                if data.end is None and sheet is None:
+                    continue
+                grid = data.to_python(skip_empty_area=False)
+                merged = data.merged_cell_ranges or []
+            except SheetError:
+                raise
+            except MemoryError:
+                raise SheetError(path, f'the sheet "{name}" is too large to read') from None
+            except Exception as exc:
+                raise SheetError(path, f'the sheet "{name}" is damaged ({_short(exc)})') from None
+            if sheet is None and not any(any(v != "" for v in row) for row in grid):
+                continue
+            clean(grid)
+            date1904 = False
+            if parts is not None:
+                date1904 = parts.date1904
+                mark_error_cells(path, parts, name, grid)
+            return name, names, grid, list(merged), date1904
+    if sheet is not None:
+        raise SheetError(path, f'the sheet "{sheet}" is empty')
+    raise SheetError(path, "every sheet in the workbook is empty")
+
+
+def _match_sheet(path: Path, names: list[str], wanted: str) -> str:
+    if wanted in names:
+        return wanted
+    folded = [n for n in names if n.strip().casefold() == wanted.strip().casefold()]
+    if folded:
+        return folded[0]
+    listed = ", ".join(f'"{n}"' for n in names)
+    raise SheetError(path, f'it has no sheet named "{wanted}" (its sheets are {listed})')
+
+
+def clean(grid: list[list[object]]) -> None:
+    """In place: "" -> None, whole-number floats -> int, error literals -> ExcelError."""
+    errors = EXCEL_ERRORS
+    for row in grid:
+        for i, v in enumerate(row):
+            cls = v.__class__
+            if cls is str:
+                if not v:
+                    row[i] = None
+                elif v[0] == "#" and v in errors:
+                    row[i] = ExcelError(v)
+            elif cls is float and v.is_integer():  # type: ignore[attr-defined]
+                row[i] = int(v)  # type: ignore[call-overload]
+
+
+class _XlsxParts:
+    """Where each sheet's XML lives inside an xlsx, and the workbook's date system."""
+
+    def __init__(self, sheet_paths: dict[str, str], date1904: bool) -> None:
+        self.sheet_paths = sheet_paths
+        self.date1904 = date1904
+
+
+def _xlsx_parts(path: Path) -> _XlsxParts | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:
+        return None  # calamine will say what is wrong
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    date1904 = False
+    sheet_paths: dict[str, str] = {}
+    for el in workbook.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "workbookPr":
+            date1904 = el.get("date1904", "0").lower() in ("1", "true")
+        elif tag == "sheet":
+            target = targets.get(el.get(f"{_REL_NS}id"), "")
+            if target:
+                full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                sheet_paths[el.get("name", "")] = full
+    return _XlsxParts(sheet_paths, date1904)
+
+
+def _check_dimension(path: Path, parts: _XlsxParts, name: str) -> None:
+    """Refuse a sheet whose declared used range is too large to hold in memory."""
+    member = parts.sheet_paths.get(name)
+    if not member:
+        return
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
+            head = fh.read(8192)
+    except Exception:
+        return
+    m = _DIMENSION.search(head)
+    if not m or not m.group(3):
+        return
+    rows = int(m.group(4)) - int(m.group(2)) + 1
+    cols = column_index(m.group(3).decode()) - column_index(m.group(1).decode()) + 1
+    if rows * cols > MAX_CELLS:
+        raise SheetError(path, f'the sheet "{name}" spans {rows:,} rows by {cols:,} columns '
+                               f"({m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}"
+                               f"{m.group(4).decode()}), more than zoho-bulk reads at once "
+                               f"({MAX_CELLS:,} cells); delete unused rows and columns or split the file")
+
+
+def mark_error_cells(path: Path, parts: _XlsxParts, name: str, grid: list[list[object]]) -> None:
+    """Put ExcelError values where the sheet XML holds error cells (calamine reads them as empty)."""
+    member = parts.sheet_paths.get(name)
+    if not member:
+        return
+    tail = b""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                buf = tail + chunk
+                if b't="e"' in buf:
+                    _apply_errors(buf, grid)
+                tail = buf[-4096:]
+    except Exception:
+        return  # error marking is best effort; the values stay empty
+
+
+def _apply_errors(buf: bytes, grid: list[list[object]]) -> None:
+    for m in _ERROR_TYPE.finditer(buf):
+        start = buf.rfind(b"<", 0, m.start())
+        close = buf.find(b">", m.end())
+        if start < 0 or close < 0 or buf[close - 1: close] == b"/":
+            continue
+        ref = _REF.search(buf, start, close)
+        end = _CELL_END.search(buf, close)
+        if not ref or not end:
+            continue
+        value = _VALUE.search(buf, close, end.start())
+        r = int(ref.group(2)) - 1
+        c = column_index(ref.group(1).decode())
+        if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and grid[r][c] is None:
+            text = value.group(1).decode("utf-8", "replace") if value else ""
+            grid[r][c] = ExcelError(text or "#VALUE!")
