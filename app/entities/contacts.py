@@ -1,0 +1,96 @@
+"""Contacts (Books API, seed 004): fields, contact persons, addresses, rules and models."""
+
+from __future__ import annotations
+
+from app.entities.catalogue import CREATING, Entity, Field
+from app.entities.field_groups import LANGUAGES, address_fields, custom_field
+from app.entities.models import build_models
+
+P = "contact_persons"
+
+FIELDS: tuple[Field, ...] = (
+    Field("contact_id", "Contact ID", "id", help="Zoho's ID of the contact (update only).", synonyms=("ContactID", "Customer ID")),
+    Field("contact_name", "Display Name", required_on=CREATING, max_length=200,
+          help="Display Name of the contact. Max-length [200]",
+          synonyms=("Contact Name", "Customer Name", "Customer", "Name", "Customer Display Name", "Vendor Name", "Supplier Name", "ContactName", "Client Name", "Account Name", "Full Name")),
+    Field("company_name", "Company Name", max_length=200, help="Company Name of the contact. Max-length [200]",
+          synonyms=("Company", "Organization", "Organisation", "Business Name", "CompanyName")),
+    Field("contact_type", "Contact Type", allowed=("customer", "vendor"), help="customer or vendor.",
+          synonyms=("Type", "Customer/Vendor", "Contact Kind")),
+    Field("website", "Website", synonyms=("Web", "Web Site", "URL", "Homepage", "WebsiteUrl")),
+    Field("language_code", "Language Code", allowed=LANGUAGES,
+          help="Language of the contact: de, en, es, fr, it, ja, nl, pt, pt_br, sv, zh, en_gb.",
+          synonyms=("Language", "Portal Language", "Locale")),
+    Field("currency_id", "Currency Code", "id", lookup="currency", help="The customer's currency; found by currency code.",
+          synonyms=("Currency", "CurrencyCode", "Default Currency")),
+    Field("payment_terms", "Payment Terms", "integer", help="Net payment term for the customer, in days.",
+          synonyms=("Terms Days", "Net Days", "Payment Terms Days", "Due Days")),
+    Field("payment_terms_label", "Payment Terms Label", help="Label for the payment due details.", synonyms=("Terms", "Payment Term")),
+    Field("notes", "Notes", help="Comments about the contact.", synonyms=("Note", "Comments", "Remarks", "Memo")),
+    Field("is_portal_enabled", "Portal Enabled", "boolean", help="Enable the client portal for the contact.",
+          synonyms=("Portal Status", "Enable Portal", "Is Portal Enabled")),
+    Field("facebook", "Facebook", max_length=100, help="Facebook profile account. max-length [100]"),
+    Field("twitter", "Twitter", max_length=100, help="Twitter account. max-length [100]"),
+    Field("vat_reg_no", "VAT Registration Number", help="VAT registration number (UK, Avalara).",
+          synonyms=("VAT Number", "VAT Reg No", "TaxNumber", "Tax Number", "VAT No", "Tax Registration Number")),
+    Field("gst_no", "GST Identification Number (GSTIN)", help="15 digit GSTIN (India only).", synonyms=("GSTIN", "GST No")),
+    Field("gst_treatment", "GST Treatment", allowed=("business_gst", "business_none", "overseas", "consumer"),
+          help="GST treatment (India only)."),
+    Field("place_of_contact", "Place of Contact", help="Location of the contact (India only)."),
+    Field("tax_id", "Tax", "id", lookup="tax", help="Tax collected from the contact; found by tax name or rate.",
+          synonyms=("Tax Name", "Default Tax", "Tax Rate")),
+    Field("is_taxable", "Taxable", "boolean", help="Whether the customer is taxable.", synonyms=("Is Taxable",)),
+    *address_fields("billing", "Billing"),
+    *address_fields("shipping", "Shipping"),
+    Field(f"{P}.salutation", "Salutation", level="person", max_length=25, help="Salutation of the contact person.",
+          synonyms=("Title", "Mr/Ms", "Prefix")),
+    Field(f"{P}.first_name", "First Name", level="person", max_length=100, help="Max-length [100]",
+          synonyms=("FirstName", "Given Name", "Forename", "Contact First Name", "Contact Person First Name")),
+    Field(f"{P}.last_name", "Last Name", level="person", max_length=100, help="Max-length [100]",
+          synonyms=("LastName", "Surname", "Family Name", "Contact Last Name", "Contact Person Last Name")),
+    Field(f"{P}.email", "EmailID", "email", "person", help="Email address of the contact person.",
+          synonyms=("Email", "E-mail", "Email Address", "EmailAddress", "Contact Email", "Primary Email", "Main Email", "Contact Person Email")),
+    Field(f"{P}.phone", "Phone", level="person", help="Phone of the contact person.",
+          synonyms=("Work Phone", "Telephone", "Tel", "Phone Number", "Business Phone", "PhoneNumber", "Contact Phone")),
+    Field(f"{P}.mobile", "MobilePhone", level="person", help="Mobile of the contact person.",
+          synonyms=("Mobile", "Mobile Phone", "Cell", "Cell Phone", "MobileNumber", "Mobile Number")),
+    Field(f"{P}.designation", "Designation", level="person", synonyms=("Job Title", "Position", "Role")),
+    Field(f"{P}.department", "Department", level="person", synonyms=("Dept",)),
+    Field(f"{P}.skype", "Skype Identity", level="person", synonyms=("Skype", "Skype ID")),
+    Field(f"{P}.is_primary_contact", "Is Primary Contact", "boolean", "person",
+          help="Mark the contact person as primary (true only).", synonyms=("Primary Contact", "Primary", "Is Primary")),
+    custom_field("custom_fields.cf_external_id", "External ID", unique=True),
+    custom_field("custom_fields.cf_region", "Region"),
+)
+
+IGNORED_HEADERS: dict[str, str] = {
+    "Status": "Zoho sets the status",
+    "Created Time": "Zoho sets it",
+    "Last Modified Time": "Zoho sets it",
+    "Outstanding Receivable Amount": "Zoho computes it",
+    "Outstanding Payable Amount": "Zoho computes it",
+    "Unused Credits Receivable Amount": "Zoho computes it",
+    "Opening Balance": "opening balances are not imported",
+    "Price List": "price lists are not imported",
+    "Credit Limit": "credit limits are not imported",
+    "Owner Name": "owners are not imported",
+    "Source": "Zoho sets it",
+    "Contact Person ID": "an ID from the exporting organization",
+}
+
+CREATE_MODEL, UPDATE_MODEL = build_models("Contact", FIELDS, P, frozenset())
+
+ENTITY = Entity(
+    name="contacts",
+    label="Contact",
+    singular="contact",
+    fields=FIELDS,
+    key_field="contact_name",
+    id_field="contact_id",
+    id_synonyms=("Contact ID",),
+    lines=P,
+    lines_required_on=frozenset(),
+    create_model=CREATE_MODEL,
+    update_model=UPDATE_MODEL,
+    ignored_headers=IGNORED_HEADERS,
+)

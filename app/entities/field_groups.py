@@ -1,0 +1,69 @@
+"""Field groups that several entities share: addresses, line items and custom fields."""
+
+from __future__ import annotations
+
+from app.entities.catalogue import Field
+
+ADDRESS_MAX = 500
+
+
+def address_fields(kind: str, words: str) -> list[Field]:
+    """Fields of a billing or shipping address object (`kind` is "billing" or "shipping")."""
+    w = words  # "Billing" / "Shipping"
+    p = f"{kind}_address"
+    return [
+        Field(f"{p}.attention", f"{w} Attention", synonyms=(f"{w} Attention", f"{w} Attn")),
+        Field(
+            f"{p}.address",
+            f"{w} Address",
+            max_length=ADDRESS_MAX,
+            help=f"Street of the {kind} address. Max-length [500]",
+            synonyms=(f"{w} Street", f"{w} Street1", f"{w} Address Line 1", f"{w} Address1", f"{w} Line 1", f"{w}AddressLine1", f"{w} Street Address"),
+        ),
+        Field(f"{p}.street2", f"{w} Street2", synonyms=(f"{w} Address Line 2", f"{w} Address2", f"{w} Line 2", f"{w}AddressLine2", f"{w} Street 2")),
+        Field(f"{p}.city", f"{w} City", help=f"City of the {kind} address.", synonyms=(f"{w} Town", f"{w}AddressCity", f"{w} Town/City")),
+        Field(f"{p}.state", f"{w} State", help=f"State of the {kind} address.", synonyms=(f"{w} Province", f"{w} Region", f"{w} County", f"{w}AddressRegion", f"{w} State/Province")),
+        Field(f"{p}.state_code", f"{w} State Code"),
+        Field(f"{p}.zip", f"{w} Code", help=f"Zip code of the {kind} address.", synonyms=(f"{w} Zip", f"{w} Postal Code", f"{w} Postcode", f"{w} ZIP Code", f"{w}AddressPostalCode", f"{w} Zip Code")),
+        Field(f"{p}.country", f"{w} Country", help=f"Country of the {kind} address.", synonyms=(f"{w}AddressCountry",)),
+        Field(f"{p}.phone", f"{w} Phone"),
+        Field(f"{p}.fax", f"{w} Fax"),
+    ]
+
+
+def line_item_fields(lines: str = "line_items") -> list[Field]:
+    """Fields of a sales order or credit note line item."""
+    L = lines
+    return [
+        Field(f"{L}.item_id", "Item", "id", "line", lookup="item", help="ID of the item; found by item name or SKU.",
+              synonyms=("Item Name", "Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code")),
+        Field(f"{L}.name", "Line Name", level="line", help="Name of the line item.", synonyms=("Line Item Name",)),
+        Field(f"{L}.description", "Item Desc", level="line", help="Description of the line item.",
+              synonyms=("Item Description", "Description", "Line Description", "Memo", "Product/Service Description")),
+        Field(f"{L}.quantity", "Quantity", "number", "line", positive=True, help="Quantity of the line item.",
+              synonyms=("QuantityOrdered", "Qty", "Quantity Ordered", "Units", "Item Quantity")),
+        Field(f"{L}.rate", "Item Price", "number", "line", help="Rate of the line item.",
+              synonyms=("Rate", "Unit Price", "UnitAmount", "Unit Amount", "Price", "Sales Price", "Unit Cost", "Item Rate", "Price Each")),
+        Field(f"{L}.unit", "Usage unit", level="line", help="Unit of the line item e.g. kgs, Nos.", synonyms=("Unit", "UOM", "Unit of Measure")),
+        Field(f"{L}.discount", "Discount", "discount", "line",
+              help='Discount on the line, as a percentage (e.g. "12.5%") or an amount (e.g. "190").',
+              synonyms=("Line Discount", "Item Discount", "Discount %", "Discount Percent", "Discount Rate")),
+        Field(f"{L}.tax_id", "Item Tax", "id", "line", lookup="tax", help="Tax applied to the line; found by tax name or rate.",
+              synonyms=("Tax", "Tax Name", "Tax Code", "TaxType", "Tax Type", "VAT Code", "Tax Rate", "Item Tax %", "Tax %", "VAT Rate")),
+        Field(f"{L}.account_id", "Account", "id", "line", lookup="account", help="Income account of the line; found by account name.",
+              synonyms=("Account Name", "Income Account", "AccountCode", "Account Code", "GL Account", "Nominal Code")),
+        Field(f"{L}.product_type", "Item Type", level="line", allowed=("goods", "service", "digital_service", "capital_goods", "capital_service"),
+              help="Enter goods or service.", synonyms=("Product Type", "Type of Item")),
+        Field(f"{L}.hsn_or_sac", "HSN/SAC", level="line", help="HSN/SAC code (India, South Africa, Kenya).", synonyms=("HSN", "SAC", "HSN Code")),
+        Field(f"{L}.item_order", "Item Order", "integer", "line", synonyms=("Line Number", "Line No", "Line #")),
+    ]
+
+
+def custom_field(path: str, label: str, level: str = "document", unique: bool = False) -> Field:
+    """A custom field the demo organization defines (contracts.md)."""
+    note = " Unique: used as the upsert key." if unique else ""
+    return Field(path, label, level=level, help=f"Custom field {label}.{note}",  # type: ignore[arg-type]
+                 synonyms=(f"CF.{label}", path.rsplit(".", 1)[-1]))
+
+
+LANGUAGES = ("de", "en", "es", "fr", "it", "ja", "nl", "pt", "pt_br", "sv", "zh", "en_gb")

@@ -1,0 +1,232 @@
+"""Auto-mapping: proposes a field, lookup and transforms for every column, with a confidence score."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from app.entities import Entity, Field, entity
+from app.mapping.prepare import TableLike
+from app.mapping.schema import (
+    BooleanWords,
+    DateFormat,
+    FieldMapping,
+    LookupRule,
+    Mapping,
+    NumberFormat,
+    Transform,
+    Trim,
+)
+from app.mapping.transforms import is_empty
+
+SAMPLE = 2000  # distinct non-empty values looked at per column
+
+
+def normal(text: str) -> str:
+    """A header reduced to lowercase letters and digits ("Sales-Order #" -> "salesorder")."""
+    return re.sub(r"[^0-9a-z%#]+", "", text.casefold()).replace("#", "number")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^0-9a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).casefold()) if w}
+
+
+def _candidates(ent: Entity) -> list[tuple[str, Field, float]]:
+    """(normalised name, field, score) for every label, synonym and API name."""
+    found: list[tuple[str, Field, float]] = []
+    for f in ent.fields:
+        found.append((normal(f.label), f, 1.0))
+        for s in f.synonyms:
+            found.append((normal(s), f, 0.9))
+        found.append((normal(f.path), f, 0.9))
+        found.append((normal(f.name), f, 0.85))
+    return found
+
+
+def score_column(header: str, ent: Entity) -> tuple[Field | None, float, str]:
+    """The best field for a header, its score and the reason."""
+    h = normal(header)
+    if not h:
+        return None, 0.0, "empty header"
+    low = header.casefold()
+    custom: tuple[str, str] | None = None
+    if low.startswith("item.cf.") and ent.lines == "line_items":
+        custom = (header[len("item.cf."):].strip(), "line")
+    elif low.startswith("cf."):
+        custom = (header[len("cf."):].strip(), "document")
+    if custom and custom[0]:
+        f = ent.custom_field(custom[0], custom[1])  # type: ignore[arg-type]
+        known = any(f is g for g in ent.fields)
+        return f, (1.0 if known else 0.9), f'custom field "{custom[0]}"'
+    best: tuple[Field | None, float, str] = (None, 0.0, "no similar field")
+    for name, f, score in _candidates(ent):
+        if name == h and score > best[1]:
+            best = (f, score, f'"{header}" is {"the label" if score == 1.0 else "a known name"} of {f.label}')
+    if best[0] is not None:
+        return best
+    words = _words(header)
+    if not words:
+        return best
+    for f in ent.fields:
+        for name in (f.label, *f.synonyms):
+            other = _words(name)
+            if not other:
+                continue
+            overlap = len(words & other) / len(words | other)
+            score = round(0.4 + 0.4 * overlap, 2) if overlap >= 0.5 else 0.0
+            if score > best[1]:
+                best = (f, score, f'"{header}" resembles "{name}"')
+    return best
+
+
+def _sample(table: TableLike, ci: int) -> list[Any]:
+    seen: dict[Any, None] = {}
+    for r in table.rows:
+        v = r[ci]
+        if not is_empty(v):
+            seen.setdefault(v, None)
+            if len(seen) >= SAMPLE:
+                break
+    return list(seen)
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})[./\-\s](\d{1,2})[./\-\s](\d{2,4})")
+_YMD = re.compile(r"^\s*\d{4}[./\-]\d{1,2}[./\-]\d{1,2}")
+
+
+def infer_date(values: Iterable[Any]) -> tuple[DateFormat, float, str]:
+    """Date order from the values: one 25/01/2026 settles day-first, one 01/25/2026 month-first."""
+    day_first = month_first = year_first = texts = 0
+    for v in values:
+        if isinstance(v, date | int | float):
+            continue
+        text = str(v)
+        texts += 1
+        if _YMD.match(text):
+            year_first += 1
+            continue
+        m = _DMY.match(text)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12 >= b:
+                day_first += 1
+            elif b > 12 >= a:
+                month_first += 1
+    if day_first and not month_first:
+        return DateFormat(order="day-first"), 1.0, "day-first: a day above 12 comes first"
+    if month_first and not day_first:
+        return DateFormat(order="month-first"), 1.0, "month-first: a day above 12 comes second"
+    if day_first and month_first:
+        return DateFormat(order="day-first"), 0.5, "dates disagree: some look day-first, some month-first"
+    if texts and not year_first:
+        return DateFormat(order="day-first"), 0.7, "no date settles the order; assumed day-first"
+    return DateFormat(order="year-first"), 1.0, "ISO dates or real date cells"
+
+
+_COMMA_DECIMAL = re.compile(r"(^|[^\d])\d{1,3}(\.\d{3})*,\d{1,2}(?!\d)|\d,\d{1,2}$|\d,\d{4,}$|\.\d{3},")
+_DOT_DECIMAL = re.compile(r"\d\.\d{1,2}$|\d\.\d{4,}$|,\d{3}\.")
+
+
+def infer_number(values: Iterable[Any], percent: bool = False) -> tuple[NumberFormat, float, str]:
+    """Decimal separator from the values: one 1.234,50 settles decimal comma."""
+    comma = dot = 0
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, str):
+            continue
+        text = v.strip().rstrip("%").strip()
+        if _COMMA_DECIMAL.search(text):
+            comma += 1
+        elif _DOT_DECIMAL.search(text):
+            dot += 1
+    if comma and not dot:
+        return NumberFormat(decimal=",", percent=percent), 1.0, "decimal comma (e.g. 1.234,50)"
+    if comma and dot:
+        return NumberFormat(decimal=".", percent=percent), 0.6, "numbers disagree on the decimal separator"
+    return NumberFormat(decimal=".", percent=percent), 1.0, "decimal point"
+
+
+def _lookup_by(f: Field, header: str, values: list[Any]) -> str:
+    h = header.casefold()
+    kind = f.lookup
+    if kind in ("customer", "salesperson") and (
+        "email" in h or "e-mail" in h or (values and sum("@" in str(v) for v in values) > len(values) / 2)
+    ):
+        return "email"
+    if kind == "item" and ("sku" in h or "code" in h):
+        return "sku"
+    if kind == "tax" and ("%" in h or "rate" in h or "percent" in h or (values and all(
+        isinstance(v, int | float) or re.fullmatch(r"\s*\d+([.,]\d+)?\s*%?\s*", str(v)) for v in values))):
+        return "rate"
+    if kind == "currency":
+        return "code"
+    return "name"
+
+
+def propose(table: TableLike, ci: int, f: Field) -> tuple[list[Transform], LookupRule | None, float, str]:
+    """Transforms and lookup for column `ci` feeding field `f`, with a confidence factor and a note."""
+    values = _sample(table, ci)
+    header = table.headers[ci]
+    if f.lookup:
+        by = _lookup_by(f, header, values)
+        rules: list[Transform] = [Trim()]
+        if by == "rate":
+            rule, conf, note = infer_number(values, percent=False)
+            rules.append(rule)
+            return rules, LookupRule(kind=f.lookup, by=by), conf, f"{f.lookup} by rate; {note}"  # type: ignore[arg-type]
+        return rules, LookupRule(kind=f.lookup, by=by), 1.0, f"{f.lookup} looked up by {by}"  # type: ignore[arg-type]
+    if f.type == "date":
+        rule, conf, note = infer_date(values)
+        return [Trim(), rule], None, conf, note
+    if f.type in ("number", "integer", "discount"):
+        percent = f.type == "discount" and ("percent" in header.casefold() or "%" in header)
+        rule, conf, note = infer_number(values, percent=percent)
+        return [rule], None, conf, note
+    if f.type == "boolean":
+        return [BooleanWords()], None, 1.0, "yes/no, true/false, 1/0, x"
+    return [Trim()], None, 1.0, "text"
+
+
+def automap(table: TableLike, entity_name: str, operation: str = "create") -> Mapping:
+    """A proposed mapping for every column of the table; unmatched columns are listed in `unmapped`."""
+    ent = entity(entity_name)
+    scored: list[tuple[float, int, Field, str]] = []
+    for ci, header in enumerate(table.headers):
+        f, score, why = score_column(header, ent)
+        if f is not None and score > 0:
+            if header in ent.ignored_headers:
+                score *= 0.5  # an export-only column maps only where nothing better claims its field
+            scored.append((score, ci, f, why))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    taken: dict[str, str] = {}
+    chosen: dict[int, FieldMapping] = {}
+    ignored: dict[str, str] = {}
+    for score, ci, f, why in scored:
+        header = table.headers[ci]
+        if f.path in taken:
+            ignored[header] = ent.ignored_headers.get(header) or f'{f.label} is already taken from column "{taken[f.path]}"'
+            continue
+        taken[f.path] = header
+        transforms, lookup, factor, note = propose(table, ci, f)
+        chosen[ci] = FieldMapping(field=f.path, columns=[header], transforms=transforms, lookup=lookup,
+                                  confidence=round(score * factor, 2), note=f"{why}; {note}")
+    unmapped: list[str] = []
+    for ci, header in enumerate(table.headers):
+        if ci in chosen or header in ignored:
+            continue
+        if header in ent.ignored_headers:
+            ignored[header] = ent.ignored_headers[header]
+        else:
+            unmapped.append(header)
+    key_header = taken.get(ent.key_field)
+    return Mapping(
+        entity=entity_name,  # type: ignore[arg-type]
+        operation=operation,  # type: ignore[arg-type]
+        sheet=getattr(table, "sheet", None),
+        header_row=getattr(table, "header_row", None),
+        document_key=key_header,
+        fields=[chosen[ci] for ci in sorted(chosen)],
+        ignored=ignored,
+        unmapped=unmapped,
+    )

@@ -1,0 +1,342 @@
+"""Applies a mapping to a table: converts columns, groups rows into documents, validates each payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from app.entities import CREATING, Entity, Field, entity
+from app.mapping.documents import Document, Lookup, Prepared, Problem
+from app.mapping.errors import MappingRefused
+from app.mapping.schema import FieldMapping, Mapping
+from app.mapping.transforms import convert_column, converter, is_empty, shown, to_text
+
+UNIQUE_KEY = "custom_fields.cf_external_id"
+
+
+class TableLike(Protocol):
+    """What prepare() needs of app.sheets.Table."""
+
+    sheet: str
+    headers: list[str]
+    letters: list[str]
+    rows: list[list[Any]]
+    row_numbers: list[int]
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One mapped field made ready: its converted column and the cells that failed."""
+
+    fm: FieldMapping
+    field: Field
+    columns: list[int]
+    values: list[Any] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+    constant: Any = None
+    parts: tuple[str, ...] = ()  # path inside its document or line, e.g. ("billing_address", "city")
+    custom: dict[str, str] | None = None  # {"api_name": ...} or {"label": ...} for custom fields
+
+
+def resolve_field(ent: Entity, path: str) -> Field | None:
+    """The catalogue field for an API path, including custom fields addressed by API name or label."""
+    found = ent.field(path)
+    if found is not None:
+        return found
+    if path.startswith("custom_fields.") and len(path) > len("custom_fields."):
+        return ent.custom_field(path[len("custom_fields."):], "document")
+    line_prefix = f"{ent.lines}.item_custom_fields."
+    if ent.lines == "line_items" and path.startswith(line_prefix) and len(path) > len(line_prefix):
+        return ent.custom_field(path[len(line_prefix):], "line")
+    return None
+
+
+def refusals(table: TableLike, mapping: Mapping) -> list[str]:
+    """Why this mapping cannot be applied to this table (empty when it can)."""
+    ent = entity(mapping.entity)
+    headers = set(table.headers)
+    reasons: list[str] = []
+    for fm in mapping.fields:
+        if resolve_field(ent, fm.field) is None:
+            reasons.append(f'The mapping names the field "{fm.field}", which a {ent.label.lower()} does not have.')
+        for c in fm.columns:
+            if c not in headers:
+                reasons.append(f'The mapping uses column "{c}", which sheet "{table.sheet}" does not have.')
+        if not fm.columns and fm.constant is None:
+            reasons.append(f'The mapping for field "{fm.field}" gives neither a column nor a constant.')
+    if mapping.document_key and mapping.document_key not in headers:
+        reasons.append(f'The document key column "{mapping.document_key}" is not in sheet "{table.sheet}".')
+    mapped = {fm.field for fm in mapping.fields}
+    op = mapping.operation
+    for f in ent.required(op):
+        if f.path not in mapped:
+            reasons.append(f'The required field "{f.label}" ({f.path}) is not mapped to any column.')
+    if ent.lines and op in ent.lines_required_on and not any(p.startswith(f"{ent.lines}.") for p in mapped):
+        reasons.append(f"A {ent.label.lower()} needs line items, but no column is mapped to a line item field.")
+    if op == "update" and not mapped & {ent.id_field, ent.key_field, UNIQUE_KEY}:
+        reasons.append(
+            f'An update needs a column that identifies each {ent.label.lower()}: map "{ent.id_field}", '
+            f'"{ent.key_field}" or the External ID custom field.'
+        )
+    if op == "upsert" and UNIQUE_KEY not in mapped:
+        reasons.append("An upsert needs the External ID custom field (cf_external_id) mapped to a column.")
+    return reasons
+
+
+def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
+    index = {h: i for i, h in enumerate(table.headers)}
+    rows = table.rows
+    plans: list[_Plan] = []
+    for fm in mapping.fields:
+        f = resolve_field(ent, fm.field)
+        assert f is not None  # refusals() checked
+        plan = _Plan(fm, f, [index[c] for c in fm.columns])
+        convert = converter(fm, f)
+        if plan.columns:
+            if len(plan.columns) == 1:
+                ci = plan.columns[0]
+                raw = [r[ci] for r in rows]
+            else:
+                cis = plan.columns
+                sep = fm.join
+                raw = [sep.join(shown(r[c]).strip() for c in cis if not is_empty(r[c])) or None for r in rows]
+            plan.values, plan.errors = convert_column(raw, convert)
+        else:
+            plan.constant = convert(fm.constant)
+        if f.is_custom:
+            key = "api_name" if f.name.startswith("cf_") else "label"
+            plan.custom = {key: f.name}
+        else:
+            container = f.container
+            if container and container == ent.lines:
+                plan.parts = (f.name,)
+            else:
+                plan.parts = tuple(f.path.split("."))
+        plans.append(plan)
+    return plans
+
+
+def _group(table: TableLike, key_column: int | None) -> list[tuple[str | None, list[int]]]:
+    rows = table.rows
+    if key_column is None:
+        return [(None, [i]) for i, r in enumerate(rows) if any(not is_empty(v) for v in r)]
+    groups: dict[str, list[int]] = {}
+    order: list[tuple[str | None, list[int]]] = []
+    current: list[int] | None = None
+    for i, r in enumerate(rows):
+        raw = r[key_column]
+        if is_empty(raw):
+            if not any(not is_empty(v) for v in r):
+                continue  # a blank row
+            if current is None:
+                current = []
+                order.append((None, current))
+            current.append(i)  # a continuation row of the document above
+            continue
+        key = to_text(raw)
+        current = groups.get(key)
+        if current is None:
+            current = groups[key] = []
+            order.append((key, current))
+        current.append(i)
+    return order
+
+
+class _Builder:
+    """Builds and validates one document at a time."""
+
+    def __init__(self, table: TableLike, mapping: Mapping, ent: Entity, plans: list[_Plan]) -> None:
+        self.table = table
+        self.ent = ent
+        self.noun = ent.label.lower()
+        self.model = ent.model(mapping.operation)
+        self.doc_plans = [p for p in plans if p.field.level == "document" and p.field.path != ent.id_field]
+        self.line_plans = [p for p in plans if p.field.level != "document"]
+        self.id_plan = next((p for p in plans if p.field.path == ent.id_field), None)
+        self.by_path = {p.field.path: p for p in plans}
+
+    # -- problems -------------------------------------------------------------------------
+    def cell_problem(self, severity: str, ri: int, plan: _Plan | None, text: str, doc: int | None) -> Problem:
+        table = self.table
+        row = table.row_numbers[ri]
+        if plan is not None and plan.columns:
+            ci = plan.columns[0]
+            column, letter = table.headers[ci], table.letters[ci]
+            message = f'row {row}, column "{column}": {text}'
+        else:
+            column = letter = None
+            message = f"row {row}: {text}"
+        return Problem(severity, message, row, ri, column, letter,  # type: ignore[arg-type]
+                       plan.field.path if plan else None, doc)
+
+    def raw(self, plan: _Plan, ri: int) -> str:
+        r = self.table.rows[ri]
+        if len(plan.columns) == 1:
+            return shown(r[plan.columns[0]])
+        return plan.fm.join.join(shown(r[c]) for c in plan.columns if not is_empty(r[c]))
+
+    # -- one document ---------------------------------------------------------------------
+    def build(self, index: int, key: str | None, rows: list[int]) -> Document:
+        payload: dict[str, Any] = {}
+        doc = Document(index, key, rows, payload)
+        problems = doc.problems
+        failed: set[tuple[Any, ...]] = set()
+        first_row = rows[0]
+        for p in self.doc_plans:
+            if p.columns:
+                values, errors = p.values, p.errors
+                value = None
+                source = first_row
+                for ri in rows:
+                    v = values[ri]
+                    if v is None:
+                        if errors and ri in errors:
+                            problems.append(self.cell_problem("error", ri, p, f'"{self.raw(p, ri)}" is {errors[ri]}', index))
+                            failed.add(p.parts or (p.field.path,))
+                        continue
+                    if value is None:
+                        value, source = v, ri
+                    elif v != value:
+                        problems.append(self.cell_problem(
+                            "error", ri, p,
+                            f'"{self.raw(p, ri)}" differs from "{self.raw(p, source)}" on row '
+                            f"{self.table.row_numbers[source]} of the same {self.noun}", index))
+                if value is None:
+                    continue
+            else:
+                value, source = p.constant, first_row
+                if value is None:
+                    continue
+            self.place(doc, payload, p, value, source, None)
+        if self.id_plan is not None:
+            ids = [self.id_plan.values[ri] for ri in rows if self.id_plan.values[ri] is not None]
+            doc.zoho_id = str(ids[0]) if ids else None
+        if self.line_plans:
+            lines: list[dict[str, Any]] = []
+            for ri in rows:
+                line: dict[str, Any] = {}
+                n = len(lines)
+                bad = False
+                for p in self.line_plans:
+                    if not p.columns:
+                        continue
+                    v = p.values[ri]
+                    if v is None:
+                        if p.errors and ri in p.errors:
+                            problems.append(self.cell_problem("error", ri, p, f'"{self.raw(p, ri)}" is {p.errors[ri]}', index))
+                            failed.add((self.ent.lines, n, *p.parts) if not p.custom else (self.ent.lines, n))
+                            bad = True
+                        continue
+                    self.place(doc, line, p, v, ri, n)
+                if not line and not bad:
+                    continue
+                for p in self.line_plans:
+                    if not p.columns and p.constant is not None:
+                        self.place(doc, line, p, p.constant, ri, n)
+                lines.append(line)
+                doc.line_rows.append(ri)
+            if lines:
+                payload[self.ent.lines] = lines  # type: ignore[index]
+        self.validate(doc, failed)
+        return doc
+
+    def place(self, doc: Document, target: dict[str, Any], p: _Plan, value: Any, ri: int, line: int | None) -> None:
+        if p.custom is not None:
+            key = "custom_fields" if p.field.level == "document" else "item_custom_fields"
+            target.setdefault(key, []).append({**p.custom, "value": value})
+            return
+        parts = p.parts
+        holder = target
+        for part in parts[:-1]:
+            holder = holder.setdefault(part, {})
+        holder[parts[-1]] = value
+        lookup = p.fm.lookup
+        if lookup is not None:
+            where: tuple[str | int, ...] = parts if line is None else (self.ent.lines or "", line, *parts)  # type: ignore[assignment]
+            column = self.table.headers[p.columns[0]] if p.columns else ""
+            doc.lookups.append(Lookup(lookup.kind, lookup.by, str(value), where, ri, column, p.field.path))
+
+    # -- pydantic -------------------------------------------------------------------------
+    def validate(self, doc: Document, failed: set[tuple[Any, ...]]) -> None:
+        try:
+            self.model.model_validate(doc.payload)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = tuple(err["loc"])
+                if loc in failed or (len(loc) >= 2 and loc[:2] in failed):
+                    continue  # the cell's own problem already says it
+                doc.problems.append(self.problem_from(doc, loc, err))
+
+    def problem_from(self, doc: Document, loc: tuple[Any, ...], err: Any) -> Problem:
+        lines = self.ent.lines
+        ri = doc.row_indexes[0]
+        if lines and loc and loc[0] == lines and len(loc) >= 3 and isinstance(loc[1], int):
+            ri = doc.line_rows[loc[1]] if loc[1] < len(doc.line_rows) else ri
+            path = f"{lines}." + ".".join(str(x) for x in loc[2:])
+        else:
+            path = ".".join(str(x) for x in loc if not isinstance(x, int))
+        plan = self.by_path.get(path)
+        f = plan.field if plan else self.ent.field(path)
+        label = f.label if f else path
+        if plan is not None and plan.columns and err["type"] != "missing":
+            # the cell that fed the field: in a document field, the first row holding a value
+            if f is not None and f.level == "document":
+                ri = next((r for r in doc.row_indexes if plan.values[r] is not None), ri)
+            shown_value = self.raw(plan, ri)
+        else:
+            shown_value = shown(err.get("input"))
+        text = self.explain(err, f, label, shown_value, path)
+        problem = self.cell_problem("error", ri, plan, text, doc.index)
+        problem.field = path
+        return problem
+
+    def explain(self, err: Any, f: Field | None, label: str, value: str, path: str) -> str:
+        kind = err["type"]
+        v = value if len(value) <= 60 else value[:57] + "..."
+        if kind == "missing":
+            if path == self.ent.lines:
+                return f"this {self.noun} has no line items"
+            return f"{label} is empty, but every {self.noun} needs one"
+        if kind == "too_short" and path == self.ent.lines:
+            return f"this {self.noun} has no line items"
+        if kind == "string_too_long":
+            return f'"{v}" is longer than {err["ctx"]["max_length"]} characters ({len(value)})'
+        if kind == "literal_error" and f is not None:
+            return f'"{v}" is not one of: {", ".join(f.allowed)}'
+        if kind == "string_pattern_mismatch" and f is not None:
+            if f.type == "email":
+                return f'"{v}" is not an email address'
+            if f.type == "date":
+                return f'"{v}" is not a date'
+            if f.type == "discount":
+                return f'"{v}" is not a discount like "12.5%" or "190"'
+        if kind in ("greater_than", "greater_than_equal"):
+            return f'"{v}" must be more than {shown(err["ctx"].get("gt", 0))}'
+        return f'"{v}" is not accepted for {label}: {err["msg"]}'
+
+
+def prepare(table: TableLike, mapping: Mapping) -> Prepared:
+    """Every document of the table as a payload with its problems; MappingRefused if the mapping cannot apply."""
+    reasons = refusals(table, mapping)
+    if reasons:
+        raise MappingRefused(" ".join(reasons))
+    ent = entity(mapping.entity)
+    plans = _plans(table, mapping, ent)
+    key_column = table.headers.index(mapping.document_key) if mapping.document_key else None
+    builder = _Builder(table, mapping, ent, plans)
+    documents = [builder.build(i, key, rows) for i, (key, rows) in enumerate(_group(table, key_column))]
+    problems: list[Problem] = []
+    used = {table.headers[c] for p in plans for c in p.columns}
+    if mapping.document_key:
+        used.add(mapping.document_key)
+    for ci, header in enumerate(table.headers):
+        if header not in used and header not in mapping.ignored:
+            problems.append(Problem(
+                "warning", f'column "{header}" is not mapped to any field and will not be imported',
+                None, None, header, table.letters[ci] if ci < len(table.letters) else None))
+    if mapping.operation in CREATING and not documents:
+        problems.append(Problem("error", f'sheet "{table.sheet}" has no rows to import'))
+    return Prepared(documents, problems, len(table.rows))
+

@@ -1,0 +1,36 @@
+"""A stand-in for app.sheets.Table built straight from lists, for tests of the mapping room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def letter(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+@dataclass
+class FakeTable:
+    headers: list[str]
+    rows: list[list[Any]]
+    sheet: str = "Sheet1"
+    header_row: int = 1
+    source: Path = Path("test.xlsx")
+    letters: list[str] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=lambda: ["Sheet1"])
+
+    def __post_init__(self) -> None:
+        self.letters = self.letters or [letter(i) for i in range(len(self.headers))]
+        self.row_numbers = self.row_numbers or [self.header_row + 1 + i for i in range(len(self.rows))]
+
+
+def table(headers: list[str], *rows: list[Any]) -> FakeTable:
+    return FakeTable(list(headers), [list(r) for r in rows])
