@@ -3,8 +3,10 @@
 from app.sheets.errors import SheetError, SheetWriteError
 from app.sheets.reader import read_table, sheet_names
 from app.sheets.table import EXCEL_ERRORS, CellRef, ExcelError, Table, column_letter, is_error
+from app.sheets.writer import SheetData, neutralise, write_csv, write_xlsx
 
 __all__ = [
     "EXCEL_ERRORS", "CellRef", "ExcelError", "SheetError", "SheetWriteError", "Table",
-    "column_letter", "is_error", "read_table", "sheet_names",
+    "SheetData", "column_letter", "is_error", "neutralise", "read_table", "sheet_names",
+    "write_csv", "write_xlsx",
 ]

@@ -6,20 +6,17 @@ from pathlib import Path
 
 
 class SheetError(Exception):
-    """A spreadsheet could not be read or written; ``str(err)`` is one plain sentence naming the file."""
+    """A spreadsheet could not be read; ``str(err)`` is one plain sentence naming the file and the reason."""
+
+    verb = "read"
 
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f'Cannot read "{self.path.name}": {reason}.')
+        super().__init__(f'Cannot {self.verb} "{self.path.name}": {reason}.')
 
 
 class SheetWriteError(SheetError):
     """A report or export could not be written."""
 
-    def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(path, reason)
-        self.args = (f'Cannot write "{self.path.name}": {reason}.',)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+    verb = "write"

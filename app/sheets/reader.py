@@ -18,7 +18,7 @@ def sheet_names(path: str | Path) -> list[str]:
     kind = check_file(path)
     if kind is Kind.DELIMITED:
         return [path.stem]
-    return workbook_sheet_names(path)
+    return workbook_sheet_names(path, kind)
 
 
 def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None) -> Table:

@@ -23,10 +23,20 @@ _ERROR_TYPE = re.compile(rb'\bt="e"')
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def open_workbook(path: Path) -> calamine.CalamineWorkbook:
-    """Open a workbook with calamine, turning its failures into one plain SheetError."""
+_SUFFIXES = {Kind.XLSX: {".xlsx", ".xlsm", ".xltx", ".xltm"}, Kind.XLSB: {".xlsb"},
+             Kind.XLS: {".xls", ".xla"}, Kind.ODS: {".ods"}}
+
+
+def open_workbook(path: Path, kind: Kind) -> calamine.CalamineWorkbook:
+    """Open a workbook with calamine, turning its failures into one plain SheetError.
+
+    A workbook whose name does not match its content (an xlsx saved as .xls) is read by content.
+    """
     try:
-        return calamine.CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() in _SUFFIXES.get(kind, set()):
+            return calamine.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:
+            return calamine.CalamineWorkbook.from_filelike(fh)
     except calamine.PasswordError:
         raise SheetError(path, "it is password-protected; remove the password in Excel and try again") from None
     except PermissionError:
@@ -40,9 +50,9 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def workbook_sheet_names(path: Path) -> list[str]:
+def workbook_sheet_names(path: Path, kind: Kind) -> list[str]:
     """Names of the worksheets (chart sheets left out), in workbook order."""
-    with open_workbook(path) as book:
+    with open_workbook(path, kind) as book:
         return _worksheets(book)
 
 
@@ -60,7 +70,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
     floats become ints, error cells become ExcelError values.
     """
     parts = _xlsx_parts(path) if kind is Kind.XLSX else None
-    with open_workbook(path) as book:
+    with open_workbook(path, kind) as book:
         names = _worksheets(book)
         if not names:
             raise SheetError(path, "the workbook has no worksheets")
