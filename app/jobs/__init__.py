@@ -1,1 +1,15 @@
-"""jobs room of zoho-bulk (see DESIGN.md)."""
+"""The engine: plan, resolve names once, throttled exactly-once upload, journal, report; used by the CLI and the GUI."""
+
+from app.jobs.control import Cancelled, RunControl
+from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.jobs.journal import JobSummary, Journal, data_dir, list_jobs
+from app.jobs.plan import Plan
+from app.jobs.progress import Progress, ProgressMeter, TextProgressBar
+from app.jobs.report import RowResult, write_report
+from app.jobs.target import Target, TargetError, open_target, sandbox_target
+
+__all__ = [
+    "Cancelled", "ImportJob", "JobError", "JobResult", "JobSettings", "JobSummary", "Journal",
+    "Plan", "Progress", "ProgressMeter", "RowResult", "RunControl", "Target", "TargetError",
+    "TextProgressBar", "data_dir", "list_jobs", "open_target", "sandbox_target", "write_report",
+]

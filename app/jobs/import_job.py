@@ -1,0 +1,734 @@
+"""The import job: read and map the file, resolve names once, plan, send each document once, journal, report.
+
+    job = ImportJob(JobSettings(file, "salesorders", target=target))
+    plan = await job.plan()
+    result = await job.run(on_progress)      # job.pause() / job.resume() / job.cancel()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.entities import entity as entity_facts
+from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
+from app.jobs.control import RunControl
+from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
+from app.jobs.plan import Plan, estimate
+from app.jobs.pool import run_pool
+from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
+from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
+from app.jobs.target import Target
+from app.jobs.writes import UNIQUE_FIELD, Decider, Decision, EntityFacts, match_marker, set_path
+from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
+from app.mapping.documents import Document, Prepared, Problem
+from app.sheets import SheetError, Table, read_table
+from app.zoho import AuthError, BooksClient, InDoubt, QuotaSpent, ZohoError
+
+
+class JobError(Exception):
+    """The job cannot start (unreadable file, refused mapping, no credentials, unknown job): nothing was sent."""
+
+    exit_code = 2
+
+
+@dataclass
+class JobSettings:
+    """What the user chose: the file, the record type and operation, the mapping, the target."""
+
+    file: Path
+    entity: str
+    operation: str = "create"
+    mapping: Path | Mapping | None = None  # None: auto-map
+    sheet: str | None = None
+    dry_run: bool = False
+    report_dir: Path | None = None
+    target: Target | None = None
+    job_id: str | None = None  # resume this job
+    wait_for_quota: bool = False  # when the daily quota runs out: wait for the reset and go on
+    unique_field: str | None = UNIQUE_FIELD
+    workers: int | None = None  # default: the organization's concurrency
+
+    def __post_init__(self) -> None:
+        self.file = Path(self.file)
+        if isinstance(self.mapping, str):
+            self.mapping = Path(self.mapping)
+        if self.report_dir is not None:
+            self.report_dir = Path(self.report_dir)
+
+
+@dataclass
+class JobResult:
+    """How a run ended: counts per outcome (documents), calls, report paths and the CLI's exit code."""
+
+    job_id: str
+    entity: str
+    operation: str
+    rows: int
+    documents: int
+    counts: dict[str, int]
+    calls: dict[str, int]
+    elapsed_s: float
+    report: Path | None
+    report_csv: Path | None
+    failed_rows: Path | None
+    exit_code: int
+    stopped: str | None = None  # why the run stopped early: cancelled, quota, auth
+    message: str = ""
+    dry_run: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """The `--json` object of CLI.md."""
+        c = self.counts
+        return {
+            "job_id": self.job_id, "entity": self.entity, "operation": self.operation,
+            "rows": self.rows, "documents": self.documents,
+            **{k: c.get(k, 0) for k in ("created", "updated", "unchanged", "skipped", "failed",
+                                         "invalid", "in_doubt")},
+            "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
+            "report": str(self.report) if self.report else None,
+            "report_csv": str(self.report_csv) if self.report_csv else None,
+        }
+
+
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")
+
+
+def fingerprint(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+class ImportJob:
+    """One import of one sheet into one organization; resumable through its journal."""
+
+    def __init__(self, settings: JobSettings, *, client: BooksClient | None = None) -> None:
+        self.settings = settings
+        self.control = RunControl()
+        self._client = client
+        self._owns_client = client is None
+        self._stack = contextlib.AsyncExitStack()
+        self.table: Table | None = None
+        self.mapping: Mapping | None = None
+        self.prepared: Prepared | None = None
+        self.journal: Journal | None = None
+        self.job_id: str = settings.job_id or ""
+        self.facts: EntityFacts | None = None
+        self.catalog: Catalog | None = None
+        self._decisions: dict[int, Decision] = {}
+        self._documents: dict[int, Document] = {}
+        self._plan: Plan | None = None
+        self._lookup_calls = 0
+        self._write_calls = 0
+        self._started = time.monotonic()
+        self._meter: ProgressMeter | None = None
+        self._on_progress: ProgressCallback | None = None
+        self._stop_error: ZohoError | None = None
+        self._resumed = False
+
+    # --- controls ---
+
+    def pause(self) -> None:
+        self.control.pause()
+        self._emit()
+
+    def resume(self) -> None:
+        self.control.resume()
+        self._emit()
+
+    def cancel(self) -> None:
+        self.control.cancel("cancelled")
+        self._emit()
+
+    @property
+    def client(self) -> BooksClient:
+        if self._client is None:
+            raise RuntimeError("the job is not connected")
+        return self._client
+
+    # --- step 1: read, map, journal (no network) ---
+
+    def load(self) -> Prepared:
+        """Read the file, apply the mapping, open (or create) the job's journal."""
+        if self.prepared is not None:
+            return self.prepared
+        s = self.settings
+        if not s.file.is_file():
+            raise JobError(f'The file "{s.file}" does not exist.')
+        stored: dict[str, Any] = {}
+        if s.job_id:
+            if not s.dry_run and not journal_path(s.job_id).exists():
+                raise JobError(f"There is no job {s.job_id} to resume.")
+            if not s.dry_run:
+                with Journal.open(s.job_id) as j:
+                    stored = j.values()
+        try:
+            table = read_table(s.file, sheet=stored.get("sheet", s.sheet))
+        except SheetError as exc:
+            raise JobError(str(exc)) from None
+        print_fp = fingerprint(s.file)
+        if stored and stored.get("fingerprint") != print_fp:
+            raise JobError(f'The file "{s.file.name}" changed since job {s.job_id} started; '
+                           "run it as a new import instead of resuming.")
+        try:
+            mapping = self._mapping(table, stored)
+            prepared = prepare(table, mapping)
+        except MappingError as exc:
+            raise JobError(str(exc)) from None
+        self.table, self.mapping, self.prepared = table, mapping, prepared
+        ent = entity_facts(mapping.entity)
+        self.facts = EntityFacts(ent.name, ent.id_field, ent.key_field, ent.singular)
+        self._documents = {d.index: d for d in prepared.documents}
+        settings = {
+            "entity": mapping.entity, "operation": mapping.operation, "sheet": table.sheet,
+            "target": s.target.identity if s.target else None, "dry_run": s.dry_run,
+            "unique_field": s.unique_field,
+        }
+        mapping_json = json.loads(mapping.model_dump_json())
+        if not self.job_id:
+            digest = hashlib.sha256(json.dumps(
+                {"fingerprint": print_fp, "settings": settings, "mapping": mapping_json},
+                sort_keys=True).encode()).hexdigest()
+            self.job_id = digest[:12]
+        self.journal = Journal(":memory:") if s.dry_run else Journal.open(self.job_id)
+        self._resumed = self.journal.has_entries()
+        if not self._resumed:
+            self.journal.set("kind", "import")
+            self.journal.set("file", str(s.file.resolve()))
+            self.journal.set("fingerprint", print_fp)
+            self.journal.set("mapping", mapping_json)
+            self.journal.set("created_at", time.time())
+            self.journal.set("status", "new")
+            for name, value in settings.items():
+                self.journal.set(name, value)
+            self.journal.add(self._entries(prepared))
+        return prepared
+
+    def _mapping(self, table: Table, stored: dict[str, Any]) -> Mapping:
+        s = self.settings
+        if stored.get("mapping"):
+            return Mapping.model_validate(stored["mapping"])
+        if isinstance(s.mapping, Mapping):
+            mapping = s.mapping
+        elif s.mapping is not None:
+            mapping = load_mapping(s.mapping)
+        else:
+            mapping = automap(table, s.entity, s.operation)
+        if mapping.entity != s.entity:
+            raise JobError(f"The mapping is for {mapping.entity}, not {s.entity}.")
+        if mapping.operation != s.operation:
+            mapping = mapping.model_copy(update={"operation": s.operation})
+        return mapping
+
+    def _entries(self, prepared: Prepared) -> list[Entry]:
+        entries = []
+        for d in prepared.documents:
+            if d.valid:
+                entries.append(Entry(index=d.index, key=d.key, rows=list(d.row_indexes)))
+            else:
+                errors = [p.message for p in d.problems if p.severity == "error"]
+                entries.append(Entry(index=d.index, key=d.key, rows=list(d.row_indexes),
+                                     state=FAILED, outcome="invalid",
+                                     message="; ".join(errors)))
+        return entries
+
+    # --- step 2: connect, list reference data once, decide every document ---
+
+    async def connect(self) -> BooksClient:
+        if self._client is None:
+            target = self.settings.target
+            if target is None:
+                raise JobError("No target: choose a connection or the sandbox.")
+            self._client = await self._stack.enter_async_context(target.books())
+        return self._client
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
+    async def plan(self) -> Plan:
+        """Read, map, list what the run needs (names, existing records) and count the calls left."""
+        if self._plan is not None:
+            return self._plan
+        prepared = self.load()
+        assert self.journal is not None and self.facts is not None and self.mapping is not None
+        client = await self.connect()
+        self.catalog = Catalog(client, on_call=self._count_lookup)
+        work = self.journal.entries(PENDING, SENT, IN_DOUBT)
+        docs = [self._documents[e.index] for e in work]
+        decider = self._decider(prepared)
+        entities = {SOURCES[lk.kind].entity for d in docs for lk in d.lookups if lk.kind in SOURCES}
+        if docs and decider.needs_existing():
+            entities.add(self.facts.name)
+        try:
+            await self.catalog.load(sorted(entities))
+        except AuthError as exc:
+            raise JobError(f"Signing in failed: {exc}") from None
+        except QuotaSpent:
+            raise
+        except ZohoError as exc:
+            raise JobError(f"Zoho could not list the reference data: {exc}") from None
+        for e in work:
+            doc = self._documents[e.index]
+            payload, problems = self._resolve(doc)
+            if problems:
+                self._decisions[e.index] = Decision("invalid", message="; ".join(
+                    p["message"] for p in problems), marker={"problems": problems})
+                continue
+            self._decisions[e.index] = decider.decide(doc.index, payload, doc.key, doc.zoho_id)
+        counts = self.journal.counts()
+        in_doubt = [e for e in work if e.state in (SENT, IN_DOUBT)]
+        writes = sum(1 for e in work if self._decisions[e.index].writes)
+        reconcile = sum(1 for e in in_doubt if _lookup_marker(e.marker))
+        throttle = client.throttle
+        quota_left = throttle.quota_remaining
+        invalid = counts.get("invalid", 0) + sum(
+            1 for d in self._decisions.values() if d.action == "invalid")
+        self._plan = estimate(
+            job_id=self.job_id, rows=len(prepared_rows(self)), documents=len(prepared.documents),
+            invalid=invalid, to_send=writes,
+            already_done=counts.get(DONE, 0) + counts.get(FAILED, 0) - counts.get("invalid", 0),
+            lookup_calls=self._lookup_calls + reconcile, write_calls=writes,
+            quota_left=quota_left, daily_quota=throttle.daily_quota,
+            rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
+            quota_resets_at=throttle.quota_resets_at, resumed=self._resumed)
+        return self._plan
+
+    def _decider(self, prepared: Prepared) -> Decider:
+        assert self.facts is not None and self.mapping is not None and self.catalog is not None
+        refs = Counter(normalise(d.payload.get("reference_number")) for d in prepared.documents
+                       if d.payload.get("reference_number"))
+        return Decider(self.facts, self.mapping.operation, self.catalog, job_id=self.job_id,
+                       unique_field=self.settings.unique_field,
+                       user_references={r for r, n in refs.items() if n == 1})
+
+    def _resolve(self, doc: Document) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The payload with every looked-up name replaced by its ID, or the problems."""
+        assert self.catalog is not None
+        payload = json.loads(json.dumps(doc.payload, default=str))
+        problems: list[dict[str, Any]] = []
+        for lk in doc.lookups:
+            try:
+                set_path(payload, lk.target, self.catalog.resolve(lk.kind, lk.by, lk.value))
+            except LookupMiss as exc:
+                problems.append({"row_index": lk.row_index, "column": lk.column,
+                                 "message": f'column "{lk.column}": {exc}'})
+        return payload, problems
+
+    def _count_lookup(self) -> None:
+        self._lookup_calls += 1
+        if self._meter:
+            self._meter.calls = self._lookup_calls + self._write_calls
+
+    # --- step 3: run ---
+
+    async def run(self, on_progress: ProgressCallback | None = None) -> JobResult:
+        """Send every document still to do; returns when all are settled, or the run stopped."""
+        self._started = time.monotonic()
+        self._on_progress = on_progress
+        try:
+            try:
+                await self.plan()
+            except QuotaSpent as exc:
+                self._stop_error = exc
+                self.control.cancel("quota")
+            return await self._run()
+        finally:
+            await self.close()
+
+    async def _run(self) -> JobResult:
+        assert self.journal is not None and self.prepared is not None
+        journal = self.journal
+        total = len(self.prepared.documents)
+        counts = journal.counts()
+        self._meter = ProgressMeter(
+            total, done=counts.get(DONE, 0),
+            failed=counts.get(FAILED, 0))
+        self._meter.calls = self._lookup_calls
+        journal.interrupted_to_in_doubt()
+        journal.set("status", "running")
+        self._emit()
+        if not self.control.cancelled:
+            for e in journal.entries(PENDING):
+                d = self._decisions.get(e.index)
+                if d is not None and not d.writes:
+                    self._settle_without_call(e.index, d)
+            doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+            if doubtful:
+                self._meter.phase = "reconcile"
+                await run_pool(doubtful, lambda i: self._reconcile(i, resend=True),
+                               workers=self._workers(), control=self.control)
+                self._meter.phase = "run"
+            todo = [e.index for e in journal.entries(PENDING) if e.index in self._decisions]
+            await run_pool(todo, self._send, workers=self._workers(), control=self.control)
+            # Answers lost during this run: look them up, resend only what is absent.
+            for _round in range(3):
+                doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+                if not doubtful or self.control.cancelled:
+                    break
+                self._meter.phase = "reconcile"
+                await run_pool(doubtful, lambda i: self._reconcile(i, resend=True),
+                               workers=self._workers(), control=self.control)
+        if self.control.cancelled:
+            # Stopped: settle what can be settled without sending anything.
+            doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+            for index in doubtful:
+                with contextlib.suppress(ZohoError):
+                    await self._reconcile(index, resend=False)
+        self._meter.phase = "finished"
+        self._emit()
+        return self._finish()
+
+    def _workers(self) -> int:
+        if self.settings.workers:
+            return self.settings.workers
+        return max(2, self.client.throttle.concurrency)
+
+    def _settle_without_call(self, index: int, d: Decision) -> None:
+        assert self.journal is not None and self._meter is not None
+        dry = " (dry run)" if self.settings.dry_run else ""
+        if d.action == "invalid":
+            self.journal.finish(index, FAILED, "invalid", message=d.message)
+            self.journal.set(f"problems.{index}", d.marker.get("problems", []))
+            self._meter.counted(failed=True, message=d.message)
+        elif d.action == "fail":
+            self.journal.finish(index, FAILED, "failed", message=d.message)
+            self._meter.counted(failed=True, message=d.message)
+        else:  # unchanged, skipped
+            self.journal.finish(index, DONE, d.action, zoho_id=d.zoho_id, number=d.number,
+                                message=(d.message or "") + dry)
+            self._meter.counted()
+        self._emit()
+
+    async def _send(self, index: int) -> None:
+        d = self._decisions[index]
+        await self._write(index, d, d.action)
+
+    async def _write(self, index: int, d: Decision, action: str, *,
+                     confirmed_absent: bool = False) -> None:
+        """One write for one document, journalled before it goes out and after its answer."""
+        assert self.journal is not None and self._meter is not None and self.facts is not None
+        journal, meter, f = self.journal, self._meter, self.facts
+        if self.settings.dry_run:
+            outcome = {"create": "created", "update": "updated", "upsert": "created"}[action]
+            meter.started()
+            journal.finish(index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
+                           message=f"dry run: would {action}; nothing was sent")
+            meter.finished()
+            self._emit()
+            return
+        while True:
+            meter.started()
+            self._emit()
+            journal.mark_sent(index, {**d.marker, "action": action})
+            self._write_calls += 1
+            meter.calls = self._lookup_calls + self._write_calls
+            try:
+                if action == "create":
+                    record = await self.client.create(f.name, d.payload, **d.params)
+                    outcome = "created"
+                elif action == "update":
+                    assert d.zoho_id is not None
+                    record = await self.client.update(f.name, d.zoho_id, d.payload)
+                    outcome = "updated"
+                else:
+                    key, value = d.marker["by"], d.marker["value"]
+                    before = time.time()
+                    record = await self.client.upsert(f.name, d.payload, key, value)
+                    outcome = _upsert_outcome(record, before, d)
+            except InDoubt as exc:
+                journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}",
+                               http_status=exc.status, zoho_code=exc.code)
+                meter.finished(failed=False)
+                meter.done -= 1  # not settled yet: counted again once reconciled
+                self._emit()
+                return
+            except QuotaSpent as exc:
+                journal.release(index)
+                meter.in_flight = max(0, meter.in_flight - 1)
+                self._write_calls -= 1
+                if self.settings.wait_for_quota and await self._wait_for_quota(exc):
+                    continue
+                self._stop(exc, "quota")
+                return
+            except AuthError as exc:
+                journal.release(index)
+                meter.in_flight = max(0, meter.in_flight - 1)
+                self._stop(exc, "auth")
+                return
+            except ZohoError as exc:
+                journal.finish(index, FAILED, "failed", message=exc.message,
+                               http_status=exc.status, zoho_code=exc.code)
+                meter.finished(failed=True, message=f"document {index + 1}: {exc.message}")
+                self._emit()
+                return
+            except asyncio.CancelledError:
+                raise  # the entry stays "sent" and is reconciled when the job resumes
+            except Exception as exc:  # noqa: BLE001 - an unknown failure after sending is a doubt
+                journal.finish(index, IN_DOUBT, None, message=f"unexpected error: {exc}")
+                meter.finished()
+                meter.done -= 1
+                self._emit()
+                return
+            note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
+            journal.finish(index, DONE, outcome, zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
+                           number=_number_of(record, f.key_field) or d.number,
+                           message=(outcome + note) if note else None)
+            meter.finished()
+            self._emit()
+            return
+
+    async def _reconcile(self, index: int, *, resend: bool) -> None:
+        """A document whose answer was lost: find it in Zoho; send again only if it is absent."""
+        assert self.journal is not None and self.facts is not None and self.catalog is not None
+        entry = self.journal.entry(index)
+        d = self._decisions.get(index)
+        action = entry.marker.get("action") or (d.action if d else "create")
+        marker = entry.marker
+        if d is None:
+            return
+        if action in ("update", "upsert") or (marker.get("by") == self.settings.unique_field
+                                              and marker.get("by")):
+            # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
+            if resend:
+                if action == "create":  # a create keyed by the unique custom field: resend as upsert
+                    d = Decision("upsert", d.payload, d.zoho_id, d.number, params={},
+                                 marker={"by": marker["by"], "value": marker["value"]})
+                    await self._write(index, d, "upsert")
+                    entry2 = self.journal.entry(index)
+                    if entry2.state == DONE:
+                        self.journal.finish(index, DONE, "created", message=entry2.message)
+                else:
+                    await self._write(index, d, action)
+            return
+        if not _lookup_marker(marker):
+            if resend:
+                self.journal.finish(index, FAILED, "failed", message=(
+                    "Zoho's answer was lost and the record has no key to look it up by; "
+                    "check Zoho before importing this row again"))
+            return
+        try:
+            records = await self.catalog.find(self.facts.name, **{marker["by"]: marker["value"]})
+        except QuotaSpent as exc:
+            self._stop(exc, "quota")
+            return
+        except ZohoError:
+            return  # still in doubt; the next run tries again
+        found = match_marker(records, marker)
+        if len(found) == 1:
+            record = found[0]
+            self.journal.finish(
+                index, DONE, "created", zoho_id=str(record.get(self.facts.id_field)),
+                number=_number_of(record, self.facts.key_field),
+                message="created (found in Zoho after a lost answer)")
+            if self._meter:
+                self._meter.counted()
+            self._emit()
+            return
+        if len(found) > 1:
+            ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])
+            self.journal.finish(index, FAILED, "failed",
+                                message=f"several records in Zoho match {marker['value']}: {ids}")
+            return
+        if resend:
+            await self._write(index, d, "create", confirmed_absent=True)
+        else:
+            self.journal.finish(index, PENDING, None, message="not sent yet")
+
+    async def _wait_for_quota(self, exc: QuotaSpent) -> bool:
+        """Sleep until the daily quota resets (or the run is cancelled); True to go on."""
+        if self._meter:
+            self._meter.phase = "waiting for quota"
+        self._emit()
+        while not self.control.cancelled:
+            left = (exc.resets_at - datetime.now(UTC)).total_seconds()
+            if left <= 0:
+                if self._meter:
+                    self._meter.phase = "run"
+                return True
+            await asyncio.sleep(min(left, 1.0))
+        return False
+
+    def _stop(self, exc: ZohoError, reason: str) -> None:
+        if self._stop_error is None:
+            self._stop_error = exc
+        self.control.cancel(reason)
+
+    def _emit(self) -> None:
+        if self._on_progress and self._meter:
+            self._on_progress(self.progress())
+
+    def progress(self) -> Progress:
+        if self._meter is None:
+            return Progress(0, 0, 0, 0, 0.0, None)
+        return self._meter.snapshot(paused=self.control.paused)
+
+    # --- step 4: report ---
+
+    def _finish(self) -> JobResult:
+        assert self.journal is not None and self.prepared is not None and self.table is not None
+        journal, table = self.journal, self.table
+        entries = journal.entries()
+        stopped = self.control.stop_reason if self.control.cancelled else None
+        results = self._row_results(entries, stopped)
+        counts = Counter(_outcome_of(e) for e in entries)
+        counts_out = {k: counts.get(k, 0) for k in (*OUTCOMES, "in_doubt", "pending")}
+        counter = self.client.counters if self._client is not None else None
+        calls = {
+            "total": self._lookup_calls + self._write_calls,
+            "lookup": self._lookup_calls, "write": self._write_calls,
+            "retries": counter.retries if counter else 0,
+            "rate_limited": counter.rate_limited if counter else 0,
+        }
+        elapsed = time.monotonic() - self._started
+        unfinished = counts_out["in_doubt"] + counts_out["pending"]
+        if stopped or unfinished:
+            exit_code = 3
+        elif counts_out["failed"] or counts_out["invalid"] or any(
+                r.status in ("failed", "invalid") for r in results):
+            exit_code = 1
+        else:
+            exit_code = 0
+        message = ""
+        if self._stop_error is not None:
+            message = str(self._stop_error)
+        elif stopped:
+            message = "the run was cancelled"
+        summary_rows: list[tuple[str, object]] = [
+            ("Job", self.job_id), ("File", str(self.settings.file)), ("Sheet", table.sheet),
+            ("Record type", self.facts.singular if self.facts else self.settings.entity),
+            ("Operation", self.mapping.operation if self.mapping else self.settings.operation),
+            ("Target", self.settings.target.name if self.settings.target else ""),
+            ("Dry run", "yes" if self.settings.dry_run else "no"),
+            ("Finished at", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")),
+            ("Stopped early", message or "no"),
+            ("Documents", len(self.prepared.documents)), ("Rows", len(table.rows)),
+            *[(k.replace("_", " ").capitalize(), v) for k, v in counts_out.items()],
+            ("Calls", calls["total"]), ("Lookup calls", calls["lookup"]),
+            ("Write calls", calls["write"]), ("Retries", calls["retries"]),
+            ("Refused for the rate (429)", calls["rate_limited"]),
+            ("Elapsed (s)", round(elapsed, 1)),
+        ]
+        paths = self._write_report(results, summary_rows)
+        status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
+        if not self.settings.dry_run:
+            journal.set("status", status)
+            journal.set("report", str(paths.xlsx))
+            journal.set("report_csv", str(paths.csv))
+            journal.set("stopped", message or None)
+        return JobResult(
+            job_id=self.job_id, entity=self.facts.name if self.facts else self.settings.entity,
+            operation=self.mapping.operation if self.mapping else self.settings.operation,
+            rows=len(table.rows), documents=len(self.prepared.documents),
+            counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
+            report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,
+            stopped=stopped, message=message, dry_run=self.settings.dry_run)
+
+    def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
+        assert self.table is not None and self.prepared is not None and self.journal is not None
+        table = self.table
+        column_index = {h: i for i, h in enumerate(table.headers)}
+        results: list[RowResult | None] = [None] * len(table.rows)
+        for e in entries:
+            doc = self._documents.get(e.index)
+            status, message = _status_of(e, stopped)
+            problems: list[dict[str, Any]] = []
+            if doc is not None and e.outcome == "invalid":
+                problems = [{"row_index": p.row_index, "column": p.column, "message": p.message}
+                            for p in doc.problems if p.severity == "error"]
+                problems += self.journal.get(f"problems.{e.index}", [])
+            for r in e.rows:
+                own = [p for p in problems if p["row_index"] == r]
+                row_message = "; ".join(p["message"] for p in own) if own else message
+                cells = {column_index[p["column"]]: p["message"] for p in own
+                         if p.get("column") in column_index}
+                results[r] = RowResult(status=status, zoho_id=e.zoho_id, number=e.number,
+                                       message=row_message, http_status=e.http_status,
+                                       zoho_code=e.zoho_code, attempts=e.attempts,
+                                       problem_cells=cells)
+        loose: dict[int, list[Problem]] = {}
+        for p in self.prepared.problems:
+            if p.row_index is not None and p.severity == "error":
+                loose.setdefault(p.row_index, []).append(p)
+        out: list[RowResult] = []
+        for i, r in enumerate(results):
+            if r is None:
+                ps = loose.get(i)
+                if ps:
+                    cells = {column_index[p.column]: p.message for p in ps if p.column in column_index}
+                    r = RowResult("invalid", message="; ".join(p.message for p in ps),
+                                  problem_cells=cells)
+                else:
+                    r = RowResult("skipped", message="empty row: nothing to import")
+            out.append(r)
+        return out
+
+    def _write_report(self, results: list[RowResult],
+                      summary: list[tuple[str, object]]) -> ReportPaths:
+        assert self.table is not None
+        s = self.settings
+        out_dir = s.report_dir or s.file.resolve().parent
+        stem = report_stem(s.file, self.job_id) + (".dry-run" if s.dry_run else "")
+        suffix = ".csv" if s.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
+        return write_report(headers=self.table.headers, rows=self.table.rows, results=results,
+                            summary=summary, out_dir=Path(out_dir), stem=stem,
+                            failed_suffix=suffix)
+
+
+def prepared_rows(job: ImportJob) -> list[list[object]]:
+    return job.table.rows if job.table is not None else []
+
+
+def _lookup_marker(marker: dict[str, Any]) -> bool:
+    """Whether a create's marker can be found with a list filter."""
+    return bool(marker.get("by")) and not str(marker.get("by")).startswith("cf_")
+
+
+def _number_of(record: dict[str, Any], key_field: str) -> str | None:
+    value = record.get(key_field)
+    return None if value in (None, "") else str(value)
+
+
+def _upsert_outcome(record: dict[str, Any], before: float, d: Decision) -> str:
+    """created or updated, from the record's timestamps (equal created/modified times = created)."""
+    created, modified = record.get("created_time"), record.get("last_modified_time")
+    if created and modified:
+        return "created" if created == modified else "updated"
+    return "updated" if d.zoho_id else "created"
+
+
+def _outcome_of(e: Entry) -> str:
+    if e.state == IN_DOUBT or e.state == SENT:
+        return "in_doubt"
+    if e.state == PENDING:
+        return "pending"
+    return e.outcome or ("failed" if e.state == FAILED else "created")
+
+
+def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
+    """The report's Status and Message of an entry."""
+    if e.state in (IN_DOUBT, SENT):
+        return "failed", ("Zoho's answer was lost and the record could not be checked yet; "
+                          "run the same import again to settle it")
+    if e.state == PENDING:
+        why = {"quota": "the daily quota ran out", "auth": "signing in failed"}.get(
+            stopped or "", "the run was cancelled")
+        return "skipped", f"not sent: {why}; resume the job to send it"
+    return _outcome_of(e), e.message
+
+
+__all__ = ["ImportJob", "JobError", "JobResult", "JobSettings", "fingerprint"]
+

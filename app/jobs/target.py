@@ -1,0 +1,119 @@
+"""Where a job sends its calls: a running sandbox (--sandbox URL), a saved connection, or the embedded sandbox."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from app.jobs.journal import data_dir
+from app.zoho import BooksClient, ConnectionStore, Throttle, ZohoError
+
+SANDBOX_ORGANIZATION_ID = "10234695"
+RATE_ENV = "ZOHO_BULK_SANDBOX_RATE"  # "N/SECONDS[/CONCURRENCY]": the limits of a sandbox target
+
+
+class TargetError(Exception):
+    """No usable target (unknown connection, no credentials, sandbox not reachable); a plain sentence."""
+
+
+@dataclass
+class Target:
+    """A Zoho organization to talk to; `books()` gives a new client on its shared throttle."""
+
+    name: str  # shown to the user: "sandbox at http://127.0.0.1:8777", "connection Acme"
+    identity: str  # stable across runs, part of a job's identity
+    make_client: Callable[[], BooksClient]
+
+    def books(self) -> BooksClient:
+        return self.make_client()
+
+
+def sandbox_limits(url: str) -> tuple[int, float, int, int | None]:
+    """(per_minute, window_s, concurrency, daily_quota) for a sandbox: ZOHO_BULK_SANDBOX_RATE or the root page."""
+    raw = os.environ.get(RATE_ENV)
+    if raw:
+        parts = raw.split("/")
+        try:
+            per = int(parts[0])
+            window = float(parts[1]) if len(parts) > 1 else 60.0
+            concurrency = int(parts[2]) if len(parts) > 2 else 10
+        except ValueError:
+            raise TargetError(f"{RATE_ENV} must look like 100/60 or 100/60/10, not {raw!r}") from None
+        return per, window, concurrency, None
+    try:
+        info = httpx.get(url.rstrip("/") + "/", timeout=5.0).json()
+    except (httpx.HTTPError, ValueError):
+        raise TargetError(f"No sandbox answers at {url}; start one with `zoho-bulk sandbox`.") from None
+    limits = info.get("limits") or {} if isinstance(info, dict) else {}
+    return (int(limits.get("rate_limit", 100)), float(limits.get("rate_window_s", 60.0)),
+            int(limits.get("concurrency", 10)), limits.get("daily_quota"))
+
+
+def sandbox_target(url: str, *, transport: httpx.AsyncBaseTransport | None = None,
+                   throttle: Throttle | None = None, name: str | None = None,
+                   identity: str | None = None) -> Target:
+    """A sandbox already running at `url` (or served by `transport`), with its built-in credentials."""
+    root = url.rstrip("/")
+    if throttle is None:
+        per, window, concurrency, daily = (100, 60.0, 10, None) if transport else sandbox_limits(root)
+        throttle = Throttle(per_minute=per, window_s=window, concurrency=concurrency,
+                            daily_quota=daily)
+    shared = throttle
+    return Target(
+        name=name or f"sandbox at {root}",
+        identity=identity or f"sandbox {SANDBOX_ORGANIZATION_ID}",
+        make_client=lambda: BooksClient.for_sandbox(root, transport=transport, throttle=shared),
+    )
+
+
+def connection_target(name: str, store: ConnectionStore | None = None) -> Target:
+    store = store or ConnectionStore()
+    try:
+        connection = store.get(name)
+        store.secrets(name)
+    except (KeyError, ZohoError, ValueError) as exc:
+        raise TargetError(f'The connection "{name}" cannot be used: {exc}') from None
+    return Target(name=f"connection {name}",
+                  identity=f"{connection.api_domain} {connection.organization_id}",
+                  make_client=lambda: store.books_client(name))
+
+
+def embedded_db() -> Path:
+    return data_dir() / "sandbox.sqlite"
+
+
+@contextlib.contextmanager
+def open_target(*, sandbox: str | None = None, connection: str | None = None,
+                store: ConnectionStore | None = None) -> Iterator[Target]:
+    """The target the command line asks for; starts (and stops) the embedded sandbox when needed."""
+    if sandbox:
+        yield sandbox_target(sandbox)
+        return
+    if connection:
+        yield connection_target(connection, store)
+        return
+    store = store or ConnectionStore()
+    try:
+        default = store.default_name()
+    except (OSError, ValueError, ZohoError):
+        default = None
+    if default:
+        yield connection_target(default, store)
+        return
+    with embedded_sandbox(embedded_db()) as url:
+        yield sandbox_target(url, name="embedded sandbox", identity="embedded sandbox")
+
+
+@contextlib.contextmanager
+def embedded_sandbox(db_path: Path, **settings: object) -> Iterator[str]:
+    """The sandbox served on a free loopback port for as long as the block runs; yields its URL."""
+    from app.sandbox import EmbeddedSandbox, SandboxSettings
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with EmbeddedSandbox(SandboxSettings(**settings), db_path=db_path) as sb:  # type: ignore[arg-type]
+        yield sb.url

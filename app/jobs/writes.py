@@ -1,0 +1,246 @@
+"""What one document costs and how it is sent: decide create/update/upsert/unchanged/skip, send, reconcile.
+
+Exactly-once rules:
+- every create carries a key Zoho can be searched by (its number or name, a unique
+  custom field value, or a reference number derived from the job ID and document index);
+- a create whose answer was lost is looked up by that key before it is sent again
+  (or resent as an upsert on the unique custom field, which cannot duplicate);
+- updates and upserts are idempotent, so a lost answer is simply sent again.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.jobs.catalog import Catalog, normalise
+
+UNIQUE_FIELD = "cf_external_id"
+
+
+@dataclass
+class Decision:
+    """The one request (or none) a document needs."""
+
+    action: str  # create, update, upsert, unchanged, skipped, fail
+    payload: dict[str, Any] = field(default_factory=dict)
+    zoho_id: str | None = None
+    number: str | None = None
+    message: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    marker: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def writes(self) -> bool:
+        return self.action in ("create", "update", "upsert")
+
+
+def custom_value(payload: dict[str, Any], api_name: str) -> str | None:
+    for entry in payload.get("custom_fields") or []:
+        if api_name in (entry.get("api_name"), entry.get("label"), entry.get("customfield_id")):
+            value = entry.get("value")
+            return None if value in (None, "") else str(value)
+    return None
+
+
+def record_custom_value(record: dict[str, Any], api_name: str) -> str | None:
+    if record.get(api_name) not in (None, ""):
+        return str(record[api_name])
+    return custom_value(record, api_name)
+
+
+def set_path(payload: dict[str, Any], target: tuple[Any, ...] | list[Any], value: Any) -> None:
+    """payload[a][b][c] = value for a target path such as ("line_items", 2, "item_id")."""
+    node: Any = payload
+    for step in list(target)[:-1]:
+        node = node[step]
+    node[list(target)[-1]] = value
+
+
+def same_values(payload: dict[str, Any], record: dict[str, Any]) -> bool:
+    """True when every value the payload sets already equals the record's (list data).
+
+    A field the list data does not show (line items, addresses...) counts as a change.
+    """
+    for name, wanted in payload.items():
+        if name == "custom_fields":
+            for entry in wanted or []:
+                api = entry.get("api_name") or entry.get("label")
+                if api is None or not _equal(entry.get("value"), record_custom_value(record, api)):
+                    return False
+            continue
+        if name not in record:
+            return False
+        if not _equal(wanted, record[name]):
+            return False
+    return True
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return all(k in b and _equal(v, b[k]) for k, v in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return normalise(a) == normalise(b)
+    fa, fb = _number(a), _number(b)
+    if fa is not None and fb is not None:
+        return math.isclose(fa, fb, abs_tol=1e-9)
+    if a in (None, "") and b in (None, ""):
+        return True
+    return str(a).strip() == str(b).strip() if a is not None and b is not None else False
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+@dataclass
+class EntityFacts:
+    """What the engine needs to know of the imported record type."""
+
+    name: str
+    id_field: str
+    key_field: str  # contact_name, salesorder_number, creditnote_number
+    singular: str
+
+    @property
+    def numbered(self) -> bool:
+        return self.key_field.endswith("_number")
+
+
+class Decider:
+    """Chooses each document's request from the run's catalog (existing records, once listed)."""
+
+    def __init__(self, facts: EntityFacts, operation: str, catalog: Catalog, *, job_id: str,
+                 unique_field: str | None = UNIQUE_FIELD,
+                 user_references: set[str] | None = None) -> None:
+        self.facts = facts
+        self.operation = operation
+        self.catalog = catalog
+        self.job_id = job_id
+        self.unique_field = unique_field
+        self.user_references = user_references or set()  # references used by one document only
+
+    def needs_existing(self) -> bool:
+        """Whether the run lists the entity's own records (update, skip-existing, upsert by key)."""
+        return self.operation in ("update", "skip-existing", "upsert")
+
+    # --- existing records ---
+
+    def existing(self, payload: dict[str, Any], key: str | None,
+                 zoho_id: str | None) -> tuple[list[dict[str, Any]], str]:
+        """Records in Zoho this document refers to, and what they were matched by."""
+        f = self.facts
+        if not self.catalog.loaded(f.name):
+            return [], ""
+        records = self.catalog.records(f.name)
+        if zoho_id:
+            return [r for r in records if str(r.get(f.id_field)) == str(zoho_id)], f"ID {zoho_id}"
+        value = payload.get(f.key_field) or key
+        if value:
+            wanted = normalise(value)
+            return ([r for r in records if normalise(r.get(f.key_field)) == wanted],
+                    f'{f.key_field.replace("_", " ")} "{value}"')
+        email = payload.get("email") or _person_email(payload)
+        if f.name == "contacts" and email:
+            wanted = normalise(email)
+            return [r for r in records if normalise(r.get("email")) == wanted], f'email "{email}"'
+        return [], ""
+
+    def decide(self, index: int, payload: dict[str, Any], key: str | None,
+               zoho_id: str | None) -> Decision:
+        f = self.facts
+        op = self.operation
+        unique = custom_value(payload, self.unique_field) if self.unique_field else None
+        if op == "upsert" and unique:
+            return Decision("upsert", payload, marker={"by": self.unique_field, "value": unique})
+        if op == "create":
+            return self.create(index, payload)
+        matches, matched_by = self.existing(payload, key, zoho_id)
+        if zoho_id and not matches:
+            if not self.catalog.loaded(f.name):
+                return Decision("update", _without(payload, f.id_field), zoho_id=zoho_id)
+            return Decision("fail", message=f"no {f.singular} with ID {zoho_id} in Zoho")
+        if len(matches) > 1:
+            ids = ", ".join(str(m.get(f.id_field)) for m in matches[:5])
+            return Decision("fail", message=f"{len(matches)} records in Zoho match {matched_by}: {ids}")
+        if not matches:
+            if op == "update":
+                if not matched_by:
+                    return Decision("fail", message=f"nothing says which {f.singular} to update: "
+                                    f"map the Zoho ID or {f.key_field.replace('_', ' ')}")
+                return Decision("fail", message=f"no {f.singular} with {matched_by} in Zoho")
+            return self.create(index, payload)
+        record = matches[0]
+        record_id = str(record.get(f.id_field))
+        number = record.get(f.key_field)
+        if op == "skip-existing":
+            return Decision("skipped", zoho_id=record_id, number=number,
+                            message=f"already in Zoho ({matched_by})")
+        body = _without(payload, f.id_field)
+        if same_values(body, record):
+            return Decision("unchanged", zoho_id=record_id, number=number,
+                            message="Zoho already holds these values")
+        return Decision("update", body, zoho_id=record_id, number=number)
+
+    def create(self, index: int, payload: dict[str, Any]) -> Decision:
+        """A create with the key that finds it again if its answer is lost."""
+        f = self.facts
+        body = copy.deepcopy(_without(payload, f.id_field))
+        params: dict[str, Any] = {}
+        number = body.get(f.key_field)
+        if number:
+            if f.numbered:
+                params["ignore_auto_number_generation"] = True
+            return Decision("create", body, params=params,
+                            marker={"by": f.key_field, "value": str(number)})
+        unique = custom_value(body, self.unique_field) if self.unique_field else None
+        if unique:
+            return Decision("create", body, marker={"by": self.unique_field, "value": unique})
+        reference = body.get("reference_number")
+        if reference and normalise(reference) in self.user_references:
+            return Decision("create", body, marker={
+                "by": "reference_number", "value": str(reference),
+                "customer_id": body.get("customer_id")})
+        if not reference:
+            tag = f"ZB-{self.job_id}-{index + 1}"
+            body["reference_number"] = tag
+            return Decision("create", body, marker={"by": "reference_number", "value": tag})
+        if self.unique_field:
+            tag = f"zb-{self.job_id}-{index + 1}"
+            body.setdefault("custom_fields", []).append({"api_name": self.unique_field, "value": tag})
+            return Decision("create", body, marker={"by": self.unique_field, "value": tag})
+        return Decision("create", body, marker={})
+
+
+def _without(payload: dict[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k != name}
+
+
+def _person_email(payload: dict[str, Any]) -> str | None:
+    for person in payload.get("contact_persons") or []:
+        if person.get("email"):
+            return str(person["email"])
+    return None
+
+
+def match_marker(records: list[dict[str, Any]], marker: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records a create's marker points at (exact, case-insensitive)."""
+    by, value = marker.get("by"), marker.get("value")
+    if not by or value is None:
+        return []
+    wanted = normalise(value)
+    found = [r for r in records
+             if normalise(r.get(by) if not by.startswith("cf_") else record_custom_value(r, by))
+             == wanted]
+    customer = marker.get("customer_id")
+    if customer:
+        found = [r for r in found if str(r.get("customer_id", customer)) == str(customer)]
+    return found
