@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.sheets.errors import SheetError
-from app.sheets.table import Table, column_letter
+from app.sheets.table import ExcelError, Table, column_letter
 
 # How far down a sheet the header row is looked for (title rows, notes, blank rows above it).
 HEADER_SEARCH_ROWS = 30
@@ -23,7 +23,7 @@ Merged = tuple[tuple[int, int], tuple[int, int]]  # ((first_row, first_col), (la
 
 def header_text(value: object) -> str:
     """A header cell as text: whitespace collapsed, whole numbers without ".0", dates as ISO."""
-    if value is None:
+    if value is None or isinstance(value, ExcelError):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -56,6 +56,10 @@ def _filled(row: Sequence[object]) -> int:
 
 def _looks_like_header(row: Sequence[object]) -> bool:
     return all(isinstance(v, str) for v in row if v is not None)
+
+
+def _only_errors(grid: Sequence[Sequence[object]], start: int) -> bool:
+    return all(v is None or isinstance(v, ExcelError) for row in grid[start:] for v in row)
 
 
 def find_header_row(grid: Sequence[Sequence[object]]) -> int:
@@ -124,6 +128,10 @@ def build_table(
     if data_rows > MAX_ROWS or data_rows * width > MAX_CELLS:
         raise SheetError(path, f'the sheet "{sheet}" has {data_rows:,} rows of {width:,} columns, more than '
                                f"zoho-bulk reads at once ({MAX_CELLS:,} cells); split the file")
+
+    if all(v is None or isinstance(v, ExcelError) for v in grid[hdr]) and _only_errors(grid, hdr):
+        raise SheetError(path, f'every cell of the sheet "{sheet}" holds a formula error such as #N/A or '
+                               "#DIV/0!, so there is nothing to read; fix the formulas or paste the values")
 
     header_cells = list(grid[hdr][:width]) + [None] * (width - len(grid[hdr]))
     # A header cell left empty by a merge takes the merged cell's value.

@@ -94,13 +94,13 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
                 raise SheetError(path, f'the sheet "{name}" is too large to read') from None
             except Exception as exc:
                 raise SheetError(path, f'the sheet "{name}" is damaged ({_short(exc)})') from None
-            if sheet is None and not any(any(v != "" for v in row) for row in grid):
-                continue
             clean(grid)
             date1904 = False
             if parts is not None:
                 date1904 = parts.date1904
                 mark_error_cells(path, parts, name, grid)
+            if sheet is None and not any(any(v is not None for v in row) for row in grid):
+                continue
             return name, names, grid, list(merged), date1904
     if sheet is not None:
         raise SheetError(path, f'the sheet "{sheet}" is empty')

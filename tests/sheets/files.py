@@ -99,3 +99,68 @@ def text(path: Path, rows: Rows, *, delimiter: str = ",", encoding: str = "utf-8
     body = "\r\n".join(delimiter.join("" if v is None else str(v) for v in row) for row in rows) + "\r\n"
     path.write_bytes(body.encode(encoding))
     return path
+
+
+def ole(path: Path, streams: dict[str, bytes]) -> Path:
+    """A minimal OLE compound file (CFB v3, 512-byte sectors) holding ``streams`` in its root storage.
+
+    Each stream is padded to at least 4096 bytes so it lives in ordinary sectors (no mini stream).
+    Excel wraps a password-protected xlsx in exactly such a container, with the streams
+    "EncryptionInfo" and "EncryptedPackage".
+    """
+    import struct
+
+    sector = 512
+    free, end_of_chain, fat_sector = -1, -2, -3
+    names = list(streams)
+    assert len(names) <= 3
+    data = [streams[n].ljust(4096, b"\0") for n in names]
+    data = [d.ljust(-(-len(d) // sector) * sector, b"\0") for d in data]
+    fat = [fat_sector, end_of_chain]  # sector 0: FAT, sector 1: directory
+    starts = []
+    for d in data:
+        count = len(d) // sector
+        first = len(fat)
+        starts.append(first)
+        fat.extend(range(first + 1, first + count))
+        fat.append(end_of_chain)
+    assert len(fat) <= sector // 4
+    fat.extend([free] * (sector // 4 - len(fat)))
+
+    def entry(name: str, kind: int, child: int = -1, right: int = -1, start: int = end_of_chain,
+              size: int = 0) -> bytes:
+        raw = (name + "\0").encode("utf-16-le")
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1)
+                + struct.pack("<iii", -1, right, child) + b"\0" * 16 + struct.pack("<I", 0)
+                + b"\0" * 16 + struct.pack("<iII", start, size, 0))
+
+    entries = [entry("Root Entry", 5, child=1 if names else -1)]
+    for i, name in enumerate(names):
+        right = i + 2 if i + 1 < len(names) else -1
+        entries.append(entry(name, 2, right=right, start=starts[i], size=len(streams[name])))
+    directory = b"".join(entries).ljust(sector, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIiIIiIiI", 0, 1, 1, 0, 4096, end_of_chain, 0, end_of_chain, 0)
+              + struct.pack("<109i", 0, *([free] * 108)))
+    assert len(header) == 512
+    path.write_bytes(header + struct.pack(f"<{sector // 4}i", *fat) + directory + b"".join(data))
+    return path
+
+
+def encrypted_xlsx(path: Path) -> Path:
+    """What Excel writes for a password-protected workbook: an OLE container, not a zip."""
+    info = struct_pack_encryption_info()
+    return ole(path, {"EncryptionInfo": info, "EncryptedPackage": b"\x10\x00\x00\x00\x00\x00\x00\x00" + b"\x5a" * 4000})
+
+
+def struct_pack_encryption_info() -> bytes:
+    """An agile EncryptionInfo stream header (version 4.4) followed by its XML descriptor."""
+    import struct
+
+    xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           b'<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption">'
+           b'<keyData saltSize="16" blockSize="16" keyBits="256" hashSize="64" cipherAlgorithm="AES" '
+           b'cipherChaining="ChainingModeCBC" hashAlgorithm="SHA512" saltValue="AAAAAAAAAAAAAAAAAAAAAA=="/>'
+           b"</encryption>")
+    return struct.pack("<HHI", 4, 4, 0x40) + xml
