@@ -93,7 +93,7 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
         f = resolve_field(ent, fm.field)
         assert f is not None  # refusals() checked
         plan = _Plan(fm, f, [index[c] for c in fm.columns])
-        convert = converter(fm, f)
+        convert = converter(fm, f, bool(getattr(table, "date1904", False)))
         if plan.columns:
             if len(plan.columns) == 1:
                 ci = plan.columns[0]
@@ -313,7 +313,7 @@ class _Builder:
             if f.type == "discount":
                 return f'"{v}" is not a discount like "12.5%" or "190"'
         if kind in ("greater_than", "greater_than_equal"):
-            return f'"{v}" must be more than {shown(err["ctx"].get("gt", 0))}'
+            return f'{label} must be more than {shown(err["ctx"].get("gt", 0))}, not "{v}"'
         return f'"{v}" is not accepted for {label}: {err["msg"]}'
 
 

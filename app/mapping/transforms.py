@@ -20,6 +20,7 @@ from app.mapping.schema import (
     Trim,
     ValueMap,
 )
+from app.sheets import ExcelError
 
 
 class CellError(ValueError):
@@ -48,17 +49,19 @@ def is_empty(value: object) -> bool:
 # ---- dates ---------------------------------------------------------------------------------
 
 EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_EPOCH_1904 = date(1904, 1, 1)
 _DATE_PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})(?:[ T].*)?\s*$")
 _MONTH_NAME_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%b %d %Y", "%B %d %Y", "%d. %B %Y")
 
 
-def excel_serial(number: float) -> date:
+def excel_serial(number: float, date1904: bool = False) -> date:
+    """The date of an Excel serial number (1900 system, or 1904 for old Mac workbooks)."""
     if not 1 <= number < 2958466:
         raise CellError("not a date")
-    return EXCEL_EPOCH + timedelta(days=int(number))
+    return (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + timedelta(days=int(number))
 
 
-def date_parser(rule: DateFormat | None) -> Callable[[Any], date]:
+def date_parser(rule: DateFormat | None, date1904: bool = False) -> Callable[[Any], date]:
     order = rule.order if rule else "year-first"
     formats = tuple(rule.formats) if rule else ()
 
@@ -70,7 +73,7 @@ def date_parser(rule: DateFormat | None) -> Callable[[Any], date]:
         if isinstance(value, bool):
             raise CellError("not a date")
         if isinstance(value, int | float):
-            return excel_serial(float(value))
+            return excel_serial(float(value), date1904)
         text = str(value).strip()
         for fmt in formats:
             try:
@@ -78,7 +81,7 @@ def date_parser(rule: DateFormat | None) -> Callable[[Any], date]:
             except ValueError:
                 pass
         if text.isdigit() and 3 <= len(text) <= 6:
-            return excel_serial(float(text))
+            return excel_serial(float(text), date1904)
         m = _DATE_PARTS.match(text)
         if m:
             a, b, c = m.groups()
@@ -232,7 +235,8 @@ def to_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _finisher(f: Field, date_rule: DateFormat | None, number_rule: NumberFormat | None, bool_rule: BooleanWords | None) -> Callable[[Any], Any]:
+def _finisher(f: Field, date_rule: DateFormat | None, number_rule: NumberFormat | None,
+              bool_rule: BooleanWords | None, date1904: bool) -> Callable[[Any], Any]:
     kind = f.type
     if f.allowed and kind == "string":
         choices = {_norm_choice(a): a for a in f.allowed}
@@ -244,7 +248,7 @@ def _finisher(f: Field, date_rule: DateFormat | None, number_rule: NumberFormat 
 
         return choose
     if kind == "date":
-        parse_date = date_parser(date_rule)
+        parse_date = date_parser(date_rule, date1904)
         return lambda v: parse_date(v).isoformat()
     if kind == "number":
         return number_parser(number_rule)
@@ -276,7 +280,7 @@ def _finisher(f: Field, date_rule: DateFormat | None, number_rule: NumberFormat 
     return to_text
 
 
-def converter(fm: FieldMapping, f: Field) -> Callable[[Any], Any]:
+def converter(fm: FieldMapping, f: Field, date1904: bool = False) -> Callable[[Any], Any]:
     """One function turning a raw cell into the field's JSON value; None for empty; CellError if bad."""
     date_rule = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
     number_rule = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
@@ -287,7 +291,7 @@ def converter(fm: FieldMapping, f: Field) -> Callable[[Any], Any]:
         for t in fm.transforms
         if not isinstance(t, DateFormat | NumberFormat | BooleanWords | Default)
     ]
-    finish = _finisher(f, date_rule, number_rule, bool_rule)
+    finish = _finisher(f, date_rule, number_rule, bool_rule, date1904)
     if fm.lookup is not None:
         plain = number_parser(number_rule)
         if fm.lookup.by == "rate":
@@ -299,6 +303,8 @@ def converter(fm: FieldMapping, f: Field) -> Callable[[Any], Any]:
             finish = to_text
 
     def convert(value: Any) -> Any:
+        if value.__class__ is ExcelError:
+            raise CellError("a formula error in the spreadsheet, not a value")
         for step in steps:
             if is_empty(value):
                 break
