@@ -1,0 +1,437 @@
+"""Sales orders (seed 003) and credit notes (seed 004): numbering, line items, totals, statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.sandbox.books import Books, Columns, Kind, choice, ok, text_filters
+from app.sandbox.errors import INVALID_VALUE, BooksError, already_exists, invalid, required
+from app.sandbox.payload import (
+    ADDRESS,
+    ANY,
+    BOOL,
+    CUSTOM_FIELD,
+    DATEF,
+    ID,
+    NUM,
+    RO,
+    F,
+    S,
+    Spec,
+    coerce,
+)
+
+LINE_ITEM: Spec = {
+    "line_item_id": ID, "item_order": NUM, "item_id": ID, "rate": NUM, "name": S(255),
+    "description": S(2000), "quantity": NUM, "product_type": S(20), "hsn_or_sac": S(20),
+    "sat_item_key_code": S(20), "unitkey_code": S(20), "location_id": ID, "discount": ANY,
+    "tax_id": ID, "tds_tax_id": ID, "tags": ANY, "unit": S(20), "item_custom_fields": ANY,
+    "tax_exemption_id": ID, "tax_exemption_code": S(50), "tax_treatment_code": S(50),
+    "avatax_exempt_no": S(50), "avatax_use_code": S(50), "project_id": ID, "warehouse_id": ID,
+    "account_id": ID, "account_name": S(200), "code": S(100), "type": NUM, "serial_numbers": ANY,
+    "warehouse_name": S(200), "invoice_id": ID, "invoice_item_id": ID,
+    "item_total": RO, "tax_name": RO, "tax_percentage": RO, "tax_type": RO, "location_name": RO,
+    "discount_amount": RO, "bcy_rate": RO, "sku": RO,
+}
+DOCUMENT: Spec = {
+    "customer_id": ID, "currency_id": ID, "contact_persons": ANY,
+    "contact_persons_associated": ANY, "date": DATEF,
+    "custom_fields": F("list", children=CUSTOM_FIELD), "place_of_supply": S(10),
+    "salesperson_id": ID, "salesperson_name": S(200), "merchant_id": ID, "gst_treatment": S(50),
+    "gst_no": S(15), "is_inclusive_tax": BOOL, "location_id": ID,
+    "line_items": F("list", children=LINE_ITEM), "notes": S(5000), "terms": S(10000),
+    "billing_address_id": ID, "shipping_address_id": ID, "vat_treatment": S(50),
+    "tax_treatment": S(50), "is_reverse_charge_applied": BOOL, "reference_number": S(100),
+    "discount": ANY, "exchange_rate": NUM, "tax_id": ID, "tax_authority_id": ID,
+    "tax_exemption_id": ID, "tax_authority_name": S(100), "tax_exemption_code": S(50),
+    "avatax_exempt_no": S(50), "avatax_use_code": S(50), "shipping_charge": NUM,
+    "adjustment": NUM, "adjustment_description": S(100), "is_discount_before_tax": BOOL,
+    "discount_type": S(20), "pricebook_id": ID, "template_id": ID, "documents": ANY,
+    "ignore_auto_number_generation": BOOL, "tags": ANY,
+    "status": RO, "customer_name": RO, "currency_code": RO, "currency_symbol": RO,
+    "sub_total": RO, "tax_total": RO, "total": RO, "taxes": RO, "created_time": RO,
+    "last_modified_time": RO, "discount_amount": RO, "price_precision": RO, "is_emailed": RO,
+    "billing_address": F("obj", children=ADDRESS), "shipping_address": F("obj", children=ADDRESS),
+    "created_by_id": RO, "template_name": RO, "has_attachment": RO, "bcy_total": RO,
+}
+SALESORDER: Spec = {
+    **DOCUMENT, "salesorder_number": S(100), "shipment_date": DATEF, "crm_owner_id": ID,
+    "crm_custom_reference_id": ID, "is_update_customer": BOOL, "notes_default": S(5000),
+    "terms_default": S(10000), "delivery_method": S(100), "estimate_id": ID,
+    "zcrm_potential_id": ID, "zcrm_potential_name": S(200), "salesorder_id": RO,
+    "invoiced_status": RO, "paid_status": RO, "order_status": RO, "shipment_days": RO,
+}
+CREDITNOTE: Spec = {
+    **DOCUMENT, "creditnote_number": S(100), "is_draft": BOOL, "invoice_id": ID,
+    "creditnote_id": RO, "balance": RO, "email": RO,
+}
+
+
+def money(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def discount_of(raw: Any, amount: float, path: str) -> float:
+    """Zoho's discount: an amount (10, "10") or a percentage ("12.5%")."""
+    if raw in (None, ""):
+        return 0.0
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise invalid(path, "expected an amount or a percentage like 12.5%")
+    text = str(raw).strip()
+    try:
+        if text.endswith("%"):
+            return amount * float(text[:-1]) / 100.0
+        return float(text)
+    except ValueError:
+        raise invalid(path, "expected an amount or a percentage like 12.5%") from None
+
+
+class Document(Kind):
+    """What sales orders and credit notes share."""
+
+    number_field = ""
+    prefix = ""
+
+    def initial_status(self, payload: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def next_number(self) -> str:
+        store = self.books.store
+        while True:
+            number = f"{self.prefix}{store.next_value(f'number:{self.entity}'):05d}"
+            if store.find_id(self.entity, "number", number) is None:
+                return number
+
+    def line_items(
+        self, given: list[dict[str, Any]], existing: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        books = self.books
+        known = {line["line_item_id"]: line for line in existing}
+        lines = []
+        for i, raw in enumerate(given):
+            path = f"line_items[{i}]"
+            lid = raw.get("line_item_id")
+            if lid is not None and lid not in known:
+                raise invalid(f"{path}.line_item_id", "no such line item on this record")
+            line: dict[str, Any] = dict(known[lid]) if lid is not None else {
+                "line_item_id": books.store.new_id(), "description": "", "unit": "",
+            }
+            line.update({k: v for k, v in raw.items() if v is not None})
+            item_id = raw.get("item_id")
+            if item_id:
+                item = books.items.get(item_id)
+                if item is None:
+                    raise invalid(f"{path}.item_id", f"no item has the ID {item_id}")
+                line.setdefault("name", item["name"])
+                if raw.get("rate") is None and lid is None:
+                    line["rate"] = item["rate"]
+                if "tax_id" not in raw and lid is None:
+                    line["tax_id"] = item["tax_id"]
+                line.setdefault("product_type", item["product_type"])
+                line["sku"] = item["sku"]
+                if not line.get("unit"):
+                    line["unit"] = item.get("unit", "")
+            if not line.get("name") and not line.get("item_id"):
+                raise required(f"{path}.name")
+            rate = float(line.get("rate") or 0)
+            quantity = float(line["quantity"]) if line.get("quantity") is not None else 1.0
+            amount = rate * quantity
+            line_discount = discount_of(line.get("discount"), amount, f"{path}.discount")
+            tax_id = line.get("tax_id") or ""
+            tax = None
+            if tax_id:
+                tax = books.taxes.get(tax_id)
+                if tax is None:
+                    raise invalid(f"{path}.tax_id", f"no tax has the ID {tax_id}")
+            account_id = line.get("account_id")
+            if account_id:
+                account = books.accounts.get(account_id)
+                if account is None:
+                    raise invalid(f"{path}.account_id", f"no account has the ID {account_id}")
+                line["account_name"] = account["account_name"]
+            line.update(
+                item_order=i + 1, rate=rate, quantity=quantity, tax_id=tax_id,
+                tax_name=tax["tax_name"] if tax else "",
+                tax_percentage=tax["tax_percentage"] if tax else 0,
+                discount_amount=money(line_discount),
+                item_total=money(amount - line_discount),
+            )
+            line.setdefault("discount", 0)
+            lines.append(line)
+        return lines
+
+    def totals(self, doc: dict[str, Any]) -> None:
+        lines = doc["line_items"]
+        sub_total = money(sum(line["item_total"] for line in lines))
+        discount = money(discount_of(doc.get("discount"), sub_total, "discount"))
+        before_tax = doc.get("is_discount_before_tax", True)
+        factor = (1 - discount / sub_total) if (before_tax and sub_total) else 1.0
+        taxes: dict[str, dict[str, Any]] = {}
+        for line in lines:
+            if not line["tax_id"]:
+                continue
+            amount = line["item_total"] * factor * float(line["tax_percentage"]) / 100.0
+            entry = taxes.setdefault(
+                line["tax_id"],
+                {"tax_id": line["tax_id"], "tax_name": line["tax_name"], "tax_amount": 0.0},
+            )
+            entry["tax_amount"] += amount
+        for entry in taxes.values():
+            entry["tax_amount"] = money(entry["tax_amount"])
+        tax_total = money(sum(e["tax_amount"] for e in taxes.values()))
+        shipping = float(doc.get("shipping_charge") or 0)
+        adjustment = float(doc.get("adjustment") or 0)
+        doc.update(
+            sub_total=sub_total, discount_amount=discount, tax_total=tax_total,
+            taxes=list(taxes.values()),
+            total=money(sub_total - discount + tax_total + shipping + adjustment),
+            shipping_charge=shipping, adjustment=adjustment,
+        )
+
+    def build(
+        self, payload: dict[str, Any], existing: dict[str, Any] | None, request: Request
+    ) -> tuple[dict[str, Any], Columns]:
+        books = self.books
+        creating = existing is None
+        doc: dict[str, Any] = dict(existing) if existing else {
+            self.id_field: books.store.new_id(), "reference_number": "", "notes": "",
+            "terms": "", "custom_fields": [], "line_items": [], "discount": 0,
+            "is_discount_before_tax": True, "discount_type": "entity_level",
+            "status": self.initial_status(payload), "created_time": books.now(),
+            "salesperson_id": "", "salesperson_name": "", "exchange_rate": 1.0,
+        }
+        if creating:
+            if not payload.get("customer_id"):
+                raise required("customer_id")
+            if not payload.get("line_items"):
+                raise required("line_items")
+        elif "line_items" in payload and not payload["line_items"]:
+            raise required("line_items")
+        for key, value in payload.items():
+            if key in ("custom_fields", "line_items", "ignore_auto_number_generation",
+                       "billing_address", "shipping_address", self.number_field):
+                continue
+            doc[key] = value
+        for key in ("billing_address", "shipping_address"):
+            if key in payload:
+                doc[key] = {**doc.get(key, {}), **(payload[key] or {})}
+        if "customer_id" in payload or creating:
+            customer = books.customer(payload.get("customer_id"))
+            doc["customer_name"] = customer["contact_name"]
+            if "currency_id" not in payload and creating:
+                doc["currency_id"] = customer.get("currency_id", "")
+            for key in ("billing_address", "shipping_address"):
+                if not doc.get(key):
+                    doc[key] = dict(customer.get(key) or {})
+        if "currency_id" in payload or creating:
+            currency = books.currency(doc.get("currency_id"))
+            doc.update(currency_id=currency["currency_id"], currency_code=currency["currency_code"],
+                       currency_symbol=currency["currency_symbol"])
+        if payload.get("salesperson_id"):
+            person = books.salespersons.get(payload["salesperson_id"])
+            if person is None:
+                raise invalid("salesperson_id", f"no salesperson has the ID {payload['salesperson_id']}")
+            doc["salesperson_name"] = person["salesperson_name"]
+        if creating and not doc.get("date"):
+            doc["date"] = books.today()
+        if "line_items" in payload:
+            doc["line_items"] = self.line_items(payload["line_items"], doc["line_items"])
+        doc["custom_fields"] = books.merge_custom_fields(
+            self.entity, payload.get("custom_fields"), doc.get("custom_fields", [])
+        )
+        self.number(doc, payload, request, creating)
+        self.totals(doc)
+        doc["last_modified_time"] = books.now()
+        unique = books.unique_value(self.entity, doc["custom_fields"])
+        books.check_unique(self.entity, unique, doc[self.id_field])
+        columns = {
+            "number": doc[self.number_field], "name": doc["customer_name"],
+            "customer_id": doc["customer_id"], "date": doc.get("date") or None,
+            "status": doc["status"], "reference": doc.get("reference_number") or None,
+            "unique_value": unique,
+        }
+        return doc, columns
+
+    def number(
+        self, doc: dict[str, Any], payload: dict[str, Any], request: Request | None,
+        creating: bool,
+    ) -> None:
+        given = (payload.get(self.number_field) or "").strip()
+        if creating:
+            flag = payload.get("ignore_auto_number_generation")
+            raw = request.query_params.get("ignore_auto_number_generation") if request else None
+            if raw is not None:
+                if raw.lower() not in ("true", "false"):
+                    raise invalid("ignore_auto_number_generation", "true or false")
+                flag = raw.lower() == "true"
+            if flag:
+                if not given:
+                    raise required(self.number_field)
+                number = given
+            else:
+                number = self.next_number()
+        else:
+            number = given or doc[self.number_field]
+        other = self.books.store.find_id(self.entity, "number", number)
+        if other is not None and other != doc[self.id_field]:
+            raise already_exists(self.number_field, number)
+        doc[self.number_field] = number
+
+    def filters(self, request: Request) -> tuple[list[str], list[Any], str]:
+        where: list[str] = []
+        params: list[Any] = []
+        text_filters(request, "number", self.number_field, where, params)
+        text_filters(request, "reference", "reference_number", where, params)
+        text_filters(request, "name", "customer_name", where, params)
+        customer_id = request.query_params.get("customer_id")
+        if customer_id:
+            where.append("customer_id = ?")
+            params.append(customer_id)
+        for names, op in ((("date_start", "date.start", "date_after", "date.after"), ">="),
+                          (("date_end", "date.end", "date_before", "date.before"), "<=")):
+            for name in names:
+                raw = request.query_params.get(name)
+                if raw:
+                    coerce(raw, DATEF, name)
+                    where.append(f"date {op} ?")
+                    params.append(raw)
+        search = request.query_params.get("search_text")
+        if search:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("number LIKE ? ESCAPE '\\' OR reference LIKE ? ESCAPE '\\' "
+                         "OR name LIKE ? ESCAPE '\\'")
+            params += [f"%{escaped}%"] * 3
+        status = choice(request, "status", {s: s for s in self.statuses})
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        by_filter = choice(
+            request, "filter_by",
+            {"Status.All": None, **{f"Status.{s.title()}": s for s in self.statuses}},
+        )
+        if by_filter:
+            where.append("status = ?")
+            params.append(by_filter)
+        return where, params, request.query_params.get("filter_by") or "Status.All"
+
+    statuses: tuple[str, ...] = ()
+    list_fields: tuple[str, ...] = ()
+
+    def summary(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: doc.get(k) for k in self.list_fields}
+
+    def mark(self, status: str, message: str, allowed_from: tuple[str, ...]) -> Any:
+        async def handler(request: Request) -> Response:
+            store = self.books.store
+            with store.transaction():
+                doc = self.load(request.path_params["record_id"])
+                if doc["status"] != status:
+                    if doc["status"] not in allowed_from:
+                        raise BooksError(
+                            400, INVALID_VALUE,
+                            f"A {doc['status']} {self.label.lower()} cannot be marked as {status}",
+                        )
+                    doc["status"] = status
+                    doc["last_modified_time"] = self.books.now()
+                    store.replace(
+                        self.entity, doc[self.id_field], doc,
+                        number=doc[self.number_field], name=doc["customer_name"],
+                        customer_id=doc["customer_id"], date=doc.get("date") or None,
+                        status=status, reference=doc.get("reference_number") or None,
+                        unique_value=self.books.unique_value(self.entity, doc["custom_fields"]),
+                    )
+            return ok(message)
+
+        return handler
+
+
+class SalesOrders(Document):
+    entity = "salesorders"
+    singular = "salesorder"
+    id_field = "salesorder_id"
+    number_field = "salesorder_number"
+    prefix = "SO-"
+    label = "Sales order"
+    report_name = "Sales Orders"
+    spec = SALESORDER
+    created_message = "Sales Order Created Successfully."
+    updated_message = "Sales Order Updated Successfully."
+    deleted_message = "Sales Order Deleted Successfully."
+    statuses = ("draft", "open", "void", "invoiced", "partially_invoiced", "overdue", "closed")
+    list_fields = (
+        "salesorder_id", "customer_name", "customer_id", "status", "salesorder_number",
+        "reference_number", "date", "shipment_date", "currency_id", "currency_code", "total",
+        "sub_total", "salesperson_name", "created_time", "last_modified_time", "custom_fields",
+    )
+
+    def initial_status(self, payload: dict[str, Any]) -> str:
+        return "draft"
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/salesorders/{record_id}/status/open",
+                  self.mark("open", "Sales order status has been changed to Open.",
+                            ("draft", "void")), methods=["POST"]),
+            Route("/salesorders/{record_id}/status/void",
+                  self.mark("void", "Sales order status has been changed to Void.",
+                            ("draft", "open")), methods=["POST"]),
+            *super().routes(),
+        ]
+
+
+class CreditNotes(Document):
+    entity = "creditnotes"
+    singular = "creditnote"
+    id_field = "creditnote_id"
+    number_field = "creditnote_number"
+    prefix = "CN-"
+    label = "Credit note"
+    report_name = "Credit Notes"
+    spec = CREDITNOTE
+    created_message = "The credit note has been created."
+    updated_message = "The credit note has been updated."
+    deleted_message = "The credit note has been deleted."
+    statuses = ("draft", "open", "void", "closed")
+    list_fields = (
+        "creditnote_id", "creditnote_number", "status", "reference_number", "date", "total",
+        "balance", "customer_id", "customer_name", "currency_id", "currency_code",
+        "created_time", "last_modified_time", "custom_fields",
+    )
+
+    def initial_status(self, payload: dict[str, Any]) -> str:
+        return "draft" if payload.get("is_draft") else "open"
+
+    def build(
+        self, payload: dict[str, Any], existing: dict[str, Any] | None, request: Request
+    ) -> tuple[dict[str, Any], Columns]:
+        if existing is None and not payload.get("date"):
+            raise required("date")
+        doc, columns = super().build(payload, existing, request)
+        doc.pop("is_draft", None)
+        doc["balance"] = doc["total"]
+        return doc, columns
+
+    def routes(self) -> list[Route]:
+        void = self.mark("void", "The credit note has been marked as void.", ("draft", "open"))
+        draft = self.mark("draft", "The credit note has been marked as Draft.", ("void", "open"))
+        open_ = self.mark("open", "The credit note has been converted to Open.", ("draft", "void"))
+        base = "/creditnotes/{record_id}"
+        return [
+            Route(f"{base}/void", void, methods=["POST"]),
+            Route(f"{base}/draft", draft, methods=["POST"]),
+            Route(f"{base}/converttoopen", open_, methods=["POST"]),
+            Route(f"{base}/status/void", void, methods=["POST"]),
+            Route(f"{base}/status/draft", draft, methods=["POST"]),
+            Route(f"{base}/status/open", open_, methods=["POST"]),
+            *super().routes(),
+        ]
+
+
+def document_routes(books: Books) -> list[Route]:
+    return [*SalesOrders(books).routes(), *CreditNotes(books).routes()]
+
+

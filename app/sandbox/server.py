@@ -1,0 +1,97 @@
+"""`zoho-bulk sandbox`: serve the sandbox in the foreground until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import platformdirs
+import uvicorn
+
+from app.sandbox.app import create_app
+from app.sandbox.embedded import uvicorn_config
+from app.sandbox.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from app.sandbox.seed import ORGANIZATION_ID, ORGANIZATION_NAME, summary
+from app.sandbox.settings import SandboxSettings
+
+
+class UsageError(ValueError):
+    """A command-line option the sandbox cannot use."""
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """"100/60" -> (100, 60.0): requests per window of seconds."""
+    count, _, seconds = text.partition("/")
+    try:
+        limit, window = int(count), float(seconds or 60)
+    except ValueError:
+        raise UsageError(f"--rate must look like N/SECONDS, not {text!r}") from None
+    if limit < 1 or window <= 0:
+        raise UsageError("--rate needs at least 1 request per a positive number of seconds")
+    return limit, window
+
+
+def parse_latency(text: str) -> tuple[float, float]:
+    """"200" or "200+50" -> (fixed ms, jitter ms)."""
+    fixed, _, jitter = str(text).partition("+")
+    try:
+        values = float(fixed), float(jitter or 0)
+    except ValueError:
+        raise UsageError(f"--latency-ms must look like MS or MS+JITTER, not {text!r}") from None
+    if min(values) < 0:
+        raise UsageError("--latency-ms cannot be negative")
+    return values
+
+
+def settings_from(args: argparse.Namespace) -> SandboxSettings:
+    rate, window = parse_rate(args.rate)
+    latency, jitter = parse_latency(args.latency_ms)
+    for name in ("fail_rate", "drop_rate"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
+    if args.concurrency < 1 or args.daily < 0 or args.token_uses < 0:
+        raise UsageError("--concurrency must be at least 1; --daily and --token-uses not negative")
+    return SandboxSettings(
+        rate_limit=rate, rate_window_s=window, concurrency=args.concurrency,
+        daily_quota=args.daily, latency_ms=latency, latency_jitter_ms=jitter,
+        fail_rate=args.fail_rate, drop_rate=args.drop_rate, token_uses=args.token_uses,
+    )
+
+
+def default_db() -> Path:
+    return platformdirs.user_data_path("zoho-bulk") / "sandbox.sqlite3"
+
+
+def sandbox_command(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from(args)
+    except UsageError as error:
+        print(f"zoho-bulk sandbox: {error}", file=sys.stderr)
+        return 2
+    db_path = Path(args.db) if args.db else default_db()
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        app = create_app(settings, db_path)
+    except Exception as error:  # an unreadable or foreign file: one plain sentence
+        print(f"zoho-bulk sandbox: cannot open {db_path}: {error}", file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{args.port}"
+    counts = summary(app.state.store)
+    print(f"Zoho sandbox at {url}  (Books: {url}/books/v3, CRM: {url}/crm/v8)")
+    print(f"Organization {ORGANIZATION_ID} \"{ORGANIZATION_NAME}\"; data in {db_path}")
+    print("Records: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    print(f"OAuth client {CLIENT_ID} / {CLIENT_SECRET}, refresh token {REFRESH_TOKEN}")
+    print(f"Limits: {settings.rate_limit} requests per {settings.rate_window_s:g} s, "
+          f"{settings.concurrency} at once, {settings.daily_quota} a day. Ctrl-C stops.",
+          flush=True)
+    server = uvicorn.Server(uvicorn_config(app, args.host, args.port))
+    try:
+        server.run()
+    finally:
+        app.state.close()
+    if not server.started:
+        print(f"zoho-bulk sandbox: could not listen on {args.host}:{args.port}", file=sys.stderr)
+        return 2
+    print("Sandbox stopped.")
+    return 0
