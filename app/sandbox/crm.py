@@ -371,13 +371,17 @@ class CrmStore:
             record["Sales_Order"] = _lookup(source) if source_module == "Sales_Orders" else None
         return record
 
-    def _check_convertible(self, source_module: str, record: dict[str, Any], trap: str | None,
-                           targets: list[Target]) -> None:
+    def check_permitted(self, source_module: str, targets: list[Target]) -> None:
+        """NO_PERMISSION when the source or a target module is switched off (``disabled_modules``)."""
         for index, module in enumerate([source_module, *(t.module for t in targets)]):
             if module in self.disabled_modules:
                 at = "$" if index == 0 else f"$.convert_to[{index - 1}].module"
                 details = path_details(module, at, permissions=[f"Crm_Implied_Convert_{module}"])
                 raise CrmError(403, "NO_PERMISSION", "permission denied", details)
+
+    def _check_convertible(self, source_module: str, record: dict[str, Any], trap: str | None,
+                           targets: list[Target]) -> None:
+        self.check_permitted(source_module, targets)
         if trap == "no_permission":
             raise CrmError(403, "NO_PERMISSION", "permission denied", {"resource_path_index": 1})
         if trap == "ambiguity":
@@ -623,6 +627,7 @@ def crm_routes(store: CrmStore) -> list[BaseRoute]:
     async def mass_convert(request: Request) -> Response:
         module = _convertible_module(request)
         job = mass_convert_request(module, await request.body())
+        store.check_permitted(module, job.targets)
         job_id = store.schedule_mass_convert(module, job.ids, job.targets, job.owner_id)
         return JSONResponse(
             {

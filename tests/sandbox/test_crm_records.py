@@ -1,0 +1,240 @@
+"""Sandbox CRM v8 records: the seeded demo data, list pages, single records and bulk create."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from app.sandbox.crm import CrmStore, crm_routes
+
+ACME = "460000000000603"
+MOUSE = "460000000000702"
+MONITOR = "460000000000705"
+
+
+def _client(store: CrmStore) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=Starlette(routes=crm_routes(store)))
+    return httpx.AsyncClient(transport=transport, base_url="http://sandbox.test/crm/v8")
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    store = CrmStore(sqlite3.connect(":memory:", check_same_thread=False), threading.RLock())
+    async with _client(store) as c:
+        yield c
+
+
+async def _all(client: httpx.AsyncClient, module: str, fields: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    page = 1
+    while (response := await client.get(f"/{module}", params={"fields": fields, "page": page})).status_code == 200:
+        records.extend(response.json()["data"])
+        page += 1
+    assert response.status_code == 204 and response.content == b""
+    return records
+
+
+def _quote(subject: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "Subject": subject,
+        "Account_Name": {"id": ACME},
+        "Quoted_Items": [{"Product_Name": {"id": MOUSE}, "Quantity": 4}, {"Product_Name": {"id": MONITOR},
+                                                                          "Quantity": 1, "Discount": 10}],
+        **extra,
+    }
+
+
+async def test_seeded_modules_numbers_and_approval_states(client: httpx.AsyncClient) -> None:
+    quotes = await _all(client, "Quotes", "Quote_Number,$approval_state,$converted")
+    orders = await _all(client, "Sales_Orders", "SO_Number,Quote_Name,$approval_state")
+    invoices = await _all(client, "Invoices", "Invoice_Number,Quote_Name,Sales_Order")
+    assert [q["Quote_Number"] for q in quotes] == [f"QT-{n:05d}" for n in range(1, 41)]
+    assert [q["id"] for q in quotes] == [str(460000000100000 + n) for n in range(1, 41)]
+    assert [o["id"] for o in orders] == [str(460000000200000 + n) for n in range(1, 13)]
+    assert [i["Invoice_Number"] for i in invoices] == [f"INV-{n:05d}" for n in range(1, 6)]
+    assert Counter(q["$approval_state"] for q in quotes) == {
+        "approved": 33, "approval_process_pending": 2, "approval_process_rejected": 2, "review_process_pending": 3}
+    assert [q["Quote_Number"] for q in quotes if q["$converted"]] == [f"QT-{n:05d}" for n in range(33, 38)]
+    assert [o["Quote_Name"]["id"] if o["Quote_Name"] else None for o in orders[:5]] == [
+        str(460000000100000 + n) for n in (33, 34, 35, 37)] + [None]
+    assert [(i["Quote_Name"] or {}).get("id") for i in invoices[:3]] == [
+        "460000000100036", "460000000100037", None]
+    assert invoices[2]["Sales_Order"]["id"] == "460000000200011"
+
+
+async def test_seed_is_the_same_every_time(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    other = CrmStore(sqlite3.connect(tmp_path / "crm.db", check_same_thread=False), threading.RLock())
+    fields = "Quote_Number,Subject,Account_Name,Quoted_Items,Tag,Grand_Total,$approval_state"
+    async with _client(other) as second:
+        assert await _all(client, "Quotes", fields) == await _all(second, "Quotes", fields)
+
+
+async def test_store_keeps_records_in_its_file_and_does_not_reseed(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    first = CrmStore(sqlite3.connect(path, check_same_thread=False), threading.RLock())
+    async with _client(first) as client:
+        response = await client.post("/Quotes", json={"data": [_quote("Kept")]})
+        kept = response.json()["data"][0]["details"]["id"]
+    first.conn.close()
+    again = CrmStore(sqlite3.connect(path, check_same_thread=False), threading.RLock())
+    async with _client(again) as client:
+        assert (await client.get(f"/Quotes/{kept}")).json()["data"][0]["Quote_Number"] == "QT-00041"
+        quotes = await _all(client, "Quotes", "Subject")
+        assert len(quotes) == 41
+        second = await client.post("/Quotes", json={"data": [_quote("Next")]})
+        assert second.json()["data"][0]["details"]["id"] > kept
+
+
+async def test_list_envelope_pages_and_fields(client: httpx.AsyncClient) -> None:
+    pages = []
+    for page in (1, 2, 3):
+        response = await client.get("/Quotes", params={"fields": "Subject,Quote_Number", "page": page, "per_page": 15})
+        assert response.status_code == 200
+        pages.append(response.json())
+    assert [p["info"] for p in pages] == [
+        {"per_page": 15, "count": 15, "page": 1, "more_records": True},
+        {"per_page": 15, "count": 15, "page": 2, "more_records": True},
+        {"per_page": 15, "count": 10, "page": 3, "more_records": False},
+    ]
+    assert set(pages[0]["data"][0]) == {"id", "Subject", "Quote_Number"}
+    ids = [r["id"] for p in pages for r in p["data"]]
+    assert len(set(ids)) == 40
+    empty = await client.get("/Quotes", params={"fields": "Subject", "page": 4, "per_page": 15})
+    assert (empty.status_code, empty.content) == (204, b"")
+
+
+async def test_default_page_is_200(client: httpx.AsyncClient) -> None:
+    records = [_quote(f"Q{i}") for i in range(100)]
+    for _ in range(2):
+        assert (await client.post("/Quotes", json={"data": records})).status_code == 201
+    first = (await client.get("/Quotes", params={"fields": "Subject"})).json()
+    assert first["info"] == {"per_page": 200, "count": 200, "page": 1, "more_records": True}
+    second = (await client.get("/Quotes", params={"fields": "Subject", "page": 2})).json()
+    assert second["info"]["count"] == 40 and second["info"]["more_records"] is False
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "details"),
+    [
+        ({}, "REQUIRED_PARAM_MISSING", {"param_name": "fields"}),
+        ({"fields": "Subject,Colour"}, "INVALID_DATA", {"api_name": "Colour", "param_name": "fields"}),
+        ({"fields": "Subject", "per_page": 201}, "INVALID_DATA", {"param_name": "per_page"}),
+        ({"fields": "Subject", "per_page": 0}, "INVALID_DATA", {"param_name": "per_page"}),
+        ({"fields": "Subject", "page": "two"}, "INVALID_DATA", {"param_name": "page"}),
+    ],
+)
+async def test_list_parameter_errors(client: httpx.AsyncClient, params: dict[str, Any], code: str,
+                                     details: dict[str, Any]) -> None:
+    response = await client.get("/Quotes", params=params)
+    assert response.status_code == 400
+    assert response.json() == {"code": code, "details": details, "message": response.json()["message"],
+                               "status": "error"}
+
+
+async def test_get_record_and_unknown_ids(client: httpx.AsyncClient) -> None:
+    record = (await client.get("/Sales_Orders/460000000200001")).json()["data"][0]
+    assert record["SO_Number"] == "SO-00001"
+    assert record["Ordered_Items"] and record["Quote_Name"]["id"] == "460000000100033"
+    for path in ("/Sales_Orders/460000000200099", "/Sales_Orders/460000000100001", "/Sales_Orders/abc"):
+        response = await client.get(path)
+        assert response.status_code == 400
+        assert response.json()["code"] == "INVALID_DATA"
+        assert response.json()["details"] == {"resource_path_index": 1}
+
+
+async def test_module_ids_for_convert_to(client: httpx.AsyncClient) -> None:
+    modules = (await client.get("/settings/modules")).json()["modules"]
+    assert {m["api_name"]: m["id"] for m in modules} == {
+        "Quotes": "460000000000101", "Sales_Orders": "460000000000103", "Invoices": "460000000000105"}
+
+
+async def test_create_computes_lines_and_totals(client: httpx.AsyncClient) -> None:
+    response = await client.post("/Quotes", json={"data": [_quote("Mice and a monitor", Tag=[{"name": "Renewal"}],
+                                                                   Owner={"id": "460000000000502"})]})
+    assert response.status_code == 201
+    answer = response.json()["data"][0]
+    assert (answer["code"], answer["message"], answer["status"]) == ("SUCCESS", "record added", "success")
+    record = (await client.get(f"/Quotes/{answer['details']['id']}")).json()["data"][0]
+    assert record["Quote_Number"] == "QT-00041"
+    assert record["Account_Name"] == {"id": ACME, "name": "Acme Corporation"}
+    assert record["Owner"]["name"] == "Bob Chen"
+    mouse, monitor = record["Quoted_Items"]
+    assert (mouse["Total"], mouse["Tax"], mouse["Net_Total"]) == (100.0, 20.0, 120.0)
+    assert (monitor["Total_After_Discount"], monitor["Tax"]) == (300.0, 60.0)
+    assert (record["Sub_Total"], record["Tax"], record["Grand_Total"]) == (400.0, 80.0, 480.0)
+    assert record["Tag"] == [{"id": "460000000000802", "name": "Renewal"}]
+    assert record["$approval_state"] == "approved" and record["$converted"] is False
+
+
+async def test_create_sales_order_and_invoice_with_lookups(client: httpx.AsyncClient) -> None:
+    order = {"Subject": "Order", "Account_Name": {"name": "Zylker Corp"}, "Quote_Name": {"id": "460000000100001"},
+             "Ordered_Items": [{"Product_Name": {"id": MOUSE}, "Quantity": 1}]}
+    made = await client.post("/Sales_Orders", json={"data": [order]})
+    order_id = made.json()["data"][0]["details"]["id"]
+    invoice = {"Subject": "Invoice", "Account_Name": {"id": ACME}, "Sales_Order": {"id": order_id},
+               "Invoiced_Items": [{"Product_Name": {"id": MOUSE}, "Quantity": 2, "List_Price": 20}]}
+    made = await client.post("/Invoices", json={"data": [invoice]})
+    record = (await client.get(f"/Invoices/{made.json()['data'][0]['details']['id']}")).json()["data"][0]
+    assert record["Sales_Order"] == {"id": order_id, "name": "Order"}
+    assert record["Invoiced_Items"][0]["Total"] == 40.0
+    assert record["Invoice_Number"] == "INV-00006"
+
+
+async def test_create_mixed_batch_is_207_and_failed_batch_400(client: httpx.AsyncClient) -> None:
+    bad = [
+        ({"Account_Name": {"id": ACME}, "Quoted_Items": []}, "MANDATORY_NOT_FOUND", "$.data[{i}].Subject"),
+        (_quote("x" * 256), "INVALID_DATA", "$.data[{i}].Subject"),
+        ({"Subject": "No account", "Quoted_Items": [{"Product_Name": {"id": MOUSE}, "Quantity": 1}]},
+         "MANDATORY_NOT_FOUND", "$.data[{i}].Account_Name"),
+        (_quote("Unknown account", Account_Name={"id": "1"}), "INVALID_DATA", "$.data[{i}].Account_Name"),
+        ({"Subject": "No lines", "Account_Name": {"id": ACME}}, "MANDATORY_NOT_FOUND", "$.data[{i}].Quoted_Items"),
+        (_quote("Bad product", Quoted_Items=[{"Product_Name": {"id": "9"}, "Quantity": 1}]), "INVALID_DATA",
+         "$.data[{i}].Quoted_Items[0].Product_Name"),
+        (_quote("Bad quantity", Quoted_Items=[{"Product_Name": {"id": MOUSE}, "Quantity": "2"}]), "INVALID_DATA",
+         "$.data[{i}].Quoted_Items[0].Quantity"),
+        (_quote("Bad state", **{"$approval_state": "maybe"}), "INVALID_DATA", "$.data[{i}].$approval_state"),
+        ("not a record", "INVALID_DATA", "$.data[{i}]"),
+    ]
+    response = await client.post("/Quotes", json={"data": [b[0] for b in bad]})
+    assert response.status_code == 400
+    answers = response.json()["data"]
+    assert [(a["code"], a["details"]["json_path"]) for a in answers] == [
+        (code, path.format(i=i)) for i, (_, code, path) in enumerate(bad)]
+    mixed = await client.post("/Quotes", json={"data": [_quote("Good"), bad[0][0], _quote("Also good")]})
+    assert mixed.status_code == 207
+    assert [a["status"] for a in mixed.json()["data"]] == ["success", "error", "success"]
+    numbers = [
+        (await client.get(f"/Quotes/{a['details']['id']}")).json()["data"][0]["Quote_Number"]
+        for a in mixed.json()["data"] if a["status"] == "success"
+    ]
+    assert numbers == ["QT-00041", "QT-00042"], "failed records use up no number"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"data": [_quote(str(i)) for i in range(101)]}, "LIMIT_EXCEEDED"),
+        ({"records": []}, "MANDATORY_NOT_FOUND"),
+        ({"data": []}, "EXPECTED_FIELD_MISSING"),
+        ({"data": {"Subject": "x"}}, "INVALID_DATA"),
+        (["data"], "INVALID_DATA"),
+    ],
+)
+async def test_create_body_errors(client: httpx.AsyncClient, body: Any, code: str) -> None:
+    response = await client.post("/Quotes", json=body)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert len(await _all(client, "Quotes", "Subject")) == 40
+
+
+async def test_create_body_that_is_not_json(client: httpx.AsyncClient) -> None:
+    response = await client.post("/Invoices", content=b"\xff\xfe not json")
+    assert (response.status_code, response.json()["code"]) == (400, "INVALID_DATA")
