@@ -1,0 +1,108 @@
+"""`zoho-bulk import`: runs an ImportJob from the terminal with a progress bar, a summary and exit codes of CLI.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.jobs.progress import TextProgressBar, format_duration
+from app.jobs.target import Target, TargetError, open_target
+from app.zoho import ZohoError
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Import args.file; returns 0 all rows done, 1 some failed/invalid, 2 nothing sent, 3 stopped early."""
+    try:
+        with open_target(sandbox=args.sandbox, connection=args.connection) as target:
+            settings = settings_from(args, target)
+            return asyncio.run(run_import(settings, as_json=args.json))
+    except (JobError, TargetError, ZohoError) as exc:
+        return refuse(str(exc), as_json=args.json)
+
+
+def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:
+    return JobSettings(
+        file=Path(args.file), entity=args.entity, operation=args.operation,
+        mapping=Path(args.mapping) if args.mapping else None, sheet=args.sheet,
+        dry_run=args.dry_run, report_dir=Path(args.report_dir) if args.report_dir else None,
+        target=target, job_id=args.resume,
+    )
+
+
+def refuse(message: str, *, as_json: bool, out: TextIO | None = None) -> int:
+    print(f"Nothing was sent: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": message, "exit_code": 2}), file=out or sys.stdout)
+    return 2
+
+
+async def run_import(settings: JobSettings, *, as_json: bool = False,
+                     out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    job = ImportJob(settings)
+    try:
+        plan = await job.plan()
+    except JobError:
+        await job.close()
+        raise
+    for line in plan.lines():
+        print(line, file=err)
+    bar = TextProgressBar(err)
+    loop = asyncio.get_running_loop()
+    installed = _on_signals(loop, job, err)
+    try:
+        result = await job.run(bar)
+    finally:
+        bar.close()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    print_summary(result, out)
+    if as_json:
+        print(json.dumps(result.summary()), file=out)
+    return result.exit_code
+
+
+def _on_signals(loop: asyncio.AbstractEventLoop, job: ImportJob, err: TextIO) -> list[int]:
+    """Ctrl-C / SIGTERM cancel cleanly (requests already out come back first); a second one kills."""
+    installed: list[int] = []
+
+    def stop(sig: int) -> None:
+        print("\nStopping: waiting for the requests already sent...", file=err)
+        job.cancel()
+        loop.remove_signal_handler(sig)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    return installed
+
+
+def print_summary(result: JobResult, out: TextIO) -> None:
+    c = result.counts
+    lines = [
+        f"Job {result.job_id}: {result.operation} {result.entity}"
+        + (" (dry run: nothing was sent)" if result.dry_run else ""),
+        f"  {result.rows} rows, {result.documents} documents: "
+        + ", ".join(f"{c.get(k, 0)} {k.replace('_', ' ')}" for k in
+                    ("created", "updated", "unchanged", "skipped", "failed", "invalid", "in_doubt")),
+        f"  calls: {result.calls['total']} ({result.calls['lookup']} lookup, "
+        f"{result.calls['write']} write, {result.calls['retries']} retries, "
+        f"{result.calls['rate_limited']} refused for the rate) in {format_duration(result.elapsed_s)}",
+    ]
+    if result.stopped:
+        lines.append(f"  stopped early: {result.message or result.stopped}; "
+                     f"resume with: zoho-bulk import ... --resume {result.job_id}")
+    lines.append(f"  report: {result.report}")
+    if result.failed_rows:
+        lines.append(f"  rows to fix and re-run: {result.failed_rows}")
+    print("\n".join(lines), file=out)
