@@ -115,6 +115,7 @@ def create_app(settings: SandboxSettings, db_path: str | Path) -> Starlette:
     )
     app.state.store = store
     app.state.books = books
+    app.state.crm = crm
     app.state.tokens = tokens
     app.state.limits = limits
     app.state.settings = settings
