@@ -10,6 +10,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Literal
 
@@ -120,8 +121,14 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> Path:
         with atomic_path(path) as tmp:
             book = Workbook(write_only=True)
             taken: set[str] = set()
-            for data in sheets:
-                _write_sheet(book, data, _sheet_title(data.name, taken))
+            try:
+                for data in sheets:
+                    _write_sheet(book, data, _sheet_title(data.name, taken))
+            except BaseException:
+                for ws in book.worksheets:  # finish openpyxl's half-written parts before giving up
+                    with contextlib.suppress(Exception):
+                        ws.close()
+                raise
             book.save(tmp)
     except OSError as exc:
         raise _write_error(path, exc) from None
@@ -158,13 +165,22 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
     for (r, c) in list(data.highlights) + list(data.comments):
         marked.setdefault(r, set()).add(c)
     for r, row in enumerate(rows):
-        values = [neutralise(v) for v in row]
+        values = [_cell_value(v) for v in row]
         cols = marked.get(r)
         if cols:
             for c in cols:
                 if 0 <= c < len(values):
                     values[c] = _styled(ws, values[c], data.highlights.get((r, c)), data.comments.get((r, c)))
         ws.append(values)
+
+
+_XLSX_TYPES = (str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, Decimal)
+
+
+def _cell_value(value: object) -> object:
+    if value is None or isinstance(value, _XLSX_TYPES):
+        return neutralise(value)
+    return neutralise(str(value))
 
 
 def _styled(ws: object, value: object, highlight: str | None, comment: str | None) -> WriteOnlyCell:
