@@ -67,6 +67,7 @@ unknown IDs, no permission and ambiguity count as ``failed``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sqlite3
@@ -168,11 +169,25 @@ class CrmStore:
         self.disabled_modules = set(disabled_modules)
         self.in_flight = 0
         self._slots = threading.Lock()
+        self._savepoints = itertools.count(1)
         with self.lock:
             self.conn.executescript(SCHEMA)
             if self.conn.execute("SELECT COUNT(*) FROM crm_records").fetchone()[0] == 0:
-                self._seed()
-            self.conn.commit()
+                with self._transaction():
+                    self._seed()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """All or nothing (a SAVEPOINT, so it nests and works in autocommit mode); caller holds the lock."""
+        name = f"crm_{next(self._savepoints)}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        self.conn.execute(f"RELEASE {name}")
 
     # --- storage -------------------------------------------------------------------------------
 
@@ -309,19 +324,15 @@ class CrmStore:
     def create(self, module: str, data: list[Any]) -> list[dict[str, Any]]:
         """Add records; one answer entry per record, in order."""
         answers: list[dict[str, Any]] = []
-        with self.lock:
+        with self.lock, self._transaction():
             for index, raw in enumerate(data):
-                savepoint = f"crm_create_{index}"
-                self.conn.execute(f"SAVEPOINT {savepoint}")
                 try:
-                    record = self._build(module, raw, f"$.data[{index}]")
-                    self._insert(module, record)
+                    with self._transaction():
+                        record = self._build(module, raw, f"$.data[{index}]")
+                        self._insert(module, record)
                 except CrmError as error:
-                    self.conn.execute(f"ROLLBACK TO {savepoint}")
-                    self.conn.execute(f"RELEASE {savepoint}")
                     answers.append(rec.record_error(error))
                     continue
-                self.conn.execute(f"RELEASE {savepoint}")
                 owner = {"name": record["Owner"]["name"], "id": record["Owner"]["id"]}
                 answers.append({
                     "code": "SUCCESS",
@@ -335,7 +346,6 @@ class CrmStore:
                     "message": "record added",
                     "status": "success",
                 })
-            self.conn.commit()
         return answers
 
     # --- convert -------------------------------------------------------------------------------
@@ -436,11 +446,8 @@ class CrmStore:
 
     def convert(self, source_module: str, record_id: str, targets: list[Target]) -> dict[str, dict[str, str]]:
         """Convert one record; {target module: {"id", "name"}} of the records made, or CrmError."""
-        with self.lock:
-            try:
-                return self._convert(source_module, record_id, targets)
-            finally:
-                self.conn.commit()
+        with self.lock, self._transaction():
+            return self._convert(source_module, record_id, targets)
 
     # --- mass convert --------------------------------------------------------------------------
 
@@ -448,7 +455,7 @@ class CrmStore:
                               owner_id: str | None) -> str:
         """Queue a mass-convert job and return its ID."""
         request = {"ids": ids, "targets": [[t.module, t.carry_over_tags] for t in targets], "owner_id": owner_id}
-        with self.lock:
+        with self.lock, self._transaction():
             job_id = str(self._count("job"))
             self.conn.execute(
                 "INSERT INTO crm_jobs (job_id, module, request, steps) VALUES (?, ?, ?, ?)",
@@ -456,7 +463,6 @@ class CrmStore:
             )
             if self.mass_convert_polls <= 0:
                 self._work(job_id, len(ids))
-            self.conn.commit()
         return job_id
 
     def _work(self, job_id: str, upto: int) -> None:
@@ -469,7 +475,8 @@ class CrmStore:
         counts = {"converted": 0, "not_converted": 0, "failed": 0}
         for record_id in request["ids"][done:upto]:
             try:
-                self._convert(module, record_id, targets, request["owner_id"])
+                with self._transaction():
+                    self._convert(module, record_id, targets, request["owner_id"])
                 counts["converted"] += 1
             except CrmError as error:
                 counts["not_converted" if error.code in NOT_CONVERTED_CODES else "failed"] += 1
@@ -481,7 +488,7 @@ class CrmStore:
 
     def mass_convert_status(self, source_module: str, job_id: str) -> dict[str, Any]:
         """One status poll of a job: advances it one step and reports counts only (crm-oas schema)."""
-        with self.lock:
+        with self.lock, self._transaction():
             row = self.conn.execute(
                 "SELECT module, request, steps, polls FROM crm_jobs WHERE job_id = ?", (job_id,)
             ).fetchone()
@@ -491,7 +498,6 @@ class CrmStore:
             steps, polls = row[2], row[3] + 1
             self.conn.execute("UPDATE crm_jobs SET polls = ? WHERE job_id = ?", (polls, job_id))
             self._work(job_id, total if polls > steps else math.ceil(total * polls / (steps + 1)))
-            self.conn.commit()
             done, converted, not_converted, failed = self.conn.execute(
                 "SELECT done, converted, not_converted, failed FROM crm_jobs WHERE job_id = ?", (job_id,)
             ).fetchone()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft7Validator
-from starlette.applications import Starlette
 
-from app.sandbox.crm import CrmStore, crm_routes
+from app.sandbox.crm import CrmStore
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "app" / "sandbox" / "crm_schemas"
 SALES_ORDERS_MODULE_ID = "460000000000103"
@@ -171,12 +168,12 @@ class Crm:
 
 
 @pytest.fixture
-async def crm() -> AsyncIterator[Crm]:
-    store = CrmStore(sqlite3.connect(":memory:", check_same_thread=False), threading.RLock())
-    app = Starlette(routes=crm_routes(store))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test/crm/v8") as client:
-        yield Crm(client, store)
+async def crm(sandbox: Any) -> AsyncIterator[Crm]:
+    """The whole sandbox in-process (auth gate included), spoken to at its CRM base URL."""
+    headers = {"Authorization": f"Zoho-oauthtoken {sandbox.token()}"}
+    base_url = f"{sandbox.url}/crm/v8"
+    async with httpx.AsyncClient(transport=sandbox.transport, base_url=base_url, headers=headers) as client:
+        yield Crm(client, sandbox.app.state.crm)
 
 
 def _without_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -595,3 +592,22 @@ async def test_mass_convert_into_disabled_module_is_no_permission(crm: Crm) -> N
     response = await crm.client.post("/Quotes/actions/mass_convert", json=mass_body([quote(1)], "Sales_Orders"))
     assert response.status_code == 403
     assert response.json()["code"] == "NO_PERMISSION"
+
+
+# --- behind the sandbox's gate, over real HTTP ----------------------------------------------------
+
+
+async def test_crm_answers_need_a_token(crm: Crm) -> None:
+    response = await crm.client.get(f"/Quotes/{quote(1)}", headers={"Authorization": ""})
+    assert response.status_code == 401
+    assert response.json()["code"] == "INVALID_TOKEN"
+
+
+async def test_convert_and_mass_convert_over_loopback(live_sandbox: Any, sandbox_token: Any) -> None:
+    headers = {"Authorization": f"Zoho-oauthtoken {sandbox_token(live_sandbox)}"}
+    async with httpx.AsyncClient(base_url=f"{live_sandbox.url}/crm/v8", headers=headers, timeout=10) as client:
+        crm = Crm(client, live_sandbox.app.state.crm)
+        assert (await crm.convert("Quotes", quote(8), convert_body("Sales_Orders"))).status_code == 200
+        job_id = await crm.schedule("Quotes", mass_body([quote(8), quote(9), quote(27)], "Sales_Orders"))
+        status, _ = await crm.until_done("Quotes", job_id)
+    assert (status["converted_count"], status["not_converted_count"]) == (1, 2)

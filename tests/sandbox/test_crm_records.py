@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from app.sandbox.crm import CrmStore, crm_routes
+from app.sandbox import SandboxSettings, create_app
 
 ACME = "460000000000603"
 MOUSE = "460000000000702"
 MONITOR = "460000000000705"
 
 
-def _client(store: CrmStore) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=Starlette(routes=crm_routes(store)))
-    return httpx.AsyncClient(transport=transport, base_url="http://sandbox.test/crm/v8")
+def _client(app: Any) -> httpx.AsyncClient:
+    """A client of one sandbox app's CRM base URL, past its auth gate."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://sandbox.test/crm/v8",
+        headers={"Authorization": f"Zoho-oauthtoken {app.state.tokens.issue()}"},
+    )
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    store = CrmStore(sqlite3.connect(":memory:", check_same_thread=False), threading.RLock())
-    async with _client(store) as c:
+async def client(sandbox: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(sandbox.app) as c:
         yield c
 
 
@@ -70,27 +70,28 @@ async def test_seeded_modules_numbers_and_approval_states(client: httpx.AsyncCli
     assert invoices[2]["Sales_Order"]["id"] == "460000000200011"
 
 
-async def test_seed_is_the_same_every_time(client: httpx.AsyncClient, tmp_path: Path) -> None:
-    other = CrmStore(sqlite3.connect(tmp_path / "crm.db", check_same_thread=False), threading.RLock())
+async def test_seed_is_the_same_every_time(client: httpx.AsyncClient, make_sandbox: Callable[..., Any]) -> None:
     fields = "Quote_Number,Subject,Account_Name,Quoted_Items,Tag,Grand_Total,$approval_state"
-    async with _client(other) as second:
+    async with _client(make_sandbox().app) as second:
         assert await _all(client, "Quotes", fields) == await _all(second, "Quotes", fields)
 
 
-async def test_store_keeps_records_in_its_file_and_does_not_reseed(tmp_path: Path) -> None:
-    path = tmp_path / "crm.db"
-    first = CrmStore(sqlite3.connect(path, check_same_thread=False), threading.RLock())
+async def test_sandbox_file_keeps_crm_records_and_does_not_reseed(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.sqlite3"
+    first = create_app(SandboxSettings(), path)
     async with _client(first) as client:
         response = await client.post("/Quotes", json={"data": [_quote("Kept")]})
         kept = response.json()["data"][0]["details"]["id"]
-    first.conn.close()
-    again = CrmStore(sqlite3.connect(path, check_same_thread=False), threading.RLock())
-    async with _client(again) as client:
-        assert (await client.get(f"/Quotes/{kept}")).json()["data"][0]["Quote_Number"] == "QT-00041"
-        quotes = await _all(client, "Quotes", "Subject")
-        assert len(quotes) == 41
-        second = await client.post("/Quotes", json={"data": [_quote("Next")]})
-        assert second.json()["data"][0]["details"]["id"] > kept
+    first.state.close()
+    again = create_app(SandboxSettings(), path)
+    try:
+        async with _client(again) as client:
+            assert (await client.get(f"/Quotes/{kept}")).json()["data"][0]["Quote_Number"] == "QT-00041"
+            assert len(await _all(client, "Quotes", "Subject")) == 41
+            second = await client.post("/Quotes", json={"data": [_quote("Next")]})
+            assert second.json()["data"][0]["details"]["id"] > kept
+    finally:
+        again.state.close()
 
 
 async def test_list_envelope_pages_and_fields(client: httpx.AsyncClient) -> None:
