@@ -75,6 +75,7 @@ class Entity:
     create_model: type
     update_model: type
     ignored_headers: dict[str, str] = field(default_factory=dict)  # export-only columns -> why
+    export_headers: tuple[str, ...] = ()  # the columns of Zoho Books' own export of this entity
 
     def field(self, path: str) -> Field | None:
         return self._by_path().get(path)

@@ -63,6 +63,19 @@ FIELDS: tuple[Field, ...] = (
     custom_field("custom_fields.cf_region", "Region"),
 )
 
+# The columns of Zoho Books' own export of this entity (ZOHO-FACTS.md).
+EXPORT_HEADERS: tuple[str, ...] = (
+    "Contact ID", "Contact Name", "Display Name", "Company Name", "Salutation", "First Name",
+    "Last Name", "EmailID", "Phone", "MobilePhone", "Contact Type", "Currency Code",
+    "Payment Terms", "Payment Terms Label", "Notes", "Website", "Status", "Language Code",
+    "Portal Enabled", "Billing Attention", "Billing Address", "Billing Street2", "Billing City",
+    "Billing State", "Billing Country", "Billing Code", "Billing Phone", "Billing Fax",
+    "Shipping Attention", "Shipping Address", "Shipping Street2", "Shipping City", "Shipping State",
+    "Shipping Country", "Shipping Code", "Shipping Phone", "Shipping Fax", "Skype Identity",
+    "Facebook", "Twitter", "Department", "Designation", "Price List", "Opening Balance",
+    "Created Time", "Last Modified Time", "CF.External ID", "CF.Region",
+)
+
 IGNORED_HEADERS: dict[str, str] = {
     "Status": "Zoho sets the status",
     "Created Time": "Zoho sets it",
@@ -93,4 +106,5 @@ ENTITY = Entity(
     create_model=CREATE_MODEL,
     update_model=UPDATE_MODEL,
     ignored_headers=IGNORED_HEADERS,
+    export_headers=EXPORT_HEADERS,
 )

@@ -39,6 +39,19 @@ FIELDS: tuple[Field, ...] = (
     custom_field("custom_fields.cf_external_id", "External ID", unique=True),
 )
 
+# The columns of Zoho Books' own export of this entity (ZOHO-FACTS.md).
+EXPORT_HEADERS: tuple[str, ...] = (
+    "CreditNotes ID", "Credit Note Date", "Credit Note Number", "Credit Note Status", "Customer ID",
+    "Customer Name", "Currency Code", "Exchange Rate", "Reference#", "Is Inclusive Tax",
+    "Place of Supply", "GST Treatment", "GST Identification Number (GSTIN)", "Item Name",
+    "Product ID", "SKU", "Item Desc", "Quantity", "Usage unit", "Item Price", "Discount",
+    "Discount Amount", "Account", "HSN/SAC", "Tax ID", "Item Tax", "Item Tax %", "Item Tax Amount",
+    "Item Type", "Item Total", "SubTotal", "Total", "Balance", "Notes", "Terms & Conditions",
+    "Template Name", "Billing Address", "Billing City", "Billing State", "Billing Country",
+    "Billing Code", "Shipping Address", "Shipping City", "Shipping State", "Shipping Country",
+    "Shipping Code", "CF.External ID",
+)
+
 IGNORED_HEADERS: dict[str, str] = {
     "Credit Note Status": "Zoho sets the status",
     "Status": "Zoho sets the status",
@@ -84,4 +97,5 @@ ENTITY = Entity(
     create_model=CREATE_MODEL,
     update_model=UPDATE_MODEL,
     ignored_headers=IGNORED_HEADERS,
+    export_headers=EXPORT_HEADERS,
 )

@@ -56,6 +56,23 @@ FIELDS: tuple[Field, ...] = (
     custom_field("custom_fields.cf_channel", "Channel"),
 )
 
+# The columns of Zoho Books' own export of this entity (ZOHO-FACTS.md).
+EXPORT_HEADERS: tuple[str, ...] = (
+    "SalesOrder ID", "Order Date", "Expected Shipment Date", "SalesOrder Number", "Status",
+    "Customer ID", "Customer Name", "Place of Supply", "GST Treatment",
+    "GST Identification Number (GSTIN)", "Is Inclusive Tax", "PurchaseOrder", "Template Name",
+    "Currency Code", "Exchange Rate", "Discount Type", "Is Discount Before Tax",
+    "Entity Discount Amount", "Entity Discount Percent", "Item Name", "Product ID", "SKU",
+    "Account", "Item Desc", "QuantityOrdered", "Usage unit", "Warehouse Name", "Item Price",
+    "Discount", "Discount Amount", "HSN/SAC", "Tax ID", "Item Tax", "Item Tax %", "Item Tax Amount",
+    "Item Type", "Item Total", "SubTotal", "Total", "Shipping Charge", "Adjustment",
+    "Adjustment Description", "Sales Person", "Payment Terms", "Payment Terms Label", "Notes",
+    "Terms & Conditions", "Delivery Method", "Billing Address", "Billing City", "Billing State",
+    "Billing Country", "Billing Code", "Billing Fax", "Billing Phone", "Shipping Address",
+    "Shipping City", "Shipping State", "Shipping Country", "Shipping Code", "Shipping Fax",
+    "Shipping Phone Number", "CF.External ID", "CF.Channel",
+)
+
 IGNORED_HEADERS: dict[str, str] = {
     "Status": "Zoho sets the status",
     "Customer ID": "an ID from the exporting organization; the customer is found by name",
@@ -111,4 +128,5 @@ ENTITY = Entity(
     create_model=CREATE_MODEL,
     update_model=UPDATE_MODEL,
     ignored_headers=IGNORED_HEADERS,
+    export_headers=EXPORT_HEADERS,
 )

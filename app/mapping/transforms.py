@@ -268,7 +268,10 @@ def _finisher(f: Field, date_rule: DateFormat | None, number_rule: NumberFormat 
         parse_number = number_parser(number_rule)
 
         def discount(v: Any) -> str:
-            n = parse_number(v)
+            try:
+                n = parse_number(v)
+            except CellError:
+                raise CellError('not a discount like "12.5%" or "190"') from None
             if n < 0:
                 raise CellError("a negative discount")
             text = to_text(float(n))
