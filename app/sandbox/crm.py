@@ -21,7 +21,7 @@ Routes (all under /crm/v8, behind the sandbox's auth middleware):
 - ``POST /{Quotes|Sales_Orders}/actions/mass_convert`` with ``{"ids": [...<=50], "convert_to": [...],
   "assign_to"?, "related_modules"?}`` -> 202 ``{"code": "SCHEDULED", "details": {"job_id"}, ...}``.
 - ``GET /{Quotes|Sales_Orders}/actions/mass_convert?job_id=`` -> ``{"total_count", "converted_count",
-  "not_converted_count", "failed_count", "status"}``; status SCHEDULED / IN PROGRESS / COMPLETED.
+  "not_converted_count", "failed_count", "status"}``; status "IN PROGRESS" or "COMPLETED".
 
 A converted record gets new line-item IDs and the source's lines, totals, account and owner (or the
 mass_convert ``assign_to`` user); ``Quote_Name`` {"id", "name"} points to the quote it came from,
@@ -214,10 +214,6 @@ class CrmStore:
     def _count(self, name: str) -> int:
         self.conn.execute("UPDATE crm_counters SET value = value + 1 WHERE name = ?", (name,))
         return int(self.conn.execute("SELECT value FROM crm_counters WHERE name = ?", (name,)).fetchone()[0])
-
-    def new_id(self) -> str:
-        with self.lock:
-            return str(self._count("id"))
 
     def _new_number(self, module: str) -> str:
         return f"{rec.MODULES[module].number_prefix}-{self._count(module):05d}"
