@@ -70,17 +70,12 @@ class Books:
         merged = {f["customfield_id"]: dict(f) for f in existing}
         definitions = self.custom_fields.get(module, [])
         for i, entry in enumerate(given or []):
-            key = (entry.get("customfield_id"), entry.get("api_name"), entry.get("label"))
+            keys = [(k, entry.get(k)) for k in ("customfield_id", "api_name", "label", "index")
+                    if entry.get(k) not in (None, "")]
+            if not keys and "value" not in entry:
+                continue  # the docs' examples send `[{}]`
             definition = next(
-                (
-                    d
-                    for d in definitions
-                    if key[0] == d["customfield_id"]
-                    or (key[0] is None and key[1] is not None and key[1] == d["api_name"])
-                    or (key[0] is None and key[1] is None and key[2] == d["label"])
-                    or (all(k is None for k in key) and entry.get("index") == d["index"])
-                ),
-                None,
+                (d for k, v in keys for d in definitions if str(d[k]) == str(v)), None
             )
             if definition is None:
                 raise invalid(f"custom_fields[{i}]", "no such custom field")

@@ -68,6 +68,9 @@ SALESORDER: Spec = {
 CREDITNOTE: Spec = {
     **DOCUMENT, "creditnote_number": S(100), "is_draft": BOOL, "invoice_id": ID,
     "creditnote_id": RO, "balance": RO, "email": RO,
+    # seed 004's update example repeats line item fields at the top level: accepted, ignored
+    "item_id": RO, "account_id": RO, "name": RO, "description": RO, "unit": RO, "rate": RO,
+    "quantity": RO,
 }
 
 
@@ -141,6 +144,8 @@ class Document(Kind):
             quantity = float(line["quantity"]) if line.get("quantity") is not None else 1.0
             amount = rate * quantity
             line_discount = discount_of(line.get("discount"), amount, f"{path}.discount")
+            if amount >= 0:  # a discount never takes a line below zero
+                line_discount = min(max(line_discount, 0.0), amount)
             tax_id = line.get("tax_id") or ""
             tax = None
             if tax_id:
