@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import struct
 import zipfile
 from enum import Enum
 from pathlib import Path
 
+from app.sheets.compound import MAGIC as OLE_MAGIC
+from app.sheets.compound import stream_names
 from app.sheets.errors import SheetError
 
 # Limits (documented in app/sheets/README.md). A zip-based workbook (xlsx, xlsm, xlsb, ods) is
@@ -20,7 +20,6 @@ RATIO_CHECK_BYTES = 8 * 1024 * 1024
 # Largest file of any kind read at all (xls, csv and the compressed size of zips).
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 DELIMITED_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".xltx", ".xltm"}
@@ -139,57 +138,8 @@ def _check_zip(path: Path) -> Kind:
     return kind
 
 
-def ole_stream_names(path: Path) -> list[str]:
-    """Names of the entries in an OLE compound file's directory (empty when it cannot be parsed)."""
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(512)
-            if len(header) < 512 or not header.startswith(OLE_MAGIC):
-                return []
-            sector_size = 1 << struct.unpack_from("<H", header, 0x1E)[0]
-            if sector_size not in (512, 4096):
-                return []
-            first_dir, = struct.unpack_from("<i", header, 0x30)
-            first_difat, = struct.unpack_from("<i", header, 0x44)
-            difat_count, = struct.unpack_from("<I", header, 0x48)
-            size = os.fstat(fh.fileno()).st_size
-            max_sectors = size // sector_size + 1
-
-            def sector(n: int) -> bytes:
-                fh.seek((n + 1) * sector_size)
-                return fh.read(sector_size)
-
-            fat_sectors = [s for s in struct.unpack_from("<109i", header, 0x4C) if s >= 0]
-            nxt = first_difat
-            for _ in range(min(difat_count, max_sectors)):
-                if nxt < 0:
-                    break
-                data = sector(nxt)
-                entries = struct.unpack(f"<{sector_size // 4}i", data)
-                fat_sectors.extend(s for s in entries[:-1] if s >= 0)
-                nxt = entries[-1]
-            fat: list[int] = []
-            for s in fat_sectors[:max_sectors]:
-                data = sector(s)
-                fat.extend(struct.unpack(f"<{len(data) // 4}i", data[: len(data) // 4 * 4]))
-
-            names: list[str] = []
-            current, seen = first_dir, set()
-            while 0 <= current < len(fat) and current not in seen and len(seen) < max_sectors:
-                seen.add(current)
-                data = sector(current)
-                for off in range(0, len(data) - 127, 128):
-                    length, = struct.unpack_from("<H", data, off + 0x40)
-                    if 2 <= length <= 64 and data[off + 0x42] in (1, 2, 5):
-                        names.append(data[off: off + length - 2].decode("utf-16-le", "replace"))
-                current = fat[current]
-            return names
-    except (OSError, struct.error):
-        return []
-
-
 def _check_ole(path: Path) -> Kind:
-    names = {n.lower() for n in ole_stream_names(path)}
+    names = {n.lower() for n in stream_names(path)}
     if "encryptedpackage" in names or "encryptioninfo" in names:
         raise SheetError(path, "it is password-protected; remove the password in Excel and try again")
     if names and not ({"workbook", "book"} & names):

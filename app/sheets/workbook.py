@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 import python_calamine as calamine
 
+from app.sheets.compound import xls_date1904
 from app.sheets.errors import SheetError
 from app.sheets.grid import MAX_CELLS, Merged
 from app.sheets.preflight import Kind
@@ -99,6 +100,10 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
             if parts is not None:
                 date1904 = parts.date1904
                 mark_error_cells(path, parts, name, grid)
+            elif kind is Kind.XLS:
+                date1904 = xls_date1904(path)
+            elif kind is Kind.XLSB:
+                date1904 = xlsb_date1904(path)
             if sheet is None and not any(any(v is not None for v in row) for row in grid):
                 continue
             return name, names, grid, list(merged), date1904
@@ -220,3 +225,37 @@ def _apply_errors(buf: bytes, grid: list[list[object]]) -> None:
         if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and grid[r][c] is None:
             text = value.group(1).decode("utf-8", "replace") if value else ""
             grid[r][c] = ExcelError(text or "#VALUE!")
+
+
+def xlsb_date1904(path: Path) -> bool:
+    """True when an xlsb workbook's BrtWbProp record says it counts dates from 1904."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read("xl/workbook.bin")[: 64 * 1024]
+    except Exception:
+        return False
+    pos = 0
+    while pos < len(data):
+        kind = data[pos]
+        pos += 1
+        if kind & 0x80:
+            if pos >= len(data):
+                return False
+            kind = (kind & 0x7F) | ((data[pos] & 0x7F) << 7)
+            pos += 1
+        size = shift = 0
+        for _ in range(4):
+            if pos >= len(data):
+                return False
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        if kind == 0x0099:  # BrtWbProp: bit 0 of its flags is f1904
+            return pos < len(data) and bool(data[pos] & 1)
+        if kind == 0x008F:  # BrtBeginBundleShs comes after BrtWbProp
+            return False
+        pos += size
+    return False

@@ -164,3 +164,98 @@ def struct_pack_encryption_info() -> bytes:
            b'cipherChaining="ChainingModeCBC" hashAlgorithm="SHA512" saltValue="AAAAAAAAAAAAAAAAAAAAAA=="/>'
            b"</encryption>")
     return struct.pack("<HHI", 4, 4, 0x40) + xml
+
+
+def _record(kind: int, payload: bytes = b"") -> bytes:
+    """One BIFF12 record: type and size as 7-bit varints, then the payload (MS-XLSB 2.1.4)."""
+    head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])
+    size, out = len(payload), bytearray()
+    while True:
+        byte = size & 0x7F
+        size >>= 7
+        out.append(byte | (0x80 if size else 0))
+        if not size:
+            break
+    return head + bytes(out) + payload
+
+
+def _wide(text: str) -> bytes:
+    import struct
+
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+XLSB_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D,
+                    "#NUM!": 0x24, "#N/A": 0x2A}
+
+
+def xlsb(path: Path, rows: Rows, *, title: str = "Data", date1904: bool = False) -> Path:
+    """An .xlsb (Excel binary workbook) built record by record from the MS-XLSB specification.
+
+    No Python library writes xlsb, so this writes the BIFF12 parts itself: workbook.bin with
+    BrtWbProp (the 1904 flag) and BrtBundleSh, styles.bin with two cell formats (General and
+    the built-in date format 14), and a sheet of BrtCellReal / BrtCellSt / BrtCellBool /
+    BrtCellError records. Dates are written as serial numbers in the requested date system.
+    """
+    import struct
+    import zipfile
+
+    epoch = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
+    wb_prop = struct.pack("<III", 1 if date1904 else 0, 0, 0xFFFFFFFF)
+    workbook = b"".join([
+        _record(0x0083),  # BrtBeginBook
+        _record(0x0099, wb_prop),  # BrtWbProp
+        _record(0x008F),  # BrtBeginBundleShs
+        _record(0x009C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide(title)),  # BrtBundleSh
+        _record(0x0090),  # BrtEndBundleShs
+        _record(0x009D, bytes(26)),  # BrtCalcProp
+        _record(0x0084),  # BrtEndBook
+    ])
+    xf_general = struct.pack("<HH", 0xFFFF, 0) + bytes(12)
+    xf_date = struct.pack("<HH", 0xFFFF, 14) + bytes(12)
+    styles = _record(0x0269, struct.pack("<I", 2)) + _record(0x002F, xf_general) + _record(0x002F, xf_date) \
+        + _record(0x026A)
+    last_col = max((len(r) for r in rows), default=1) - 1
+    body = [_record(0x0081),  # BrtBeginSheet
+            _record(0x0094, struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(last_col, 0))),  # BrtWsDim
+            _record(0x0091)]  # BrtBeginSheetData
+    for r, row in enumerate(rows):
+        body.append(_record(0x0000, struct.pack("<IIH", r, 0, 300) + bytes(3) + struct.pack("<I", 0)))
+        for c, value in enumerate(row):
+            cell = struct.pack("<I", c)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                body.append(_record(0x0004, cell + struct.pack("<I", 0) + bytes([value])))
+            elif isinstance(value, int | float):
+                body.append(_record(0x0005, cell + struct.pack("<I", 0) + struct.pack("<d", value)))
+            elif isinstance(value, dt.date):
+                serial = (value - epoch).days
+                body.append(_record(0x0005, cell + struct.pack("<I", 1) + struct.pack("<d", serial)))
+            elif isinstance(value, str) and value in XLSB_ERROR_CODES:
+                body.append(_record(0x0003, cell + struct.pack("<I", 0) + bytes([XLSB_ERROR_CODES[value]])))
+            else:
+                body.append(_record(0x0006, cell + struct.pack("<I", 0) + _wide(str(value))))
+    body += [_record(0x0092), _record(0x0082)]  # BrtEndSheetData, BrtEndSheet
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled'
+        '.main"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/>'
+        '<Override PartName="/xl/styles.bin" ContentType="application/vnd.ms-excel.styles"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+    wb_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+               'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+               'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/><Relationship '
+               'Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+               'Target="styles.bin"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("xl/workbook.bin", workbook)
+        archive.writestr("xl/_rels/workbook.bin.rels", wb_rels)
+        archive.writestr("xl/styles.bin", styles)
+        archive.writestr("xl/worksheets/sheet1.bin", b"".join(body))
+    return path

@@ -106,11 +106,15 @@ def test_excel_serial_dates_1900_and_1904(tmp_path: Path) -> None:
     assert plain.rows[0][1] == 45000 and mac.rows[0][1] == 45000
 
 
-def test_xls_1904_dates(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["xls", "xlsb"])
+@pytest.mark.parametrize("date1904", [False, True])
+def test_binary_formats_1904(tmp_path: Path, fmt: str, date1904: bool) -> None:
     day = dt.date(2026, 1, 25)
-    table = read_table(files.xls(tmp_path / "1904.xls", [["Date"], [day]], date1904=True))
+    build = files.xls if fmt == "xls" else files.xlsb
+    table = read_table(build(tmp_path / f"d.{fmt}", [["Date", "N"], [day, 1]], date1904=date1904))
     value = table.rows[0][0]
     assert (value.date() if isinstance(value, dt.datetime) else value) == day
+    assert table.date1904 is date1904
 
 
 def test_xlsx_1900_leap_bug_and_datetimes(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from app.sheets import ExcelError, SheetError, preflight, read_table, sheet_names
 from app.sheets import grid as grid_limits
-from app.sheets.preflight import ole_stream_names
+from app.sheets.compound import stream_names as ole_stream_names
 from tests.sheets import files
 
 

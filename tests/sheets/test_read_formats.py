@@ -56,6 +56,14 @@ def test_xls(tmp_path: Path) -> None:
     assert table.rows[0][4] is True
 
 
+def test_xlsb(tmp_path: Path) -> None:
+    # Built record by record from MS-XLSB (no Python library writes xlsb); read through calamine.
+    table = read_table(files.xlsb(tmp_path / "orders.xlsb", ROWS, title="Orders"))
+    check_typed(table)
+    assert table.sheet == "Orders" and table.rows[0][4] is True
+    assert sheet_names(tmp_path / "orders.xlsb") == ["Orders"]
+
+
 def test_ods(tmp_path: Path) -> None:
     table = read_table(files.ods(tmp_path / "orders.ods", ROWS))
     check_typed(table)
