@@ -238,6 +238,13 @@ class CrmStore:
         records = [json.loads(r[0]) for r in rows[:per_page]]
         return records, len(rows) > per_page
 
+    def summary(self) -> dict[str, int]:
+        """How many records each CRM module holds, e.g. {"Quotes": 40, "Sales_Orders": 12, "Invoices": 5}."""
+        with self.lock:
+            rows = self.conn.execute("SELECT module, COUNT(*) FROM crm_records GROUP BY module").fetchall()
+        counts = dict(rows)
+        return {module: int(counts.get(module, 0)) for module in rec.MODULES}
+
     @contextmanager
     def request_slot(self) -> Iterator[None]:
         """Hold one of the organization's concurrent CRM request slots, or raise TOO_MANY_REQUESTS."""

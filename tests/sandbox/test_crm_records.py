@@ -70,6 +70,13 @@ async def test_seeded_modules_numbers_and_approval_states(client: httpx.AsyncCli
     assert invoices[2]["Sales_Order"]["id"] == "460000000200011"
 
 
+async def test_summary_counts_records_per_module(sandbox: Any, client: httpx.AsyncClient) -> None:
+    assert sandbox.app.state.crm.summary() == {"Quotes": 40, "Sales_Orders": 12, "Invoices": 5}
+    await client.post("/Invoices", json={"data": [{"Subject": "One more", "Account_Name": {"id": ACME},
+                                                   "Invoiced_Items": [{"Product_Name": {"id": MOUSE}, "Quantity": 1}]}]})
+    assert sandbox.app.state.crm.summary()["Invoices"] == 6
+
+
 async def test_seed_is_the_same_every_time(client: httpx.AsyncClient, make_sandbox: Callable[..., Any]) -> None:
     fields = "Quote_Number,Subject,Account_Name,Quoted_Items,Tag,Grand_Total,$approval_state"
     async with _client(make_sandbox().app) as second:
