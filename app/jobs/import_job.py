@@ -265,13 +265,17 @@ class ImportJob:
             return self._plan
         prepared = self.load()
         assert self.journal is not None and self.facts is not None and self.mapping is not None
+        if self._resumed and not self.settings.dry_run:
+            retried = [int(name.split(".", 1)[1]) for name in self.journal.values()
+                       if name.startswith("problems.")]
+            self.journal.retry_unsettled_failures(retried)
         client = await self.connect()
         self.catalog = Catalog(client, on_call=self._count_lookup)
         work = self.journal.entries(PENDING, SENT, IN_DOUBT)
         docs = [self._documents[e.index] for e in work]
         decider = self._decider(prepared)
         entities = {SOURCES[lk.kind].entity for d in docs for lk in d.lookups if lk.kind in SOURCES}
-        if docs and decider.needs_existing():
+        if docs and decider.needs_existing(d.payload for d in docs):
             entities.add(self.facts.name)
         try:
             await self.catalog.load(sorted(entities))
@@ -446,19 +450,17 @@ class ImportJob:
                     outcome = "updated"
                 else:
                     key, value = d.marker["by"], d.marker["value"]
-                    before = time.time()
                     record = await self.client.upsert(f.name, d.payload, key, value)
-                    outcome = _upsert_outcome(record, before, d)
+                    outcome = d.marker.get("outcome") or ("updated" if d.zoho_id else "created")
             except InDoubt as exc:
                 journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}",
                                http_status=exc.status, zoho_code=exc.code)
-                meter.finished(failed=False)
-                meter.done -= 1  # not settled yet: counted again once reconciled
+                meter.returned()  # not settled yet: counted once reconciled
                 self._emit()
                 return
             except QuotaSpent as exc:
                 journal.release(index)
-                meter.in_flight = max(0, meter.in_flight - 1)
+                meter.returned()
                 self._write_calls -= 1
                 if self.settings.wait_for_quota and await self._wait_for_quota(exc):
                     continue
@@ -466,7 +468,7 @@ class ImportJob:
                 return
             except AuthError as exc:
                 journal.release(index)
-                meter.in_flight = max(0, meter.in_flight - 1)
+                meter.returned()
                 self._stop(exc, "auth")
                 return
             except ZohoError as exc:
@@ -479,8 +481,7 @@ class ImportJob:
                 raise  # the entry stays "sent" and is reconciled when the job resumes
             except Exception as exc:  # noqa: BLE001 - an unknown failure after sending is a doubt
                 journal.finish(index, IN_DOUBT, None, message=f"unexpected error: {exc}")
-                meter.finished()
-                meter.done -= 1
+                meter.returned()
                 self._emit()
                 return
             note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
@@ -700,14 +701,6 @@ def _lookup_marker(marker: dict[str, Any]) -> bool:
 def _number_of(record: dict[str, Any], key_field: str) -> str | None:
     value = record.get(key_field)
     return None if value in (None, "") else str(value)
-
-
-def _upsert_outcome(record: dict[str, Any], before: float, d: Decision) -> str:
-    """created or updated, from the record's timestamps (equal created/modified times = created)."""
-    created, modified = record.get("created_time"), record.get("last_modified_time")
-    if created and modified:
-        return "created" if created == modified else "updated"
-    return "updated" if d.zoho_id else "created"
 
 
 def _outcome_of(e: Entry) -> str:

@@ -221,6 +221,22 @@ class Journal:
                  time.time(), SENT))
         return cursor.rowcount
 
+    def retry_unsettled_failures(self, also: Iterable[int] = ()) -> int:
+        """On resume: failures that were no verdict on the data (server errors, network, rate, a
+        name Zoho did not know then) go back to pending; returns how many."""
+        extra = list(also)
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE entries SET state=?, outcome=NULL, updated_at=? WHERE state=? AND outcome=?"
+                " AND (http_status IS NULL OR http_status >= 500 OR http_status = 429)",
+                (PENDING, time.time(), FAILED, "failed"))
+            n = cursor.rowcount
+            for index in extra:
+                n += self._db.execute(
+                    "UPDATE entries SET state=?, outcome=NULL, updated_at=? WHERE idx=? AND state=?",
+                    (PENDING, time.time(), index, FAILED)).rowcount
+        return n
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 

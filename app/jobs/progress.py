@@ -62,6 +62,10 @@ class ProgressMeter:
             self.done += 1
         self._finished_at.append(self._clock())
 
+    def returned(self) -> None:
+        """A request came back without settling its document (answer lost, quota, sign-in)."""
+        self.in_flight = max(0, self.in_flight - 1)
+
     def counted(self, *, failed: bool = False, message: str | None = None) -> None:
         """A document settled without a request (unchanged, skipped, invalid)."""
         self.in_flight += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,11 +72,27 @@ def same_values(payload: dict[str, Any], record: dict[str, Any]) -> bool:
                 if api is None or not _equal(entry.get("value"), record_custom_value(record, api)):
                     return False
             continue
+        if name == "contact_persons" and "contact_persons" not in record:
+            if not _primary_person_same(wanted, record):
+                return False
+            continue
         if name not in record:
             return False
         if not _equal(wanted, record[name]):
             return False
     return True
+
+
+_PERSON_FIELDS_IN_LISTS = ("email", "phone", "mobile", "first_name", "last_name")
+
+
+def _primary_person_same(persons: Any, record: dict[str, Any]) -> bool:
+    """A contact's list row shows its primary person's email, phone, mobile and names only."""
+    if not isinstance(persons, list) or len(persons) != 1 or not isinstance(persons[0], dict):
+        return False
+    person = persons[0]
+    return all(k in _PERSON_FIELDS_IN_LISTS and k in record and _equal(v, record[k])
+               for k, v in person.items() if k != "is_primary_contact")
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -128,8 +145,12 @@ class Decider:
         self.unique_field = unique_field
         self.user_references = user_references or set()  # references used by one document only
 
-    def needs_existing(self) -> bool:
-        """Whether the run lists the entity's own records (update, skip-existing, upsert by key)."""
+    def needs_existing(self, payloads: Iterable[dict[str, Any]]) -> bool:
+        """Whether the run lists the entity's own records (update, skip-existing, upsert).
+
+        An upsert lists them too: the list pages (one per 200 records) tell created from
+        updated and spare the write of every record whose values are already there.
+        """
         return self.operation in ("update", "skip-existing", "upsert")
 
     # --- existing records ---
@@ -160,7 +181,7 @@ class Decider:
         op = self.operation
         unique = custom_value(payload, self.unique_field) if self.unique_field else None
         if op == "upsert" and unique:
-            return Decision("upsert", payload, marker={"by": self.unique_field, "value": unique})
+            return self.upsert(payload, unique)
         if op == "create":
             return self.create(index, payload)
         matches, matched_by = self.existing(payload, key, zoho_id)
@@ -189,6 +210,24 @@ class Decider:
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
         return Decision("update", body, zoho_id=record_id, number=number)
+
+    def upsert(self, payload: dict[str, Any], unique: str) -> Decision:
+        """One upsert call on the unique custom field, unless the listed record already matches."""
+        f = self.facts
+        marker = {"by": self.unique_field, "value": unique}
+        body = _without(payload, f.id_field)
+        matches = [r for r in self.catalog.records(f.name)
+                   if normalise(record_custom_value(r, self.unique_field or "")) == normalise(unique)
+                   ] if self.catalog.loaded(f.name) else []
+        if not matches:
+            return Decision("upsert", body, marker={**marker, "outcome": "created"})
+        record = matches[0]
+        record_id, number = str(record.get(f.id_field)), record.get(f.key_field)
+        if same_values(body, record):
+            return Decision("unchanged", zoho_id=record_id, number=number,
+                            message="Zoho already holds these values")
+        return Decision("upsert", body, zoho_id=record_id, number=number,
+                        marker={**marker, "outcome": "updated"})
 
     def create(self, index: int, payload: dict[str, Any]) -> Decision:
         """A create with the key that finds it again if its answer is lost."""

@@ -1,0 +1,205 @@
+"""End to end on the sandbox: each operation and entity, with lookups, line items and invalid rows mixed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.jobs.journal import Journal
+from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
+
+
+def _numbers(box, entity: str, field: str) -> list[str]:
+    return sorted(r[field] for r in box.records(entity))
+
+
+async def test_create_salesorders_resolves_names_once_and_invalid_rows_cost_nothing(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, [
+        ["SO-1", "2026-01-05", "Bowman and Co", "Laptop Stand", 2, 45],
+        ["SO-1", "2026-01-05", "Bowman and Co", "wireless mouse", 1, 25],   # name case differs
+        ["SO-2", "2026-01-06", "Zylker Corp", "USB-C Hub", 3, 60],
+        ["SO-3", "2026-01-07", "Nobody Inc", "USB-C Hub", 1, 60],           # unknown customer
+        ["SO-4", "2026-01-07", "Acme Corporation", "Desk Lamp", "lots", 35],  # bad quantity
+        ["SO-5", "2026-01-08", "Acme Corporation", "Desk Lamps", 1, 35],    # unknown item
+        ["SO-6", "2026-01-08", "Acme Corporation", "Office Chair", 4, 240],
+    ])
+    before = len(books.records("salesorders"))
+    result = await run_job(books, file, "salesorders")
+
+    assert (result.counts["created"], result.counts["invalid"]) == (3, 3)
+    assert result.exit_code == 1
+    # one write per valid document, one list page per lookup kind, nothing for invalid rows
+    assert books.writes("salesorders") == 3
+    assert books.reads("contacts") == 1 and books.reads("items") == 1
+    assert result.calls == {"total": 5, "lookup": 2, "write": 3, "retries": 0, "rate_limited": 0}
+    created = [r for r in books.records("salesorders")][before:]
+    assert sorted(r["salesorder_number"] for r in created) == ["SO-1", "SO-2", "SO-6"]
+    so1 = next(r for r in created if r["salesorder_number"] == "SO-1")
+    assert [li["name"] for li in so1["line_items"]] == ["Laptop Stand", "Wireless Mouse"]
+    assert so1["customer_name"] == "Bowman and Co"
+
+    rows = read_report(result.report_csv)
+    assert len(rows) == 7  # every input row exactly once
+    assert [r["Status"] for r in rows] == ["created", "created", "created", "invalid", "invalid",
+                                           "invalid", "created"]
+    assert rows[0]["Zoho ID"] == rows[1]["Zoho ID"] == so1["salesorder_id"]
+    assert "Nobody Inc" in rows[3]["Message"]
+    assert "Desk Lamps" in rows[5]["Message"] and "Desk Lamp" in rows[5]["Message"]
+    assert result.failed_rows is not None
+    failed = read_report(result.failed_rows)
+    assert [f["Order Number"] for f in failed] == ["SO-3", "SO-4", "SO-5"]
+    assert list(failed[0]) == ORDER_HEADERS  # the same columns: re-runs with the same mapping
+
+
+async def test_auto_numbered_orders_get_a_reference_that_finds_them_again(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "orders.csv", ["Order Date", "Customer Name", "Item Name", "Quantity"], [
+        ["2026-01-05", "Bowman and Co", "Laptop Stand", 2],
+        ["2026-01-06", "Zylker Corp", "USB-C Hub", 3],
+    ])
+    result = await run_job(books, file, "salesorders")
+    assert result.counts["created"] == 2
+    refs = [r["reference_number"] for r in books.records("salesorders")
+            if (r.get("reference_number") or "").startswith(f"ZB-{result.job_id}-")]
+    assert sorted(refs) == [f"ZB-{result.job_id}-1", f"ZB-{result.job_id}-2"]
+
+
+async def test_contacts_create_then_update_by_name_marks_unchanged_without_a_write(books, tmp_path: Path) -> None:
+    headers = ["Display Name", "Company Name", "Email", "Phone"]
+    file = write_csv(tmp_path / "contacts.csv", headers, [
+        ["Northwind Traders", "Northwind Traders Ltd", "orders@northwind.example", "+1 555 0100"],
+        ["Contoso Pharma", "Contoso", "ap@contoso.example", "+1 555 0101"],
+        ["Fabrikam", "Fabrikam Inc", "not-an-email", "+1 555 0102"],
+    ])
+    created = await run_job(books, file, "contacts")
+    assert (created.counts["created"], created.counts["invalid"]) == (2, 1)
+
+    update = write_csv(tmp_path / "contacts-update.csv", ["Display Name", "Company Name"], [
+        ["Northwind Traders", "Northwind Traders Ltd"],     # same: unchanged
+        ["Contoso Pharma", "Contoso Holdings"],             # changed
+        ["Nobody Here", "Ghost Ltd"],                       # not in Zoho: failed
+    ])
+    writes_before = books.writes("contacts")
+    result = await run_job(books, update, "contacts", "update")
+    assert (result.counts["unchanged"], result.counts["updated"], result.counts["failed"]) == (1, 1, 1)
+    assert books.writes("contacts") - writes_before == 1
+    contoso = next(r for r in books.records("contacts") if r["contact_name"] == "Contoso Pharma")
+    assert contoso["company_name"] == "Contoso Holdings"
+    rows = read_report(result.report_csv)
+    assert [r["Status"] for r in rows] == ["unchanged", "updated", "failed"]
+    assert "Nobody Here" in rows[2]["Message"]
+    assert result.exit_code == 1
+
+
+async def test_update_salesorders_by_number_and_by_zoho_id(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, [
+        ["SO-10", "2026-01-05", "Bowman and Co", "Laptop Stand", 2, 45],
+        ["SO-11", "2026-01-06", "Zylker Corp", "USB-C Hub", 3, 60],
+    ])
+    await run_job(books, file, "salesorders")
+    so11 = next(r for r in books.records("salesorders") if r["salesorder_number"] == "SO-11")
+
+    by_number = write_csv(tmp_path / "by-number.csv", ["Order Number", "Reference"], [
+        ["SO-10", "PO-777"], ["SO-99", "PO-999"]])
+    result = await run_job(books, by_number, "salesorders", "update")
+    assert (result.counts["updated"], result.counts["failed"]) == (1, 1)
+    so10 = next(r for r in books.records("salesorders") if r["salesorder_number"] == "SO-10")
+    assert so10["reference_number"] == "PO-777"
+
+    by_id = write_csv(tmp_path / "by-id.csv", ["SalesOrder ID", "Reference"], [
+        [so11["salesorder_id"], "PO-888"]])
+    result = await run_job(books, by_id, "salesorders", "update")
+    assert result.counts["updated"] == 1 and result.exit_code == 0
+    so11 = next(r for r in books.records("salesorders") if r["salesorder_number"] == "SO-11")
+    assert so11["reference_number"] == "PO-888"
+
+
+async def test_upsert_contacts_by_external_id_is_one_call_each(books, tmp_path: Path) -> None:
+    headers = ["Display Name", "Company Name", "External ID"]
+    first = write_csv(tmp_path / "upsert1.csv", headers, [
+        ["Globex", "Globex Corp", "EXT-100"], ["Initech", "Initech LLC", "EXT-101"]])
+    result = await run_job(books, first, "contacts", "upsert")
+    assert result.counts["created"] == 2
+    assert result.calls["write"] == 2 and result.calls["lookup"] == 1  # one page of contacts
+
+    second = write_csv(tmp_path / "upsert2.csv", headers, [
+        ["Globex", "Globex International", "EXT-100"], ["Umbrella", "Umbrella plc", "EXT-102"]])
+    result = await run_job(books, second, "contacts", "upsert")
+    assert (result.counts["updated"], result.counts["created"]) == (1, 1)
+    assert result.calls["write"] == 2
+    globex = [r for r in books.records("contacts") if r["contact_name"] == "Globex"]
+    assert len(globex) == 1 and globex[0]["company_name"] == "Globex International"
+
+
+async def test_skip_existing_creates_only_what_is_missing(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "contacts.csv", ["Display Name", "Company Name"], [
+        ["Bowman and Co", "Bowman"],          # seeded: skipped
+        ["Wayne Enterprises", "Wayne"],       # new: created
+    ])
+    result = await run_job(books, file, "contacts", "skip-existing")
+    assert (result.counts["skipped"], result.counts["created"]) == (1, 1)
+    assert books.writes("contacts") == 1
+    rows = read_report(result.report_csv)
+    assert rows[0]["Status"] == "skipped" and rows[0]["Zoho ID"]
+    assert result.exit_code == 0
+
+
+async def test_create_creditnotes_with_lookups(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "credits.csv",
+                     ["Credit Note Number", "Date", "Customer Name", "Item Name", "Quantity", "Rate"], [
+        ["CN-1", "2026-02-01", "Bowman and Co", "Laptop Stand", 1, 45],
+        ["CN-1", "2026-02-01", "Bowman and Co", "Desk Lamp", 2, 35],
+        ["CN-2", "2026-02-02", "Zylker Corp", "Hovercraft", 1, 60],
+    ])
+    result = await run_job(books, file, "creditnotes")
+    assert (result.counts["created"], result.counts["invalid"]) == (1, 1)
+    assert books.writes("creditnotes") == 1
+    cn = next(r for r in books.records("creditnotes") if r["creditnote_number"] == "CN-1")
+    assert len(cn["line_items"]) == 2
+
+
+async def test_dry_run_sends_no_write_and_keeps_no_journal(books, tmp_path: Path, data_dir: Path) -> None:
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, [
+        ["SO-20", "2026-01-05", "Bowman and Co", "Laptop Stand", 2, 45],
+        ["SO-21", "2026-01-05", "Nobody", "Laptop Stand", 2, 45]])
+    result = await run_job(books, file, "salesorders", dry_run=True)
+    assert books.writes() == 0
+    assert (result.counts["created"], result.counts["invalid"]) == (1, 1)
+    rows = read_report(result.report_csv)
+    assert "dry run" in rows[0]["Message"]
+    assert not list((data_dir / "jobs").glob("*.sqlite"))
+    # the real run afterwards is a different job and sends the write
+    real = await run_job(books, file, "salesorders")
+    assert real.job_id != result.job_id and books.writes() == 1
+
+
+async def test_same_file_again_is_the_same_job_and_sends_nothing(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, [
+        ["SO-30", "2026-01-05", "Bowman and Co", "Laptop Stand", 2, 45]])
+    first = await run_job(books, file, "salesorders")
+    again = await run_job(books, file, "salesorders")
+    assert again.job_id == first.job_id
+    assert again.calls["total"] == 0 and books.writes() == 1
+    assert again.counts["created"] == 1 and again.exit_code == 0
+    with Journal.open(first.job_id) as journal:
+        assert [e.state for e in journal.entries()] == ["done"]
+        assert journal.get("status") == "finished"
+
+
+async def test_report_xlsx_highlights_bad_cells_and_has_a_summary(books, tmp_path: Path) -> None:
+    import openpyxl
+
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, [
+        ["SO-40", "2026-01-05", "Bowman and Co", "Laptop Stand", "=1+1", 45],
+        ["SO-41", "2026-01-05", "Bowman and Co", "Laptop Stand", 1, 45]])
+    result = await run_job(books, file, "salesorders")
+    book = openpyxl.load_workbook(result.report)
+    assert book.sheetnames == ["Results", "Summary"]
+    sheet = book["Results"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[-7:] == ["Status", "Zoho ID", "Zoho number", "Message", "HTTP status",
+                            "Zoho code", "Attempts"]
+    quantity = sheet.cell(row=2, column=5)
+    assert not str(quantity.value).startswith("=")  # neutralised, never a formula
+    assert quantity.fill.fgColor.rgb not in (None, "00000000")  # highlighted
+    assert sheet.cell(row=2, column=7).value == "invalid"
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+    assert summary["Job"] == result.job_id and summary["created"] == 1
