@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,6 +22,7 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
+_ERROR_SCAN = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheets-error-scan")
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
@@ -83,6 +85,8 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
         for name in order:
             if parts is not None:
                 _check_dimension(path, parts, name)
+            # The error-cell scan runs beside calamine, which parses without holding the GIL.
+            errors = _ERROR_SCAN.submit(find_error_cells, path, parts, name) if parts is not None else None
             try:
                 data = book.get_sheet_by_name(name)
                 if data.end is None and sheet is None:
@@ -99,7 +103,8 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
             date1904 = False
             if parts is not None:
                 date1904 = parts.date1904
-                mark_error_cells(path, parts, name, grid)
+            if errors is not None:
+                _apply_errors(grid, errors.result())
             elif kind is Kind.XLS:
                 date1904 = xls_date1904(path)
             elif kind is Kind.XLSB:
@@ -189,11 +194,12 @@ def _check_dimension(path: Path, parts: _XlsxParts, name: str) -> None:
                                f"({MAX_CELLS:,} cells); delete unused rows and columns or split the file")
 
 
-def mark_error_cells(path: Path, parts: _XlsxParts, name: str, grid: list[list[object]]) -> None:
-    """Put ExcelError values where the sheet XML holds error cells (calamine reads them as empty)."""
+def find_error_cells(path: Path, parts: _XlsxParts, name: str) -> list[tuple[int, int, str]]:
+    """(row, column, error text) of every error cell in a sheet's XML (calamine reads them as empty)."""
     member = parts.sheet_paths.get(name)
+    found: list[tuple[int, int, str]] = []
     if not member:
-        return
+        return found
     tail = b""
     try:
         with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
@@ -203,13 +209,15 @@ def mark_error_cells(path: Path, parts: _XlsxParts, name: str, grid: list[list[o
                     break
                 buf = tail + chunk
                 if b't="e"' in buf:
-                    _apply_errors(buf, grid)
+                    found.extend(_error_cells(buf))
                 tail = buf[-4096:]
     except Exception:
-        return  # error marking is best effort; the values stay empty
+        pass  # error marking is best effort; the values stay empty
+    return found
 
 
-def _apply_errors(buf: bytes, grid: list[list[object]]) -> None:
+def _error_cells(buf: bytes) -> list[tuple[int, int, str]]:
+    found = []
     for m in _ERROR_TYPE.finditer(buf):
         start = buf.rfind(b"<", 0, m.start())
         close = buf.find(b">", m.end())
@@ -220,11 +228,15 @@ def _apply_errors(buf: bytes, grid: list[list[object]]) -> None:
         if not ref or not end:
             continue
         value = _VALUE.search(buf, close, end.start())
-        r = int(ref.group(2)) - 1
-        c = column_index(ref.group(1).decode())
+        text = value.group(1).decode("utf-8", "replace") if value else ""
+        found.append((int(ref.group(2)) - 1, column_index(ref.group(1).decode()), text or "#VALUE!"))
+    return found
+
+
+def _apply_errors(grid: list[list[object]], cells: list[tuple[int, int, str]]) -> None:
+    for r, c, text in cells:
         if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and grid[r][c] is None:
-            text = value.group(1).decode("utf-8", "replace") if value else ""
-            grid[r][c] = ExcelError(text or "#VALUE!")
+            grid[r][c] = ExcelError(text)
 
 
 def xlsb_date1904(path: Path) -> bool:
