@@ -39,7 +39,7 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
               synonyms=("Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code")),
         Field(f"{L}.name", "Line Name", level="line", help="Name of the line item.", synonyms=("Line Item Name",)),
         Field(f"{L}.description", "Item Desc", level="line", help="Description of the line item.",
-              synonyms=("Item Description", "Description", "Line Description", "Memo", "Product/Service Description")),
+              synonyms=("Item Description", "Description", "Line Description", "Product/Service Description", "Line Memo")),
         Field(f"{L}.quantity", "Quantity", "number", "line", positive=True, help="Quantity of the line item.",
               synonyms=("QuantityOrdered", "Qty", "Quantity Ordered", "Units", "Item Quantity")),
         Field(f"{L}.rate", "Item Price", "number", "line", help="Rate of the line item.",

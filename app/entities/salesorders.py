@@ -14,7 +14,7 @@ FIELDS: tuple[Field, ...] = (
           synonyms=("Sales Order Number", "Sales Order No", "SO Number", "SO No", "SO #", "Order Number", "Order No", "Order #", "SalesOrderNumber", "Order ID", "Document Number", "Doc No")),
     Field("customer_id", "Customer Name", "id", required_on=CREATING, lookup="customer",
           help="The customer receiving the sales order; found by customer name or email.",
-          synonyms=("Customer", "Client", "Client Name", "Account Name", "ContactName", "Contact Name", "Bill To", "Sold To", "Customer Email", "Display Name")),
+          synonyms=("Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Sold To", "Customer Email", "Display Name")),
     Field("date", "Order Date", "date", help="Date of the sales order (YYYY-MM-DD).",
           synonyms=("Date", "SalesOrder Date", "Sales Order Date", "SO Date", "Order Dt", "Transaction Date", "Txn Date", "Document Date", "Issue Date")),
     Field("shipment_date", "Expected Shipment Date", "date", help="Expected shipment date (YYYY-MM-DD).",
