@@ -140,16 +140,19 @@ class ImportJob:
     # --- controls ---
 
     def pause(self) -> None:
-        self.control.pause()
-        self._emit()
+        if not self.control.paused and not self.control.cancelled:
+            self.control.pause()
+            self._emit()
 
     def resume(self) -> None:
-        self.control.resume()
-        self._emit()
+        if self.control.paused:
+            self.control.resume()
+            self._emit()
 
     def cancel(self) -> None:
-        self.control.cancel("cancelled")
-        self._emit()
+        if not self.control.cancelled:
+            self.control.cancel("cancelled")
+            self._emit()
 
     @property
     def client(self) -> BooksClient:

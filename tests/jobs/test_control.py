@@ -1,0 +1,150 @@
+"""Lost answers, cancel, pause/resume and a spent daily quota: each ends with a correct journal, report and exit code."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from app.jobs import ImportJob, JobSettings, Progress
+from app.jobs.journal import Journal
+from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
+
+CUSTOMERS = ["Bowman and Co", "Zylker Corp", "Acme Corporation"]
+ITEMS = ["Laptop Stand", "Wireless Mouse", "USB-C Hub", "Desk Lamp"]
+
+
+def orders_file(path: Path, n: int, *, numbered: bool = True, start: int = 1) -> Path:
+    rows: list[list[Any]] = []
+    for i in range(start, start + n):
+        line = [f"2026-01-{1 + i % 28:02d}", CUSTOMERS[i % 3], ITEMS[i % 4], 1 + i % 5, 10 + i]
+        rows.append([f"SO-0{i:04d}", *line] if numbered else line)
+    headers = ORDER_HEADERS if numbered else ORDER_HEADERS[1:]
+    return write_csv(path, headers, rows)
+
+
+def per_document(box, result) -> Counter[str]:
+    """How many sales orders the sandbox holds for each document of the job."""
+    marks: Counter[str] = Counter()
+    for r in box.records("salesorders"):
+        number, ref = r["salesorder_number"], r.get("reference_number") or ""
+        if ref.startswith(f"ZB-{result.job_id}-"):
+            marks[ref] += 1
+        elif number.startswith("SO-0"):
+            marks[number] += 1
+    return marks
+
+
+async def test_lost_answers_are_looked_up_and_every_document_exists_once(make_books, tmp_path: Path) -> None:
+    box = make_books(drop_rate=0.3, seed=7)
+    numbered = orders_file(tmp_path / "numbered.csv", 40)
+    result = await run_job(box, numbered, "salesorders")
+    assert result.counts["created"] == 40 and result.counts["in_doubt"] == 0
+    marks = per_document(box, result)
+    assert len(marks) == 40 and set(marks.values()) == {1}
+    reconciled = [r for r in read_report(result.report_csv) if "lost answer" in r["Message"]]
+    assert reconciled  # some answers were dropped and settled without a duplicate
+    assert result.exit_code == 0
+
+    auto = orders_file(tmp_path / "auto.csv", 30, numbered=False)
+    result = await run_job(box, auto, "salesorders")
+    assert result.counts["created"] == 30
+    marks = per_document(box, result)
+    assert len([m for m in marks if m.startswith("ZB-")]) == 30 and set(marks.values()) == {1}
+
+
+async def test_cancel_lets_requests_in_flight_finish_and_the_job_resumes(books, tmp_path: Path) -> None:
+    file = orders_file(tmp_path / "orders.csv", 60)
+    job = ImportJob(JobSettings(file, "salesorders", target=books.target(per_minute=600, window_s=6.0),
+                                report_dir=tmp_path / "reports"))
+
+    def on_progress(p: Progress) -> None:
+        if p.done >= 10:
+            job.cancel()
+
+    result = await job.run(on_progress)
+    assert result.exit_code == 3 and result.stopped == "cancelled"
+    with Journal.open(result.job_id) as journal:
+        states = Counter(e.state for e in journal.entries())
+        assert set(states) <= {"done", "pending"}  # nothing left "sent" or in doubt
+        done = states["done"]
+    assert 10 <= done < 60
+    assert sum(per_document(books, result).values()) == done
+    rows = read_report(result.report_csv)
+    assert len(rows) == 60
+    assert Counter(r["Status"] for r in rows) == {"created": done, "skipped": 60 - done}
+    assert all("cancelled" in r["Message"] for r in rows if r["Status"] == "skipped")
+
+    resumed = await run_job(books, file, "salesorders", job_id=result.job_id)
+    assert resumed.exit_code == 0 and resumed.counts["created"] == 60
+    assert resumed.calls["write"] == 60 - done
+    marks = per_document(books, resumed)
+    assert len(marks) == 60 and set(marks.values()) == {1}
+
+
+async def test_pause_holds_new_requests_until_resume(books, tmp_path: Path) -> None:
+    file = orders_file(tmp_path / "orders.csv", 30)
+    job = ImportJob(JobSettings(file, "salesorders", target=books.target(), report_dir=tmp_path))
+    drained = asyncio.Event()
+    seen_while_paused: list[int] = []
+
+    def on_progress(p: Progress) -> None:
+        if p.done >= 5 and not job.control.paused and not drained.is_set():
+            job.pause()
+        if job.control.paused:
+            seen_while_paused.append(books.writes())
+            if p.in_flight == 0:
+                drained.set()
+
+    task = asyncio.ensure_future(job.run(on_progress))
+    await asyncio.wait_for(drained.wait(), 30)
+    writes_at_pause = books.writes()
+    for _ in range(50):  # let the loop run freely: a paused job sends nothing
+        await asyncio.sleep(0)
+    assert books.writes() == writes_at_pause < 30
+    assert job.progress().paused
+    job.resume()
+    result = await asyncio.wait_for(task, 60)
+    assert result.exit_code == 0 and result.counts["created"] == 30
+    assert books.writes() == 30
+
+
+async def test_spent_daily_quota_stops_with_exit_3_and_resumes_next_day(make_books, tmp_path: Path) -> None:
+    now = [1_800_000_000.0]
+    box = make_books(daily_quota=12, clock=lambda: now[0])
+    file = orders_file(tmp_path / "orders.csv", 20)
+    result = await run_job(box, file, "salesorders")
+    assert result.exit_code == 3 and result.stopped == "quota"
+    assert "quota" in result.message
+    with Journal.open(result.job_id) as journal:
+        states = Counter(e.state for e in journal.entries())
+        assert set(states) <= {"done", "pending"}
+        assert journal.get("status") == "stopped"
+    done = states["done"]
+    assert 0 < done < 20
+    rows = read_report(result.report_csv)
+    assert Counter(r["Status"] for r in rows) == {"created": done, "skipped": 20 - done}
+    assert all("quota" in r["Message"] for r in rows if r["Status"] == "skipped")
+
+    now[0] += 86_400  # the next day
+    resumed = await run_job(box, file, "salesorders")
+    assert resumed.job_id == result.job_id
+    assert resumed.exit_code == 0 and resumed.counts["created"] == 20
+    marks = per_document(box, resumed)
+    assert len(marks) == 20 and set(marks.values()) == {1}
+
+
+async def test_plan_counts_calls_and_says_when_the_quota_runs_out(make_books, tmp_path: Path) -> None:
+    box = make_books(daily_quota=10)
+    file = orders_file(tmp_path / "orders.csv", 25)
+    job = ImportJob(JobSettings(file, "salesorders", target=box.target(daily_quota=10),
+                                report_dir=tmp_path))
+    try:
+        plan = await job.plan()
+    finally:
+        await job.close()
+    assert (plan.documents, plan.write_calls, plan.lookup_calls) == (25, 25, 2)
+    assert plan.quota_left == 8
+    assert plan.finishes_on is not None and not plan.fits_today
+    assert any("would finish on" in line for line in plan.lines())
