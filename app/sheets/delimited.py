@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from app.sheets.errors import SheetError
+from app.sheets.grid import MAX_CELLS
 from app.sheets.table import EXCEL_ERRORS, ExcelError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -70,10 +71,17 @@ def read_delimited(path: Path) -> list[list[object]]:
     sample = text[: 256 * 1024].splitlines()[:SNIFF_LINES]
     delimiter = sniff_delimiter([line for line in sample if line.strip()], path.suffix.lower())
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
+    grid: list[list[object]] = []
+    cells = 0
     try:
-        grid: list[list[object]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise SheetError(path, f"it holds more than zoho-bulk reads at once ({MAX_CELLS:,} cells); "
+                                       "split the file")
+            grid.append(row)  # type: ignore[arg-type]
     except csv.Error as exc:
-        raise SheetError(path, f"it is not a well-formed delimited file ({exc})") from None
+        raise SheetError(path, f"it is not a well-formed delimited file (line {len(grid) + 1}: {exc})") from None
     errors = EXCEL_ERRORS
     for row in grid:
         for i, v in enumerate(row):
