@@ -1,0 +1,224 @@
+"""The Zoho Books v3 client: organizations, records (list, get, create, update, upsert, delete, status) and catalogues."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from app.zoho.session import ApiSession, RetryPolicy
+from app.zoho.throttle import Counters, Throttle
+from app.zoho.tokens import TokenSource
+
+# entity name -> path under /books/v3
+PATHS: dict[str, str] = {
+    "contacts": "contacts",
+    "salesorders": "salesorders",
+    "creditnotes": "creditnotes",
+    "items": "items",
+    "taxes": "settings/taxes",
+    "currencies": "settings/currencies",
+    "chartofaccounts": "chartofaccounts",
+    "salespersons": "salespersons",
+}
+RECORDS = ("contacts", "salesorders", "creditnotes")
+SANDBOX_ORGANIZATION_ID = "10234695"
+ENVELOPE_KEYS = {"code", "message", "page_context"}
+
+
+def _path(entity: str) -> str:
+    try:
+        return PATHS[entity]
+    except KeyError:
+        raise ValueError(f"unknown Zoho Books entity {entity!r}; known: {', '.join(PATHS)}") from None
+
+
+def _record_path(entity: str, record_id: str) -> str:
+    if entity not in RECORDS:
+        raise ValueError(f"{entity} are read-only here; records are {', '.join(RECORDS)}")
+    return f"{_path(entity)}/{record_id}"
+
+
+def record_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The one record in a Books answer (`{"code": 0, "message": ..., "contact": {...}}`)."""
+    for key, value in body.items():
+        if key not in ENVELOPE_KEYS and isinstance(value, dict):
+            return value
+    return {}
+
+
+def records_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The list of records in a Books list answer."""
+    for key, value in body.items():
+        if key not in ENVELOPE_KEYS and isinstance(value, list):
+            return value
+    return []
+
+
+class BooksClient:
+    """Async client of one Zoho Books organization; use `async with`, or call `aclose()` when done.
+
+    All requests share one keep-alive HTTP client, the organization's shared `Throttle`
+    and the `TokenSource`. `base_url` is the Books API root (".../books/v3"); None takes it
+    from the token answer's `api_domain`.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None,
+        organization_id: str,
+        tokens: TokenSource,
+        throttle: Throttle | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout | float | None = None,
+    ) -> None:
+        self.organization_id = str(organization_id)
+        if throttle is None:
+            root = base_url or tokens.token_url
+            throttle = Throttle.shared(f"books {httpx.URL(root).host} {self.organization_id}")
+        self.throttle = throttle
+        self._session = ApiSession(
+            base_url,
+            tokens,
+            throttle,
+            api_path="/books/v3",
+            params={"organization_id": self.organization_id},
+            transport=transport,
+            retry=retry,
+            timeout=timeout,
+        )
+
+    @classmethod
+    def for_sandbox(
+        cls,
+        root_url: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        throttle: Throttle | None = None,
+        *,
+        organization_id: str = SANDBOX_ORGANIZATION_ID,
+        retry: RetryPolicy | None = None,
+    ) -> BooksClient:
+        """A client of the sandbox at `root_url` with its built-in credentials and demo organization."""
+        root = root_url.rstrip("/")
+        return cls(
+            f"{root}/books/v3",
+            organization_id,
+            TokenSource.for_sandbox(root, transport=transport),
+            throttle,
+            transport=transport,
+            retry=retry,
+        )
+
+    @property
+    def counters(self) -> Counters:
+        return self._session.counters
+
+    @property
+    def tokens(self) -> TokenSource:
+        return self._session.tokens
+
+    async def __aenter__(self) -> BooksClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    async def organizations(self) -> list[dict[str, Any]]:
+        """The organizations the signed-in user belongs to."""
+        answer = await self._session.request("GET", "organizations")
+        return records_of(answer.body)
+
+    async def list_page(
+        self, entity: str, page: int = 1, per_page: int = 200, **filters: Any
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of `entity` matching `filters`: (records, has_more_page)."""
+        answer = await self._session.request(
+            "GET", _path(entity), params={**filters, "page": page, "per_page": per_page}
+        )
+        context = answer.body.get("page_context") or {}
+        return records_of(answer.body), bool(context.get("has_more_page"))
+
+    async def list(self, entity: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every record of `entity` matching `filters`, page after page (200 a page)."""
+        page = 1
+        while True:
+            records, more = await self.list_page(entity, page, 200, **filters)
+            for record in records:
+                yield record
+            if not more or not records:
+                return
+            page += 1
+
+    async def get(self, entity: str, record_id: str) -> dict[str, Any]:
+        """One record by its ID."""
+        answer = await self._session.request("GET", _record_path(entity, record_id))
+        return record_of(answer.body)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    async def create(self, entity: str, payload: dict[str, Any], **params: Any) -> dict[str, Any]:
+        """Create a record; `params` go to the query (e.g. `ignore_auto_number_generation=True`)."""
+        if entity not in RECORDS:
+            raise ValueError(f"{entity} are read-only here; records are {', '.join(RECORDS)}")
+        answer = await self._session.request("POST", _path(entity), params=params, json=payload)
+        return _saved(answer.body)
+
+    async def update(self, entity: str, record_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Update a record by its ID with the fields of `payload`."""
+        answer = await self._session.request("PUT", _record_path(entity, record_id), json=payload)
+        return _saved(answer.body)
+
+    async def upsert(
+        self, entity: str, payload: dict[str, Any], unique_key: str, unique_value: str
+    ) -> dict[str, Any]:
+        """Update the record whose unique custom field `unique_key` is `unique_value`, or create it."""
+        if entity not in RECORDS:
+            raise ValueError(f"{entity} are read-only here; records are {', '.join(RECORDS)}")
+        answer = await self._session.request(
+            "PUT",
+            _path(entity),
+            json=payload,
+            headers={
+                "X-Unique-Identifier-Key": unique_key,
+                "X-Unique-Identifier-Value": str(unique_value),
+                "X-Upsert": "true",
+            },
+        )
+        return _saved(answer.body)
+
+    async def delete(self, entity: str, record_id: str) -> None:
+        """Delete a record by its ID."""
+        await self._session.request("DELETE", _record_path(entity, record_id))
+
+    async def mark(self, entity: str, record_id: str, status: str) -> None:
+        """Change a record's status: sales orders open/void, credit notes open/void/draft, contacts active/inactive."""
+        if entity == "contacts":
+            if status not in ("active", "inactive"):
+                raise ValueError("a contact can be marked active or inactive")
+            path = f"{_record_path(entity, record_id)}/{status}"
+        else:
+            allowed = {"salesorders": ("open", "void"), "creditnotes": ("open", "void", "draft")}
+            if status not in allowed.get(entity, ()):
+                raise ValueError(f"{entity} cannot be marked {status!r}")
+            path = f"{_record_path(entity, record_id)}/status/{status}"
+        await self._session.request("POST", path)
+
+
+def _saved(body: dict[str, Any]) -> dict[str, Any]:
+    # A write Zoho accepted is never turned into an error here (the caller might resend it):
+    # with no record in the answer, the whole answer is returned.
+    return record_of(body) or body

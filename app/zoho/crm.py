@@ -1,0 +1,187 @@
+"""The Zoho CRM v8 client for inventory conversion: convert, mass convert and its status, list and create records."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from app.zoho.errors import ZohoError
+from app.zoho.session import ApiSession, RetryPolicy
+from app.zoho.throttle import Counters, Throttle
+from app.zoho.tokens import TokenSource
+
+MASS_CONVERT_MAX_IDS = 50
+CREATE_MAX_RECORDS = 100
+
+
+def _entry_error(entry: dict[str, Any], status: int | None = None) -> ZohoError | None:
+    """The error one entry of CRM's `data` list carries, if its status is "error"."""
+    if str(entry.get("status", "")).lower() != "error":
+        return None
+    details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
+    field = details.get("api_name") or details.get("param_name") or details.get("json_path")
+    return ZohoError(
+        str(entry.get("message") or entry.get("code") or "Zoho CRM refused the record"),
+        status=status,
+        code=entry.get("code"),
+        field=field,
+    )
+
+
+def _first_entry(body: dict[str, Any]) -> dict[str, Any]:
+    data = body.get("data")
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        return data[0]
+    if isinstance(data, dict):
+        return data
+    return body
+
+
+class CrmClient:
+    """Async client of Zoho CRM v8 at `api_domain` (e.g. "https://www.zohoapis.eu" or a sandbox root)."""
+
+    def __init__(
+        self,
+        api_domain: str | None,
+        tokens: TokenSource,
+        throttle: Throttle | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout | float | None = None,
+    ) -> None:
+        if throttle is None:
+            root = api_domain or tokens.token_url
+            # CRM's limits are credits per day with about 10 concurrent calls per user.
+            throttle = Throttle.shared(
+                f"crm {httpx.URL(root).host}", per_minute=1_000, window_s=60.0, concurrency=10,
+                daily_quota=None,
+            )
+        self.throttle = throttle
+        self._session = ApiSession(
+            f"{api_domain.rstrip('/')}/crm/v8" if api_domain else None,
+            tokens,
+            throttle,
+            api_path="/crm/v8",
+            transport=transport,
+            retry=retry,
+            timeout=timeout,
+        )
+
+    @classmethod
+    def for_sandbox(
+        cls,
+        root_url: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        throttle: Throttle | None = None,
+    ) -> CrmClient:
+        """A client of the sandbox at `root_url` with its built-in credentials."""
+        return cls(root_url, TokenSource.for_sandbox(root_url, transport=transport), throttle,
+                   transport=transport)
+
+    @property
+    def counters(self) -> Counters:
+        return self._session.counters
+
+    async def __aenter__(self) -> CrmClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    async def convert(
+        self,
+        module: str,
+        record_id: str,
+        convert_to: list[dict[str, Any]],
+        carry_over_tags: bool = False,
+    ) -> dict[str, Any]:
+        """Convert one Quote or Sales Order; returns the `details` of the success entry (new records' IDs)."""
+        body = {"convert_to": _targets(convert_to, carry_over_tags)}
+        answer = await self._session.request("POST", f"{module}/{record_id}/actions/convert", json=body)
+        entry = _first_entry(answer.body)
+        error = _entry_error(entry, answer.status)
+        if error:
+            raise error
+        details = entry.get("details")
+        return details if isinstance(details, dict) else entry
+
+    async def mass_convert(
+        self,
+        module: str,
+        ids: list[str],
+        convert_to: list[dict[str, Any]],
+        carry_over_tags: bool = False,
+    ) -> str:
+        """Schedule the conversion of up to 50 records; returns the job ID."""
+        if not ids or len(ids) > MASS_CONVERT_MAX_IDS:
+            raise ValueError(f"mass convert takes 1 to {MASS_CONVERT_MAX_IDS} IDs, not {len(ids)}")
+        body = {"ids": [str(i) for i in ids], "convert_to": _targets(convert_to, carry_over_tags)}
+        answer = await self._session.request("POST", f"{module}/actions/mass_convert", json=body)
+        entry = _first_entry(answer.body)
+        error = _entry_error(entry, answer.status)
+        if error:
+            raise error
+        details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
+        job_id = details.get("job_id") or entry.get("job_id")
+        if not job_id:
+            raise ZohoError("Zoho CRM scheduled the conversion but named no job", code=entry.get("code"))
+        return str(job_id)
+
+    async def mass_convert_status(self, module: str, job_id: str) -> dict[str, Any]:
+        """Progress of a mass conversion: total_count, converted_count, not_converted_count, failed_count, status."""
+        answer = await self._session.request(
+            "GET", f"{module}/actions/mass_convert", params={"job_id": job_id}
+        )
+        return _first_entry(answer.body)
+
+    async def list(self, module: str, fields: list[str], **params: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every record of `module` with `fields`, page after page."""
+        page = 1
+        while True:
+            answer = await self._session.request(
+                "GET",
+                module,
+                params={"fields": ",".join(fields), "page": page, "per_page": 200, **params},
+            )
+            data = answer.body.get("data") or []
+            for record in data:
+                yield record
+            info = answer.body.get("info") or {}
+            if not info.get("more_records") or not data:
+                return
+            page += 1
+
+    async def get(self, module: str, record_id: str) -> dict[str, Any]:
+        """One record by its ID."""
+        answer = await self._session.request("GET", f"{module}/{record_id}")
+        return _first_entry(answer.body)
+
+    async def create_records(self, module: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Create up to 100 records in one call; returns one entry per record (status, code, details)."""
+        if not records or len(records) > CREATE_MAX_RECORDS:
+            raise ValueError(f"create takes 1 to {CREATE_MAX_RECORDS} records, not {len(records)}")
+        answer = await self._session.request("POST", module, json={"data": records})
+        data = answer.body.get("data")
+        return data if isinstance(data, list) else []
+
+
+def _targets(convert_to: list[dict[str, Any]], carry_over_tags: bool) -> list[dict[str, Any]]:
+    """`convert_to` entries in the schema's shape: {"module": {"api_name", "id"}, "carry_over_tags"}."""
+    targets = []
+    for target in convert_to:
+        entry = dict(target)
+        entry.setdefault("carry_over_tags", carry_over_tags)
+        targets.append(entry)
+    return targets
