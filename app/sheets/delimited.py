@@ -68,8 +68,13 @@ def read_delimited(path: Path) -> list[list[object]]:
     del raw
     if not text.strip():
         raise SheetError(path, "the file is empty")
-    sample = text[: 256 * 1024].splitlines()[:SNIFF_LINES]
-    delimiter = sniff_delimiter([line for line in sample if line.strip()], path.suffix.lower())
+    first = text[:8].split("\n", 1)[0].rstrip("\r")
+    if len(first) == 5 and first.lower().startswith("sep=") and "\n" in text[:8]:
+        # Excel's "sep=;" directive line names the delimiter and is not part of the sheet.
+        delimiter, text = first[4], text[text.index("\n") + 1:]
+    else:
+        sample = text[: 256 * 1024].splitlines()[:SNIFF_LINES]
+        delimiter = sniff_delimiter([line for line in sample if line.strip()], path.suffix.lower())
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
     grid: list[list[object]] = []
     cells = 0

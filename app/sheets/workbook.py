@@ -81,7 +81,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
             chosen = _match_sheet(path, names, sheet)
             order = [chosen]
         else:
-            order = names
+            order = _visible_first(book, names)
         for name in order:
             if parts is not None:
                 _check_dimension(path, parts, name)
@@ -115,6 +115,15 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
     if sheet is not None:
         raise SheetError(path, f'the sheet "{sheet}" is empty')
     raise SheetError(path, "every sheet in the workbook is empty")
+
+
+def _visible_first(book: calamine.CalamineWorkbook, names: list[str]) -> list[str]:
+    """Worksheet names with the hidden ones moved last (the default sheet is one the user can see)."""
+    try:
+        hidden = {m.name for m in book.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible}
+    except Exception:
+        return names
+    return [n for n in names if n not in hidden] + [n for n in names if n in hidden]
 
 
 def _match_sheet(path: Path, names: list[str], wanted: str) -> str:

@@ -135,3 +135,28 @@ def test_xlsx_error_cells_are_error_values(tmp_path: Path) -> None:
     assert table.rows[0][1] == "#DIV/0!" and isinstance(table.rows[0][1], ExcelError)
     assert table.rows[0][2] == "#N/A" and isinstance(table.rows[0][2], ExcelError)
     assert table.rows[0][0] == "Acme"
+
+
+def test_csv_sep_directive_line(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\r\nName;Amount\r\nAcme;1,5\r\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.headers == ["Name", "Amount"] and table.rows == [["Acme", "1,5"]]
+    assert table.header_row == 1  # Excel hides the directive line, so the header is its row 1
+
+
+def test_default_sheet_skips_hidden_sheets(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    secret = book.active
+    secret.title = "Lookup"
+    secret.append(["Code"])
+    secret.append(["X1"])
+    secret.sheet_state = "hidden"
+    visible = book.create_sheet("Orders")
+    visible.append(["Order Number"])
+    visible.append(["SO-1"])
+    book.save(tmp_path / "h.xlsx")
+    assert read_table(tmp_path / "h.xlsx").sheet == "Orders"
+    assert read_table(tmp_path / "h.xlsx", sheet="Lookup").rows == [["X1"]]
