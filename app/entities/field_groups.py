@@ -36,7 +36,7 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
     L = lines
     return [
         Field(f"{L}.item_id", "Item Name", "id", "line", lookup="item", help="ID of the item; found by item name or SKU.",
-              synonyms=("Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code")),
+              synonyms=("Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code", "SKU", "Item SKU", "Product SKU")),
         Field(f"{L}.name", "Line Name", level="line", help="Name of the line item.", synonyms=("Line Item Name",)),
         Field(f"{L}.description", "Item Desc", level="line", help="Description of the line item.",
               synonyms=("Item Description", "Description", "Line Description", "Product/Service Description", "Line Memo")),

@@ -1,4 +1,4 @@
-"""Writes the sample spreadsheets in resources/samples/ (run: python -m resources.samples.make_samples, or as a script).
+"""Writes the sample spreadsheets in resources/samples/ (run: .venv/bin/python resources/samples/make_samples.py).
 
 The samples reference the demo organization of the sandbox (items, taxes, salespersons, accounts)
 and create contacts the demo does not already hold, so `make demo` can import contacts first and
@@ -176,15 +176,15 @@ def messy_rows() -> list[list[object]]:
     ]
 
 
-def main() -> None:
-    _workbook("Contacts", CONTACT_HEADERS, contact_rows(), HERE / "contacts.xlsx")
-    _workbook("Sales Orders", ORDER_HEADERS, order_rows(), HERE / "salesorders.xlsx")
-    _workbook("Credit Notes", CREDIT_HEADERS, credit_rows(), HERE / "creditnotes.xlsx")
-    with (HERE / "salesorders-with-problems.csv").open("w", newline="", encoding="utf-8") as fh:
+def main(out: Path = HERE) -> None:
+    _workbook("Contacts", CONTACT_HEADERS, contact_rows(), out / "contacts.xlsx")
+    _workbook("Sales Orders", ORDER_HEADERS, order_rows(), out / "salesorders.xlsx")
+    _workbook("Credit Notes", CREDIT_HEADERS, credit_rows(), out / "creditnotes.xlsx")
+    with (out / "salesorders-with-problems.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(ORDER_HEADERS)
         writer.writerows(messy_rows())
-    print(f"samples written to {HERE}")
+    print(f"samples written to {out}")
 
 
 if __name__ == "__main__":
