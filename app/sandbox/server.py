@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import platformdirs
 import uvicorn
@@ -14,6 +16,16 @@ from app.sandbox.embedded import uvicorn_config
 from app.sandbox.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from app.sandbox.seed import ORGANIZATION_ID, ORGANIZATION_NAME, summary
 from app.sandbox.settings import SandboxSettings
+
+
+class ForegroundServer(uvicorn.Server):
+    """uvicorn that ends quietly on Ctrl-C / SIGTERM instead of re-raising the signal."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
 
 
 class UsageError(ValueError):
@@ -85,7 +97,7 @@ def sandbox_command(args: argparse.Namespace) -> int:
     print(f"Limits: {settings.rate_limit} requests per {settings.rate_window_s:g} s, "
           f"{settings.concurrency} at once, {settings.daily_quota} a day. Ctrl-C stops.",
           flush=True)
-    server = uvicorn.Server(uvicorn_config(app, args.host, args.port))
+    server = ForegroundServer(uvicorn_config(app, args.host, args.port))
     try:
         server.run()
     finally:
