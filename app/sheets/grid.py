@@ -16,7 +16,7 @@ MAX_COLUMNS = 1_024
 # Most data rows a table may hold (Excel's own limit is 1,048,576 rows).
 MAX_ROWS = 1_048_576
 # Most cells (rows x columns) read into memory at once.
-MAX_CELLS = 25_000_000
+MAX_CELLS = 10_000_000
 
 Merged = tuple[tuple[int, int], tuple[int, int]]  # ((first_row, first_col), (last_row, last_col)), 0-based
 

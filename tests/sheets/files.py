@@ -189,13 +189,15 @@ XLSB_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0
                     "#NUM!": 0x24, "#N/A": 0x2A}
 
 
-def xlsb(path: Path, rows: Rows, *, title: str = "Data", date1904: bool = False) -> Path:
+def xlsb(path: Path, rows: Rows, *, title: str = "Data", date1904: bool = False,
+         stray: tuple[int, int, str] | None = None) -> Path:
     """An .xlsb (Excel binary workbook) built record by record from the MS-XLSB specification.
 
     No Python library writes xlsb, so this writes the BIFF12 parts itself: workbook.bin with
     BrtWbProp (the 1904 flag) and BrtBundleSh, styles.bin with two cell formats (General and
     the built-in date format 14), and a sheet of BrtCellReal / BrtCellSt / BrtCellBool /
     BrtCellError records. Dates are written as serial numbers in the requested date system.
+    ``stray`` adds one text cell at (row, column), 0-based, far from the rest.
     """
     import struct
     import zipfile
@@ -215,9 +217,11 @@ def xlsb(path: Path, rows: Rows, *, title: str = "Data", date1904: bool = False)
     xf_date = struct.pack("<HH", 0xFFFF, 14) + bytes(12)
     styles = _record(0x0269, struct.pack("<I", 2)) + _record(0x002F, xf_general) + _record(0x002F, xf_date) \
         + _record(0x026A)
-    last_col = max((len(r) for r in rows), default=1) - 1
+    last_row, last_col = max(len(rows) - 1, 0), max(max((len(r) for r in rows), default=1) - 1, 0)
+    if stray:
+        last_row, last_col = max(last_row, stray[0]), max(last_col, stray[1])
     body = [_record(0x0081),  # BrtBeginSheet
-            _record(0x0094, struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(last_col, 0))),  # BrtWsDim
+            _record(0x0094, struct.pack("<IIII", 0, last_row, 0, last_col)),  # BrtWsDim
             _record(0x0091)]  # BrtBeginSheetData
     for r, row in enumerate(rows):
         body.append(_record(0x0000, struct.pack("<IIH", r, 0, 300) + bytes(3) + struct.pack("<I", 0)))
@@ -236,6 +240,9 @@ def xlsb(path: Path, rows: Rows, *, title: str = "Data", date1904: bool = False)
                 body.append(_record(0x0003, cell + struct.pack("<I", 0) + bytes([XLSB_ERROR_CODES[value]])))
             else:
                 body.append(_record(0x0006, cell + struct.pack("<I", 0) + _wide(str(value))))
+    if stray:
+        body.append(_record(0x0000, struct.pack("<IIH", stray[0], 0, 300) + bytes(3) + struct.pack("<I", 0)))
+        body.append(_record(0x0006, struct.pack("<II", stray[1], 0) + _wide(stray[2])))
     body += [_record(0x0092), _record(0x0082)]  # BrtEndSheetData, BrtEndSheet
     content_types = (
         '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'

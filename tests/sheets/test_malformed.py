@@ -183,6 +183,11 @@ def test_far_away_stray_cell_does_not_allocate_the_whole_grid(tmp_path: Path) ->
     assert "1,048,576 rows by 16,384 columns" in message(tmp_path / "stray.xlsx")
 
 
+def test_far_away_stray_cell_in_xlsb(tmp_path: Path) -> None:
+    path = files.xlsb(tmp_path / "stray.xlsb", [["Name"], ["Acme"]], stray=(1_048_575, 16_383, "stray"))
+    assert "1,048,576 rows by 16,384 columns (A1:XFD1048576)" in message(path)
+
+
 def _bomb(path: Path, inflated: int) -> Path:
     """A structurally valid xlsx whose sheet part inflates to ``inflated`` bytes, written streaming."""
     row = b'<row><c t="inlineStr"><is><t>zip bomb</t></is></c></row>' * 64
