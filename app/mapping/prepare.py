@@ -38,6 +38,8 @@ class _Plan:
     constant: Any = None
     parts: tuple[str, ...] = ()  # path inside its document or line, e.g. ("billing_address", "city")
     custom: dict[str, str] | None = None  # {"api_name": ...} or {"label": ...} for custom fields
+    header: str = ""  # the first source column's header
+    flat: str | None = None  # key in its line when it is a plain value there (no lookup, no nesting)
 
 
 def resolve_field(ent: Entity, path: str) -> Field | None:
@@ -92,7 +94,7 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
     for fm in mapping.fields:
         f = resolve_field(ent, fm.field)
         assert f is not None  # refusals() checked
-        plan = _Plan(fm, f, [index[c] for c in fm.columns])
+        plan = _Plan(fm, f, [index[c] for c in fm.columns], header=fm.columns[0] if fm.columns else "")
         convert = converter(fm, f, bool(getattr(table, "date1904", False)))
         if plan.columns:
             if len(plan.columns) == 1:
@@ -112,6 +114,7 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
             container = f.container
             if container and container == ent.lines:
                 plan.parts = (f.name,)
+                plan.flat = f.name if fm.lookup is None else None
             else:
                 plan.parts = tuple(f.path.split("."))
         plans.append(plan)
@@ -127,7 +130,13 @@ def _group(table: TableLike, key_column: int | None) -> list[tuple[str | None, l
     current: list[int] | None = None
     for i, r in enumerate(rows):
         raw = r[key_column]
-        if is_empty(raw):
+        if raw.__class__ is str:
+            key = raw.strip()
+        elif raw is None:
+            key = ""
+        else:
+            key = to_text(raw)
+        if not key:
             if not any(not is_empty(v) for v in r):
                 continue  # a blank row
             if current is None:
@@ -135,7 +144,6 @@ def _group(table: TableLike, key_column: int | None) -> list[tuple[str | None, l
                 order.append((None, current))
             current.append(i)  # a continuation row of the document above
             continue
-        key = to_text(raw)
         current = groups.get(key)
         if current is None:
             current = groups[key] = []
@@ -156,6 +164,7 @@ class _Builder:
         self.line_plans = [p for p in plans if p.field.level != "document"]
         self.id_plan = next((p for p in plans if p.field.path == ent.id_field), None)
         self.by_path = {p.field.path: p for p in plans}
+        self.lines_key = ent.lines or ""
 
     # -- problems -------------------------------------------------------------------------
     def cell_problem(self, severity: str, ri: int, plan: _Plan | None, text: str, doc: int | None) -> Problem:
@@ -228,8 +237,10 @@ class _Builder:
                             problems.append(self.cell_problem("error", ri, p, f'"{self.raw(p, ri)}" is {p.errors[ri]}', index))
                             failed.add((self.ent.lines, n, *p.parts) if not p.custom else (self.ent.lines, n))
                             bad = True
-                        continue
-                    self.place(doc, line, p, v, ri, n)
+                    elif p.flat is not None:
+                        line[p.flat] = v
+                    else:
+                        self.place(doc, line, p, v, ri, n)
                 if not line and not bad:
                     continue
                 for p in self.line_plans:
@@ -248,15 +259,17 @@ class _Builder:
             target.setdefault(key, []).append({**p.custom, "value": value})
             return
         parts = p.parts
-        holder = target
-        for part in parts[:-1]:
-            holder = holder.setdefault(part, {})
-        holder[parts[-1]] = value
+        if len(parts) == 1:
+            target[parts[0]] = value
+        else:
+            holder = target
+            for part in parts[:-1]:
+                holder = holder.setdefault(part, {})
+            holder[parts[-1]] = value
         lookup = p.fm.lookup
         if lookup is not None:
-            where: tuple[str | int, ...] = parts if line is None else (self.ent.lines or "", line, *parts)  # type: ignore[assignment]
-            column = self.table.headers[p.columns[0]] if p.columns else ""
-            doc.lookups.append(Lookup(lookup.kind, lookup.by, str(value), where, ri, column, p.field.path))
+            where: tuple[str | int, ...] = parts if line is None else (self.lines_key, line, *parts)
+            doc.lookups.append(Lookup(lookup.kind, lookup.by, str(value), where, ri, p.header, p.field.path))
 
     # -- pydantic -------------------------------------------------------------------------
     def validate(self, doc: Document, failed: set[tuple[Any, ...]]) -> None:

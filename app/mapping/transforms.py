@@ -321,36 +321,29 @@ def converter(fm: FieldMapping, f: Field, date1904: bool = False) -> Callable[[A
     return convert
 
 
-MISSING = object()
-
-
 def convert_column(values: Sequence[Any], convert: Callable[[Any], Any]) -> tuple[list[Any], dict[int, str]]:
     """Convert a whole column; equal cells are converted once. Returns (values, {row index: reason})."""
-    out: list[Any] = []
-    append = out.append
-    errors: dict[int, str] = {}
-    cache: dict[Any, Any] = {}
-    get = cache.get
-    for i, v in enumerate(values):
-        if v.__class__ is bool:
-            hit = MISSING
-        else:
-            hit = get(v, MISSING)
-            if hit is not MISSING:
-                if hit.__class__ is CellError:
-                    errors[i] = str(hit)
-                    append(None)
-                else:
-                    append(hit)
-                continue
+    distinct = dict.fromkeys(values)
+    if any(v.__class__ is bool for v in distinct):
+        return _convert_each(values, convert)  # True == 1 as dict keys: convert cell by cell
+    bad: dict[Any, str] = {}
+    for v in distinct:
         try:
-            result = convert(v)
+            distinct[v] = convert(v)
         except CellError as exc:
-            result = exc
+            bad[v] = str(exc)
+    out = [distinct[v] for v in values]
+    errors = {i: bad[v] for i, v in enumerate(values) if v in bad} if bad else {}
+    return out, errors
+
+
+def _convert_each(values: Sequence[Any], convert: Callable[[Any], Any]) -> tuple[list[Any], dict[int, str]]:
+    out: list[Any] = []
+    errors: dict[int, str] = {}
+    for i, v in enumerate(values):
+        try:
+            out.append(convert(v))
+        except CellError as exc:
             errors[i] = str(exc)
-            append(None)
-        else:
-            append(result)
-        if v.__class__ is not bool:
-            cache[v] = result
+            out.append(None)
     return out, errors

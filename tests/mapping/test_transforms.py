@@ -186,7 +186,14 @@ def test_convert_column_converts_equal_cells_once_and_reports_each_bad_cell() ->
             raise CellError("not good")
         return v
 
-    values, errors = convert_column(["a", "a", "bad", "a", "bad", True, True], convert)
-    assert values == ["a", "a", None, "a", None, True, True]
+    values, errors = convert_column(["a", "a", "bad", "a", "bad", 1, 1.0], convert)
+    assert values == ["a", "a", None, "a", None, 1, 1]
     assert errors == {2: "not good", 4: "not good"}
     assert calls.count("a") == 1 and calls.count("bad") == 1
+
+
+def test_convert_column_keeps_booleans_apart_from_ones() -> None:
+    f = Field("notes", "Notes")
+    convert = converter(FieldMapping(field="notes", columns=["A"]), f)
+    values, errors = convert_column([True, 1, "x", 1.5, False, 0], convert)
+    assert values == ["true", "1", "x", "1.5", "false", "0"] and errors == {}
