@@ -104,11 +104,11 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
             except Exception as exc:
                 raise SheetError(path, f'the sheet "{name}" is damaged ({_short(exc)})') from None
             clean(grid)
+            if errors is not None:
+                _apply_errors(grid, errors.result())
             date1904 = False
             if parts is not None:
                 date1904 = parts.date1904
-            if errors is not None:
-                _apply_errors(grid, errors.result())
             elif kind is Kind.XLS:
                 date1904 = xls_date1904(path)
             elif kind is Kind.XLSB:
