@@ -10,7 +10,7 @@ and ``Authorization: Zoho-oauthtoken <token>``):
   contact persons: ``POST /contacts/contactpersons``, ``PUT|DELETE /contacts/contactpersons/{pid}``,
   ``POST /contacts/contactpersons/{pid}/primary``, ``GET /contacts/{id}/contactpersons[/{pid}]``
 - sales orders: ``POST|GET|PUT /salesorders``, ``GET|PUT|DELETE /salesorders/{id}``,
-  ``POST /salesorders/{id}/status/open|void``
+  ``POST /salesorders/{id}/status/open|void``, ``PUT /salesorder/{id}/customfields``
 - credit notes: ``POST|GET|PUT /creditnotes``, ``GET|PUT|DELETE /creditnotes/{id}``,
   ``POST /creditnotes/{id}/void|draft|converttoopen`` and ``/status/void|draft|open``
 - read-only catalogues: ``/items``, ``/settings/taxes``, ``/settings/currencies``,

@@ -22,7 +22,9 @@ from app.sandbox.payload import (
     F,
     S,
     Spec,
+    check,
     coerce,
+    read_json,
 )
 
 LINE_ITEM: Spec = {
@@ -376,8 +378,22 @@ class SalesOrders(Document):
     def initial_status(self, payload: dict[str, Any]) -> str:
         return "draft"
 
+    async def update_custom_fields(self, request: Request) -> Response:
+        """PUT /salesorder/{id}/customfields (seed 003): a list of custom field values."""
+        data = await read_json(request)
+        if isinstance(data, dict):
+            data = data.get("custom_fields", [data])
+        if not isinstance(data, list):
+            raise invalid("custom_fields", "expected a list")
+        payload = check({"custom_fields": data}, {"custom_fields": self.spec["custom_fields"]})
+        with self.books.store.lock:
+            self.save_existing(self.load(request.path_params["record_id"]), payload, request)
+        return ok("Custom Fields Updated Successfully")
+
     def routes(self) -> list[Route]:
         return [
+            Route("/salesorder/{record_id}/customfields", self.update_custom_fields,
+                  methods=["PUT"]),
             Route("/salesorders/{record_id}/status/open",
                   self.mark("open", "Sales order status has been changed to Open.",
                             ("draft", "void")), methods=["POST"]),

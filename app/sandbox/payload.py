@@ -56,6 +56,14 @@ def _form_field(body: bytes, name: str) -> str | None:
 
 async def read_payload(request: Request) -> dict[str, Any]:
     """The JSON object a write request carries; a Zoho-style 400 when there is none."""
+    data = await read_json(request)
+    if not isinstance(data, dict):
+        raise BooksError(400, MALFORMED_JSON, "JSON is not well formed: expected an object")
+    return data
+
+
+async def read_json(request: Request) -> Any:
+    """The JSON value (object or array) a write request carries, from its body or JSONString."""
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise BooksError(413, BODY_TOO_LARGE, "The request body is too large")
@@ -78,8 +86,6 @@ async def read_payload(request: Request) -> dict[str, Any]:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
         raise BooksError(400, MALFORMED_JSON, "JSON is not well formed") from None
-    if not isinstance(data, dict):
-        raise BooksError(400, MALFORMED_JSON, "JSON is not well formed: expected an object")
     return data
 
 

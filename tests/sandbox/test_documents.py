@@ -270,3 +270,16 @@ async def test_read_only_catalogues(books) -> None:
     assert (items["MN-500"]["name"], items["MN-500"]["rate"]) == ("27-inch Monitor", 310.0)
     refused = await books.post("/items", json={"name": "x"})
     assert refused.status_code == 405
+
+
+async def test_update_custom_fields_of_an_order(books, catalogue) -> None:
+    so = await order(books, catalogue)
+    path = f"/salesorder/{so['salesorder_id']}/customfields"
+    answer = await books.put(path, json=[{"api_name": "cf_channel", "value": "phone"}])
+    assert answer.json() == {"code": 0, "message": "Custom Fields Updated Successfully"}
+    fields = (await books.get(f"/salesorders/{so['salesorder_id']}")).json()["salesorder"]["custom_fields"]
+    assert {f["api_name"]: f["value"] for f in fields} == {"cf_channel": "phone"}
+    wrong = await books.put(path, json=[{"api_name": "cf_unknown", "value": "x"}])
+    assert wrong.status_code == 400 and "custom_fields[0]" in wrong.json()["message"]
+    missing = await books.put("/salesorder/1/customfields", json=[])
+    assert missing.status_code == 404 and missing.json()["code"] == 1002
