@@ -18,10 +18,24 @@ from app.mapping.schema import (
     NumberFormat,
     Transform,
     Trim,
+    ValueMap,
 )
 from app.mapping.transforms import is_empty
 
 SAMPLE = 2000  # distinct non-empty values looked at per column
+
+# Words other systems use for values Zoho knows by another name (allowed values only).
+VALUE_WORDS: dict[str, str] = {
+    "supplier": "vendor", "suppliers": "vendor", "vendors": "vendor", "client": "customer",
+    "clients": "customer", "debtor": "customer", "creditor": "vendor",
+    "english": "en", "english (uk)": "en_gb", "british english": "en_gb", "german": "de", "deutsch": "de",
+    "spanish": "es", "español": "es", "french": "fr", "français": "fr", "italian": "it", "italiano": "it",
+    "japanese": "ja", "dutch": "nl", "nederlands": "nl", "portuguese": "pt", "português": "pt",
+    "brazilian portuguese": "pt_br", "portuguese (brazil)": "pt_br", "swedish": "sv", "svenska": "sv",
+    "chinese": "zh", "product": "goods", "products": "goods", "inventory": "goods", "non-inventory": "goods",
+    "labour": "service", "labor": "service", "whole order": "entity_level", "order": "entity_level",
+    "line": "item_level", "per line": "item_level", "per item": "item_level",
+}
 
 
 def normal(text: str) -> str:
@@ -185,7 +199,31 @@ def propose(table: TableLike, ci: int, f: Field) -> tuple[list[Transform], Looku
         return [rule], None, conf, note
     if f.type == "boolean":
         return [BooleanWords()], None, 1.0, "yes/no, true/false, 1/0, x"
+    if f.allowed:
+        return _choices(f, values)
     return [Trim()], None, 1.0, "text"
+
+
+def _choices(f: Field, values: list[Any]) -> tuple[list[Transform], LookupRule | None, float, str]:
+    """A value map for words other systems use for the field's allowed values."""
+    known = {re.sub(r"[\s\-]+", "_", a) for a in f.allowed}
+    words: dict[str, str] = {}
+    strangers = 0
+    for v in values:
+        text = str(v).strip()
+        folded = re.sub(r"[\s\-]+", "_", text.casefold())
+        if folded in known or folded.rstrip("s") in known:
+            continue
+        target = VALUE_WORDS.get(text.casefold())
+        if target in f.allowed:
+            words[text] = target
+        else:
+            strangers += 1
+    rules: list[Transform] = [Trim()]
+    if words:
+        rules.append(ValueMap(values=dict(words)))
+    note = f"{strangers} value(s) are not among {', '.join(f.allowed)}" if strangers else "values are allowed ones"
+    return rules, None, 0.7 if strangers else 1.0, note
 
 
 def automap(table: TableLike, entity_name: str, operation: str = "create") -> Mapping:

@@ -55,6 +55,13 @@ class Document:
     def valid(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
 
+    def fill(self, lookup: Lookup, zoho_id: str) -> None:
+        """Put the ID the importer found for `lookup` where the looked-up value stood."""
+        holder: Any = self.payload
+        for step in lookup.target[:-1]:
+            holder = holder[step]
+        holder[lookup.target[-1]] = zoho_id
+
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]

@@ -165,6 +165,8 @@ class _Builder:
         self.id_plan = next((p for p in plans if p.field.path == ent.id_field), None)
         self.by_path = {p.field.path: p for p in plans}
         self.lines_key = ent.lines or ""
+        key_column = table.headers.index(mapping.document_key) if mapping.document_key else None
+        self.key_plan = next((p for p in plans if p.columns[:1] == [key_column]), None) if key_column is not None else None
 
     # -- problems -------------------------------------------------------------------------
     def cell_problem(self, severity: str, ri: int, plan: _Plan | None, text: str, doc: int | None) -> Problem:
@@ -250,6 +252,12 @@ class _Builder:
                 doc.line_rows.append(ri)
             if lines:
                 payload[self.ent.lines] = lines  # type: ignore[index]
+        if rows[-1] - rows[0] >= len(rows) and key is not None:
+            gaps = [self.table.row_numbers[b] for a, b in zip(rows, rows[1:], strict=False) if b - a > 1]
+            problems.append(self.cell_problem(
+                "warning", rows[0], self.key_plan,
+                f'the rows of {self.noun} "{key}" are not together (it continues on row '
+                f'{", ".join(map(str, gaps[:5]))}); they were joined into one {self.noun}', index))
         self.validate(doc, failed)
         return doc
 

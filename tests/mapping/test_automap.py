@@ -143,3 +143,13 @@ def test_custom_field_columns_map_by_label() -> None:
     assert m.column_of("custom_fields.Loyalty Tier") == "CF.Loyalty Tier"
     so = automap(table(["Item.CF.Colour", "Customer Name", "Item Name"]), "salesorders")
     assert so.column_of("line_items.item_custom_fields.Colour") == "Item.CF.Colour"
+
+
+def test_other_words_for_allowed_values_get_a_value_map() -> None:
+    t = table(["Name", "Type", "Language"], ["A", "Supplier", "German"], ["B", "Customer", "en"])
+    m = automap(t, "contacts")
+    prepared = prepare(t, m)
+    assert [d.payload.get("contact_type") for d in prepared.documents] == ["vendor", "customer"]
+    assert [d.payload.get("language_code") for d in prepared.documents] == ["de", "en"]
+    strange = automap(table(["Name", "Type"], ["A", "Partner"]), "contacts").for_field("contact_type")
+    assert strange is not None and strange.confidence is not None and strange.confidence < 0.9

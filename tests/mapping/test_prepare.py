@@ -202,3 +202,25 @@ def test_refused_for_missing_columns_unknown_fields_and_no_line_items() -> None:
         prepare(t, mapping)
     text = str(err.value)
     assert 'field "colour"' in text and 'column "Remarks"' in text and "needs line items" in text
+
+
+def test_scattered_rows_of_one_document_are_joined_with_a_warning() -> None:
+    t = table(ORDER_HEADERS,
+              ["SO-1", "25/01/2026", "A", "X", 1, "1"],
+              ["SO-2", "25/01/2026", "B", "Y", 1, "1"],
+              ["SO-1", "25/01/2026", "A", "Z", 1, "1"])
+    so1, so2 = prepare(t, order_mapping()).documents
+    (warning,) = so1.problems
+    assert warning.severity == "warning" and warning.row == 2 and warning.column == "Order No"
+    assert "continues on row 4" in warning.message
+    assert so1.valid and len(so1.payload["line_items"]) == 2 and so2.problems == []
+
+
+def test_fill_puts_found_ids_where_the_looked_up_values_were() -> None:
+    t = table(ORDER_HEADERS, ["SO-1", "25/01/2026", "Bowman and Co", "Laptop Stand", 1, "1"],
+              ["SO-1", "", "", "Desk Lamp", 2, "1"])
+    (doc,) = prepare(t, order_mapping()).documents
+    for n, lookup in enumerate(doc.lookups):
+        doc.fill(lookup, f"46000000000{n}")
+    assert doc.payload["customer_id"] == "460000000000"
+    assert [li["item_id"] for li in doc.payload["line_items"]] == ["460000000001", "460000000002"]
