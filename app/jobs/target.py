@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from app.jobs.journal import data_dir
-from app.zoho import BooksClient, ConnectionStore, Throttle, ZohoError
+from app.zoho import BooksClient, ConnectionStore, CrmClient, Throttle, ZohoError
 
 SANDBOX_ORGANIZATION_ID = "10234695"
 RATE_ENV = "ZOHO_BULK_SANDBOX_RATE"  # "N/SECONDS[/CONCURRENCY]": the limits of a sandbox target
@@ -28,9 +28,16 @@ class Target:
     name: str  # shown to the user: "sandbox at http://127.0.0.1:8777", "connection Acme"
     identity: str  # stable across runs, part of a job's identity
     make_client: Callable[[], BooksClient]
+    make_crm: Callable[[], CrmClient] | None = None
 
     def books(self) -> BooksClient:
         return self.make_client()
+
+    def crm(self) -> CrmClient:
+        """A new Zoho CRM client of the same organization (CRM conversion)."""
+        if self.make_crm is None:
+            raise TargetError(f"{self.name} offers no Zoho CRM.")
+        return self.make_crm()
 
 
 def sandbox_limits(url: str) -> tuple[int, float, int, int | None]:
@@ -68,6 +75,7 @@ def sandbox_target(url: str, *, transport: httpx.AsyncBaseTransport | None = Non
         name=name or f"sandbox at {root}",
         identity=identity or f"sandbox {SANDBOX_ORGANIZATION_ID}",
         make_client=lambda: BooksClient.for_sandbox(root, transport=transport, throttle=shared),
+        make_crm=lambda: CrmClient.for_sandbox(root, transport=transport),
     )
 
 
@@ -80,7 +88,8 @@ def connection_target(name: str, store: ConnectionStore | None = None) -> Target
         raise TargetError(f'The connection "{name}" cannot be used: {exc}') from None
     return Target(name=f"connection {name}",
                   identity=f"{connection.api_domain} {connection.organization_id}",
-                  make_client=lambda: store.books_client(name))
+                  make_client=lambda: store.books_client(name),
+                  make_crm=lambda: store.crm_client(name))
 
 
 def embedded_db() -> Path:
