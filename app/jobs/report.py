@@ -58,13 +58,18 @@ def write_report(
     out_dir: Path,
     stem: str,
     failed_suffix: str = ".xlsx",
+    result_headers: Sequence[str] = RESULT_HEADERS,
+    statuses: Sequence[str] = STATUSES,
 ) -> ReportPaths:
-    """Write `<stem>.xlsx` (Results + Summary sheets), `<stem>.csv` and `<stem>.failed<suffix>`."""
+    """Write `<stem>.xlsx` (Results + Summary sheets), `<stem>.csv` and `<stem>.failed<suffix>`.
+
+    `result_headers` name what each result's `values()` gives (CRM conversion has its own).
+    """
     if len(rows) != len(results):
         raise ValueError(f"{len(rows)} rows but {len(results)} results")
     out_dir.mkdir(parents=True, exist_ok=True)
     n = len(headers)
-    all_headers = [*headers, *RESULT_HEADERS]
+    all_headers = [*headers, *result_headers]
     out_rows: list[list[object]] = []
     highlights: dict[tuple[int, int], str] = {}
     comments: dict[tuple[int, int], str] = {}
@@ -76,14 +81,14 @@ def write_report(
             for col, message in result.problem_cells.items():
                 highlights[(i, col)] = "error"
                 comments[(i, col)] = message
-        elif result.status in ("created", "updated"):
+        elif result.status in ("created", "updated", "converted"):
             highlights[(i, n)] = "ok"
 
     counts = Counter(r.status for r in results)
     summary_rows: list[list[object]] = [[label, value] for label, value in summary]
     summary_rows.append(["", ""])
     summary_rows.append(["Rows by status", ""])
-    for status in STATUSES:
+    for status in statuses:
         summary_rows.append([status, counts.get(status, 0)])
     summary_rows.append(["rows", len(results)])
 
