@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.sandbox.books import Books, Columns, Kind, choice, ok, page_context, text_filters
-from app.sandbox.errors import already_exists, invalid, not_found, required
+from app.sandbox.errors import already_exists, invalid, not_found, required, too_long
 from app.sandbox.payload import (
     ADDRESS,
     ANY,
@@ -181,6 +181,8 @@ class Contacts(Kind):
         text_filters(request, "email", "email", where, params)
         text_filters(request, "company", "company_name", where, params)
         search = request.query_params.get("search_text")
+        if search and len(search) > 100:
+            raise too_long("search_text", 100)
         if search:
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append(

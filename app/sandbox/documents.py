@@ -9,7 +9,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.sandbox.books import Books, Columns, Kind, choice, ok, text_filters
-from app.sandbox.errors import INVALID_VALUE, BooksError, already_exists, invalid, required
+from app.sandbox.errors import (
+    INVALID_VALUE,
+    BooksError,
+    already_exists,
+    invalid,
+    required,
+    too_long,
+)
 from app.sandbox.payload import (
     ADDRESS,
     ANY,
@@ -307,6 +314,8 @@ class Document(Kind):
                     where.append(f"date {op} ?")
                     params.append(raw)
         search = request.query_params.get("search_text")
+        if search and len(search) > 100:
+            raise too_long("search_text", 100)
         if search:
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append("number LIKE ? ESCAPE '\\' OR reference LIKE ? ESCAPE '\\' "

@@ -24,11 +24,15 @@ NOT_FOUND = 1002
 MALFORMED_JSON = 1038
 UNKNOWN_ORGANIZATION = 6041
 
+MAX_MESSAGE = 300
+
 
 class BooksError(Exception):
     """A refused Books request: answered with ``{"code": code, "message": message}``."""
 
     def __init__(self, status: int, code: int, message: str) -> None:
+        if len(message) > MAX_MESSAGE:  # never echo a megabyte of the request back
+            message = message[: MAX_MESSAGE - 3] + "..."
         super().__init__(message)
         self.status = status
         self.code = code

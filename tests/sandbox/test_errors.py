@@ -91,6 +91,14 @@ async def test_too_long_values(books, acme) -> None:
         400, 15, "custom_fields[0].value")
     refused(await books.get("/contacts", params={"contact_name_contains": "q" * 101}),
             400, 15, "contact_name_contains")
+    refused(await books.get("/salesorders", params={"search_text": "q" * 101}), 400, 15, "search_text")
+    # a megabyte-long unknown field name or header value is named, not echoed in full
+    body = refused(await books.post("/contacts", json={"contact_name": "x", MEGABYTE: 1}), 400, 2)
+    assert len(body["message"]) <= 300
+    body = refused(await books.put("/contacts", json={"contact_name": "x"}, headers={
+        "X-Unique-Identifier-Key": "cf_external_id", "X-Unique-Identifier-Value": MEGABYTE}),
+        404, 1002)
+    assert len(body["message"]) <= 300
 
 
 async def test_wrong_types(books, acme) -> None:
