@@ -79,7 +79,9 @@ class BooksClient:
         self.organization_id = str(organization_id)
         if throttle is None:
             root = base_url or tokens.token_url
-            throttle = Throttle.shared(f"books {httpx.URL(root).host} {self.organization_id}")
+            # an in-process transport (a test's sandbox) is its own Zoho: its own throttle
+            via = f" via {id(transport):x}" if transport is not None else ""
+            throttle = Throttle.shared(f"books {httpx.URL(root).host} {self.organization_id}{via}")
         self.throttle = throttle
         self._session = ApiSession(
             base_url,

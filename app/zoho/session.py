@@ -218,11 +218,10 @@ class ApiSession:
         token_retries = 0
         while True:
             tries += 1
-            token = await self.tokens.access_token()
-            send_headers = {**(headers or {}), "Authorization": f"Zoho-oauthtoken {token}"}
+            await self.tokens.access_token()  # a refresh due by the clock happens outside the slot
             error: ZohoError
             try:
-                response, attempt = await self._send(method, url, query, json, send_headers)
+                response, attempt, token = await self._send(method, url, query, json, headers or {})
             except httpx.TransportError as exc:
                 host = httpx.URL(url).host
                 plain = _plain_transport_error(exc, host)
@@ -242,15 +241,16 @@ class ApiSession:
                     return Answer(body=body, status=status)
                 error = maybe_error
                 log.info("%s %s -> HTTP %s (code %s)", method, redact(url), status, error.code)
+                if status == 401:
+                    self.counters.unauthorized += 1
                 if status == 401 and str(error.code) not in NOT_TOKEN_401:
-                    if token_retries >= 2:
+                    if token_retries >= 4:
                         raise AuthError(
                             "Zoho keeps refusing fresh access tokens; sign in again", status=401
                         )
                     token_retries += 1
                     tries -= 1
                     await self.tokens.refresh(stale=token)
-                    self.counters.refreshes = self.tokens.refreshes
                     continue
                 if status == 429:
                     self.counters.rate_limited += 1
@@ -281,21 +281,26 @@ class ApiSession:
         params: dict[str, str],
         json: Any,
         headers: dict[str, str],
-    ) -> tuple[httpx.Response, Attempt]:
+    ) -> tuple[httpx.Response, Attempt, str]:
+        """Send under a throttle slot; the token is read in the slot, so queued requests carry the newest."""
         client = self._http()
         counters = self.counters
         async with self.throttle.slot() as attempt:
+            token = await self.tokens.access_token()
+            headers = {**headers, "Authorization": f"Zoho-oauthtoken {token}"}
             counters.calls += 1
             counters.in_flight += 1
+            counters.most_in_flight = max(counters.most_in_flight, counters.in_flight)
             if counters.first_call_at is None:
                 counters.first_call_at = attempt.sent_at
             try:
                 response = await client.request(method, url, params=params, json=json, headers=headers)
                 await response.aread()
-                return response, attempt
+                return response, attempt, token
             finally:
                 counters.in_flight -= 1
                 counters.last_answer_at = self.clock.monotonic()
+                counters.refreshes = self.tokens.refreshes
 
     def _read_quota(self, response: httpx.Response) -> None:
         limit = _int_header(response, "X-Rate-Limit-Limit")

@@ -71,6 +71,8 @@ class Counters:
     retries: int = 0
     rate_limited: int = 0
     in_flight: int = 0
+    most_in_flight: int = 0
+    unauthorized: int = 0
     refreshes: int = 0
     quota_remaining: int | None = None
     quota_resets_at: datetime | None = None
