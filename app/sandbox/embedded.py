@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -30,11 +31,32 @@ class DroppableH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
+class SandboxError(Exception):
+    """The sandbox could not start (port taken, bad host, unreadable file)."""
+
+
 def uvicorn_config(app: Any, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(
         app, host=host, port=port, http=DroppableH11Protocol, lifespan="off",
         log_level="warning", access_log=False, ws="none", timeout_graceful_shutdown=2,
     )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on exactly ``host``:``port`` (0 = a free port); SandboxError if not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise SandboxError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise SandboxError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return sock
 
 
 class _Server(uvicorn.Server):
@@ -45,10 +67,6 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[Any] | None = None) -> None:
         await super().startup(sockets)
         self.ready.set()
-
-
-class SandboxError(Exception):
-    """The sandbox could not start (port taken, bad host, unreadable file)."""
 
 
 class EmbeddedSandbox:
@@ -81,18 +99,24 @@ class EmbeddedSandbox:
     def start(self) -> EmbeddedSandbox:
         if self._server is not None:
             return self
+        sock = bind(self.host, self.port)
+        self.port = int(sock.getsockname()[1])
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.app = create_app(self.settings, self.db_path)
+        try:
+            self.app = create_app(self.settings, self.db_path)
+        except Exception:
+            sock.close()
+            raise
         server = _Server(uvicorn_config(self.app, self.host, self.port))
         self._server = server
-        self._thread = threading.Thread(target=server.run, name="zoho-bulk-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="zoho-bulk-sandbox", daemon=True
+        )
         self._thread.start()
         while not server.ready.wait(0.05):
             if not self._thread.is_alive():
-                self._server = None
-                raise SandboxError(f"the sandbox could not listen on {self.host}:{self.port}")
-        sockets = [s for srv in server.servers for s in srv.sockets]
-        self.port = int(sockets[0].getsockname()[1])
+                self.stop()
+                raise SandboxError(f"the sandbox could not start on {self.host}:{self.port}")
         return self
 
     def stop(self) -> None:

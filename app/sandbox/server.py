@@ -12,7 +12,7 @@ import platformdirs
 import uvicorn
 
 from app.sandbox.app import create_app
-from app.sandbox.embedded import uvicorn_config
+from app.sandbox.embedded import SandboxError, bind, uvicorn_config
 from app.sandbox.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from app.sandbox.seed import ORGANIZATION_ID, ORGANIZATION_NAME, summary
 from app.sandbox.settings import SandboxSettings
@@ -83,9 +83,15 @@ def sandbox_command(args: argparse.Namespace) -> int:
         return 2
     db_path = Path(args.db) if args.db else default_db()
     try:
+        sock = bind(args.host, args.port)
+    except SandboxError as error:
+        print(f"zoho-bulk sandbox: {error}", file=sys.stderr)
+        return 2
+    try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         app = create_app(settings, db_path)
     except Exception as error:  # an unreadable or foreign file: one plain sentence
+        sock.close()
         print(f"zoho-bulk sandbox: cannot open {db_path}: {error}", file=sys.stderr)
         return 2
     url = f"http://{args.host}:{args.port}"
@@ -99,11 +105,9 @@ def sandbox_command(args: argparse.Namespace) -> int:
           flush=True)
     server = ForegroundServer(uvicorn_config(app, args.host, args.port))
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
         app.state.close()
-    if not server.started:
-        print(f"zoho-bulk sandbox: could not listen on {args.host}:{args.port}", file=sys.stderr)
-        return 2
+        sock.close()
     print("Sandbox stopped.")
     return 0

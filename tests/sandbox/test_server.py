@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from app.cli import build_parser
-from app.sandbox import EmbeddedSandbox, SandboxSettings
+from app.sandbox import EmbeddedSandbox, SandboxError, SandboxSettings
 from app.sandbox.server import UsageError, parse_latency, parse_rate, sandbox_command, settings_from
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +52,18 @@ def test_bad_option_is_a_plain_message_and_exit_2(capsys) -> None:
     err = capsys.readouterr().err
     assert "--rate" in err and "Traceback" not in err
     assert sandbox_command(args("--fail-rate", "2")) == 2
+
+
+def test_a_taken_port_is_a_plain_message(tmp_path, capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = sandbox_command(args("--port", str(port), "--db", str(tmp_path / "t.sqlite3")))
+        assert code == 2
+        assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+        with pytest.raises(SandboxError, match="cannot listen"):
+            EmbeddedSandbox(port=port, db_path=tmp_path / "u.sqlite3").start()
 
 
 def test_embedded_sandbox_binds_loopback_only_and_stops(tmp_path) -> None:
