@@ -109,22 +109,3 @@ def stream_names(path: Path) -> list[str]:
             return Compound(fh).names
     except (OSError, ValueError, struct.error):
         return []
-
-
-def xls_date1904(path: Path) -> bool:
-    """True when an .xls workbook's DATEMODE record says it counts dates from 1904."""
-    try:
-        with path.open("rb") as fh:
-            book = Compound(fh)
-            stream = book.read_stream("Workbook", 256 * 1024) or book.read_stream("Book", 256 * 1024)
-    except (OSError, ValueError, struct.error):
-        return False
-    pos = 0
-    while pos + 4 <= len(stream):
-        kind, size = struct.unpack_from("<HH", stream, pos)
-        if kind == 0x0022 and size == 2 and pos + 6 <= len(stream):  # DATEMODE
-            return struct.unpack_from("<H", stream, pos + 4)[0] == 1
-        if kind == 0x000A and pos > 0:  # EOF of the workbook globals
-            return False
-        pos += 4 + size
-    return False

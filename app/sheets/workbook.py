@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import posixpath
 import re
-import struct
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
 import python_calamine as calamine
 
-from app.sheets.compound import xls_date1904
+from app.sheets.binary import (
+    xls_date1904,
+    xls_error_cells,
+    xlsb_date1904,
+    xlsb_dimension,
+    xlsb_error_cells,
+)
 from app.sheets.errors import SheetError
 from app.sheets.grid import MAX_CELLS, Merged
 from app.sheets.preflight import Kind
-from app.sheets.table import EXCEL_ERRORS, ExcelError, column_index, column_letter
+from app.sheets.table import EXCEL_ERRORS, ExcelError, column_index
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
@@ -87,10 +91,17 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
         for name in order:
             if parts is not None:
                 _check_dimension(path, parts, name)
-            elif kind is Kind.XLSB:
-                check_xlsb_dimension(path, name)
+            elif kind is Kind.XLSB and (dimension := xlsb_dimension(path, name)):
+                _refuse_area(path, name, *dimension)
             # The error-cell scan runs beside calamine, which parses without holding the GIL.
-            errors = _ERROR_SCAN.submit(find_error_cells, path, parts, name) if parts is not None else None
+            if parts is not None:
+                errors = _ERROR_SCAN.submit(find_error_cells, path, parts, name)
+            elif kind is Kind.XLSB:
+                errors = _ERROR_SCAN.submit(xlsb_error_cells, path, name)
+            elif kind is Kind.XLS:
+                errors = _ERROR_SCAN.submit(xls_error_cells, path, name)
+            else:
+                errors = None
             try:
                 data = book.get_sheet_by_name(name)
                 if data.end is None and sheet is None:
@@ -253,83 +264,3 @@ def _apply_errors(grid: list[list[object]], cells: list[tuple[int, int, str]]) -
     for r, c, text in cells:
         if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and grid[r][c] is None:
             grid[r][c] = ExcelError(text)
-
-
-def _records(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """BIFF12 records (type, payload) of an xlsb part, stopping quietly at a truncated one."""
-    pos, end = 0, len(data)
-    while pos < end:
-        kind = data[pos]
-        pos += 1
-        if kind & 0x80:
-            if pos >= end:
-                return
-            kind = (kind & 0x7F) | ((data[pos] & 0x7F) << 7)
-            pos += 1
-        size = shift = 0
-        for _ in range(4):
-            if pos >= end:
-                return
-            byte = data[pos]
-            pos += 1
-            size |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        if pos + size > end:
-            return
-        yield kind, data[pos: pos + size]
-        pos += size
-
-
-def _wide_string(payload: bytes, pos: int) -> tuple[str, int]:
-    count = int.from_bytes(payload[pos: pos + 4], "little")
-    if count == 0xFFFFFFFF:
-        return "", pos + 4
-    return payload[pos + 4: pos + 4 + 2 * count].decode("utf-16-le", "replace"), pos + 4 + 2 * count
-
-
-def xlsb_date1904(path: Path) -> bool:
-    """True when an xlsb workbook's BrtWbProp record says it counts dates from 1904."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            data = archive.read("xl/workbook.bin")[: 64 * 1024]
-    except Exception:
-        return False
-    for kind, payload in _records(data):
-        if kind == 0x0099:  # BrtWbProp: bit 0 of its flags is f1904
-            return bool(payload[:1]) and bool(payload[0] & 1)
-        if kind == 0x008F:  # BrtBeginBundleShs comes after BrtWbProp
-            break
-    return False
-
-
-def check_xlsb_dimension(path: Path, sheet: str) -> None:
-    """Refuse an xlsb sheet whose declared used range (BrtWsDim) is too large to hold in memory."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            targets = {r.get("Id"): r.get("Target", "") for r in
-                       ElementTree.fromstring(archive.read("xl/_rels/workbook.bin.rels"))}
-            member = ""
-            for kind, payload in _records(archive.read("xl/workbook.bin")):
-                if kind == 0x009C:  # BrtBundleSh: state, tab id, relationship id, name
-                    rel, pos = _wide_string(payload, 8)
-                    name, _ = _wide_string(payload, pos)
-                    if name == sheet:
-                        target = targets.get(rel, "")
-                        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-                        break
-            if not member:
-                return
-            with archive.open(member) as fh:
-                head = fh.read(64 * 1024)
-    except Exception:
-        return  # calamine will say what is wrong
-    for kind, payload in _records(head):
-        if kind == 0x0094 and len(payload) >= 16:  # BrtWsDim: first row, last row, first col, last col
-            first_row, last_row, first_col, last_col = struct.unpack_from("<IIII", payload)
-            _refuse_area(path, sheet, last_row - first_row + 1, last_col - first_col + 1,
-                         f"{column_letter(first_col)}{first_row + 1}:{column_letter(last_col)}{last_row + 1}")
-            return
-        if kind == 0x0091:  # BrtBeginSheetData: no dimension before the cells
-            return

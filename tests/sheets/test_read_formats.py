@@ -160,3 +160,32 @@ def test_default_sheet_skips_hidden_sheets(tmp_path: Path) -> None:
     book.save(tmp_path / "h.xlsx")
     assert read_table(tmp_path / "h.xlsx").sheet == "Orders"
     assert read_table(tmp_path / "h.xlsx", sheet="Lookup").rows == [["X1"]]
+
+
+def test_xlsb_error_cells_are_error_values(tmp_path: Path) -> None:
+    rows = [["Name", "Rate", "Total"], ["Acme", "#DIV/0!", "#N/A"], ["Zylker", 2, 4]]
+    table = read_table(files.xlsb(tmp_path / "e.xlsb", rows))
+    assert table.rows[0][1] == "#DIV/0!" and isinstance(table.rows[0][1], ExcelError)
+    assert table.rows[0][2] == "#N/A" and isinstance(table.rows[0][2], ExcelError)
+    assert table.rows[1] == ["Zylker", 2, 4]
+
+
+def test_xls_error_cells_are_error_values(tmp_path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("First")
+    ws.write(0, 0, "x")
+    ws = book.add_sheet("Orders")
+    for c, header in enumerate(["Name", "Rate", "Total"]):
+        ws.write(0, c, header)
+    ws.write(1, 0, "Acme")
+    ws.row(1).set_cell_error(1, "#DIV/0!")
+    ws.row(1).set_cell_error(2, 0x2A)  # #N/A by its BIFF code (xlwt spells the name "#N/A!")
+    ws.write(2, 0, "Zylker")
+    ws.write(2, 1, 2)
+    book.save(str(tmp_path / "e.xls"))
+    table = read_table(tmp_path / "e.xls", sheet="Orders")
+    assert table.rows[0][1] == "#DIV/0!" and isinstance(table.rows[0][1], ExcelError)
+    assert table.rows[0][2] == "#N/A" and isinstance(table.rows[0][2], ExcelError)
+    assert table.rows[1] == ["Zylker", 2, None]
