@@ -95,6 +95,7 @@ def create_app(settings: SandboxSettings, db_path: str | Path) -> Starlette:
             "books": f"{str(request.base_url).rstrip('/')}/books/v3",
             "organization_id": ORGANIZATION_ID,
             "records": summary(store),
+            "crm_records": crm.summary(),
         })
 
     app = Starlette(

@@ -99,6 +99,8 @@ def sandbox_command(args: argparse.Namespace) -> int:
     print(f"Zoho sandbox at {url}  (Books: {url}/books/v3, CRM: {url}/crm/v8)")
     print(f"Organization {ORGANIZATION_ID} \"{ORGANIZATION_NAME}\"; data in {db_path}")
     print("Records: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    crm_counts = app.state.crm.summary()
+    print("CRM records: " + ", ".join(f"{n} {module}" for module, n in crm_counts.items()))
     print(f"OAuth client {CLIENT_ID} / {CLIENT_SECRET}, refresh token {REFRESH_TOKEN}")
     print(f"Limits: {settings.rate_limit} requests per {settings.rate_window_s:g} s, "
           f"{settings.concurrency} at once, {settings.daily_quota} a day. Ctrl-C stops.",

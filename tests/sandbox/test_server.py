@@ -90,11 +90,12 @@ def test_command_prints_url_and_summary_and_stops_on_sigterm(tmp_path) -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(5)]
+        lines = [process.stdout.readline() for _ in range(6)]
         url = f"http://127.0.0.1:{port}"
         assert url in lines[0]
         assert "10234695" in lines[1]
         assert "3 contacts" in lines[2] and "9 items" in lines[2]
+        assert "Quotes" in lines[3] and "Invoices" in lines[3]
         # uvicorn listens a moment after the banner: httpx retries the connection with backoff
         with httpx.Client(transport=httpx.HTTPTransport(retries=6), timeout=5) as client:
             answer = client.post(f"{url}/oauth/v2/token", data={
