@@ -1,4 +1,4 @@
-"""What calamine does not tell about .xlsb and .xls files: error cells, the date system, the declared used range."""
+"""What calamine does not tell about .xlsb, .xls and .ods files: error cells, the date system, the declared used range."""
 
 from __future__ import annotations
 
@@ -212,3 +212,63 @@ def xls_date1904(path: Path) -> bool:
             return False
         pos += 4 + size
     return False
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def ods_error_cells(path: Path, sheet: str) -> Found:
+    """Error cells of one .ods sheet (calamine reads them as 0 or empty).
+
+    LibreOffice marks a formula whose result is an error with ``calcext:value-type="error"`` and
+    shows the error text in the cell's paragraph. The content is only parsed when that marker occurs.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            with archive.open("content.xml") as fh:
+                tail, marked = b"", False
+                while chunk := fh.read(1 << 20):
+                    if b'value-type="error"' in tail + chunk:
+                        marked = True
+                        break
+                    tail = chunk[-32:]
+            if not marked:
+                return []
+            with archive.open("content.xml") as fh:
+                return _ods_errors(fh, sheet)
+    except Exception:
+        return []
+
+
+def _ods_errors(fh: object, sheet: str) -> Found:
+    found: Found = []
+    inside, row, col = False, 0, 0
+    cell_tags = {f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"}
+    for event, elem in ElementTree.iterparse(fh, events=("start", "end")):  # type: ignore[arg-type]
+        tag = elem.tag
+        if tag == f"{_ODS_TABLE}table":
+            if event == "start":
+                inside, row = elem.get(f"{_ODS_TABLE}name") == sheet, 0
+            elif inside:
+                break
+            continue
+        if not inside:
+            if event == "end" and tag in cell_tags:
+                elem.clear()
+            continue
+        if tag == f"{_ODS_TABLE}table-row":
+            if event == "start":
+                col = 0
+            else:
+                row += int(elem.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                elem.clear()
+        elif tag in cell_tags and event == "end":
+            repeat = int(elem.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            if elem.get(f"{_ODS_CALCEXT}value-type") == "error":
+                text = "".join(elem.itertext()).strip()
+                for c in range(col, col + min(repeat, 16_384)):
+                    found.append((row, c, text if text.startswith("#") else "#VALUE!"))
+            col += repeat
+    return found

@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from app.sheets.binary import (
+    ods_error_cells,
     xls_date1904,
     xls_error_cells,
     xlsb_date1904,
@@ -100,6 +101,8 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
                 errors = _ERROR_SCAN.submit(xlsb_error_cells, path, name)
             elif kind is Kind.XLS:
                 errors = _ERROR_SCAN.submit(xls_error_cells, path, name)
+            elif kind is Kind.ODS:
+                errors = _ERROR_SCAN.submit(ods_error_cells, path, name)
             else:
                 errors = None
             try:
@@ -116,7 +119,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
                 raise SheetError(path, f'the sheet "{name}" is damaged ({_short(exc)})') from None
             clean(grid)
             if errors is not None:
-                _apply_errors(grid, errors.result())
+                _apply_errors(grid, errors.result(), replace=kind is Kind.ODS)
             date1904 = False
             if parts is not None:
                 date1904 = parts.date1904
@@ -260,7 +263,8 @@ def _error_cells(buf: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
-def _apply_errors(grid: list[list[object]], cells: list[tuple[int, int, str]]) -> None:
+def _apply_errors(grid: list[list[object]], cells: list[tuple[int, int, str]], *, replace: bool = False) -> None:
+    """Put ExcelError values in; ``replace`` overwrites what calamine read there (ods gives errors as 0)."""
     for r, c, text in cells:
-        if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and grid[r][c] is None:
+        if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and (replace or grid[r][c] is None):
             grid[r][c] = ExcelError(text)

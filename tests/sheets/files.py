@@ -65,15 +65,31 @@ def xls(path: Path, rows: Rows, *, title: str = "Data", merges: Sequence[tuple[i
     return path
 
 
+class OdsError(str):
+    """A cell the ods builder writes as LibreOffice writes a formula whose result is an error."""
+
+
+CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
 def ods(path: Path, rows: Rows, *, title: str = "Data") -> Path:
-    """An .ods (via odfpy) with typed cells: floats, dates and text."""
+    """An .ods (via odfpy) with typed cells: floats, dates, text and (OdsError) error results."""
     doc = OpenDocumentSpreadsheet()
     table = Table(name=title)
     for row in rows:
         tr = TableRow()
-        for value in row:
-            if value is None:
-                tr.addElement(TableCell())
+        blanks = 0
+        for i, value in enumerate(row):
+            if value is None:  # runs of empty cells are one repeated cell, as LibreOffice writes them
+                blanks += 1
+                if i + 1 == len(row) or row[i + 1] is not None:
+                    tr.addElement(TableCell(numbercolumnsrepeated=blanks) if blanks > 1 else TableCell())
+                    blanks = 0
+            elif isinstance(value, OdsError):
+                cell = TableCell(valuetype="float", value="0", formula="of:=1/0")
+                cell.setAttrNS(CALCEXT, "value-type", "error")
+                cell.addElement(P(text=str(value)))
+                tr.addElement(cell)
             elif isinstance(value, bool):
                 tr.addElement(TableCell(valuetype="boolean", booleanvalue=str(value).lower()))
             elif isinstance(value, int | float):

@@ -189,3 +189,14 @@ def test_xls_error_cells_are_error_values(tmp_path: Path) -> None:
     assert table.rows[0][1] == "#DIV/0!" and isinstance(table.rows[0][1], ExcelError)
     assert table.rows[0][2] == "#N/A" and isinstance(table.rows[0][2], ExcelError)
     assert table.rows[1] == ["Zylker", 2, None]
+
+
+def test_ods_error_cells_are_error_values_not_zero(tmp_path: Path) -> None:
+    rows = [["Name", "Rate", "Total", None, None, "Note"], ["Acme", files.OdsError("#DIV/0!"), 3, None, None, "n"],
+            ["Zylker", 0, None, None, files.OdsError("#N/A"), None]]
+    table = read_table(files.ods(tmp_path / "e.ods", rows))
+    assert table.headers == ["Name", "Rate", "Total", "Column E", "Note"]
+    assert table.rows[0][1] == "#DIV/0!" and isinstance(table.rows[0][1], ExcelError)
+    assert table.rows[0][2] == 3 and table.rows[1][1] == 0  # a real zero stays a zero
+    assert table.rows[1][3] == "#N/A" and isinstance(table.rows[1][3], ExcelError)
+    assert table.ref(1, 3).column == "E"  # found past a run of repeated empty cells
