@@ -58,6 +58,18 @@ def _looks_like_header(row: Sequence[object]) -> bool:
     return all(isinstance(v, str) for v in row if v is not None)
 
 
+def _merged_row(grid: Sequence[Sequence[object]], r: int, width: int, merged: Sequence[Merged]) -> list[object]:
+    """Row ``r`` cut to ``width``, where a cell left empty by a merge takes the merged cell's value."""
+    row = list(grid[r][:width]) + [None] * (width - len(grid[r]))
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= r <= r1 and c0 < width:
+            value = grid[r0][c0] if c0 < len(grid[r0]) else None
+            for c in range(c0, min(c1 + 1, width)):
+                if row[c] is None:
+                    row[c] = value
+    return row
+
+
 def _only_errors(grid: Sequence[Sequence[object]], start: int) -> bool:
     return all(v is None or isinstance(v, ExcelError) for row in grid[start:] for v in row)
 
@@ -133,14 +145,22 @@ def build_table(
         raise SheetError(path, f'every cell of the sheet "{sheet}" holds a formula error such as #N/A or '
                                "#DIV/0!, so there is nothing to read; fix the formulas or paste the values")
 
-    header_cells = list(grid[hdr][:width]) + [None] * (width - len(grid[hdr]))
-    # A header cell left empty by a merge takes the merged cell's value.
-    for (r0, c0), (r1, c1) in merged:
-        if r0 <= hdr <= r1 and c0 < width:
-            value = grid[r0][c0] if c0 < len(grid[r0]) else None
-            for c in range(c0, min(c1 + 1, width)):
-                if header_cells[c] is None:
-                    header_cells[c] = value
+    header_cells = _merged_row(grid, hdr, width, merged)
+    if header_row is None:
+        # Two-row header: a group title merged across columns ("Billing Address" over B:C) with
+        # the column names below it ("Street", "City"): the names become "Billing Address Street".
+        spans = [(c0, c1) for (r0, c0), (r1, c1) in merged if r0 <= hdr <= r1 and c1 > c0 and c0 < width]
+        below = _merged_row(grid, hdr + 1, width, merged) if hdr + 1 < len(grid) else []
+        if spans and below and _looks_like_header(below) and all(
+                any(below[c] is not None for c in range(c0, min(c1 + 1, width))) for c0, c1 in spans):
+            grouped = {c for c0, c1 in spans for c in range(c0, min(c1 + 1, width))}
+            for c in range(width):
+                top, low = header_text(header_cells[c]), header_text(below[c])
+                if c in grouped and top and low and top != low:
+                    header_cells[c] = f"{top} {low}"
+                elif low:
+                    header_cells[c] = low
+            hdr += 1
 
     body = grid[hdr + 1:]
     # Keep columns that have a header or any data; name headerless data columns by letter.

@@ -94,6 +94,10 @@ def test_merged_header_cells_take_the_merged_value(tmp_path: Path, fmt: str) -> 
     assert table.rows == [["Acme", "1 Main St", "Oslo", 5]]
     across = read_table(path, header_row=1)  # a header merged across columns repeats, disambiguated
     assert across.headers[:3] == ["Customer", "Billing Address", "Billing Address (2)"]
+    found = read_table(path)  # detected: a two-row header, the group title joined to each name
+    assert found.header_row == 2
+    assert found.headers == ["Customer", "Billing Address Street", "Billing Address City", "Total"]
+    assert found.rows == [["Acme", "1 Main St", "Oslo", 5]] and found.row_numbers == [3]
 
 
 def test_excel_serial_dates_1900_and_1904(tmp_path: Path) -> None:
