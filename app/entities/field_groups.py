@@ -7,27 +7,64 @@ from app.entities.catalogue import Field
 ADDRESS_MAX = 500
 
 
+# Other systems' names for address parts: (Xero prefix, extra words) per address kind.
+_XERO = {"billing": "PO", "shipping": "SA"}
+_PLAIN = {
+    # Sage, QuickBooks and hand-made lists name the billing address without a prefix
+    "billing": {
+        "attention": ("Attention", "Attn"),
+        "address": ("Address", "Street", "Street1", "Street Address", "Address Line 1", "Address1"),
+        "street2": ("Street2", "Address Line 2", "Address2"),
+        "city": ("City", "Town", "Town/City"),
+        "state": ("State", "County", "Province", "State/Province"),
+        "zip": ("Zip", "ZIP Code", "Zip Code", "Postcode", "Post Code", "Postal Code"),
+        "country": ("Country",),
+        "fax": ("Fax", "Fax Number", "FaxNumber"),
+    },
+    "shipping": {
+        "attention": ("Ship To Attention", "Delivery Attention"),
+        "address": ("Ship To Address", "Ship To Street", "Delivery Address", "Delivery Street"),
+        "street2": ("Ship To Street2", "Delivery Address Line 2"),
+        "city": ("Ship To City", "Delivery City", "Delivery Town"),
+        "state": ("Ship To State", "Delivery State", "Delivery County"),
+        "zip": ("Ship To Zip", "Delivery Postcode", "Delivery Post Code", "Delivery Zip"),
+        "country": ("Ship To Country", "Delivery Country"),
+        "fax": (),
+    },
+}
+
+
 def address_fields(kind: str, words: str) -> list[Field]:
     """Fields of a billing or shipping address object (`kind` is "billing" or "shipping")."""
     w = words  # "Billing" / "Shipping"
     p = f"{kind}_address"
+    x = _XERO[kind]
+    plain = _PLAIN[kind]
     return [
-        Field(f"{p}.attention", f"{w} Attention", synonyms=(f"{w} Attention", f"{w} Attn")),
+        Field(f"{p}.attention", f"{w} Attention", synonyms=(f"{w} Attn", f"{x}AttentionTo", *plain["attention"])),
         Field(
             f"{p}.address",
             f"{w} Address",
             max_length=ADDRESS_MAX,
             help=f"Street of the {kind} address. Max-length [500]",
-            synonyms=(f"{w} Street", f"{w} Street1", f"{w} Address Line 1", f"{w} Address1", f"{w} Line 1", f"{w}AddressLine1", f"{w} Street Address"),
+            synonyms=(f"{w} Street", f"{w} Street1", f"{w} Address Line 1", f"{w} Address1", f"{w} Line 1",
+                      f"{w} Street Address", f"{x}AddressLine1", *plain["address"]),
         ),
-        Field(f"{p}.street2", f"{w} Street2", synonyms=(f"{w} Address Line 2", f"{w} Address2", f"{w} Line 2", f"{w}AddressLine2", f"{w} Street 2")),
-        Field(f"{p}.city", f"{w} City", help=f"City of the {kind} address.", synonyms=(f"{w} Town", f"{w}AddressCity", f"{w} Town/City")),
-        Field(f"{p}.state", f"{w} State", help=f"State of the {kind} address.", synonyms=(f"{w} Province", f"{w} Region", f"{w} County", f"{w}AddressRegion", f"{w} State/Province")),
+        Field(f"{p}.street2", f"{w} Street2", synonyms=(f"{w} Address Line 2", f"{w} Address2", f"{w} Line 2",
+                                                         f"{w} Street 2", f"{x}AddressLine2", *plain["street2"])),
+        Field(f"{p}.city", f"{w} City", help=f"City of the {kind} address.",
+              synonyms=(f"{w} Town", f"{w} Town/City", f"{x}City", *plain["city"])),
+        Field(f"{p}.state", f"{w} State", help=f"State of the {kind} address.",
+              synonyms=(f"{w} Province", f"{w} Region", f"{w} County", f"{w} State/Province", f"{x}Region",
+                        *plain["state"])),
         Field(f"{p}.state_code", f"{w} State Code"),
-        Field(f"{p}.zip", f"{w} Code", help=f"Zip code of the {kind} address.", synonyms=(f"{w} Zip", f"{w} Postal Code", f"{w} Postcode", f"{w} ZIP Code", f"{w}AddressPostalCode", f"{w} Zip Code")),
-        Field(f"{p}.country", f"{w} Country", help=f"Country of the {kind} address.", synonyms=(f"{w}AddressCountry",)),
+        Field(f"{p}.zip", f"{w} Code", help=f"Zip code of the {kind} address.",
+              synonyms=(f"{w} Zip", f"{w} Postal Code", f"{w} Postcode", f"{w} ZIP Code", f"{w} Zip Code",
+                        f"{x}PostalCode", *plain["zip"])),
+        Field(f"{p}.country", f"{w} Country", help=f"Country of the {kind} address.",
+              synonyms=(f"{x}Country", *plain["country"])),
         Field(f"{p}.phone", f"{w} Phone"),
-        Field(f"{p}.fax", f"{w} Fax"),
+        Field(f"{p}.fax", f"{w} Fax", synonyms=plain["fax"]),
     ]
 
 

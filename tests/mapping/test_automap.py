@@ -78,7 +78,9 @@ def test_a_zoho_sales_order_export_file_maps_and_validates(tmp_path: Path) -> No
 
 def test_other_systems_headers_map_to_the_same_fields() -> None:
     quickbooks = table(["Customer", "Email", "Phone", "Billing Street", "Billing City", "Billing Zip", "Company"])
-    xero = table(["ContactName", "EmailAddress", "FirstName", "LastName", "POAttentionTo", "TaxNumber"])
+    xero = table(["ContactName", "AccountNumber", "EmailAddress", "FirstName", "LastName", "POAttentionTo",
+                  "POAddressLine1", "POCity", "PORegion", "POPostalCode", "POCountry", "SAAddressLine1", "SACity",
+                  "PhoneNumber", "MobileNumber", "SkypeName", "TaxNumber", "Website"])
     qb = {f.columns[0]: f.field for f in automap(quickbooks, "contacts").fields}
     assert qb == {"Customer": "contact_name", "Email": "contact_persons.email", "Phone": "contact_persons.phone",
                   "Billing Street": "billing_address.address", "Billing City": "billing_address.city",
@@ -86,8 +88,19 @@ def test_other_systems_headers_map_to_the_same_fields() -> None:
     xm = automap(xero, "contacts")
     assert {f.columns[0]: f.field for f in xm.fields} == {
         "ContactName": "contact_name", "EmailAddress": "contact_persons.email", "FirstName": "contact_persons.first_name",
-        "LastName": "contact_persons.last_name", "TaxNumber": "vat_reg_no"}
-    assert xm.unmapped == ["POAttentionTo"]
+        "LastName": "contact_persons.last_name", "POAttentionTo": "billing_address.attention",
+        "POAddressLine1": "billing_address.address", "POCity": "billing_address.city", "PORegion": "billing_address.state",
+        "POPostalCode": "billing_address.zip", "POCountry": "billing_address.country",
+        "SAAddressLine1": "shipping_address.address", "SACity": "shipping_address.city",
+        "PhoneNumber": "contact_persons.phone", "MobileNumber": "contact_persons.mobile", "SkypeName": "contact_persons.skype",
+        "TaxNumber": "vat_reg_no", "Website": "website"}
+    assert xm.unmapped == ["AccountNumber"]
+    sage = automap(table(["Name", "Street1", "Street2", "Town", "County", "Post Code", "Telephone", "E-Mail", "WWW", "VAT Number"]), "contacts")
+    assert {f.columns[0]: f.field for f in sage.fields} == {
+        "Name": "contact_name", "Street1": "billing_address.address", "Street2": "billing_address.street2",
+        "Town": "billing_address.city", "County": "billing_address.state", "Post Code": "billing_address.zip",
+        "Telephone": "contact_persons.phone", "E-Mail": "contact_persons.email", "WWW": "website",
+        "VAT Number": "vat_reg_no"}
 
 
 def test_confidence_ranks_labels_over_synonyms_over_resemblance() -> None:
