@@ -12,6 +12,8 @@ from app.sheets.table import EXCEL_ERRORS, ExcelError
 
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
+# Largest delimited text file read (it is decoded whole; 100,000 rows x 20 columns is about 15 MB).
+MAX_TEXT_BYTES = 200 * 1024 * 1024
 # Longest single cell accepted (characters); csv's default of 131,072 is raised to this.
 MAX_FIELD_CHARS = 10 * 1024 * 1024
 
@@ -59,6 +61,10 @@ def sniff_delimiter(sample_lines: list[str], suffix: str) -> str:
 def read_delimited(path: Path) -> list[list[object]]:
     """Read a delimited text file into a grid of str/None/ExcelError (row i is line-row i + 1)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise SheetError(path, f"the text file is {size / 2**20:,.0f} MB; zoho-bulk reads text files up to "
+                                   f"{MAX_TEXT_BYTES // 2**20:,} MB (split it, or save it as .xlsx)")
         raw = path.read_bytes()
     except PermissionError:
         raise SheetError(path, "permission to open it was denied") from None

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.sheets import ExcelError, SheetError, preflight, read_table, sheet_names
+from app.sheets import ExcelError, SheetError, delimited, preflight, read_table, sheet_names
 from app.sheets import grid as grid_limits
 from app.sheets.compound import stream_names as ole_stream_names
 from tests.sheets import files
@@ -227,5 +227,13 @@ def test_unpacked_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_file_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = files.text(tmp_path / "big.csv", [["a"], ["1"]] * 100)
+    monkeypatch.setattr(delimited, "MAX_TEXT_BYTES", 200)
+    assert "reads text files up to" in message(path)
     monkeypatch.setattr(preflight, "MAX_FILE_BYTES", 100)
     assert "reads files up to" in message(path)
+
+
+def test_cell_limit_while_reading_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = files.text(tmp_path / "many.csv", [["a", "b"]] + [["1", "2"]] * 100)
+    monkeypatch.setattr(delimited, "MAX_CELLS", 50)
+    assert "more than zoho-bulk reads at once (50 cells)" in message(path)
