@@ -54,6 +54,13 @@ async def test_urlencoded_jsonstring_is_accepted(books) -> None:
     assert answer.json()["contact"]["contact_name"] == "Form Encoded Ltd"
 
 
+async def test_jsonstring_query_parameter_is_accepted(books) -> None:
+    answer = await books.post("/contacts", params={
+        "organization_id": "10234695", "JSONString": json.dumps({"contact_name": "Query Ltd"})})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["contact"]["contact_name"] == "Query Ltd"
+
+
 async def test_seed_example_update_then_get_and_delete(books, catalogue) -> None:
     contact = await create_contact(books, "Bowman Furniture", contact_persons=[{"first_name": "Will"}])
     person_id = contact["contact_persons"][0]["contact_person_id"]
