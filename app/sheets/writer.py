@@ -16,6 +16,7 @@ from typing import IO, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -45,7 +46,7 @@ def neutralise(value: object) -> object:
     Sheets; such text gets a leading ``'``. Numbers, dates and text that is just a number
     written with a sign ("-12.50") are returned unchanged.
     """
-    if value.__class__ is str or isinstance(value, str):
+    if isinstance(value, str):
         text = str(value)
         if text and text[0] in _TRIGGERS and not _PLAIN_NUMBER.fullmatch(text):
             return "'" + text
@@ -154,7 +155,7 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
 
     header_cells = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=neutralise(h))
+        cell = WriteOnlyCell(ws, value=_cell_value(h))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top")
@@ -177,10 +178,19 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
 _XLSX_TYPES = (str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, Decimal)
 
 
+EXCEL_MAX_TEXT = 32_767  # characters a cell can hold
+
+
 def _cell_value(value: object) -> object:
-    if value is None or isinstance(value, _XLSX_TYPES):
-        return neutralise(value)
-    return neutralise(str(value))
+    """A value openpyxl can write and Excel will open: control characters dropped, long text cut."""
+    if value is None or (isinstance(value, _XLSX_TYPES) and not isinstance(value, str)):
+        return value
+    text = str(value)
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > EXCEL_MAX_TEXT:
+        text = text[: EXCEL_MAX_TEXT - 1] + "…"
+    return neutralise(text)
 
 
 def _styled(ws: object, value: object, highlight: str | None, comment: str | None) -> WriteOnlyCell:

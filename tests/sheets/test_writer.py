@@ -135,3 +135,12 @@ def test_large_report_round_trip(tmp_path: Path) -> None:
     assert len(table.rows) == 5_000 and table.rows[-1] == ["SO-4999", 4999, 2499.5, dt.date(2026, 1, 16)]
     assert table.row_numbers[-1] == 5_001
     assert os.path.getsize(path) > 0
+
+
+def test_xlsx_drops_control_characters_and_cuts_overlong_text(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", [SheetData("R", ["Name\x01", "Notes"],
+                                                      [["Ac\x00me\x1b", "x" * 40_000], [object.__name__, "=1"]])])
+    ws = openpyxl.load_workbook(path)["R"]
+    assert ws["A1"].value == "Name" and ws["A2"].value == "Acme"
+    assert len(ws["B2"].value) == 32_767 and ws["B2"].value.endswith("…")
+    assert ws["B3"].value == "'=1"
