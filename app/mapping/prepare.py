@@ -121,10 +121,12 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
     return plans
 
 
-def _group(table: TableLike, key_column: int | None) -> list[tuple[str | None, list[int]]]:
+def _group(table: TableLike, key_column: int | None) -> tuple[list[tuple[str | None, list[int]]], set[str]]:
+    """(key, row indexes) of each document in order of first appearance, and the keys whose rows are apart."""
     rows = table.rows
     if key_column is None:
-        return [(None, [i]) for i, r in enumerate(rows) if any(not is_empty(v) for v in r)]
+        return [(None, [i]) for i, r in enumerate(rows) if any(not is_empty(v) for v in r)], set()
+    scattered: set[str] = set()
     groups: dict[str, list[int]] = {}
     order: list[tuple[str | None, list[int]]] = []
     current: list[int] | None = None
@@ -144,12 +146,15 @@ def _group(table: TableLike, key_column: int | None) -> list[tuple[str | None, l
                 order.append((None, current))
             current.append(i)  # a continuation row of the document above
             continue
-        current = groups.get(key)
-        if current is None:
-            current = groups[key] = []
-            order.append((key, current))
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = []
+            order.append((key, found))
+        elif found is not current:
+            scattered.add(key)
+        current = found
         current.append(i)
-    return order
+    return order, scattered
 
 
 class _Builder:
@@ -189,7 +194,7 @@ class _Builder:
         return plan.fm.join.join(shown(r[c]) for c in plan.columns if not is_empty(r[c]))
 
     # -- one document ---------------------------------------------------------------------
-    def build(self, index: int, key: str | None, rows: list[int]) -> Document:
+    def build(self, index: int, key: str | None, rows: list[int], scattered: bool = False) -> Document:
         payload: dict[str, Any] = {}
         doc = Document(index, key, rows, payload)
         problems = doc.problems
@@ -252,7 +257,7 @@ class _Builder:
                 doc.line_rows.append(ri)
             if lines:
                 payload[self.ent.lines] = lines  # type: ignore[index]
-        if rows[-1] - rows[0] >= len(rows) and key is not None:
+        if scattered:
             gaps = [self.table.row_numbers[b] for a, b in zip(rows, rows[1:], strict=False) if b - a > 1]
             problems.append(self.cell_problem(
                 "warning", rows[0], self.key_plan,
@@ -347,7 +352,8 @@ def prepare(table: TableLike, mapping: Mapping) -> Prepared:
     plans = _plans(table, mapping, ent)
     key_column = table.headers.index(mapping.document_key) if mapping.document_key else None
     builder = _Builder(table, mapping, ent, plans)
-    documents = [builder.build(i, key, rows) for i, (key, rows) in enumerate(_group(table, key_column))]
+    groups, scattered = _group(table, key_column)
+    documents = [builder.build(i, key, rows, key in scattered) for i, (key, rows) in enumerate(groups)]
     problems: list[Problem] = []
     used = {table.headers[c] for p in plans for c in p.columns}
     if mapping.document_key:

@@ -224,3 +224,12 @@ def test_fill_puts_found_ids_where_the_looked_up_values_were() -> None:
         doc.fill(lookup, f"46000000000{n}")
     assert doc.payload["customer_id"] == "460000000000"
     assert [li["item_id"] for li in doc.payload["line_items"]] == ["460000000001", "460000000002"]
+
+
+def test_blank_rows_inside_a_document_are_not_scattered_rows() -> None:
+    t = table(ORDER_HEADERS,
+              ["SO-1", "25/01/2026", "A", "X", 1, "1"],
+              [None, None, None, None, None, None],
+              ["SO-1", "25/01/2026", "A", "Z", 1, "1"])
+    (doc,) = prepare(t, order_mapping()).documents
+    assert doc.problems == [] and doc.row_indexes == [0, 2]
