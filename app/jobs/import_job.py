@@ -20,7 +20,7 @@ from typing import Any
 
 from app.entities import entity as entity_facts
 from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
-from app.jobs.control import RunControl
+from app.jobs.control import Cancelled, RunControl
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
@@ -136,6 +136,7 @@ class ImportJob:
         self._on_progress: ProgressCallback | None = None
         self._stop_error: ZohoError | None = None
         self._resumed = False
+        self._dispatch = asyncio.Lock()
 
     # --- controls ---
 
@@ -430,7 +431,8 @@ class ImportJob:
         assert self.journal is not None and self._meter is not None and self.facts is not None
         journal, meter, f = self.journal, self._meter, self.facts
         if self.settings.dry_run:
-            outcome = {"create": "created", "update": "updated", "upsert": "created"}[action]
+            outcome = {"create": "created", "update": "updated",
+                       "upsert": d.marker.get("outcome", "created")}[action]
             meter.started()
             journal.finish(index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
                            message=f"dry run: would {action}; nothing was sent")
@@ -438,23 +440,24 @@ class ImportJob:
             self._emit()
             return
         while True:
-            meter.started()
-            self._emit()
-            journal.mark_sent(index, {**d.marker, "action": action})
-            self._write_calls += 1
-            meter.calls = self._lookup_calls + self._write_calls
             try:
-                if action == "create":
-                    record = await self.client.create(f.name, d.payload, **d.params)
-                    outcome = "created"
-                elif action == "update":
-                    assert d.zoho_id is not None
-                    record = await self.client.update(f.name, d.zoho_id, d.payload)
-                    outcome = "updated"
-                else:
-                    key, value = d.marker["by"], d.marker["value"]
-                    record = await self.client.upsert(f.name, d.payload, key, value)
+                async with self._dispatch:  # one document at a time waits for its turn
+                    await self._turn()
+                    meter.started()
+                    journal.mark_sent(index, {**d.marker, "action": action})
+                    self._write_calls += 1
+                    meter.calls = self._lookup_calls + self._write_calls
+                    self._emit()
+                    call = asyncio.ensure_future(self._call(action, d))
+                    await self._until_sent(call)
+            except Cancelled:
+                return  # never sent: the document stays pending
+            try:
+                record = await call
+                if action == "upsert":
                     outcome = d.marker.get("outcome") or ("updated" if d.zoho_id else "created")
+                else:
+                    outcome = {"create": "created", "update": "updated"}[action]
             except InDoubt as exc:
                 journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}",
                                http_status=exc.status, zoho_code=exc.code)
@@ -494,6 +497,37 @@ class ImportJob:
             meter.finished()
             self._emit()
             return
+
+    async def _call(self, action: str, d: Decision) -> dict[str, Any]:
+        assert self.facts is not None
+        name = self.facts.name
+        if action == "create":
+            return await self.client.create(name, d.payload, **d.params)
+        if action == "update":
+            assert d.zoho_id is not None
+            return await self.client.update(name, d.zoho_id, d.payload)
+        return await self.client.upsert(name, d.payload, d.marker["by"], d.marker["value"])
+
+    async def _turn(self) -> None:
+        """Wait until the throttle would send a request now, honouring pause and cancel meanwhile.
+
+        Documents wait here rather than inside the client, so pause and cancel take effect
+        at once instead of after a queue of requests that were already handed over.
+        """
+        throttle = self.client.throttle
+        while True:
+            await self.control.checkpoint()
+            wait = throttle.next_turn_in()
+            if wait <= 0 and throttle.in_flight < throttle.concurrency:
+                return
+            await asyncio.sleep(min(max(wait, 0.002), 0.1))
+
+    async def _until_sent(self, call: asyncio.Future[Any]) -> None:
+        """Hold the dispatch gate until the client has taken its throttle slot (or finished)."""
+        throttle = self.client.throttle
+        before = throttle.sent
+        while throttle.sent == before and not call.done():
+            await asyncio.sleep(0.001)
 
     async def _reconcile(self, index: int, *, resend: bool) -> None:
         """A document whose answer was lost: find it in Zoho; send again only if it is absent."""

@@ -1,0 +1,118 @@
+"""`zoho-bulk convert`: converts Zoho CRM quotes / sales orders in bulk from the terminal, with the exit codes of CLI.md.
+
+The engine is app.jobs.convert_job (ConvertJob); the GUI page calls the names re-exported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.jobs.convert_input import CONVERT_TARGETS, SOURCES, ConvertRow, parse_targets, read_input
+from app.jobs.convert_job import ConvertJob, ConvertPlan, ConvertResult, ConvertSettings
+from app.jobs.convert_reasons import REASONS, plain_reason
+from app.jobs.import_job import JobError
+from app.jobs.progress import TextProgressBar, format_duration
+from app.jobs.target import TargetError, open_target
+from app.zoho import ZohoError
+
+
+def convert_command(args: argparse.Namespace) -> int:
+    """Convert the records of args.file; 0 all converted, 1 some failed/invalid, 2 nothing sent, 3 stopped early."""
+    try:
+        targets = parse_targets(args.targets, args.source)
+    except ValueError as exc:
+        return refuse(f"--to: {exc}.", as_json=args.json)
+    try:
+        with open_target(sandbox=args.sandbox, connection=args.connection) as target:
+            settings = ConvertSettings(
+                args.source, targets, file=Path(args.file), carry_over_tags=args.carry_over_tags,
+                report_dir=Path(args.report_dir) if getattr(args, "report_dir", None) else None, target=target,
+                job_id=getattr(args, "resume", None), sheet=getattr(args, "sheet", None),
+                column=getattr(args, "column", None),
+            )
+            return asyncio.run(run_convert(settings, as_json=args.json))
+    except (JobError, TargetError, ZohoError) as exc:
+        return refuse(str(exc), as_json=args.json)
+
+
+def refuse(message: str, *, as_json: bool, out: TextIO | None = None) -> int:
+    print(f"Nothing was sent: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": message, "exit_code": 2}), file=out or sys.stdout)
+    return 2
+
+
+async def run_convert(settings: ConvertSettings, *, as_json: bool = False, out: TextIO | None = None,
+                      err: TextIO | None = None) -> int:
+    """Plan, run with a progress bar on `err`, print the summary (and the JSON line) on `out`."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    job = ConvertJob(settings)
+    try:
+        plan = await job.plan()
+    except BaseException:
+        await job.close()
+        raise
+    for line in plan.lines():
+        print(line, file=err)
+    bar = TextProgressBar(err)
+    loop = asyncio.get_running_loop()
+    installed = _on_signals(loop, job, err)
+    try:
+        result = await job.run(bar)
+    finally:
+        bar.close()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    print_summary(result, out)
+    if as_json:
+        print(json.dumps(result.summary()), file=out)
+    return result.exit_code
+
+
+def _on_signals(loop: asyncio.AbstractEventLoop, job: ConvertJob, err: TextIO) -> list[int]:
+    installed: list[int] = []
+
+    def stop(sig: int) -> None:
+        print("\nStopping: waiting for the requests already sent...", file=err)
+        job.cancel()
+        loop.remove_signal_handler(sig)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    return installed
+
+
+def print_summary(result: ConvertResult, out: TextIO) -> None:
+    c, calls = result.counts, result.calls
+    lines = [
+        f"Job {result.job_id}: {result.source.replace('_', ' ')} to "
+        f"{' and '.join(t.replace('_', ' ') for t in result.targets)}",
+        f"  {result.rows} rows: " + ", ".join(f"{c.get(k, 0)} {k.replace('_', ' ')}" for k in
+                                             ("converted", "failed", "invalid", "skipped", "in_doubt")),
+        f"  calls: {calls['total']} ({calls['mass_convert']} mass conversions, {calls['single_convert']} single, "
+        f"{calls['status']} status checks, {calls['lookup']} lookups, {calls['retries']} retries) "
+        f"in {format_duration(result.elapsed_s)}",
+    ]
+    if result.stopped:
+        lines.append(f"  stopped early: {result.message or result.stopped}; run the same command again to go on")
+    lines.append(f"  report: {result.report}")
+    if result.failed_rows:
+        lines.append(f"  rows to fix and re-run: {result.failed_rows}")
+    print("\n".join(lines), file=out)
+
+
+__all__ = [
+    "CONVERT_TARGETS", "REASONS", "SOURCES", "ConvertJob", "ConvertPlan", "ConvertResult", "ConvertRow",
+    "ConvertSettings", "convert_command", "parse_targets", "plain_reason", "read_input", "run_convert",
+]

@@ -1,0 +1,778 @@
+"""The CRM conversion job: quotes / sales orders converted in bulk, once each, journalled, with a per-row report.
+
+    job = ConvertJob(ConvertSettings("Quotes", ("Sales_Orders",), file=path, target=target))
+    rows = job.load()                        # no network: every row and its problem
+    plan = await job.plan()                  # module IDs, numbers resolved, calls counted
+    result = await job.run(on_progress)      # job.pause() / job.resume() / job.cancel()
+
+How the calls are spent: rows that share their options (targets, carry-over of tags) go 50
+at a time to ``mass_convert``; its job status, polled with backoff, gives counts only, so
+the records made are then found by listing the target modules' back-pointers (200 a page).
+A record the mass conversion did not convert gets one single ``convert``, which converts it
+(if it only failed by chance) or answers why not (not approved, already converted...).
+Small groups (fewer than ``mass_min`` rows) go straight to single converts, which are cheaper.
+Zoho never converts a record twice (ID_ALREADY_CONVERTED), so a lost answer is settled by
+looking for the record made and, only if none, sending again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.jobs.control import RunControl
+from app.jobs.convert_backrefs import Made, find_made
+from app.jobs.convert_input import (
+    CONVERT_TARGETS,
+    NUMBER_FIELDS,
+    ConvertInput,
+    ConvertRow,
+    check_rows,
+    mark_duplicates,
+    needs_numbers,
+    normalise_number,
+    read_input,
+    resolve_numbers,
+)
+from app.jobs.convert_reasons import RETRY_ON_RERUN, SINGULAR, plain_reason, target_words
+from app.jobs.import_job import JobError
+from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
+from app.jobs.pool import run_pool
+from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
+from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
+from app.jobs.target import Target
+from app.zoho import AuthError, CrmClient, InDoubt, QuotaSpent, ZohoError
+
+MASS_MAX_IDS = 50
+MASS_MIN = 5  # below this a mass conversion (1 call + polls + pages) costs more than single converts
+STATUSES = ("converted", "failed", "invalid", "skipped")
+RESULT_HEADERS = ("Status", "Sales Order ID", "Invoice ID", "Message", "Code", "HTTP status", "Attempts",
+                  "Sales Order Number", "Invoice Number", "Record ID")
+
+
+@dataclass
+class ConvertSettings:
+    """What the user chose: the source module, the targets, the rows (file or pasted list), the target org."""
+
+    source: str
+    targets: tuple[str, ...]
+    file: Path | None = None
+    text: str | None = None  # a pasted list instead of a file
+    carry_over_tags: bool = False
+    sheet: str | None = None
+    column: str | None = None  # the column of record IDs or numbers (default: found by header or content)
+    report_dir: Path | None = None
+    target: Target | None = None
+    job_id: str | None = None
+    workers: int | None = None  # default: the organization's CRM concurrency (at most 10)
+    mass_min: int = MASS_MIN
+    poll_first_s: float = 2.0  # first wait before asking a mass conversion's status; doubles each time
+    poll_max_s: float = 30.0
+    poll_timeout_s: float = 1800.0
+
+    def __post_init__(self) -> None:
+        if self.file is not None:
+            self.file = Path(self.file)
+        if self.report_dir is not None:
+            self.report_dir = Path(self.report_dir)
+        self.targets = tuple(self.targets)
+        if self.source not in CONVERT_TARGETS:
+            raise JobError(f"{self.source} cannot be converted; choose Quotes or Sales_Orders.")
+        if not self.targets:
+            raise JobError("Choose what to convert to (Sales_Orders and/or Invoices).")
+        wrong = [t for t in self.targets if t not in CONVERT_TARGETS[self.source]]
+        if wrong:
+            allowed = target_words(CONVERT_TARGETS[self.source]).replace(" and ", " or ")
+            raise JobError(f"A {SINGULAR[self.source]} converts only to {allowed}, not to {target_words(wrong)}.")
+
+
+@dataclass(frozen=True)
+class ConvertPlan:
+    """What a run will cost, shown before it starts."""
+
+    job_id: str
+    rows: int
+    records: int  # rows that name a record to convert
+    invalid: int
+    already_done: int
+    to_convert: int
+    mass_calls: int
+    single_calls: int
+    lookup_calls: int  # already spent: module IDs, number pages
+    resumed: bool = False
+
+    @property
+    def convert_calls(self) -> int:
+        return self.mass_calls + self.single_calls
+
+    def lines(self) -> list[str]:
+        return [
+            f"Job {self.job_id}{' (resumed)' if self.resumed else ''}: {self.rows} rows, {self.records} records "
+            f"({self.invalid} invalid, {self.already_done} already settled, {self.to_convert} to convert)",
+            f"Calls: {self.mass_calls} mass conversions of up to {MASS_MAX_IDS}, {self.single_calls} single "
+            f"conversions, plus status checks, list pages and a single conversion for each record a mass "
+            f"conversion leaves ({self.lookup_calls} lookup calls so far)",
+        ]
+
+
+@dataclass
+class ConvertResult:
+    """How a run ended: counts per row status, calls, report paths and the CLI's exit code."""
+
+    job_id: str
+    source: str
+    targets: tuple[str, ...]
+    rows: int
+    counts: dict[str, int]
+    calls: dict[str, int]
+    elapsed_s: float
+    report: Path | None
+    report_csv: Path | None
+    failed_rows: Path | None
+    exit_code: int
+    stopped: str | None = None
+    message: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        """The `--json` object of CLI.md for convert."""
+        c = self.counts
+        return {
+            "job_id": self.job_id, "from": self.source, "to": list(self.targets), "rows": self.rows,
+            **{k: c.get(k, 0) for k in ("converted", "failed", "invalid", "skipped", "in_doubt", "pending")},
+            "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
+            "report": str(self.report) if self.report else None,
+            "report_csv": str(self.report_csv) if self.report_csv else None,
+        }
+
+
+@dataclass
+class ConvertRowResult(RowResult):
+    """A report row of a conversion: the IDs and numbers of the records made."""
+
+    made_ids: dict[str, str] = field(default_factory=dict)
+    made_numbers: dict[str, str] = field(default_factory=dict)
+    record_id: str | None = None
+
+    def values(self) -> list[object]:
+        return [self.status, self.made_ids.get("Sales_Orders", ""), self.made_ids.get("Invoices", ""),
+                self.message or "", self.zoho_code or "",
+                self.http_status if self.http_status is not None else "", self.attempts,
+                self.made_numbers.get("Sales_Orders", ""), self.made_numbers.get("Invoices", ""),
+                self.record_id or ""]
+
+
+@dataclass
+class _Batch:
+    number: int
+    key: tuple[tuple[str, ...], bool]
+    indexes: list[int]
+
+
+def _convert_to(modules: dict[str, str], targets: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    return [{"module": {"api_name": t, "id": modules[t]}} for t in targets]
+
+
+class ConvertJob:
+    """One bulk conversion of one list of records in one organization; resumable through its journal."""
+
+    def __init__(self, settings: ConvertSettings, *, client: CrmClient | None = None) -> None:
+        self.settings = settings
+        self.control = RunControl()
+        self._client = client
+        self._stack = contextlib.AsyncExitStack()
+        self.data: ConvertInput | None = None
+        self.rows: list[ConvertRow] = []
+        self.journal: Journal | None = None
+        self.job_id = settings.job_id or ""
+        self.modules: dict[str, str] = {}
+        self._plan: ConvertPlan | None = None
+        self._resumed = False
+        self._calls = Counter[str]()
+        self._meter: ProgressMeter | None = None
+        self._on_progress: ProgressCallback | None = None
+        self._stop_error: ZohoError | None = None
+        self._in_flight: set[int] = set()
+        self._partial: dict[int, dict[str, Made]] = {}
+        self._single_after_mass: set[int] = set()
+        self._batches = 0
+        self._started = time.monotonic()
+
+    # --- controls ---
+
+    def pause(self) -> None:
+        if not self.control.paused and not self.control.cancelled:
+            self.control.pause()
+            self._emit()
+
+    def resume(self) -> None:
+        if self.control.paused:
+            self.control.resume()
+            self._emit()
+
+    def cancel(self) -> None:
+        if not self.control.cancelled:
+            self.control.cancel("cancelled")
+            self._emit()
+
+    @property
+    def client(self) -> CrmClient:
+        if self._client is None:
+            raise RuntimeError("the job is not connected")
+        return self._client
+
+    # --- step 1: read and check the rows (no network) ---
+
+    def load(self) -> list[ConvertRow]:
+        """Read the rows and check each one that needs no call (IDs, options, numbers not yet resolved)."""
+        if self.data is not None:
+            return self.rows
+        s = self.settings
+        stored: dict[str, Any] = {}
+        if s.job_id:
+            if not journal_path(s.job_id).exists():
+                raise JobError(f"There is no job {s.job_id} to resume.")
+            with Journal.open(s.job_id) as j:
+                stored = j.values()
+            if stored.get("kind") != "convert":
+                raise JobError(f"Job {s.job_id} is not a CRM conversion.")
+            s.source, s.targets = stored["source"], tuple(stored["targets"])
+            s.carry_over_tags, s.column = bool(stored["carry_over_tags"]), stored.get("column")
+        data = read_input(s.file, s.text, sheet=stored.get("sheet", s.sheet), column=s.column)
+        if stored and stored.get("fingerprint") != data.fingerprint:
+            raise JobError(f"The rows changed since job {s.job_id} started; run them as a new conversion.")
+        self.data = data
+        self.rows = check_rows(data, s.source, s.targets, s.carry_over_tags)
+        mark_duplicates(self.rows, data.record_column)  # IDs now; numbers again once resolved
+        if not self.job_id:
+            identity = {"fingerprint": data.fingerprint, "source": s.source, "targets": list(s.targets),
+                        "carry_over_tags": s.carry_over_tags, "sheet": data.sheet,
+                        "column": data.headers[data.record_column],
+                        "target": s.target.identity if s.target else None}
+            digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+            self.job_id = "cv" + digest[:10]
+        return self.rows
+
+    # --- step 2: connect, learn module IDs, resolve numbers, journal ---
+
+    async def connect(self) -> CrmClient:
+        if self._client is None:
+            target = self.settings.target
+            if target is None:
+                raise JobError("No target: choose a connection or the sandbox.")
+            self._client = await self._stack.enter_async_context(target.crm())
+        return self._client
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
+    async def plan(self) -> ConvertPlan:
+        """Read the rows, open the journal, learn module IDs and record numbers (first run), count the calls."""
+        if self._plan is not None:
+            return self._plan
+        rows = self.load()
+        assert self.data is not None
+        s = self.settings
+        self.journal = Journal.open(self.job_id)
+        self._resumed = self.journal.has_entries()
+        await self.connect()
+        try:
+            if self._resumed:
+                self.modules = self.journal.get("modules", {})
+                self._retry_changeable_failures()
+            else:
+                self.modules = await self._module_ids()
+                if needs_numbers(rows):
+                    numbers = await self._record_numbers()
+                    resolve_numbers(rows, s.source, numbers, self.data.record_column)
+                    mark_duplicates(rows, self.data.record_column)
+                self._start_journal(rows)
+        except AuthError as exc:
+            raise JobError(f"Signing in failed: {exc}") from None
+        except QuotaSpent:
+            raise
+        except ZohoError as exc:
+            raise JobError(f"Zoho CRM could not be read: {exc}") from None
+        self._plan = self._estimate()
+        return self._plan
+
+    async def _module_ids(self) -> dict[str, str]:
+        """API name -> module ID of the modules involved (GET /settings/modules, one call)."""
+        self._calls["lookup"] += 1
+        answer = await self.client.get("settings", "modules")
+        modules = answer.get("modules") if isinstance(answer, dict) else None
+        ids = {str(m.get("api_name")): str(m.get("id")) for m in modules or [] if isinstance(m, dict)}
+        missing = [m for m in (self.settings.source, *self.settings.targets) if not ids.get(m)]
+        if missing:
+            raise JobError(f"Zoho CRM does not offer the {', '.join(missing)} module to this user.")
+        return {m: ids[m] for m in (self.settings.source, *self.settings.targets)}
+
+    async def _record_numbers(self) -> dict[str, str]:
+        """Normalised record number -> ID of every record of the source module (list pages, once per run)."""
+        source = self.settings.source
+        number_field = NUMBER_FIELDS[source]
+        before = self.client.counters.calls
+        numbers: dict[str, str] = {}
+        try:
+            async for record in self.client.list(source, [number_field]):
+                if record.get(number_field):
+                    numbers.setdefault(normalise_number(str(record[number_field])), str(record["id"]))
+        finally:
+            self._calls["lookup"] += self.client.counters.calls - before
+        return numbers
+
+    def _start_journal(self, rows: list[ConvertRow]) -> None:
+        assert self.journal is not None and self.data is not None
+        s, j = self.settings, self.journal
+        j.set("kind", "convert")
+        j.set("entity", s.source)
+        j.set("operation", "convert to " + ",".join(s.targets))
+        j.set("source", s.source)
+        j.set("targets", list(s.targets))
+        j.set("carry_over_tags", s.carry_over_tags)
+        j.set("column", self.data.headers[self.data.record_column])
+        j.set("sheet", self.data.sheet)
+        j.set("file", str(s.file.resolve()) if s.file else None)
+        j.set("fingerprint", self.data.fingerprint)
+        j.set("target", s.target.identity if s.target else None)
+        j.set("modules", self.modules)
+        j.set("created_at", time.time())
+        j.set("status", "new")
+        entries = []
+        for r in rows:
+            if r.empty:
+                entries.append(Entry(index=r.index, rows=[r.index], state=DONE, outcome="skipped",
+                                     message="empty row: nothing to convert"))
+            elif not r.valid:
+                entries.append(Entry(index=r.index, key=r.record_id, rows=[r.index], state=FAILED,
+                                     outcome="invalid", message=r.problem,
+                                     marker={"column": r.problem_column}))
+            else:
+                entries.append(Entry(index=r.index, key=r.record_id, rows=[r.index],
+                                     marker={"targets": list(r.targets), "carry": r.carry_over_tags}))
+        j.add(entries)
+
+    def _retry_changeable_failures(self) -> None:
+        """On a rerun: conversions refused for a reason that may have changed (approval, review,
+        permission, a busy or failing server) are tried again; everything else stays settled."""
+        assert self.journal is not None
+        again = [e.index for e in self.journal.entries(FAILED)
+                 if e.outcome == "failed" and (e.zoho_code in RETRY_ON_RERUN or e.zoho_code is None)]
+        self.journal.retry_unsettled_failures(again)
+
+    def _groups(self, entries: list[Entry]) -> tuple[list[_Batch], list[int]]:
+        """Pending entries as mass batches (same options, at most 50) and the ones better sent singly."""
+        groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
+        for e in entries:
+            key = (tuple(e.marker.get("targets") or self.settings.targets), bool(e.marker.get("carry")))
+            groups.setdefault(key, []).append(e.index)
+        batches: list[_Batch] = []
+        singles: list[int] = []
+        for key, indexes in groups.items():
+            for start in range(0, len(indexes), MASS_MAX_IDS):
+                chunk = indexes[start:start + MASS_MAX_IDS]
+                if len(chunk) >= max(1, self.settings.mass_min):
+                    batches.append(_Batch(0, key, chunk))
+                else:
+                    singles.extend(chunk)
+        return batches, singles
+
+    def _estimate(self) -> ConvertPlan:
+        assert self.journal is not None
+        entries = self.journal.entries()
+        pending = [e for e in entries if e.state == PENDING]
+        batches, singles = self._groups(pending)
+        counts = Counter(e.outcome for e in entries)
+        records = sum(1 for e in entries if e.outcome != "skipped" or e.state != DONE)
+        unsettled = sum(1 for e in entries if e.state in (SENT, IN_DOUBT))
+        return ConvertPlan(
+            job_id=self.job_id, rows=len(entries), records=records, invalid=counts.get("invalid", 0),
+            already_done=sum(1 for e in entries if e.state in (DONE, FAILED) and e.outcome in ("converted", "failed")),
+            to_convert=len(pending) + unsettled, mass_calls=len(batches), single_calls=len(singles),
+            lookup_calls=self._calls["lookup"], resumed=self._resumed)
+
+    # --- step 3: run ---
+
+    async def run(self, on_progress: ProgressCallback | None = None) -> ConvertResult:
+        """Convert every record still to do; returns when all are settled, or the run stopped."""
+        self._started = time.monotonic()
+        self._on_progress = on_progress
+        try:
+            try:
+                await self.plan()
+            except QuotaSpent as exc:
+                raise JobError(str(exc)) from None
+            return await self._run()
+        finally:
+            await self.close()
+
+    def _workers(self) -> int:
+        return max(1, min(self.settings.workers or self.client.throttle.concurrency, 10))
+
+    async def _run(self) -> ConvertResult:
+        assert self.journal is not None
+        journal = self.journal
+        counts = journal.counts()
+        self._meter = ProgressMeter(len(journal.entries()), done=counts.get(DONE, 0), failed=counts.get(FAILED, 0))
+        journal.interrupted_to_in_doubt()
+        journal.set("status", "running")
+        self._emit()
+        if not self.control.cancelled:
+            await self._finish_earlier_jobs()
+            batches, singles = self._groups(journal.entries(PENDING))
+            for b in batches:
+                self._batches += 1
+                b.number = self._batches + int(journal.get("batches", 0))
+            journal.set("batches", int(journal.get("batches", 0)) + len(batches))
+            self._phase("mass conversion")
+            await run_pool(batches, self._mass, workers=self._workers(), control=self.control)
+        # What the mass conversions (and any earlier lost answer) made: read only, so also after a cancel.
+        await self._check(journal.entries(SENT, IN_DOUBT))
+        if not self.control.cancelled:
+            leftovers = [e.index for e in journal.entries(SENT, IN_DOUBT)]
+            self._single_after_mass.update(leftovers)
+            todo = [i for i in singles if journal.entry(i).state == PENDING] + leftovers
+            self._phase("single conversions")
+            await run_pool(todo, self._single, workers=self._workers(), control=self.control)
+            for _round in range(2):  # answers lost just now: look for what they made, resend the rest
+                doubtful = journal.entries(IN_DOUBT)
+                if not doubtful or self.control.cancelled:
+                    break
+                await self._check(doubtful)
+                again = [e.index for e in journal.entries(IN_DOUBT)]
+                await run_pool(again, self._single, workers=self._workers(), control=self.control)
+        self._phase("finished")
+        return self._finish()
+
+    async def _finish_earlier_jobs(self) -> None:
+        """A resumed run: wait for the mass conversions an earlier run scheduled and did not see end."""
+        assert self.journal is not None
+        values = self.journal.values()
+        open_jobs = [v for k, v in values.items() if k.startswith("batch.") and isinstance(v, dict)
+                     and v.get("job_id") and v.get("status") != "completed"]
+        if not open_jobs:
+            return
+        self._phase("waiting for earlier mass conversions")
+        await asyncio.gather(*(self._wait_for(str(v["job_id"]), int(v["number"])) for v in open_jobs))
+
+    async def _mass(self, batch: _Batch) -> None:
+        """One mass conversion of up to 50 records, then its status polled until it is complete."""
+        assert self.journal is not None
+        journal = self.journal
+        targets, carry = batch.key
+        entries = [journal.entry(i) for i in batch.indexes]
+        ids = [str(e.key) for e in entries]
+        for e in entries:
+            journal.mark_sent(e.index, {**e.marker, "via": "mass", "batch": batch.number})
+            self._start(e.index)
+        record = {"number": batch.number, "ids": ids, "sent_at": time.time(), "job_id": None, "status": "sent"}
+        journal.set(f"batch.{batch.number}", record)
+        self._calls["mass_convert"] += 1
+        self._emit()
+        try:
+            job_id = await self.client.mass_convert(self.settings.source, ids, _convert_to(self.modules, targets),
+                                                    carry_over_tags=carry)
+        except InDoubt as exc:
+            for e in entries:
+                journal.finish(e.index, IN_DOUBT, None, message=f"answer lost: {exc}", http_status=exc.status,
+                               zoho_code=exc.code)
+            return
+        except (QuotaSpent, AuthError) as exc:
+            for e in entries:
+                journal.release(e.index)
+                self._in_flight.discard(e.index)
+                self._meter_returned()
+            self._calls["mass_convert"] -= 1
+            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+            return
+        except ZohoError as exc:
+            if exc.field == "ids":  # Zoho refused one of the IDs: each record on its own says which
+                for e in entries:
+                    journal.finish(e.index, SENT, None, message=f"mass conversion refused: {exc}")
+                return
+            reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
+            for e in entries:
+                journal.finish(e.index, FAILED, "failed", message=reason, http_status=exc.status, zoho_code=exc.code)
+                self._done(e.index, failed=True, message=reason)
+            return
+        record.update(job_id=job_id, status="scheduled")
+        journal.set(f"batch.{batch.number}", record)
+        await self._wait_for(job_id, batch.number)
+
+    async def _wait_for(self, job_id: str, number: int) -> None:
+        """Poll a mass conversion's status with backoff until COMPLETED (or the wait limit)."""
+        assert self.journal is not None
+        s = self.settings
+        delay, waited, errors = s.poll_first_s, 0.0, 0
+        while waited <= s.poll_timeout_s:
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(max(delay * 2, 0.05), s.poll_max_s)
+            self._calls["status"] += 1
+            try:
+                status = await self.client.mass_convert_status(s.source, job_id)
+            except (QuotaSpent, AuthError) as exc:
+                self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+                return
+            except ZohoError:
+                errors += 1
+                if errors >= 5:
+                    return  # its records are looked for and, where absent, converted singly
+                continue
+            self._emit()
+            if str(status.get("status", "")).upper() == "COMPLETED":
+                record = self.journal.get(f"batch.{number}", {})
+                record.update(status="completed", counts={k: v for k, v in status.items() if k.endswith("_count")})
+                self.journal.set(f"batch.{number}", record)
+                return
+
+    async def _check(self, entries: list[Entry]) -> None:
+        """Find the records made for `entries` (list pages of each target module) and settle those converted."""
+        assert self.journal is not None
+        if not entries:
+            return
+        self._phase("checking")
+        wanted: dict[str, dict[str, float]] = {}
+        for e in entries:
+            made = self._partial.get(e.index, {})
+            for t in e.marker.get("targets") or self.settings.targets:
+                if t not in made:
+                    wanted.setdefault(t, {})[str(e.key)] = float(e.sent_at or time.time())
+        found: dict[str, dict[str, Made]] = {}
+        for target, sources in wanted.items():
+            before = self.client.counters.calls
+            try:
+                found[target] = await find_made(self.client, self.settings.source, target, sources)
+            except (QuotaSpent, AuthError) as exc:
+                self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+                found[target] = {}
+            except ZohoError:
+                found[target] = {}  # not settled: a single convert will tell
+            finally:
+                self._calls["lookup"] += self.client.counters.calls - before
+        for e in entries:
+            made = self._partial.setdefault(e.index, {})
+            for target, by_source in found.items():
+                if str(e.key) in by_source:
+                    made[target] = by_source[str(e.key)]
+            targets = e.marker.get("targets") or self.settings.targets
+            if all(t in made for t in targets):
+                self._converted(e.index, made, None)
+
+    async def _single(self, index: int) -> None:
+        """One single conversion: converts the record, or answers why it cannot be converted."""
+        assert self.journal is not None
+        journal = self.journal
+        e = journal.entry(index)
+        made = self._partial.get(index, {})
+        targets = tuple(t for t in (e.marker.get("targets") or self.settings.targets) if t not in made)
+        carry = bool(e.marker.get("carry"))
+        marker = {k: v for k, v in e.marker.items() if k not in ("via", "batch")}
+        journal.mark_sent(index, {**marker, "via": "single"})
+        self._start(index)
+        self._calls["single_convert"] += 1
+        self._emit()
+        try:
+            details = await self.client.convert(self.settings.source, str(e.key), _convert_to(self.modules, targets),
+                                                carry_over_tags=carry)
+        except InDoubt as exc:
+            journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}", http_status=exc.status,
+                           zoho_code=exc.code)
+            return
+        except (QuotaSpent, AuthError) as exc:
+            journal.release(index)
+            self._calls["single_convert"] -= 1
+            self._in_flight.discard(index)
+            self._meter_returned()
+            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+            return
+        except ZohoError as exc:
+            reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
+            journal.finish(index, FAILED, "failed", message=reason, http_status=exc.status, zoho_code=exc.code)
+            self._done(index, failed=True, message=f"row {e.index + 1}: {reason}")
+            return
+        for t in targets:
+            entry = details.get(t) if isinstance(details, dict) else None
+            if isinstance(entry, dict) and entry.get("id"):
+                made = {**made, t: Made(str(entry["id"]))}
+        missing = [t for t in targets if t not in made]
+        if missing:
+            message = f"Zoho said it converted the record but named no {target_words(missing)} made"
+            journal.finish(index, FAILED, "failed", message=message)
+            self._done(index, failed=True, message=message)
+            return
+        note = None
+        if index in self._single_after_mass:
+            note = "converted on its own after the mass conversion left it"
+        self._converted(index, made, note)
+
+    def _converted(self, index: int, made: dict[str, Made], note: str | None) -> None:
+        assert self.journal is not None
+        ids = {t: m.id for t, m in made.items()}
+        numbers = {t: m.number for t, m in made.items() if m.number}
+        self.journal.finish(index, DONE, "converted", zoho_id=json.dumps(ids), number=json.dumps(numbers),
+                            message=note)
+        self._done(index)
+
+    # --- progress ---
+
+    def _start(self, index: int) -> None:
+        if index not in self._in_flight and self._meter is not None:
+            self._in_flight.add(index)
+            self._meter.started()
+
+    def _done(self, index: int, *, failed: bool = False, message: str | None = None) -> None:
+        if self._meter is None:
+            return
+        if index not in self._in_flight:
+            self._meter.started()
+        self._in_flight.discard(index)
+        self._meter.finished(failed=failed, message=message)
+        self._emit()
+
+    def _meter_returned(self) -> None:
+        if self._meter is not None:
+            self._meter.returned()
+
+    def _phase(self, phase: str) -> None:
+        if self._meter is not None:
+            self._meter.phase = phase
+        self._emit()
+
+    def _stop(self, exc: ZohoError, reason: str) -> None:
+        if self._stop_error is None:
+            self._stop_error = exc
+        self.control.cancel(reason)
+
+    def _emit(self) -> None:
+        if self._on_progress and self._meter:
+            self._on_progress(self.progress())
+
+    def calls(self) -> dict[str, int]:
+        """Calls spent so far: total (every HTTP attempt), convert (mass + single), status polls, lookups."""
+        counters = self._client.counters if self._client is not None else None
+        c = self._calls
+        return {
+            "total": counters.calls if counters else c["lookup"],
+            "convert": c["mass_convert"] + c["single_convert"],
+            "mass_convert": c["mass_convert"], "single_convert": c["single_convert"],
+            "status": c["status"], "lookup": c["lookup"],
+            "retries": counters.retries if counters else 0,
+            "rate_limited": counters.rate_limited if counters else 0,
+        }
+
+    def progress(self) -> Progress:
+        if self._meter is None:
+            return Progress(0, 0, 0, 0, 0.0, None)
+        self._meter.calls = self.calls()["total"]
+        return self._meter.snapshot(paused=self.control.paused)
+
+    # --- step 4: report ---
+
+    def _finish(self) -> ConvertResult:
+        assert self.journal is not None and self.data is not None
+        journal = self.journal
+        entries = journal.entries()
+        stopped = self.control.stop_reason if self.control.cancelled else None
+        results = self._row_results(entries, stopped)
+        counts = Counter(_outcome_of(e) for e in entries)
+        keys = ("converted", "failed", "invalid", "skipped", "in_doubt", "pending")
+        counts_out = {k: counts.get(k, 0) for k in keys}
+        calls = self.calls()
+        elapsed = time.monotonic() - self._started
+        if stopped or counts_out["in_doubt"] or counts_out["pending"]:
+            exit_code = 3
+        elif counts_out["failed"] or counts_out["invalid"]:
+            exit_code = 1
+        else:
+            exit_code = 0
+        message = str(self._stop_error) if self._stop_error else ("the run was cancelled" if stopped else "")
+        s = self.settings
+        summary: list[tuple[str, object]] = [
+            ("Job", self.job_id), ("Rows from", str(s.file) if s.file else self.data.label),
+            ("Convert", f"{s.source.replace('_', ' ')} to {' and '.join(t.replace('_', ' ') for t in s.targets)}"),
+            ("Carry over tags", "yes" if s.carry_over_tags else "no"),
+            ("Target", s.target.name if s.target else ""),
+            ("Finished at", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")),
+            ("Stopped early", message or "no"),
+            *[(k.replace("_", " ").capitalize(), v) for k, v in counts_out.items()],
+            ("Calls", calls["total"]), ("Mass conversions", calls["mass_convert"]),
+            ("Single conversions", calls["single_convert"]), ("Status checks", calls["status"]),
+            ("Lookup calls (list pages, module IDs)", calls["lookup"]), ("Retries", calls["retries"]),
+            ("Elapsed (s)", round(elapsed, 1)),
+        ]
+        paths = self._write_report(results, summary)
+        status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
+        journal.set("status", status)
+        journal.set("report", str(paths.xlsx))
+        journal.set("report_csv", str(paths.csv))
+        journal.set("stopped", message or None)
+        return ConvertResult(job_id=self.job_id, source=s.source, targets=s.targets, rows=len(self.data.rows),
+                             counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
+                             report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,
+                             stopped=stopped, message=message)
+
+    def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
+        assert self.data is not None
+        results: list[RowResult] = [ConvertRowResult("skipped", message="empty row: nothing to convert")
+                                    for _ in self.data.rows]
+        for e in entries:
+            status, message = _status_of(e, stopped)
+            ids = json.loads(e.zoho_id) if e.zoho_id and e.outcome == "converted" else {}
+            numbers = json.loads(e.number) if e.number and e.outcome == "converted" else {}
+            cells = {}
+            column = e.marker.get("column")
+            if e.outcome == "invalid" and isinstance(column, int):
+                cells[column] = message or ""
+            for r in e.rows:
+                results[r] = ConvertRowResult(status=status, message=message, http_status=e.http_status,
+                                              zoho_code=e.zoho_code, attempts=e.attempts, problem_cells=cells,
+                                              made_ids=ids, made_numbers=numbers, record_id=e.key)
+        return results
+
+    def _write_report(self, results: list[RowResult], summary: list[tuple[str, object]]) -> ReportPaths:
+        assert self.data is not None
+        s = self.settings
+        if s.report_dir is not None:
+            out_dir = s.report_dir
+        elif s.file is not None:
+            out_dir = s.file.resolve().parent
+        else:
+            from app.jobs.journal import data_dir
+            out_dir = data_dir() / "reports"
+        stem = report_stem(s.file if s.file else Path("pasted-list"), self.job_id)
+        suffix = ".csv" if s.file is None or s.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
+        return write_report(headers=self.data.headers, rows=self.data.rows, results=results, summary=summary,
+                            out_dir=Path(out_dir), stem=stem, failed_suffix=suffix,
+                            result_headers=RESULT_HEADERS, statuses=STATUSES)
+
+
+def _outcome_of(e: Entry) -> str:
+    if e.state in (IN_DOUBT, SENT):
+        return "in_doubt"
+    if e.state == PENDING:
+        return "pending"
+    return e.outcome or ("failed" if e.state == FAILED else "converted")
+
+
+def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
+    """The report's Status and Message of an entry."""
+    if e.state in (IN_DOUBT, SENT):
+        return "failed", ("Zoho's answer was lost and the conversion could not be checked yet; "
+                          "run the same file again to settle it")
+    if e.state == PENDING:
+        why = {"quota": "the daily quota ran out", "auth": "signing in failed"}.get(stopped or "", "the run was cancelled")
+        return "skipped", f"not sent: {why}; run the same file again to convert it"
+    if e.outcome == "converted":
+        return "converted", e.message or "converted"
+    return _outcome_of(e), e.message
