@@ -80,10 +80,15 @@ def find_header_row(grid: Sequence[Sequence[object]]) -> int:
     Title rows (one cell, often merged across the table), notes and blank rows above the
     header are passed over; when nothing looks like a header the first non-empty row is used.
     """
-    candidates = [(i, _filled(grid[i])) for i in range(min(len(grid), HEADER_SEARCH_ROWS * 4))]
-    candidates = [(i, n) for i, n in candidates if n][:HEADER_SEARCH_ROWS]
+    candidates: list[tuple[int, int]] = []
+    for i, row in enumerate(grid):
+        n = _filled(row)
+        if n:
+            candidates.append((i, n))
+            if len(candidates) == HEADER_SEARCH_ROWS:
+                break
     if not candidates:
-        return -1
+        return 0
     widest = max(n for _, n in candidates)
     needed = max(1, -(-widest * 6 // 10))  # at least 60% as wide as the widest row seen
     if widest >= 3:

@@ -133,3 +133,9 @@ def test_xlsx_1900_leap_bug_and_datetimes(tmp_path: Path) -> None:
     assert table.rows[0][0] == dt.datetime(2026, 3, 1, 14, 30)
     early = table.rows[0][1]
     assert (early.date() if isinstance(early, dt.datetime) else early) == dt.date(1900, 3, 1)
+
+
+def test_table_far_down_the_sheet(tmp_path: Path) -> None:
+    rows = [[None]] * 500 + [["Name", "City"], ["Ann", "Oslo"]]
+    table = read_table(files.text(tmp_path / "far.csv", rows))
+    assert table.header_row == 501 and table.rows == [["Ann", "Oslo"]] and table.row_numbers == [502]
