@@ -104,6 +104,17 @@ def test_password_protected_xlsx(tmp_path: Path) -> None:
     assert "password-protected" in message(path)
 
 
+def test_password_protected_xls(tmp_path: Path) -> None:
+    # An .xls with a password carries a FILEPASS record in its workbook globals. Turn xlwt's
+    # WRITEACCESS record (type 0x005C, 112 bytes) into one: calamine then reports the password.
+    path = files.xls(tmp_path / "locked.xls", [["a"], [1]])
+    data = path.read_bytes()
+    at = data.find(b"\x5c\x00\x70\x00")
+    assert at > 512
+    path.write_bytes(data[:at] + b"\x2f\x00" + data[at + 2:])
+    assert "password-protected" in message(path)
+
+
 def test_ole_reader_agrees_with_xlwt(tmp_path: Path) -> None:
     # An independent writer's container: our directory reader must find its Workbook stream.
     path = files.xls(tmp_path / "plain.xls", [["a"], [1]])
