@@ -105,11 +105,12 @@ async def sign_in_with_browser(
     scopes: tuple[str, ...] = DEFAULT_SCOPES,
     open_browser: Callable[[str], object | Awaitable[object]],
     transport: httpx.AsyncBaseTransport | None = None,
-    port: int = REDIRECT_PORT,
+    port: int | None = None,
     timeout_s: float = 300.0,
 ) -> TokenSource:
     """Run the browser sign-in and return a TokenSource holding the new refresh token."""
     callback = _Callback()
+    port = REDIRECT_PORT if port is None else port
     try:
         server = await asyncio.start_server(callback.handle, "127.0.0.1", port)
     except OSError:

@@ -1,0 +1,240 @@
+"""Connections, sign-in and secrets: Self Client and browser flows against the sandbox, keyring, no secrets on disk."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+from pathlib import Path
+
+import httpx
+import keyring.backends.fail
+import pytest
+from keyring.backend import KeyringBackend
+
+from app.zoho import AuthError, BooksClient, Connection, ConnectionStore, NoKeyring, TokenSource
+from app.zoho.connections import NO_KEYRING_MESSAGE, connections_command
+from app.zoho.datacentres import DATA_CENTRES, data_centre
+from app.zoho.signin import sign_in_with_browser
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps passwords in a dict: the OS keyring's stand-in for tests."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+def browser_through(sandbox):
+    """An `open_browser` that follows Zoho's consent page like a browser: sandbox page, then the loopback redirect."""
+    visits: list[str] = []
+
+    async def open_browser(url: str) -> None:
+        visits.append(url)
+        async with httpx.AsyncClient(transport=sandbox.transport) as zoho:
+            consent = await zoho.get(url)
+        assert consent.status_code == 302
+        async with httpx.AsyncClient() as loopback:  # the redirect goes to the tool's listener
+            page = await loopback.get(consent.headers["location"])
+        assert page.status_code == 200
+
+    return open_browser, visits
+
+
+def args(action: str, name: str | None = None, **options) -> argparse.Namespace:
+    defaults = dict(data_centre=None, base_url=None, organization_id=None, plan=None, client_id=None,
+                    grant_code=None, browser=False, default=False)
+    return argparse.Namespace(action=action, name=name, **{**defaults, **options})
+
+
+# --- data centres -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dc", "accounts", "books"),
+    [
+        ("us", "https://accounts.zoho.com", "https://www.zohoapis.com/books/v3"),
+        ("eu", "https://accounts.zoho.eu", "https://www.zohoapis.eu/books/v3"),
+        ("in", "https://accounts.zoho.in", "https://www.zohoapis.in/books/v3"),
+        ("au", "https://accounts.zoho.com.au", "https://www.zohoapis.com.au/books/v3"),
+        ("jp", "https://accounts.zoho.jp", "https://www.zohoapis.jp/books/v3"),
+        ("ca", "https://accounts.zohocloud.ca", "https://www.zohoapis.ca/books/v3"),
+        ("cn", "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn/books/v3"),
+        ("sa", "https://accounts.zoho.sa", "https://www.zohoapis.sa/books/v3"),
+    ],
+)
+def test_each_data_centre_builds_its_urls(dc: str, accounts: str, books: str) -> None:
+    connection = Connection(name="x", data_centre=dc, organization_id="1", client_id="c")
+    assert connection.token_url == f"{accounts}/oauth/v2/token"
+    assert connection.books_url == books
+    assert len(DATA_CENTRES) == 8
+
+
+def test_data_centres_by_name_and_plans_set_limits() -> None:
+    assert data_centre("Europe").code == "eu"
+    assert data_centre("com.au").code == "au"
+    with pytest.raises(ValueError, match="unknown data centre"):
+        data_centre("mars")
+    free = Connection(name="f", data_centre="eu", organization_id="1", client_id="c", plan="Free")
+    assert (free.effective_daily_quota, free.effective_concurrency) == (1_000, 5)
+    own = Connection(name="p", data_centre="eu", organization_id="1", client_id="c", plan="professional",
+                     daily_quota=7_500, concurrency=3)
+    assert (own.effective_daily_quota, own.effective_concurrency) == (7_500, 3)
+    with pytest.raises(ValueError):
+        Connection(name="both", data_centre="eu", base_url="http://127.0.0.1:1", organization_id="1", client_id="c")
+
+
+# --- sign-in flows against the sandbox ----------------------------------------------------------
+
+
+async def test_self_client_grant_code_gives_a_refresh_token_that_works(sandbox) -> None:
+    tokens = await TokenSource.exchange_code(f"{sandbox.url}/oauth/v2/token", "sandbox-client", "sandbox-secret",
+                                             "sandbox-grant", transport=sandbox.transport)
+    assert tokens.refresh_token and tokens.refresh_token != "sandbox-refresh"
+    assert tokens.api_domain == sandbox.url
+    async with BooksClient(None, "10234695", tokens, transport=sandbox.transport) as client:
+        organizations = await client.organizations()  # base URL from the token answer's api_domain
+    assert organizations[0]["organization_id"] == "10234695"
+
+
+async def test_a_wrong_grant_code_or_secret_is_a_plain_auth_error(sandbox) -> None:
+    url = f"{sandbox.url}/oauth/v2/token"
+    with pytest.raises(AuthError, match="grant code"):
+        await TokenSource.exchange_code(url, "sandbox-client", "sandbox-secret", "1000.nope",
+                                        transport=sandbox.transport)
+    with pytest.raises(AuthError, match="client secret is wrong") as wrong:
+        await TokenSource.exchange_code(url, "sandbox-client", "not-the-secret", "sandbox-grant",
+                                        transport=sandbox.transport)
+    assert "not-the-secret" not in str(wrong.value)
+
+
+async def test_browser_sign_in_through_a_loopback_listener(sandbox) -> None:
+    open_browser, visits = browser_through(sandbox)
+    tokens = await sign_in_with_browser(sandbox.url, "sandbox-client", "sandbox-secret",
+                                        open_browser=open_browser, transport=sandbox.transport, port=0)
+    assert len(visits) == 1
+    query = httpx.URL(visits[0]).params
+    assert query["access_type"] == "offline" and query["response_type"] == "code"
+    assert query["redirect_uri"].startswith("http://127.0.0.1:")
+    assert tokens.refresh_token
+    async with BooksClient(f"{sandbox.url}/books/v3", "10234695", tokens, transport=sandbox.transport) as client:
+        contacts, _ = await client.list_page("contacts")
+    assert contacts and tokens.refreshes == 0  # the access token of the sign-in itself was used
+
+
+async def test_browser_answer_with_a_forged_state_is_refused(sandbox) -> None:
+    async def forging_browser(url: str) -> None:
+        async with httpx.AsyncClient(transport=sandbox.transport) as zoho:
+            consent = await zoho.get(url)
+        forged = httpx.URL(consent.headers["location"]).copy_set_param("state", "forged")
+        async with httpx.AsyncClient() as loopback:
+            await loopback.get(forged)
+
+    with pytest.raises(AuthError, match="state"):
+        await sign_in_with_browser(sandbox.url, "sandbox-client", "sandbox-secret",
+                                   open_browser=forging_browser, transport=sandbox.transport, port=0)
+
+
+# --- connections, keyring and the command line -------------------------------------------------
+
+
+def test_cli_add_list_test_remove_with_a_keyring(sandbox, tmp_path: Path) -> None:
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "connections.json", backend=ring, environ={})
+    out = io.StringIO()
+
+    code = connections_command(
+        args("add", "demo", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client",
+             grant_code="sandbox-grant", plan="premium"),
+        store=store, prompt=lambda _: "sandbox-secret", transport=sandbox.transport, out=out)
+    assert code == 0, out.getvalue()
+    refresh = ring.passwords[("zoho-bulk", "demo:refresh_token")]
+    assert ring.passwords[("zoho-bulk", "demo:client_secret")] == "sandbox-secret"
+
+    saved = (tmp_path / "connections.json").read_text()
+    assert "sandbox-secret" not in saved and refresh not in saved
+    assert json.loads(saved)["default"] == "demo"
+    assert (tmp_path / "connections.json").stat().st_mode & 0o077 == 0
+
+    assert connections_command(args("list"), store=store, out=out) == 0
+    assert "demo (default)" in out.getvalue() and "secrets: keyring" in out.getvalue()
+    assert connections_command(args("test", "demo"), store=store, transport=sandbox.transport, out=out) == 0
+    assert "works: organization 10234695 'Zylker Demo Ltd'" in out.getvalue()
+    assert refresh not in out.getvalue()
+
+    assert connections_command(args("remove", "demo"), store=store, out=out) == 0
+    assert store.list() == [] and ring.passwords == {}
+
+
+def test_cli_add_through_the_browser(sandbox, tmp_path: Path, monkeypatch) -> None:
+    import app.zoho.signin as signin
+
+    monkeypatch.setattr(signin, "REDIRECT_PORT", 0)  # any free port instead of the registered one
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
+    open_browser, visits = browser_through(sandbox)
+    out = io.StringIO()
+    code = connections_command(
+        args("add", "web", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client",
+             browser=True),
+        store=store, prompt=lambda _: "sandbox-secret", open_browser=open_browser,
+        transport=sandbox.transport, out=out)
+    assert code == 0, out.getvalue()
+    assert visits and ring.passwords[("zoho-bulk", "web:refresh_token")]
+
+
+def test_no_keyring_gives_the_plain_message_and_env_vars_work_for_one_run(sandbox, tmp_path: Path) -> None:
+    store = ConnectionStore(tmp_path / "c.json", backend=keyring.backends.fail.Keyring(), environ={})
+    out = io.StringIO()
+    code = connections_command(
+        args("add", "demo", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client",
+             grant_code="sandbox-grant"),
+        store=store, prompt=lambda _: "sandbox-secret", transport=sandbox.transport, out=out)
+    assert code == 2
+    assert out.getvalue().strip() == NO_KEYRING_MESSAGE
+    assert "Traceback" not in out.getvalue()
+    assert not (tmp_path / "c.json").exists()
+
+    env = {"ZOHO_BULK_CLIENT_SECRET": "sandbox-secret", "ZOHO_BULK_REFRESH_TOKEN": "sandbox-refresh"}
+    store = ConnectionStore(tmp_path / "c.json", backend=keyring.backends.fail.Keyring(), environ=env)
+    out = io.StringIO()
+    assert connections_command(
+        args("add", "demo", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client"),
+        store=store, out=out) == 0
+    assert "sandbox-refresh" not in (tmp_path / "c.json").read_text()
+    assert connections_command(args("test", "demo"), store=store, transport=sandbox.transport, out=out) == 0
+
+    bare = ConnectionStore(tmp_path / "c.json", backend=keyring.backends.fail.Keyring(), environ={})
+    with pytest.raises(NoKeyring) as missing:
+        bare.secrets("demo")
+    assert str(missing.value) == NO_KEYRING_MESSAGE
+
+
+def test_sign_in_leaves_no_secret_in_logs(sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
+    out = io.StringIO()
+    connections_command(
+        args("add", "demo", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client",
+             grant_code="sandbox-grant"),
+        store=store, prompt=lambda _: "sandbox-secret", transport=sandbox.transport, out=out)
+    connections_command(args("test", "demo"), store=store, transport=sandbox.transport, out=out)
+    issued = list(sandbox.app.state.tokens.tokens)
+    assert issued
+    everything = caplog.text + out.getvalue() + (tmp_path / "c.json").read_text()
+    for secret in (*issued, ring.passwords[("zoho-bulk", "demo:refresh_token")], "sandbox-secret", "sandbox-grant"):
+        assert secret not in everything
