@@ -543,12 +543,9 @@ class ImportJob:
             # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
             if resend:
                 if action == "create":  # a create keyed by the unique custom field: resend as upsert
-                    d = Decision("upsert", d.payload, d.zoho_id, d.number, params={},
-                                 marker={"by": marker["by"], "value": marker["value"]})
-                    await self._write(index, d, "upsert")
-                    entry2 = self.journal.entry(index)
-                    if entry2.state == DONE:
-                        self.journal.finish(index, DONE, "created", message=entry2.message)
+                    upsert = Decision("upsert", d.payload, marker={
+                        "by": marker["by"], "value": marker["value"], "outcome": "created"})
+                    await self._write(index, upsert, "upsert")
                 else:
                     await self._write(index, d, action)
             return

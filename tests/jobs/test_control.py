@@ -148,3 +148,12 @@ async def test_plan_counts_calls_and_says_when_the_quota_runs_out(make_books, tm
     assert plan.quota_left == 8
     assert plan.finishes_on is not None and not plan.fits_today
     assert any("would finish on" in line for line in plan.lines())
+
+
+async def test_waiting_for_the_quota_carries_the_run_into_the_next_day(make_books, tmp_path: Path) -> None:
+    box = make_books(daily_quota=8, day_length_s=1.5)
+    file = orders_file(tmp_path / "orders.csv", 12)
+    result = await run_job(box, file, "salesorders", wait_for_quota=True)
+    assert result.exit_code == 0 and result.counts["created"] == 12
+    marks = per_document(box, result)
+    assert len(marks) == 12 and set(marks.values()) == {1}
