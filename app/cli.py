@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--resume", metavar="JOB_ID")
+    p.add_argument("--wait-for-quota", action="store_true",
+                   help="when the daily quota runs out, wait for it to reset and go on")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     _add_target(p)
 

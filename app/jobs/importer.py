@@ -32,6 +32,7 @@ def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:
         mapping=Path(args.mapping) if args.mapping else None, sheet=args.sheet,
         dry_run=args.dry_run, report_dir=Path(args.report_dir) if args.report_dir else None,
         target=target, job_id=args.resume,
+        wait_for_quota=bool(getattr(args, "wait_for_quota", False)),
     )
 
 
