@@ -101,6 +101,12 @@ class CrmClient:
     async def aclose(self) -> None:
         await self._session.aclose()
 
+    async def modules(self) -> list[dict[str, Any]]:
+        """The CRM modules with their API names and IDs (what `convert_to` entries name)."""
+        answer = await self._session.request("GET", "settings/modules")
+        modules = answer.body.get("modules")
+        return modules if isinstance(modules, list) else []
+
     async def convert(
         self,
         module: str,

@@ -202,3 +202,38 @@ async def test_no_token_or_secret_in_logs_or_error_text(caplog: pytest.LogCaptur
     assert "Zoho-oauthtoken [redacted]" in caplog.text
     for secret in (*tokens_seen, SECRET, REFRESH):
         assert secret not in text
+
+
+async def test_the_token_is_refreshed_shortly_before_it_expires() -> None:
+    from app.zoho import BooksClient, Throttle, TokenSource
+
+    now = [0.0]
+    zoho = ScriptedZoho()
+    tokens = TokenSource("http://zoho.test/oauth/v2/token", "client-id", SECRET, REFRESH,
+                         transport=zoho.transport, clock=lambda: now[0])
+    async with BooksClient("http://zoho.test/books/v3", "1", tokens, Throttle(per_minute=10_000),
+                           transport=zoho.transport) as client:
+        await client.get("contacts", "1")
+        now[0] = 3000.0
+        await client.get("contacts", "1")
+        assert zoho.refreshes == 1
+        now[0] = 3550.0  # within a minute of the hour's end
+        await client.get("contacts", "1")
+    assert zoho.refreshes == 2
+    assert client.counters.unauthorized == 0
+    assert tokens.refresh_token == REFRESH  # reused, never replaced
+
+
+async def test_timeouts_and_connection_errors_on_reads_end_as_plain_errors() -> None:
+    zoho = ScriptedZoho([httpx.ReadTimeout] * 3)
+    async with zoho.client(attempts=3) as client:
+        with pytest.raises(ZohoError) as late:
+            await client.get("contacts", "1")
+    assert str(late.value) == "Zoho at zoho.test did not answer in time"
+    assert late.value.status is None and not isinstance(late.value, InDoubt)
+
+    zoho = ScriptedZoho([httpx.ConnectError] * 3)
+    async with zoho.client(attempts=3) as client:
+        with pytest.raises(ZohoError, match="could not connect to Zoho at zoho.test"):
+            await client.create("contacts", {"contact_name": "Ann"})
+    assert len(zoho.requests) == 3
