@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", metavar="URL")
     p.add_argument("--organization-id", metavar="ID")
     p.add_argument("--plan", metavar="PLAN")
+    p.add_argument("--daily-quota", type=int, metavar="N", help="override the plan's daily quota")
+    p.add_argument("--concurrency", type=int, metavar="N", help="override the plan's concurrency")
     p.add_argument("--client-id", metavar="ID")
     p.add_argument("--grant-code", metavar="CODE")
     p.add_argument("--browser", action="store_true", help="sign in through the browser")

@@ -392,7 +392,10 @@ async def _add(
             )
             return 0
         raise NoKeyring(NO_KEYRING_MESSAGE)
-    client_secret = env_secret or prompt(f"Client secret of {connection.client_id}: ").strip()
+    try:
+        client_secret = env_secret or prompt(f"Client secret of {connection.client_id}: ").strip()
+    except EOFError:
+        client_secret = ""
     if not client_secret:
         print("no client secret given; nothing saved", file=out)
         return 2
