@@ -81,7 +81,7 @@ class BooksClient:
             root = base_url or tokens.token_url
             # an in-process transport (a test's sandbox) is its own Zoho: its own throttle
             via = f" via {id(transport):x}" if transport is not None else ""
-            throttle = Throttle.shared(f"books {httpx.URL(root).host} {self.organization_id}{via}")
+            throttle = Throttle.shared(f"books {httpx.URL(root).netloc.decode()} {self.organization_id}{via}")
         self.throttle = throttle
         self._session = ApiSession(
             base_url,

@@ -129,7 +129,7 @@ class Connection(BaseModel):
     def throttle(self) -> Throttle:
         """The process-wide throttle of this connection's organization."""
         return Throttle.shared(
-            f"books {httpx.URL(self.api_domain).host} {self.organization_id}",
+            f"books {httpx.URL(self.api_domain).netloc.decode()} {self.organization_id}",
             per_minute=self.per_minute,
             window_s=self.window_s,
             concurrency=self.effective_concurrency,

@@ -246,7 +246,9 @@ class ApiSession:
                 if status == 401 and str(error.code) not in NOT_TOKEN_401:
                     if token_retries >= 4:
                         raise AuthError(
-                            "Zoho keeps refusing fresh access tokens; sign in again", status=401
+                            f"Zoho refused the request even with a fresh access token: {error.message}",
+                            status=401,
+                            code=error.code,
                         )
                     token_retries += 1
                     tries -= 1

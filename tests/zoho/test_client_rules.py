@@ -237,3 +237,14 @@ async def test_timeouts_and_connection_errors_on_reads_end_as_plain_errors() -> 
         with pytest.raises(ZohoError, match="could not connect to Zoho at zoho.test"):
             await client.create("contacts", {"contact_name": "Ann"})
     assert len(zoho.requests) == 3
+
+
+async def test_a_401_that_fresh_tokens_do_not_cure_is_an_auth_error() -> None:
+    no = answer(401, {"code": 57, "message": "You are not authorized to perform this operation"})
+    zoho = ScriptedZoho([no] * 10)
+    async with zoho.client() as client:
+        with pytest.raises(AuthError) as refused:
+            await client.create("contacts", {"contact_name": "Ann"})
+    assert "You are not authorized to perform this operation" in str(refused.value)
+    assert zoho.refreshes == 5  # the first token and four fresh ones, then it stops
+    assert len(zoho.requests) == 5
