@@ -55,6 +55,10 @@ async def run_import(settings: JobSettings, *, as_json: bool = False,
         raise
     for line in plan.lines():
         print(line, file=err)
+    if job.prepared is not None:
+        for problem in job.prepared.problems:
+            if problem.row is None:
+                print(f"Note: {problem.message}", file=err)
     bar = TextProgressBar(err)
     loop = asyncio.get_running_loop()
     installed = _on_signals(loop, job, err)
