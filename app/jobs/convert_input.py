@@ -32,6 +32,7 @@ TARGET_HEADERS = ("convertto", "convertinto", "to", "target", "targets", "conver
 TAGS_HEADERS = ("carryovertags", "carryovertag", "carrytags", "keeptags")
 
 _WORD = re.compile(r"[^0-9a-z]+")
+_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[A-Za-z]{1,10}[-/ ]?\d{1,12}$")
 _TARGET_WORDS = {
     "salesorder": "Sales_Orders", "salesorders": "Sales_Orders", "so": "Sales_Orders",
@@ -212,6 +213,9 @@ def _record_of(value: object) -> tuple[str | None, str | None, str | None]:
     text = str(value).strip().strip("'\"").strip()
     if text.lower().startswith("zcrm_"):
         text = text[5:].strip()
+    if _SCIENTIFIC.match(text):
+        return None, None, ("this ID was shown by Excel as a rounded number (like 4.6E+17), so its digits are lost; "
+                            "format the column as text and type the ID again")
     if text.isdigit():
         if len(text) >= ID_MIN_DIGITS:
             return text, None, None

@@ -315,7 +315,7 @@ class ConvertJob:
         missing = [m for m in (self.settings.source, *self.settings.targets) if not ids.get(m)]
         if missing:
             raise JobError(f"Zoho CRM does not offer the {', '.join(missing)} module to this user.")
-        return {m: ids[m] for m in (self.settings.source, *self.settings.targets)}
+        return {m: ids[m] for m in (self.settings.source, *CONVERT_TARGETS[self.settings.source]) if ids.get(m)}
 
     async def _record_numbers(self) -> dict[str, str]:
         """Normalised record number -> ID of every record of the source module (list pages, once per run)."""
@@ -350,6 +350,9 @@ class ConvertJob:
         j.set("status", "new")
         entries = []
         for r in rows:
+            absent = [t for t in r.targets if t not in self.modules]
+            if r.valid and absent:
+                r.problem = f"Zoho CRM does not offer the {', '.join(absent)} module to this user"
             if r.empty:
                 entries.append(Entry(index=r.index, rows=[r.index], state=DONE, outcome="skipped",
                                      message="empty row: nothing to convert"))
