@@ -1,0 +1,158 @@
+"""CRM conversion that survives lost answers, crashes, cancels and reruns: each record converted once, none lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.jobs.convert import ConvertJob
+from app.jobs.journal import Journal
+from app.jobs.progress import Progress
+from tests.jobs.test_convert_env import (
+    CrmBox,
+    Sent,
+    convert,
+    quote_id,
+    report_rows,
+    settings,
+    write_rows,
+)
+
+APPROVED = [f"QT-{n:05d}" for n in range(1, 9)]
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Iterator[CrmBox]:
+    made = CrmBox(tmp_path / "sandbox.sqlite")
+    yield made
+    made.close()
+
+
+def quotes_file(tmp_path: Path, numbers: list[str]) -> Path:
+    return write_rows(tmp_path / "quotes.csv", ["Quote Number"], [[n] for n in numbers])
+
+
+def made_once(box: CrmBox, numbers: list[str], module: str = "Sales_Orders") -> list[str]:
+    """The one record of `module` made from each quote (fails on none or two)."""
+    ids = []
+    for number in numbers:
+        made = box.made_from(module, quote_id(int(number[3:])))
+        made = [m for m in made if m["Created_Time"] >= "2026-11"]  # not the seeded ones
+        assert len(made) == 1, (number, made)
+        ids.append(made[0]["id"])
+    return ids
+
+
+async def test_lost_mass_convert_answer_is_settled_from_back_pointers(box: CrmBox, tmp_path: Path) -> None:
+    box.transport.lose_answer("mass_convert")
+    box.crm.mass_convert_polls = 0  # Zoho did the job although its answer never came back
+    file = quotes_file(tmp_path, [*APPROVED, "QT-00026"])
+
+    result = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    rows = report_rows(result)
+    assert [r["Status"] for r in rows] == ["converted"] * 8 + ["failed"]
+    assert [r["Sales Order ID"] for r in rows[:8]] == made_once(box, APPROVED)
+    assert rows[8]["Code"] == "NOT_APPROVED"
+    assert box.transport.count("mass_convert") == 1  # never sent again
+    assert box.transport.count("status") == 0  # no job ID to ask about
+    assert box.transport.count("convert") == 1  # only the quote nothing was made for
+    assert result.exit_code == 1
+
+
+async def test_lost_single_convert_answer_is_not_converted_twice(box: CrmBox, tmp_path: Path) -> None:
+    box.transport.lose_answer("convert")
+    file = quotes_file(tmp_path, ["QT-00011", "QT-00012"])
+
+    result = await convert(box, "Quotes", ("Invoices",), file)
+
+    rows = report_rows(result)
+    assert [r["Status"] for r in rows] == ["converted", "converted"]
+    assert [r["Invoice ID"] for r in rows] == made_once(box, ["QT-00011", "QT-00012"], "Invoices")
+    assert box.transport.count("convert") == 2  # the lost one was found, not resent
+    assert result.exit_code == 0
+
+
+async def test_crash_while_polling_resumes_without_converting_again(box: CrmBox, tmp_path: Path) -> None:
+    file = quotes_file(tmp_path, [*APPROVED, "QT-00030"])
+
+    def power_cut(sent: Sent) -> None:
+        if sent.kind == "status":
+            raise RuntimeError("the laptop went to sleep")
+
+    box.transport.fail_with = power_cut
+    first = ConvertJob(settings(box, "Quotes", ("Sales_Orders",), file))
+    with pytest.raises(RuntimeError):
+        await first.run()
+    job_id = first.job_id
+    with Journal.open(job_id) as journal:
+        assert {e.state for e in journal.entries()} == {"sent"}
+        batch = journal.get("batch.1")
+        assert batch["job_id"] and batch["status"] == "scheduled"
+
+    box.transport.fail_with = None
+    box.transport.sent.clear()
+    second = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    assert second.job_id == job_id
+    rows = report_rows(second)
+    assert [r["Status"] for r in rows] == ["converted"] * 8 + ["failed"]
+    assert rows[8]["Code"] == "NOT_REVIEWED"
+    assert [r["Sales Order ID"] for r in rows[:8]] == made_once(box, APPROVED)
+    assert box.transport.count("mass_convert") == 0  # the earlier job was polled, not scheduled again
+    assert box.transport.count("status") >= 1
+    assert box.transport.converted_ids() == [quote_id(30)]
+
+
+async def test_cancel_then_rerun_settles_the_rest(box: CrmBox, tmp_path: Path) -> None:
+    numbers = [*APPROVED, "QT-00026", "QT-00039"]
+    file = quotes_file(tmp_path, numbers)
+    job = ConvertJob(settings(box, "Quotes", ("Sales_Orders",), file))
+
+    def cancel_once_sent(p: Progress) -> None:
+        if p.phase == "mass conversion" and p.in_flight:
+            job.cancel()
+
+    first = await job.run(cancel_once_sent)
+
+    assert first.exit_code == 3 and first.stopped == "cancelled"
+    assert box.transport.count("mass_convert") == 1 and box.transport.count("convert") == 0
+    assert first.counts["converted"] == 8 and first.counts["in_doubt"] == 2  # the job ran; 2 left unexplained
+    box.transport.sent.clear()
+
+    second = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    assert second.exit_code == 1
+    assert [r["Code"] for r in report_rows(second)][8:] == ["NOT_APPROVED", "AMBIGUITY_DURING_PROCESSING"]
+    assert box.transport.count("mass_convert") == 0
+    assert sorted(box.transport.converted_ids()) == [quote_id(26), quote_id(39)]
+    made_once(box, APPROVED)
+
+
+async def test_rerun_after_approval_converts_only_what_changed(box: CrmBox, tmp_path: Path) -> None:
+    file = quotes_file(tmp_path, [*APPROVED, "QT-00026", "QT-00033"])
+    first = await convert(box, "Quotes", ("Sales_Orders",), file)
+    assert [r["Status"] for r in report_rows(first)][8:] == ["failed", "failed"]
+
+    box.set_approval(quote_id(26), "approved")  # the manager approves it in Zoho CRM
+    box.transport.sent.clear()
+    second = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    rows = report_rows(second)
+    assert rows[8]["Status"] == "converted" and rows[8]["Sales Order ID"]
+    assert (rows[9]["Status"], rows[9]["Code"]) == ("failed", "ID_ALREADY_CONVERTED")  # not asked again
+    assert [r["Sales Order ID"] for r in rows[:8]] == [r["Sales Order ID"] for r in report_rows(first)[:8]]
+    assert box.transport.converted_ids() == [quote_id(26)]
+    made_once(box, [*APPROVED, "QT-00026"])
+
+
+async def test_rerun_of_a_finished_job_sends_nothing(box: CrmBox, tmp_path: Path) -> None:
+    file = quotes_file(tmp_path, APPROVED)
+    first = await convert(box, "Quotes", ("Sales_Orders",), file)
+    assert first.exit_code == 0
+    box.transport.sent.clear()
+    second = await convert(box, "Quotes", ("Sales_Orders",), file)
+    assert second.exit_code == 0 and second.counts["converted"] == 8
+    assert box.transport.sent == []
