@@ -74,8 +74,8 @@ class ConvertSettings:
     job_id: str | None = None
     workers: int | None = None  # default: the organization's CRM concurrency (at most 10)
     mass_min: int = MASS_MIN
-    poll_first_s: float = 2.0  # first wait before asking a mass conversion's status; doubles each time
-    poll_max_s: float = 30.0
+    poll_first_s: float = 0.5  # first wait before asking a mass conversion's status; doubles each time
+    poll_max_s: float = 20.0
     poll_timeout_s: float = 1800.0
 
     def __post_init__(self) -> None:

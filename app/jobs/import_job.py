@@ -541,13 +541,21 @@ class ImportJob:
         if action in ("update", "upsert") or (marker.get("by") == self.settings.unique_field
                                               and marker.get("by")):
             # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
-            if resend:
+            outcome = "created" if action == "create" else (marker.get("outcome") or "updated")
+            if d.action == "unchanged":  # the lost write had landed: Zoho shows its values
+                self.journal.finish(index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
+                                    message=f"{outcome} (confirmed after a lost answer)")
+                if self._meter:
+                    self._meter.counted()
+                self._emit()
+            elif not d.writes:
+                self._settle_without_call(index, d)
+            elif resend:
                 if action == "create":  # a create keyed by the unique custom field: resend as upsert
-                    upsert = Decision("upsert", d.payload, marker={
+                    d = Decision("upsert", d.payload, marker={
                         "by": marker["by"], "value": marker["value"], "outcome": "created"})
-                    await self._write(index, upsert, "upsert")
-                else:
-                    await self._write(index, d, action)
+                    action = "upsert"
+                await self._write(index, d, d.action if d.writes else action)
             return
         if not _lookup_marker(marker):
             if resend:

@@ -157,3 +157,20 @@ async def test_waiting_for_the_quota_carries_the_run_into_the_next_day(make_book
     assert result.exit_code == 0 and result.counts["created"] == 12
     marks = per_document(box, result)
     assert len(marks) == 12 and set(marks.values()) == {1}
+
+
+async def test_lost_answers_of_updates_and_upserts_are_settled(make_books, tmp_path: Path) -> None:
+    box = make_books(drop_rate=0.4, seed=3)
+    headers = ["Display Name", "Company Name", "External ID"]
+    rows = [[f"Lost Answer {i}", f"Company {i}", f"EXT-L{i}"] for i in range(20)]
+    created = await run_job(box, write_csv(tmp_path / "c.csv", headers, rows), "contacts", "upsert")
+    assert created.counts["created"] == 20 and created.exit_code == 0
+    names = Counter(r["contact_name"] for r in box.records("contacts"))
+    assert all(names[f"Lost Answer {i}"] == 1 for i in range(20))
+
+    changed = [[name, f"{company} Ltd", ext] for name, company, ext in rows]
+    updated = await run_job(box, write_csv(tmp_path / "u.csv", headers, changed), "contacts", "update")
+    assert updated.counts["updated"] == 20 and updated.exit_code == 0
+    companies = {r["contact_name"]: r["company_name"] for r in box.records("contacts")}
+    assert all(companies[f"Lost Answer {i}"] == f"Company {i} Ltd" for i in range(20))
+    assert {r["Status"] for r in read_report(updated.report_csv)} == {"updated"}
