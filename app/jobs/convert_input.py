@@ -202,8 +202,8 @@ def _record_of(value: object) -> tuple[str | None, str | None, str | None]:
     """(record ID, number, problem) of one record cell."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None, None, "not a record ID or number"
-    if isinstance(value, float):
-        if not value.is_integer() or value <= 0:
+    if isinstance(value, int | float):  # a number cell: a spreadsheet keeps 15 significant digits
+        if isinstance(value, float) and not value.is_integer() or value <= 0:
             return None, None, "not a record ID or number"
         digits = str(int(value))
         if len(digits) > EXCEL_DIGITS:

@@ -1,0 +1,90 @@
+"""`zoho-bulk convert` as a user runs it, against a sandbox on loopback: the --json line, exit codes, plain refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.sandbox import EmbeddedSandbox
+from tests.jobs.test_convert_env import quote_id, write_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+SUMMARY_KEYS = {"job_id", "from", "to", "rows", "converted", "failed", "invalid", "skipped", "in_doubt",
+                "pending", "calls", "elapsed_s", "report", "report_csv"}
+
+
+@pytest.fixture
+def live(make_live_sandbox: Callable[..., EmbeddedSandbox]) -> EmbeddedSandbox:
+    sb = make_live_sandbox(rate_limit=100_000, concurrency=1_000, daily_quota=10_000_000)
+    sb.app.state.crm.mass_convert_polls = 0
+    return sb
+
+
+def cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ZOHO_BULK_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "app", "convert", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def summary(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_json_summary_and_exit_1_when_some_fail(live: EmbeddedSandbox, tmp_path: Path, data_dir: Path) -> None:
+    numbers = [f"QT-{n:05d}" for n in range(1, 7)] + ["QT-00027", "QT-00099"]
+    file = write_rows(tmp_path / "quotes.csv", ["Quote Number"], [[n] for n in numbers])
+
+    done = cli(str(file), "--from", "Quotes", "--to", "Sales_Orders", "--sandbox", live.url, "--json",
+               "--report-dir", str(tmp_path / "out"), data=data_dir)
+
+    assert done.returncode == 1, done.stderr
+    result = summary(done)
+    assert set(result) >= SUMMARY_KEYS
+    assert (result["rows"], result["converted"], result["failed"], result["invalid"]) == (8, 6, 1, 1)
+    calls = result["calls"]
+    assert isinstance(calls, dict)
+    assert (calls["mass_convert"], calls["single_convert"], calls["convert"]) == (1, 1, 2)
+    assert Path(str(result["report"])).is_file() and Path(str(result["report_csv"])).parent == tmp_path / "out"
+    assert "Traceback" not in done.stderr
+
+
+def test_exit_0_when_every_row_converts(live: EmbeddedSandbox, tmp_path: Path, data_dir: Path) -> None:
+    file = write_rows(tmp_path / "orders.csv", ["Record Id"], [[str(460000000200005)], [str(460000000200006)]])
+    done = cli(str(file), "--from", "Sales_Orders", "--to", "Invoices", "--carry-over-tags", "--sandbox", live.url,
+               "--json", data=data_dir)
+    assert done.returncode == 0, done.stderr
+    result = summary(done)
+    assert result["converted"] == 2 and result["to"] == ["Invoices"]
+    assert Path(str(result["report"])).parent == tmp_path  # beside the input by default
+
+
+@pytest.mark.parametrize(("to", "words"), [
+    ("Quotes", "not something to convert to"),
+    ("Sales_Orders", "converts only to an invoice"),
+])
+def test_impossible_targets_send_nothing(live: EmbeddedSandbox, tmp_path: Path, data_dir: Path, to: str,
+                                         words: str) -> None:
+    file = write_rows(tmp_path / "orders.csv", ["SO Number"], [["SO-00005"]])
+    done = cli(str(file), "--from", "Sales_Orders", "--to", to, "--sandbox", live.url, "--json", data=data_dir)
+    assert done.returncode == 2
+    assert words in done.stderr and "Traceback" not in done.stderr
+    assert summary(done)["exit_code"] == 2
+    assert live.app.state.crm.summary()["Invoices"] == 5  # nothing converted
+
+
+def test_unreadable_file_sends_nothing(live: EmbeddedSandbox, tmp_path: Path, data_dir: Path) -> None:
+    missing = tmp_path / "nope.xlsx"
+    done = cli(str(missing), "--from", "Quotes", "--to", "Invoices", "--sandbox", live.url, data=data_dir)
+    assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+
+    garbage = tmp_path / "broken.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 not really a workbook")
+    done = cli(str(garbage), "--from", "Quotes", "--to", "Invoices", "--sandbox", live.url, data=data_dir)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert live.app.state.crm.get("Quotes", quote_id(1))["$converted"] is False
