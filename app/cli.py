@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     p.add_argument("--status", metavar="S")
     p.add_argument("--line-items", action="store_true")
+    p.add_argument("--customer", metavar="NAME_OR_ID")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--columns", metavar="H1,H2,...", help='headers to export, or "all"')
     p.add_argument("--json", action="store_true")
     _add_target(p)
 
