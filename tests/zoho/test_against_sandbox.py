@@ -124,3 +124,18 @@ async def test_live_sandbox_over_real_http(live_sandbox) -> None:
     assert organizations[0]["organization_id"] == "10234695"
     assert fetched["contact_name"] == "Over HTTP"
     assert missing.value.status == 404 and missing.value.code == 1002
+
+
+async def test_answers_dropped_over_real_tcp_are_in_doubt(make_live_sandbox) -> None:
+    live = make_live_sandbox(rate_limit=100_000, concurrency=1_000, drop_rate=0.3, fail_rate=0.1, seed=11)
+    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=5)
+    names = [f"Over TCP {i:02d}" for i in range(40)]
+    async with BooksClient.for_sandbox(live.url, throttle=throttle,
+                                       retry=RetryPolicy(base_s=0.002, cap_s=0.02)) as client:
+        results = await create_all(client, names)
+    ok = {n for n, r in zip(names, results, strict=True) if isinstance(r, dict)}
+    doubt = {n for n, r in zip(names, results, strict=True) if isinstance(r, InDoubt)}
+    assert doubt and ok and len(ok) + len(doubt) == 40
+    saved = [n for n in contact_names(live.db_path) if n.startswith("Over TCP")]
+    assert len(saved) == len(set(saved))
+    assert set(saved) == ok | doubt
