@@ -12,7 +12,8 @@ with jitter between tries):
     500 (Zoho's "Internal error", code 1000: Zoho answered that the request failed, and its
     request handling rolls back on an internal error — the sandbox's 500/503 faults do the same).
   - A 502 or 504 on a write comes from a gateway that lost the application's answer: the write
-    may have been saved, so it is raised as `InDoubt`.
+    may have been saved, so it is raised as `InDoubt`; so is a 2xx answer whose body cannot be
+    read (Zoho said it was done, but the record it sent back is unreadable).
   - Once a write was sent and its answer lost (dropped connection, read timeout, broken
     answer), it is raised as `InDoubt` and never resent: the caller reconciles.
 * A 401 is answered by refreshing the access token once (one refresh for all waiting requests)
@@ -126,13 +127,15 @@ def _default_message(status: int) -> str:
     }.get(status, f"Zoho answered HTTP {status}")
 
 
-def _plain_transport_error(exc: httpx.TransportError, host: str) -> str:
+def _plain_transport_error(exc: httpx.RequestError, host: str) -> str:
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
         return f"could not connect to Zoho at {host}"
     if isinstance(exc, httpx.PoolTimeout):
         return "no free connection to Zoho in time"
     if isinstance(exc, httpx.TimeoutException):
         return f"Zoho at {host} did not answer in time"
+    if isinstance(exc, httpx.DecodingError):
+        return f"the answer from Zoho at {host} could not be decoded"
     return f"the connection to Zoho at {host} broke before the answer arrived"
 
 
@@ -222,7 +225,7 @@ class ApiSession:
             error: ZohoError
             try:
                 response, attempt, token = await self._send(method, url, query, json, headers or {})
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 host = httpx.URL(url).host
                 plain = _plain_transport_error(exc, host)
                 if write and not isinstance(exc, NOT_SENT):
@@ -261,7 +264,7 @@ class ApiSession:
                         self.throttle.check_quota()
                     if not _mentions_concurrency(error.message):
                         self.throttle.saw_rate_limit(attempt)
-                if write and status in IN_DOUBT_WRITE:
+                if write and (status in IN_DOUBT_WRITE or (200 <= status < 300 and error.code is None)):
                     raise InDoubt(
                         f"{error.message} (HTTP {status}); Zoho may or may not have saved the record",
                         status=status,

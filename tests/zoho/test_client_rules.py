@@ -248,3 +248,11 @@ async def test_a_401_that_fresh_tokens_do_not_cure_is_an_auth_error() -> None:
     assert "You are not authorized to perform this operation" in str(refused.value)
     assert zoho.refreshes == 5  # the first token and four fresh ones, then it stops
     assert len(zoho.requests) == 5
+
+
+async def test_a_write_answered_2xx_with_an_unreadable_body_is_in_doubt() -> None:
+    zoho = ScriptedZoho([answer(201, text="<html>Saved!</html>", **{"content-type": "text/html"})])
+    async with zoho.client() as client:
+        with pytest.raises(InDoubt):
+            await client.create("contacts", {"contact_name": "Ann"})
+    assert len(zoho.requests) == 1
