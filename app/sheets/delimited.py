@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.sheets.errors import SheetError
 from app.sheets.grid import MAX_CELLS
-from app.sheets.table import EXCEL_ERRORS, ExcelError
+from app.sheets.table import EXCEL_ERRORS, NEUTRALISED, ExcelError
 
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
@@ -100,4 +100,6 @@ def read_delimited(path: Path) -> list[list[object]]:
                 row[i] = None
             elif v[0] == "#" and v in errors:
                 row[i] = ExcelError(v)
+            elif v[0] == "'" and v[1:2] in NEUTRALISED:  # undo the writers' neutralise()
+                row[i] = v[1:]
     return grid

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+# First characters that make text a formula; the writers' neutralise() puts a "'" before them
+# and the readers take it off again, so a file we wrote reads back to the same values.
+NEUTRALISED = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Values a spreadsheet formula can produce instead of a result.
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",

@@ -22,7 +22,7 @@ from app.sheets.binary import (
 from app.sheets.errors import SheetError
 from app.sheets.grid import MAX_CELLS, Merged
 from app.sheets.preflight import Kind
-from app.sheets.table import EXCEL_ERRORS, ExcelError, column_index
+from app.sheets.table import EXCEL_ERRORS, NEUTRALISED, ExcelError, column_index
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
@@ -155,7 +155,7 @@ def _match_sheet(path: Path, names: list[str], wanted: str) -> str:
 
 
 def clean(grid: list[list[object]]) -> None:
-    """In place: "" -> None, whole-number floats -> int, error literals -> ExcelError."""
+    """In place: "" -> None, whole-number floats -> int, error literals -> ExcelError, "'=x" -> "=x"."""
     errors = EXCEL_ERRORS
     for row in grid:
         for i, v in enumerate(row):
@@ -165,6 +165,8 @@ def clean(grid: list[list[object]]) -> None:
                     row[i] = None
                 elif v[0] == "#" and v in errors:
                     row[i] = ExcelError(v)
+                elif v[0] == "'" and v[1:2] in NEUTRALISED:  # undo the writers' neutralise()
+                    row[i] = v[1:]
             elif cls is float and v.is_integer():  # type: ignore[attr-defined]
                 row[i] = int(v)  # type: ignore[call-overload]
 

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.sheets.errors import SheetWriteError
+from app.sheets.table import NEUTRALISED
 
 Highlight = Literal["error", "warning", "ok"]
 FILLS: dict[str, PatternFill] = {
@@ -35,7 +36,7 @@ WIDTH_SAMPLE_ROWS = 500
 MIN_WIDTH, MAX_WIDTH = 8, 60
 SHEET_NAME_MAX = 31
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_TRIGGERS = NEUTRALISED
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)([eE][+-]?\d+)?%?")
 
 
