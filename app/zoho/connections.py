@@ -406,9 +406,14 @@ async def _add(
             transport=transport,
         )
     elif args.browser:
+
+        def show_and_open(url: str) -> object:
+            print(f"Sign in to Zoho in your browser; if it does not open, visit:\n{url}", file=out)
+            return open_browser(url)
+
         tokens = await sign_in_with_browser(
             connection.accounts_url, connection.client_id, client_secret,
-            scopes=DEFAULT_SCOPES, open_browser=open_browser, transport=transport,
+            scopes=DEFAULT_SCOPES, open_browser=show_and_open, transport=transport,
         )
     elif env_refresh:
         tokens = TokenSource(connection.token_url, connection.client_id, client_secret, env_refresh,

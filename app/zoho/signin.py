@@ -124,7 +124,11 @@ async def sign_in_with_browser(
         state = secrets.token_urlsafe(24)
         url = authorization_url(accounts_url, client_id, redirect_uri, state, scopes)
         log.info("opening the browser for Zoho sign-in; waiting on %s", redirect_uri)
-        opened = open_browser(url)
+        try:
+            opened = open_browser(url)
+        except Exception as exc:  # no browser here: the user can still open the address by hand
+            log.warning("could not open a browser (%s); open the sign-in address by hand", type(exc).__name__)
+            opened = None
         if inspect.isawaitable(opened):
             browser_task = asyncio.ensure_future(opened)
         try:
