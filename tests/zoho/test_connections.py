@@ -238,3 +238,36 @@ def test_sign_in_leaves_no_secret_in_logs(sandbox, tmp_path: Path, caplog: pytes
     everything = caplog.text + out.getvalue() + (tmp_path / "c.json").read_text()
     for secret in (*issued, ring.passwords[("zoho-bulk", "demo:refresh_token")], "sandbox-secret", "sandbox-grant"):
         assert secret not in everything
+
+
+def test_the_command_line_without_a_keyring_end_to_end(live_sandbox, platformdirs_isolated, monkeypatch,
+                                                       capsys) -> None:
+    from app.cli import main
+    from app.zoho.connections import settings_path
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        add = ["connections", "add", "local", "--base-url", live_sandbox.url, "--organization-id", "10234695",
+               "--client-id", "sandbox-client", "--plan", "free", "--concurrency", "3"]
+        assert main(add) == 2
+        said = capsys.readouterr().out
+        assert said.strip() == NO_KEYRING_MESSAGE and "Traceback" not in said
+        assert not settings_path().exists()
+
+        monkeypatch.setenv("ZOHO_BULK_CLIENT_SECRET", "sandbox-secret")
+        monkeypatch.setenv("ZOHO_BULK_REFRESH_TOKEN", "sandbox-refresh")
+        assert main(add) == 0
+        assert main(["connections", "list"]) == 0
+        assert main(["connections", "test", "local"]) == 0
+        said = capsys.readouterr().out
+        assert "local (default)" in said and "1000 calls a day, 3 at once" in said
+        assert "secrets: environment" in said and "works: organization 10234695" in said
+        saved = settings_path().read_text()
+        assert str(platformdirs_isolated) in str(settings_path())
+        assert "sandbox-secret" not in saved and "sandbox-refresh" not in saved
+        assert main(["connections", "remove", "local"]) == 0
+        assert main(["connections", "test", "local"]) == 1
+        assert "no saved connection called 'local'" in capsys.readouterr().out
+    finally:
+        keyring.set_keyring(previous)
