@@ -38,9 +38,13 @@ def _created_at(record: dict[str, object]) -> float | None:
         return None
 
 
-async def find_made(client: CrmClient, source: str, target: str,
-                    wanted: dict[str, float]) -> dict[str, Made]:
-    """{source record ID: record of `target` made from it} for the sources in `wanted` (ID -> time asked)."""
+async def find_made(client: CrmClient, source: str, target: str, wanted: dict[str, float], *,
+                    expect: int | None = None) -> dict[str, Made]:
+    """{source record ID: record of `target` made from it} for the sources in `wanted` (ID -> time asked).
+
+    Reading stops once every wanted source is found, or `expect` of them (what the mass
+    conversions' counts say they made): newest first, that is the first page or two.
+    """
     back = BACK_POINTERS[source]
     number_field = NUMBER_FIELDS[target]
     found: dict[str, Made] = {}
@@ -59,6 +63,6 @@ async def find_made(client: CrmClient, source: str, target: str,
                 continue  # converted before this run asked for it
             number = record.get(number_field)
             found[source_id] = Made(str(record["id"]), str(number) if number else None)
-            if len(found) == len(wanted):
+            if len(found) == len(wanted) or (expect is not None and len(found) >= expect):
                 break
     return found

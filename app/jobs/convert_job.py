@@ -551,11 +551,16 @@ class ConvertJob:
             for t in e.marker.get("targets") or self.settings.targets:
                 if t not in made:
                     wanted.setdefault(t, {})[str(e.key)] = float(e.sent_at or time.time())
+        expected = self._expected_made(entries)
         found: dict[str, dict[str, Made]] = {}
         for target, sources in wanted.items():
+            if expected.get(target) == 0:
+                found[target] = {}  # the mass conversions made none: nothing to list
+                continue
             before = self.client.counters.calls
             try:
-                found[target] = await find_made(self.client, self.settings.source, target, sources)
+                found[target] = await find_made(self.client, self.settings.source, target, sources,
+                                                expect=expected.get(target))
             except (QuotaSpent, AuthError) as exc:
                 self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
                 found[target] = {}
@@ -571,6 +576,29 @@ class ConvertJob:
             targets = e.marker.get("targets") or self.settings.targets
             if all(t in made for t in targets):
                 self._converted(e.index, made, None)
+
+    def _expected_made(self, entries: list[Entry]) -> dict[str, int | None]:
+        """Per target module, how many records the completed mass conversions of `entries` say they made
+        (None when some entry has no such count: a lost answer, a single convert, an unfinished job)."""
+        assert self.journal is not None
+        expected: dict[str, int | None] = {}
+        counted: set[tuple[int, str]] = set()
+        batches: dict[int, Any] = {}
+        for e in entries:
+            number = e.marker.get("batch") if e.marker.get("via") == "mass" and e.state == SENT else None
+            if number is not None and number not in batches:
+                batches[number] = self.journal.get(f"batch.{number}", {})
+            record = batches.get(number) if number is not None else None
+            counts = record.get("counts") if isinstance(record, dict) and record.get("status") == "completed" else None
+            for t in e.marker.get("targets") or self.settings.targets:
+                if t in self._partial.get(e.index, {}):
+                    continue
+                if counts is None or not isinstance(counts.get("converted_count"), int):
+                    expected[t] = None
+                elif expected.setdefault(t, 0) is not None and (int(number), t) not in counted:
+                    counted.add((int(number), t))
+                    expected[t] = int(expected[t] or 0) + int(counts["converted_count"])
+        return expected
 
     async def _single(self, index: int) -> None:
         """One single conversion: converts the record, or answers why it cannot be converted."""

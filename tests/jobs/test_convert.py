@@ -287,3 +287,14 @@ async def test_plan_counts_before_anything_is_converted(box: CrmBox, tmp_path: P
         assert any("1 mass conversions" in line for line in plan.lines())
     finally:
         await job.close()
+
+
+async def test_no_list_pages_when_the_mass_conversion_made_nothing(box: CrmBox, tmp_path: Path) -> None:
+    file = write_rows(tmp_path / "q.csv", ["Quote Number"], [[f"QT-{n:05d}"] for n in range(26, 33)])
+
+    result = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    assert [r["Code"] for r in report_rows(result)] == ["NOT_APPROVED"] * 4 + ["NOT_REVIEWED"] * 3
+    assert not [s for s in box.transport.sent if s.path == "/crm/v8/Sales_Orders"]  # its count said 0
+    assert result.calls["lookup"] == 2  # module IDs and the page of quote numbers
+    assert (result.calls["mass_convert"], result.calls["single_convert"]) == (1, 7)
