@@ -27,7 +27,15 @@ from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
 from app.jobs.target import Target
-from app.jobs.writes import UNIQUE_FIELD, Decider, Decision, EntityFacts, match_marker, set_path
+from app.jobs.writes import (
+    UNIQUE_FIELD,
+    Decider,
+    Decision,
+    EntityFacts,
+    match_marker,
+    same_values,
+    set_path,
+)
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Document, Prepared, Problem
 from app.sheets import SheetError, Table, read_table
@@ -301,6 +309,7 @@ class ImportJob:
         in_doubt = [e for e in work if e.state in (SENT, IN_DOUBT)]
         writes = sum(1 for e in work if self._decisions[e.index].writes)
         reconcile = sum(1 for e in in_doubt if _lookup_marker(e.marker))
+        reconcile += sum(1 for e in work if self._decisions[e.index].marker.get("check"))  # reads
         throttle = client.throttle
         quota_left = throttle.quota_remaining
         invalid = counts.get("invalid", 0) + sum(
@@ -423,7 +432,34 @@ class ImportJob:
 
     async def _send(self, index: int) -> None:
         d = self._decisions[index]
+        if d.marker.get("check") and not await self._still_differs(index, d):
+            return
         await self._write(index, d, d.action)
+
+    async def _still_differs(self, index: int, d: Decision) -> bool:
+        """The list row matched but does not show every field (line items, addresses...): read
+        the record (one call) and settle the document as unchanged when Zoho holds its values."""
+        assert self.facts is not None and d.zoho_id is not None
+        try:
+            async with self._dispatch:
+                await self._turn()
+                self._count_lookup()
+                call = asyncio.ensure_future(self.client.get(self.facts.name, d.zoho_id))
+                await self._until_sent(call)
+        except Cancelled:
+            return False  # never read: the document stays pending
+        try:
+            record = await call
+        except (QuotaSpent, AuthError) as exc:
+            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+            return False
+        except ZohoError:
+            return True  # it could not be read: send the update as decided
+        if not same_values(d.payload, record):
+            return True
+        self._settle_without_call(index, Decision("unchanged", zoho_id=d.zoho_id, number=d.number,
+                                                  message="Zoho already holds these values"))
+        return False
 
     async def _write(self, index: int, d: Decision, action: str, *,
                      confirmed_absent: bool = False) -> None:

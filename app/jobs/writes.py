@@ -83,6 +83,16 @@ def same_values(payload: dict[str, Any], record: dict[str, Any]) -> bool:
     return True
 
 
+def listed_same(payload: dict[str, Any], record: dict[str, Any]) -> bool:
+    """True when a list row shows the payload's values but not all of its fields.
+
+    Only the whole record (one read) can then tell "unchanged" from "update"; one read
+    costs no more than the write it may spare, and keeps an unchanged record untouched.
+    """
+    seen = {k: v for k, v in payload.items() if k in record or k == "custom_fields"}
+    return len(seen) < len(payload) and same_values(seen, record)
+
+
 _PERSON_FIELDS_IN_LISTS = ("email", "phone", "mobile", "first_name", "last_name")
 
 
@@ -209,7 +219,8 @@ class Decider:
         if same_values(body, record):
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
-        return Decision("update", body, zoho_id=record_id, number=number)
+        return Decision("update", body, zoho_id=record_id, number=number,
+                        marker={"check": True} if listed_same(body, record) else {})
 
     def upsert(self, payload: dict[str, Any], unique: str) -> Decision:
         """One upsert call on the unique custom field, unless the listed record already matches."""
@@ -226,8 +237,9 @@ class Decider:
         if same_values(body, record):
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
+        check = {"check": True} if listed_same(body, record) else {}
         return Decision("upsert", body, zoho_id=record_id, number=number,
-                        marker={**marker, "outcome": "updated"})
+                        marker={**marker, "outcome": "updated", **check})
 
     def create(self, index: int, payload: dict[str, Any]) -> Decision:
         """A create with the key that finds it again if its answer is lost."""
