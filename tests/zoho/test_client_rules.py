@@ -256,3 +256,18 @@ async def test_a_write_answered_2xx_with_an_unreadable_body_is_in_doubt() -> Non
         with pytest.raises(InDoubt):
             await client.create("contacts", {"contact_name": "Ann"})
     assert len(zoho.requests) == 1
+
+
+def test_redact_masks_tokens_in_headers_urls_and_forms() -> None:
+    from app.zoho.redaction import redact, remember_secret
+
+    remember_secret("a-registered-secret-value")
+    text = redact(
+        "Authorization: Zoho-oauthtoken 1000.abc.def; GET https://x.test/cb?code=1000.grant&state=s3cr3t "
+        "grant_type=refresh_token&refresh_token=1000.refresh&client_secret=shh {'access_token': '1000.tok'} "
+        "and a-registered-secret-value"
+    )
+    for secret in ("1000.abc.def", "1000.grant", "s3cr3t", "1000.refresh", "shh", "1000.tok",
+                   "a-registered-secret-value"):
+        assert secret not in text
+    assert "grant_type=refresh_token" in text  # the rest stays readable
