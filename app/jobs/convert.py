@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from app.jobs.convert_input import CONVERT_TARGETS, SOURCES, ConvertRow, parse_targets, read_input
-from app.jobs.convert_job import ConvertJob, ConvertPlan, ConvertResult, ConvertSettings
+from app.jobs.convert_job import (
+    ConvertJob,
+    ConvertPlan,
+    ConvertResult,
+    ConvertSettings,
+    resume_settings,
+)
 from app.jobs.convert_reasons import REASONS, plain_reason
 from app.jobs.import_job import JobError
 from app.jobs.progress import TextProgressBar, format_duration
@@ -114,5 +120,6 @@ def print_summary(result: ConvertResult, out: TextIO) -> None:
 
 __all__ = [
     "CONVERT_TARGETS", "REASONS", "SOURCES", "ConvertJob", "ConvertPlan", "ConvertResult", "ConvertRow",
-    "ConvertSettings", "convert_command", "parse_targets", "plain_reason", "read_input", "run_convert",
+    "ConvertSettings", "convert_command", "parse_targets", "plain_reason", "read_input", "resume_settings",
+    "run_convert",
 ]

@@ -94,6 +94,20 @@ class ConvertSettings:
             raise JobError(f"A {SINGULAR[self.source]} converts only to {allowed}, not to {target_words(wrong)}.")
 
 
+def resume_settings(job_id: str, target: Target, **more: Any) -> ConvertSettings:
+    """The settings of an earlier conversion job (its file or pasted list, source, targets), to run it again."""
+    if not journal_path(job_id).exists():
+        raise JobError(f"There is no job {job_id} to resume.")
+    with Journal.open(job_id) as journal:
+        stored = journal.values()
+    if stored.get("kind") != "convert":
+        raise JobError(f"Job {job_id} is not a CRM conversion.")
+    return ConvertSettings(stored["source"], tuple(stored["targets"]),
+                           file=Path(stored["file"]) if stored.get("file") else None, text=stored.get("text"),
+                           carry_over_tags=bool(stored.get("carry_over_tags")), sheet=stored.get("sheet"),
+                           column=stored.get("column"), target=target, job_id=job_id, **more)
+
+
 @dataclass(frozen=True)
 class ConvertPlan:
     """What a run will cost, shown before it starts."""
@@ -343,6 +357,7 @@ class ConvertJob:
         j.set("column", self.data.headers[self.data.record_column])
         j.set("sheet", self.data.sheet)
         j.set("file", str(s.file.resolve()) if s.file else None)
+        j.set("text", s.text)  # a pasted list, kept so that the job can be resumed
         j.set("fingerprint", self.data.fingerprint)
         j.set("target", s.target.identity if s.target else None)
         j.set("modules", self.modules)
@@ -585,7 +600,7 @@ class ConvertJob:
         counted: set[tuple[int, str]] = set()
         batches: dict[int, Any] = {}
         for e in entries:
-            number = e.marker.get("batch") if e.marker.get("via") == "mass" and e.state == SENT else None
+            number = e.marker.get("batch") if e.marker.get("via") == "mass" else None
             if number is not None and number not in batches:
                 batches[number] = self.journal.get(f"batch.{number}", {})
             record = batches.get(number) if number is not None else None

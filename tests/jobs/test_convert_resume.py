@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.jobs.convert import ConvertJob
+from app.jobs.convert import ConvertJob, resume_settings
 from app.jobs.journal import Journal
 from app.jobs.progress import Progress
 from tests.jobs.test_convert_env import (
@@ -156,3 +156,19 @@ async def test_rerun_of_a_finished_job_sends_nothing(box: CrmBox, tmp_path: Path
     second = await convert(box, "Quotes", ("Sales_Orders",), file)
     assert second.exit_code == 0 and second.counts["converted"] == 8
     assert box.transport.sent == []
+
+
+async def test_a_pasted_list_resumes_from_its_job_id(box: CrmBox, tmp_path: Path) -> None:
+    first_job = ConvertJob(settings(box, "Quotes", ("Invoices",), None, text="QT-00014 QT-00015 QT-00027",
+                                    report_dir=tmp_path))
+    first = await first_job.run()
+    assert first.counts == {**first.counts, "converted": 2, "failed": 1}
+    box.set_approval(quote_id(27), "approved")
+    box.transport.sent.clear()
+
+    again = resume_settings(first.job_id, box.target(), report_dir=tmp_path, poll_first_s=0.001)
+    second = await ConvertJob(again).run()
+
+    assert (again.source, again.targets, again.text) == ("Quotes", ("Invoices",), "QT-00014 QT-00015 QT-00027")
+    assert second.job_id == first.job_id and second.counts["converted"] == 3 and second.exit_code == 0
+    assert box.transport.converted_ids() == [quote_id(27)]
