@@ -150,6 +150,7 @@ class ConnectionStore:
         self.path = path or settings_path()
         self._backend = backend
         self.environ = environ if environ is not None else os.environ
+        self._token_sources: dict[str, tuple[tuple[object, ...], TokenSource]] = {}
 
     # --- the settings file (no secrets) --------------------------------------------------------
 
@@ -281,9 +282,17 @@ class ConnectionStore:
     # --- clients -------------------------------------------------------------------------------
 
     def tokens(self, name: str, *, transport: httpx.AsyncBaseTransport | None = None) -> TokenSource:
+        """The connection's token source, one per connection for the store's life (one refresh, shared)."""
         connection = self.get(name)
         secret, refresh = self.secrets(name)
-        return TokenSource(connection.token_url, connection.client_id, secret, refresh, transport=transport)
+        key = (name, connection.token_url, connection.client_id, secret, refresh, id(transport))
+        cached = self._token_sources.get(name)
+        if cached is None or cached[0] != key:
+            tokens = TokenSource(connection.token_url, connection.client_id, secret, refresh,
+                                 transport=transport)
+            self._token_sources[name] = (key, tokens)
+            return tokens
+        return cached[1]
 
     def books_client(
         self, name: str, *, transport: httpx.AsyncBaseTransport | None = None

@@ -173,6 +173,7 @@ def test_cli_add_list_test_remove_with_a_keyring(sandbox, tmp_path: Path) -> Non
     assert "demo (default)" in out.getvalue() and "secrets: keyring" in out.getvalue()
     assert connections_command(args("test", "demo"), store=store, transport=sandbox.transport, out=out) == 0
     assert "works: organization 10234695 'Zylker Demo Ltd'" in out.getvalue()
+    assert store.tokens("demo", transport=sandbox.transport).refreshes == 1  # shared, not re-made per client
     assert refresh not in out.getvalue()
 
     assert connections_command(args("remove", "demo"), store=store, out=out) == 0
