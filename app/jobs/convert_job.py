@@ -216,6 +216,8 @@ class ConvertJob:
         self._in_flight: set[int] = set()
         self._partial: dict[int, dict[str, Made]] = {}
         self._single_after_mass: set[int] = set()
+        self._doubted: set[int] = set()  # sent once with no clear answer: Zoho may have converted them
+        self._rechecked: set[int] = set()
         self._batches = 0
         self._started = time.monotonic()
 
@@ -443,6 +445,7 @@ class ConvertJob:
         counts = journal.counts()
         self._meter = ProgressMeter(len(journal.entries()), done=counts.get(DONE, 0), failed=counts.get(FAILED, 0))
         journal.interrupted_to_in_doubt()
+        self._doubted.update(e.index for e in journal.entries(IN_DOUBT))
         journal.set("status", "running")
         self._emit()
         if not self.control.cancelled:
@@ -462,7 +465,7 @@ class ConvertJob:
             todo = [i for i in singles if journal.entry(i).state == PENDING] + leftovers
             self._phase("single conversions")
             await run_pool(todo, self._single, workers=self._workers(), control=self.control)
-            for _round in range(2):  # answers lost just now: look for what they made, resend the rest
+            for _round in range(3):  # answers lost just now: look for what they made, resend the rest
                 doubtful = journal.entries(IN_DOUBT)
                 if not doubtful or self.control.cancelled:
                     break
@@ -491,7 +494,8 @@ class ConvertJob:
         entries = [journal.entry(i) for i in batch.indexes]
         ids = [str(e.key) for e in entries]
         for e in entries:
-            journal.mark_sent(e.index, {**e.marker, "via": "mass", "batch": batch.number})
+            journal.mark_sent(e.index, {**e.marker, "via": "mass", "batch": batch.number,
+                                        "first_sent_at": e.marker.get("first_sent_at", time.time())})
             self._start(e.index)
         record = {"number": batch.number, "ids": ids, "sent_at": time.time(), "job_id": None, "status": "sent"}
         journal.set(f"batch.{batch.number}", record)
@@ -504,6 +508,7 @@ class ConvertJob:
             for e in entries:
                 journal.finish(e.index, IN_DOUBT, None, message=f"answer lost: {exc}", http_status=exc.status,
                                zoho_code=exc.code)
+            self._doubted.update(batch.indexes)
             return
         except (QuotaSpent, AuthError) as exc:
             for e in entries:
@@ -526,6 +531,8 @@ class ConvertJob:
         record.update(job_id=job_id, status="scheduled")
         journal.set(f"batch.{batch.number}", record)
         await self._wait_for(job_id, batch.number)
+        if journal.get(f"batch.{batch.number}", {}).get("status") != "completed":
+            self._doubted.update(batch.indexes)  # still running for all we know
 
     async def _wait_for(self, job_id: str, number: int) -> None:
         """Poll a mass conversion's status with backoff until COMPLETED (or the wait limit)."""
@@ -565,7 +572,8 @@ class ConvertJob:
             made = self._partial.get(e.index, {})
             for t in e.marker.get("targets") or self.settings.targets:
                 if t not in made:
-                    wanted.setdefault(t, {})[str(e.key)] = float(e.sent_at or time.time())
+                    asked = e.marker.get("first_sent_at") or e.sent_at or time.time()
+                    wanted.setdefault(t, {})[str(e.key)] = float(asked)
         expected = self._expected_made(entries)
         found: dict[str, dict[str, Made]] = {}
         for target, sources in wanted.items():
@@ -624,7 +632,8 @@ class ConvertJob:
         targets = tuple(t for t in (e.marker.get("targets") or self.settings.targets) if t not in made)
         carry = bool(e.marker.get("carry"))
         marker = {k: v for k, v in e.marker.items() if k not in ("via", "batch")}
-        journal.mark_sent(index, {**marker, "via": "single"})
+        journal.mark_sent(index, {**marker, "via": "single",
+                                  "first_sent_at": marker.get("first_sent_at", time.time())})
         self._start(index)
         self._calls["single_convert"] += 1
         self._emit()
@@ -634,6 +643,7 @@ class ConvertJob:
         except InDoubt as exc:
             journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}", http_status=exc.status,
                            zoho_code=exc.code)
+            self._doubted.add(index)
             return
         except (QuotaSpent, AuthError) as exc:
             journal.release(index)
@@ -643,6 +653,12 @@ class ConvertJob:
             self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
             return
         except ZohoError as exc:
+            if exc.code == "ID_ALREADY_CONVERTED" and index in self._doubted and index not in self._rechecked:
+                # Perhaps by this job's own earlier request whose answer was lost: look once more.
+                self._rechecked.add(index)
+                journal.finish(index, IN_DOUBT, None, message="Zoho says it is converted; looking for the record",
+                               http_status=exc.status, zoho_code=exc.code)
+                return
             reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
             journal.finish(index, FAILED, "failed", message=reason, http_status=exc.status, zoho_code=exc.code)
             self._done(index, failed=True, message=f"row {e.index + 1}: {reason}")

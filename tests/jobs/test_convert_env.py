@@ -77,7 +77,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     """The sandbox in process; records every CRM request and the most requests it ever had out at once.
 
     `lose_answer(kind, times)` makes the sandbox do the next `times` requests of a kind and then
-    drops their answers (a broken connection after sending), as the network can.
+    drops their answers (a broken connection after sending), as the network can. `stale_lists`
+    ({module: n}) answers n list pages of a module with "no records" (204), as a lagging index would.
     """
 
     def __init__(self, app: Any) -> None:
@@ -87,6 +88,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.most_in_flight = 0
         self.losses: dict[str, int] = {}
         self.fail_with: Callable[[Sent], None] | None = None
+        self.stale_lists: dict[str, int] = {}
 
     def lose_answer(self, kind: str, times: int = 1) -> None:
         self.losses[kind] = self.losses.get(kind, 0) + times
@@ -100,6 +102,10 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.sent.append(sent)
         if self.fail_with is not None:
             self.fail_with(sent)
+        module = path.rsplit("/", 1)[-1]
+        if self.stale_lists.get(module) and sent.method == "GET" and "fields" in sent.params:
+            self.stale_lists[module] -= 1
+            return httpx.Response(204, request=request)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:

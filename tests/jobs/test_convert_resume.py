@@ -172,3 +172,19 @@ async def test_a_pasted_list_resumes_from_its_job_id(box: CrmBox, tmp_path: Path
     assert (again.source, again.targets, again.text) == ("Quotes", ("Invoices",), "QT-00014 QT-00015 QT-00027")
     assert second.job_id == first.job_id and second.counts["converted"] == 3 and second.exit_code == 0
     assert box.transport.converted_ids() == [quote_id(27)]
+
+
+async def test_already_converted_after_a_lost_answer_is_looked_up_again(box: CrmBox, tmp_path: Path) -> None:
+    box.crm.mass_convert_polls = 0  # Zoho runs the job although its answer is lost...
+    box.transport.lose_answer("mass_convert")
+    box.transport.stale_lists["Sales_Orders"] = 1  # ...and the first look at the sales orders does not show them yet
+    file = quotes_file(tmp_path, [*APPROVED, "QT-00033"])
+
+    result = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    rows = report_rows(result)
+    assert [r["Status"] for r in rows] == ["converted"] * 8 + ["failed"]
+    assert [r["Sales Order ID"] for r in rows[:8]] == made_once(box, APPROVED)
+    assert rows[8]["Code"] == "ID_ALREADY_CONVERTED"  # converted long before this run: stays a failure
+    assert box.transport.count("convert") == 9 + 1  # one each, QT-00033 asked twice: nothing converted twice
+    assert result.exit_code == 1
