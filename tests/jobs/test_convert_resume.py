@@ -14,6 +14,7 @@ from tests.jobs.test_convert_env import (
     CrmBox,
     Sent,
     convert,
+    create_quotes,
     quote_id,
     report_rows,
     settings,
@@ -188,3 +189,26 @@ async def test_already_converted_after_a_lost_answer_is_looked_up_again(box: Crm
     assert rows[8]["Code"] == "ID_ALREADY_CONVERTED"  # converted long before this run: stays a failure
     assert box.transport.count("convert") == 9 + 1  # one each, QT-00033 asked twice: nothing converted twice
     assert result.exit_code == 1
+
+
+async def test_server_errors_and_lost_answers_never_convert_twice(tmp_path: Path) -> None:
+    box = CrmBox(tmp_path / "faults.sqlite", seed=11)
+    try:
+        made = await create_quotes(box, 60)
+        box.app.state.settings.fail_rate = 0.2  # 500 / 503 answers
+        box.app.state.settings.drop_rate = 0.2  # writes done, answers lost
+        file = write_rows(tmp_path / "q.csv", ["Record Id"], [[i] for i in made] + [[quote_id(26)], [quote_id(37)]])
+
+        result = await convert(box, "Quotes", ("Sales_Orders", "Invoices"), file)
+
+        rows = report_rows(result)
+        assert [r["Status"] for r in rows] == ["converted"] * 60 + ["failed", "failed"]
+        assert [r["Code"] for r in rows[60:]] == ["NOT_APPROVED", "ID_ALREADY_CONVERTED"]
+        for row, quote in zip(rows, made, strict=False):
+            orders = box.made_from("Sales_Orders", quote)
+            invoices = box.made_from("Invoices", quote)
+            assert [o["id"] for o in orders] == [row["Sales Order ID"]]
+            assert [i["id"] for i in invoices] == [row["Invoice ID"]]
+        assert result.exit_code == 1 and result.calls["retries"] > 0
+    finally:
+        box.close()
