@@ -6,10 +6,18 @@ from app.jobs.journal import JobSummary, Journal, data_dir, list_jobs
 from app.jobs.plan import Plan
 from app.jobs.progress import Progress, ProgressMeter, TextProgressBar
 from app.jobs.report import RowResult, write_report
-from app.jobs.target import Target, TargetError, open_target, sandbox_target
+from app.jobs.target import (
+    Target,
+    TargetError,
+    connection_target,
+    embedded_sandbox,
+    open_target,
+    sandbox_target,
+)
 
 __all__ = [
     "Cancelled", "ImportJob", "JobError", "JobResult", "JobSettings", "JobSummary", "Journal",
     "Plan", "Progress", "ProgressMeter", "RowResult", "RunControl", "Target", "TargetError",
-    "TextProgressBar", "data_dir", "list_jobs", "open_target", "sandbox_target", "write_report",
+    "TextProgressBar", "connection_target", "data_dir", "embedded_sandbox", "list_jobs",
+    "open_target", "sandbox_target", "write_report",
 ]

@@ -23,9 +23,8 @@ import hashlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from app.jobs.control import RunControl
@@ -42,145 +41,23 @@ from app.jobs.convert_input import (
     read_input,
     resolve_numbers,
 )
-from app.jobs.convert_reasons import RETRY_ON_RERUN, SINGULAR, plain_reason, target_words
+from app.jobs.convert_reasons import RETRY_ON_RERUN, plain_reason, target_words
+from app.jobs.convert_report import outcome_of, row_results, write_convert_report
+from app.jobs.convert_settings import (
+    MASS_MAX_IDS,
+    ConvertPlan,
+    ConvertResult,
+    ConvertSettings,
+    resume_settings,
+)
 from app.jobs.import_job import JobError
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
-from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
-from app.jobs.target import Target
 from app.zoho import AuthError, CrmClient, InDoubt, QuotaSpent, ZohoError
 
-MASS_MAX_IDS = 50
-MASS_MIN = 5  # below this a mass conversion (1 call + polls + pages) costs more than single converts
-STATUSES = ("converted", "failed", "invalid", "skipped")
-RESULT_HEADERS = ("Status", "Sales Order ID", "Invoice ID", "Message", "Code", "HTTP status", "Attempts",
-                  "Sales Order Number", "Invoice Number", "Record ID")
+__all__ = ["ConvertJob", "ConvertPlan", "ConvertResult", "ConvertSettings", "resume_settings"]
 
-
-@dataclass
-class ConvertSettings:
-    """What the user chose: the source module, the targets, the rows (file or pasted list), the target org."""
-
-    source: str
-    targets: tuple[str, ...]
-    file: Path | None = None
-    text: str | None = None  # a pasted list instead of a file
-    carry_over_tags: bool = False
-    sheet: str | None = None
-    column: str | None = None  # the column of record IDs or numbers (default: found by header or content)
-    report_dir: Path | None = None
-    target: Target | None = None
-    job_id: str | None = None
-    workers: int | None = None  # default: the organization's CRM concurrency (at most 10)
-    mass_min: int = MASS_MIN
-    poll_first_s: float = 0.5  # first wait before asking a mass conversion's status; doubles each time
-    poll_max_s: float = 20.0
-    poll_timeout_s: float = 1800.0
-
-    def __post_init__(self) -> None:
-        if self.file is not None:
-            self.file = Path(self.file)
-        if self.report_dir is not None:
-            self.report_dir = Path(self.report_dir)
-        self.targets = tuple(self.targets)
-        if self.source not in CONVERT_TARGETS:
-            raise JobError(f"{self.source} cannot be converted; choose Quotes or Sales_Orders.")
-        if not self.targets:
-            raise JobError("Choose what to convert to (Sales_Orders and/or Invoices).")
-        wrong = [t for t in self.targets if t not in CONVERT_TARGETS[self.source]]
-        if wrong:
-            allowed = target_words(CONVERT_TARGETS[self.source]).replace(" and ", " or ")
-            raise JobError(f"A {SINGULAR[self.source]} converts only to {allowed}, not to {target_words(wrong)}.")
-
-
-def resume_settings(job_id: str, target: Target, **more: Any) -> ConvertSettings:
-    """The settings of an earlier conversion job (its file or pasted list, source, targets), to run it again."""
-    if not journal_path(job_id).exists():
-        raise JobError(f"There is no job {job_id} to resume.")
-    with Journal.open(job_id) as journal:
-        stored = journal.values()
-    if stored.get("kind") != "convert":
-        raise JobError(f"Job {job_id} is not a CRM conversion.")
-    return ConvertSettings(stored["source"], tuple(stored["targets"]),
-                           file=Path(stored["file"]) if stored.get("file") else None, text=stored.get("text"),
-                           carry_over_tags=bool(stored.get("carry_over_tags")), sheet=stored.get("sheet"),
-                           column=stored.get("column"), target=target, job_id=job_id, **more)
-
-
-@dataclass(frozen=True)
-class ConvertPlan:
-    """What a run will cost, shown before it starts."""
-
-    job_id: str
-    rows: int
-    records: int  # rows that name a record to convert
-    invalid: int
-    already_done: int
-    to_convert: int
-    mass_calls: int
-    single_calls: int
-    lookup_calls: int  # already spent: module IDs, number pages
-    resumed: bool = False
-
-    @property
-    def convert_calls(self) -> int:
-        return self.mass_calls + self.single_calls
-
-    def lines(self) -> list[str]:
-        return [
-            f"Job {self.job_id}{' (resumed)' if self.resumed else ''}: {self.rows} rows, {self.records} records "
-            f"({self.invalid} invalid, {self.already_done} already settled, {self.to_convert} to convert)",
-            f"Calls: {self.mass_calls} mass conversions of up to {MASS_MAX_IDS}, {self.single_calls} single "
-            f"conversions, plus status checks, list pages and a single conversion for each record a mass "
-            f"conversion leaves ({self.lookup_calls} lookup calls so far)",
-        ]
-
-
-@dataclass
-class ConvertResult:
-    """How a run ended: counts per row status, calls, report paths and the CLI's exit code."""
-
-    job_id: str
-    source: str
-    targets: tuple[str, ...]
-    rows: int
-    counts: dict[str, int]
-    calls: dict[str, int]
-    elapsed_s: float
-    report: Path | None
-    report_csv: Path | None
-    failed_rows: Path | None
-    exit_code: int
-    stopped: str | None = None
-    message: str = ""
-
-    def summary(self) -> dict[str, Any]:
-        """The `--json` object of CLI.md for convert."""
-        c = self.counts
-        return {
-            "job_id": self.job_id, "from": self.source, "to": list(self.targets), "rows": self.rows,
-            **{k: c.get(k, 0) for k in ("converted", "failed", "invalid", "skipped", "in_doubt", "pending")},
-            "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
-            "report": str(self.report) if self.report else None,
-            "report_csv": str(self.report_csv) if self.report_csv else None,
-        }
-
-
-@dataclass
-class ConvertRowResult(RowResult):
-    """A report row of a conversion: the IDs and numbers of the records made."""
-
-    made_ids: dict[str, str] = field(default_factory=dict)
-    made_numbers: dict[str, str] = field(default_factory=dict)
-    record_id: str | None = None
-
-    def values(self) -> list[object]:
-        return [self.status, self.made_ids.get("Sales_Orders", ""), self.made_ids.get("Invoices", ""),
-                self.message or "", self.zoho_code or "",
-                self.http_status if self.http_status is not None else "", self.attempts,
-                self.made_numbers.get("Sales_Orders", ""), self.made_numbers.get("Invoices", ""),
-                self.record_id or ""]
 
 
 @dataclass
@@ -746,8 +623,8 @@ class ConvertJob:
         journal = self.journal
         entries = journal.entries()
         stopped = self.control.stop_reason if self.control.cancelled else None
-        results = self._row_results(entries, stopped)
-        counts = Counter(_outcome_of(e) for e in entries)
+        results = row_results(self.data, entries, stopped)
+        counts = Counter(outcome_of(e) for e in entries)
         keys = ("converted", "failed", "invalid", "skipped", "in_doubt", "pending")
         counts_out = {k: counts.get(k, 0) for k in keys}
         calls = self.calls()
@@ -773,7 +650,7 @@ class ConvertJob:
             ("Lookup calls (list pages, module IDs)", calls["lookup"]), ("Retries", calls["retries"]),
             ("Elapsed (s)", round(elapsed, 1)),
         ]
-        paths = self._write_report(results, summary)
+        paths = write_convert_report(self.data, results, summary, job_id=self.job_id, report_dir=s.report_dir)
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
         journal.set("status", status)
         journal.set("report", str(paths.xlsx))
@@ -783,58 +660,3 @@ class ConvertJob:
                              counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
                              report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,
                              stopped=stopped, message=message)
-
-    def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
-        assert self.data is not None
-        results: list[RowResult] = [ConvertRowResult("skipped", message="empty row: nothing to convert")
-                                    for _ in self.data.rows]
-        for e in entries:
-            status, message = _status_of(e, stopped)
-            ids = json.loads(e.zoho_id) if e.zoho_id and e.outcome == "converted" else {}
-            numbers = json.loads(e.number) if e.number and e.outcome == "converted" else {}
-            cells = {}
-            column = e.marker.get("column")
-            if e.outcome == "invalid" and isinstance(column, int):
-                cells[column] = message or ""
-            for r in e.rows:
-                results[r] = ConvertRowResult(status=status, message=message, http_status=e.http_status,
-                                              zoho_code=e.zoho_code, attempts=e.attempts, problem_cells=cells,
-                                              made_ids=ids, made_numbers=numbers, record_id=e.key)
-        return results
-
-    def _write_report(self, results: list[RowResult], summary: list[tuple[str, object]]) -> ReportPaths:
-        assert self.data is not None
-        s = self.settings
-        if s.report_dir is not None:
-            out_dir = s.report_dir
-        elif s.file is not None:
-            out_dir = s.file.resolve().parent
-        else:
-            from app.jobs.journal import data_dir
-            out_dir = data_dir() / "reports"
-        stem = report_stem(s.file if s.file else Path("pasted-list"), self.job_id)
-        suffix = ".csv" if s.file is None or s.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
-        return write_report(headers=self.data.headers, rows=self.data.rows, results=results, summary=summary,
-                            out_dir=Path(out_dir), stem=stem, failed_suffix=suffix,
-                            result_headers=RESULT_HEADERS, statuses=STATUSES)
-
-
-def _outcome_of(e: Entry) -> str:
-    if e.state in (IN_DOUBT, SENT):
-        return "in_doubt"
-    if e.state == PENDING:
-        return "pending"
-    return e.outcome or ("failed" if e.state == FAILED else "converted")
-
-
-def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
-    """The report's Status and Message of an entry."""
-    if e.state in (IN_DOUBT, SENT):
-        return "failed", ("Zoho's answer was lost and the conversion could not be checked yet; "
-                          "run the same file again to settle it")
-    if e.state == PENDING:
-        why = {"quota": "the daily quota ran out", "auth": "signing in failed"}.get(stopped or "", "the run was cancelled")
-        return "skipped", f"not sent: {why}; run the same file again to convert it"
-    if e.outcome == "converted":
-        return "converted", e.message or "converted"
-    return _outcome_of(e), e.message

@@ -107,6 +107,7 @@ class JobResult:
         }
 
 
+HAND_OVER_S = 0.05  # a document is handed to the client this long before its turn
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")
 
 
@@ -553,9 +554,9 @@ class ImportJob:
         throttle = self.client.throttle
         while True:
             await self.control.checkpoint()
-            wait = throttle.next_turn_in()
+            wait = throttle.next_turn_in() - HAND_OVER_S
             if wait <= 0 and throttle.in_flight < throttle.concurrency:
-                return
+                return  # the client's throttle times the last few milliseconds exactly
             await asyncio.sleep(min(max(wait, 0.002), 0.1))
 
     async def _until_sent(self, call: asyncio.Future[Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.jobs import list_jobs
 from app.jobs.journal import Journal
 from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
 
@@ -182,6 +183,9 @@ async def test_same_file_again_is_the_same_job_and_sends_nothing(books, tmp_path
     with Journal.open(first.job_id) as journal:
         assert [e.state for e in journal.entries()] == ["done"]
         assert journal.get("status") == "finished"
+    [listed] = list_jobs()
+    assert (listed.job_id, listed.entity, listed.status) == (first.job_id, "salesorders", "finished")
+    assert listed.report == str(first.report) and not listed.resumable
 
 
 async def test_report_xlsx_highlights_bad_cells_and_has_a_summary(books, tmp_path: Path) -> None:

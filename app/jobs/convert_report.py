@@ -1,0 +1,90 @@
+"""The per-row report of a CRM conversion: the input's columns, then Status, the IDs and numbers made, Message, Code.
+
+Written through app.jobs.report.write_report (xlsx + csv + failed rows), like an import's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.jobs.convert_input import ConvertInput
+from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
+from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
+
+STATUSES = ("converted", "failed", "invalid", "skipped")
+RESULT_HEADERS = ("Status", "Sales Order ID", "Invoice ID", "Message", "Code", "HTTP status", "Attempts",
+                  "Sales Order Number", "Invoice Number", "Record ID")
+
+
+@dataclass
+class ConvertRowResult(RowResult):
+    """A report row of a conversion: the IDs and numbers of the records made."""
+
+    made_ids: dict[str, str] = field(default_factory=dict)
+    made_numbers: dict[str, str] = field(default_factory=dict)
+    record_id: str | None = None
+
+    def values(self) -> list[object]:
+        return [self.status, self.made_ids.get("Sales_Orders", ""), self.made_ids.get("Invoices", ""),
+                self.message or "", self.zoho_code or "",
+                self.http_status if self.http_status is not None else "", self.attempts,
+                self.made_numbers.get("Sales_Orders", ""), self.made_numbers.get("Invoices", ""),
+                self.record_id or ""]
+
+
+def row_results(data: ConvertInput, entries: list[Entry], stopped: str | None) -> list[RowResult]:
+    """One result per input row, from the journal's entries."""
+    results: list[RowResult] = [ConvertRowResult("skipped", message="empty row: nothing to convert")
+                                for _ in data.rows]
+    for e in entries:
+        status, message = status_of(e, stopped)
+        ids = json.loads(e.zoho_id) if e.zoho_id and e.outcome == "converted" else {}
+        numbers = json.loads(e.number) if e.number and e.outcome == "converted" else {}
+        cells = {}
+        column = e.marker.get("column")
+        if e.outcome == "invalid" and isinstance(column, int):
+            cells[column] = message or ""
+        for r in e.rows:
+            results[r] = ConvertRowResult(status=status, message=message, http_status=e.http_status,
+                                          zoho_code=e.zoho_code, attempts=e.attempts, problem_cells=cells,
+                                          made_ids=ids, made_numbers=numbers, record_id=e.key)
+    return results
+
+
+def write_convert_report(data: ConvertInput, results: list[RowResult], summary: list[tuple[str, object]], *,
+                         job_id: str, report_dir: Path | None) -> ReportPaths:
+    """Beside the input file (or in `report_dir`; a pasted list's under the data directory's reports)."""
+    if report_dir is not None:
+        out_dir = report_dir
+    elif data.file is not None:
+        out_dir = data.file.resolve().parent
+    else:
+        out_dir = data_dir() / "reports"
+    stem = report_stem(data.file if data.file else Path("pasted-list"), job_id)
+    suffix = ".csv" if data.file is None or data.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
+    return write_report(headers=data.headers, rows=data.rows, results=results, summary=summary,
+                        out_dir=Path(out_dir), stem=stem, failed_suffix=suffix,
+                        result_headers=RESULT_HEADERS, statuses=STATUSES)
+
+
+def outcome_of(e: Entry) -> str:
+    if e.state in (IN_DOUBT, SENT):
+        return "in_doubt"
+    if e.state == PENDING:
+        return "pending"
+    return e.outcome or ("failed" if e.state == FAILED else "converted")
+
+
+def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
+    """The report's Status and Message of an entry."""
+    if e.state in (IN_DOUBT, SENT):
+        return "failed", ("Zoho's answer was lost and the conversion could not be checked yet; "
+                          "run the same file again to settle it")
+    if e.state == PENDING:
+        why = {"quota": "the daily quota ran out", "auth": "signing in failed"}.get(stopped or "", "the run was cancelled")
+        return "skipped", f"not sent: {why}; run the same file again to convert it"
+    if e.outcome == "converted":
+        return "converted", e.message or "converted"
+    return outcome_of(e), e.message
