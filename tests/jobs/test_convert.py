@@ -298,3 +298,20 @@ async def test_no_list_pages_when_the_mass_conversion_made_nothing(box: CrmBox, 
     assert not [s for s in box.transport.sent if s.path == "/crm/v8/Sales_Orders"]  # its count said 0
     assert result.calls["lookup"] == 2  # module IDs and the page of quote numbers
     assert (result.calls["mass_convert"], result.calls["single_convert"]) == (1, 7)
+
+
+async def test_ids_of_no_quote_or_of_another_module(box: CrmBox, tmp_path: Path) -> None:
+    file = write_rows(tmp_path / "ids.csv", ["Record Id"], [
+        [quote_id(1)], [quote_id(2)], [quote_id(3)], [quote_id(4)],
+        ["460000000199999"],  # no record at all
+        [order_id(5)],  # a sales order, not a quote
+    ])
+
+    result = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    rows = report_rows(result)
+    assert [r["Status"] for r in rows] == ["converted"] * 4 + ["failed", "failed"]
+    assert rows[4]["Code"] == "INVALID_DATA" and "no quote with this ID" in rows[4]["Message"]
+    assert rows[5]["Code"] == "AMBIGUITY_DURING_PROCESSING" and "Quotes module" in rows[5]["Message"]
+    assert box.record("Sales_Orders", order_id(5))["$converted"] is False
+    box.transport.assert_bodies_match_zoho_schemas()
