@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.jobs.convert import ConvertJob
-from app.zoho import CrmClient, Throttle
+from app.jobs.import_job import JobError
+from app.zoho import CrmClient, RetryPolicy, Throttle, TokenSource
 from tests.jobs.test_convert_env import (
     CrmBox,
+    Sent,
     convert,
     order_id,
     quote_id,
@@ -315,3 +318,43 @@ async def test_ids_of_no_quote_or_of_another_module(box: CrmBox, tmp_path: Path)
     assert rows[5]["Code"] == "AMBIGUITY_DURING_PROCESSING" and "Quotes module" in rows[5]["Message"]
     assert box.record("Sales_Orders", order_id(5))["$converted"] is False
     box.transport.assert_bodies_match_zoho_schemas()
+
+
+async def test_internal_error_is_plain_and_retried_on_the_next_run(box: CrmBox, tmp_path: Path) -> None:
+    broken = {"code": "INTERNAL_ERROR", "details": {}, "message": "Internal Server Error", "status": "error"}
+
+    def zoho_fails_on_quote_2(sent: Sent) -> httpx.Response | None:
+        if sent.kind == "convert" and quote_id(2) in sent.path:
+            return httpx.Response(500, json=broken)
+        return None
+
+    box.transport.answer_with = zoho_fails_on_quote_2
+    file = write_rows(tmp_path / "q.csv", ["Quote Number"], [["QT-00001"], ["QT-00002"]])
+    client = CrmClient("http://sandbox.test", TokenSource.for_sandbox("http://sandbox.test", box.transport),
+                       transport=box.transport, retry=RetryPolicy(attempts=2, base_s=0.001, cap_s=0.001))
+
+    async with client:
+        first = await ConvertJob(settings(box, "Quotes", ("Invoices",), file), client=client).run()
+
+    rows = report_rows(first)
+    assert (rows[1]["Status"], rows[1]["Code"], rows[1]["HTTP status"]) == ("failed", "INTERNAL_ERROR", "500")
+    assert rows[1]["Message"] == "Zoho had an internal error; run the same file again later."
+    assert first.calls["retries"] >= 1
+    box.transport.answer_with = None
+    box.transport.sent.clear()
+
+    second = await convert(box, "Quotes", ("Invoices",), file)
+
+    assert [r["Status"] for r in report_rows(second)] == ["converted", "converted"]
+    assert box.transport.converted_ids() == [quote_id(2)]
+
+
+async def test_refused_sign_in_sends_nothing(box: CrmBox, tmp_path: Path) -> None:
+    file = write_rows(tmp_path / "q.csv", ["Quote Number"], [["QT-00001"]])
+    tokens = TokenSource("http://sandbox.test/oauth/v2/token", "sandbox-client", "not-the-secret", "sandbox-refresh",
+                         transport=box.transport)
+    client = CrmClient("http://sandbox.test", tokens, transport=box.transport)
+    async with client:
+        with pytest.raises(JobError, match="Signing in failed"):
+            await ConvertJob(settings(box, "Quotes", ("Invoices",), file), client=client).run()
+    assert box.transport.count("convert") == box.transport.count("mass_convert") == 0

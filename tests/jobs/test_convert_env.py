@@ -89,6 +89,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.losses: dict[str, int] = {}
         self.fail_with: Callable[[Sent], None] | None = None
         self.stale_lists: dict[str, int] = {}
+        self.answer_with: Callable[[Sent], httpx.Response | None] | None = None
 
     def lose_answer(self, kind: str, times: int = 1) -> None:
         self.losses[kind] = self.losses.get(kind, 0) + times
@@ -102,6 +103,10 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.sent.append(sent)
         if self.fail_with is not None:
             self.fail_with(sent)
+        if self.answer_with is not None:
+            answer = self.answer_with(sent)
+            if answer is not None:
+                return answer
         module = path.rsplit("/", 1)[-1]
         if self.stale_lists.get(module) and sent.method == "GET" and "fields" in sent.params:
             self.stale_lists[module] -= 1
