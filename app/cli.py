@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", choices=("Quotes", "Sales_Orders"), required=True)
     p.add_argument("--to", dest="targets", required=True, metavar="Sales_Orders,Invoices")
     p.add_argument("--carry-over-tags", action="store_true")
+    p.add_argument("--sheet", metavar="NAME")
+    p.add_argument("--column", metavar="HEADER", help="the column of record IDs or numbers (default: found)")
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--json", action="store_true")
     _add_target(p)
