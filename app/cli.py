@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     p.add_argument("--status", metavar="S")
-    p.add_argument("--line-items", action="store_true")
+    p.add_argument("--line-items", action="store_true",
+                   help="one row per line item (contact person for contacts), every column")
     p.add_argument("--customer", metavar="NAME_OR_ID")
     p.add_argument("--search", metavar="TEXT")
     p.add_argument("--columns", metavar="H1,H2,...", help='headers to export, or "all"')

@@ -1,6 +1,7 @@
 """The engine: plan, resolve names once, throttled exactly-once upload, journal, report; used by the CLI and the GUI."""
 
 from app.jobs.control import Cancelled, RunControl
+from app.jobs.export_job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
 from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
 from app.jobs.journal import JobSummary, Journal, data_dir, list_jobs
 from app.jobs.plan import Plan
@@ -16,7 +17,8 @@ from app.jobs.target import (
 )
 
 __all__ = [
-    "Cancelled", "ImportJob", "JobError", "JobResult", "JobSettings", "JobSummary", "Journal",
+    "Cancelled", "ExportError", "ExportJob", "ExportPlan", "ExportResult", "ExportSettings",
+    "ImportJob", "JobError", "JobResult", "JobSettings", "JobSummary", "Journal",
     "Plan", "Progress", "ProgressMeter", "RowResult", "RunControl", "Target", "TargetError",
     "TextProgressBar", "connection_target", "data_dir", "embedded_sandbox", "list_jobs",
     "open_target", "sandbox_target", "write_report",

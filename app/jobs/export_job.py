@@ -278,12 +278,18 @@ class ExportJob:
     async def close(self) -> None:
         await self._stack.aclose()
 
-    async def plan(self) -> ExportPlan:
-        """Check the options, list every page (200 records a call) and count the detail calls left."""
+    async def plan(self, on_progress: ProgressCallback | None = None) -> ExportPlan:
+        """Check the options, list every page (200 records a call) and count the detail calls left.
+
+        `on_progress` sees the listing (phase "listing", total = records listed so far).
+        """
+        if on_progress is not None:
+            self._on_progress = on_progress
         if self._plan is not None:
             return self._plan
         if not self.job_id:
             self.prepare()
+        self._started = time.monotonic()  # elapsed_s counts from the first list call
         client = await self.connect()
         self._meter = ProgressMeter(0)
         self._meter.phase = "listing"
@@ -341,8 +347,7 @@ class ExportJob:
 
     async def run(self, on_progress: ProgressCallback | None = None) -> ExportResult:
         """Fetch the details the columns need, then write the file; returns when done or stopped."""
-        self._started = time.monotonic()
-        self._on_progress = on_progress
+        self._on_progress = on_progress or self._on_progress
         try:
             if self._plan is None and not self.control.cancelled:
                 with contextlib.suppress(QuotaSpent, Cancelled):  # the stop is recorded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -14,6 +15,7 @@ import pytest
 
 from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.exporter import run_export
+from app.jobs.journal import list_jobs
 from app.sheets import read_table
 from app.zoho import BooksClient
 from tests.jobs.conftest import CountingSandbox, run_job
@@ -333,3 +335,52 @@ async def test_json_summary_is_the_last_line(filled: CountingSandbox, tmp_path: 
     assert summary["calls"]["total"] == 1 + notes and summary["calls"]["list"] == 1
     assert summary["out"] == str(tmp_path / "cn.csv") and summary["elapsed_s"] >= 0
     assert "detail calls" in err.getvalue()  # the plan was shown before the run
+
+
+async def test_nothing_matches_gives_a_file_with_headers_only(filled: CountingSandbox, tmp_path: Path) -> None:
+    out = tmp_path / "none.xlsx"
+    result = await export(filled, "salesorders", out, date_from="2030-01-01", line_items=True)
+    assert result.exit_code == 0 and (result.records, result.rows) == (0, 0)
+    assert result.calls["detail"] == 0
+    ws = openpyxl.load_workbook(out).active
+    assert ws.max_row == 1 and ws.cell(1, 1).value == "SalesOrder ID"
+
+
+async def test_pause_holds_the_details_and_resume_finishes(filled: CountingSandbox, tmp_path: Path) -> None:
+    out = tmp_path / "paused.csv"
+    job = ExportJob(ExportSettings("salesorders", out, line_items=True, target=filled.target(), workers=1))
+    total = len(filled.records("salesorders"))
+    held: list[int] = []
+    paused_at: list[int] = []
+    tasks: list[asyncio.Future[None]] = []
+
+    def on_progress(p: Any) -> None:
+        if p.phase == "run" and p.done == 2 and not paused_at:
+            paused_at.append(p.done)
+            job.pause()  # emits progress again: paused_at is set first
+            tasks.append(asyncio.ensure_future(check_then_resume()))
+
+    async def check_then_resume() -> None:
+        for _ in range(200):  # give a worker that ignored the pause every chance to send
+            await asyncio.sleep(0)
+        held.append(filled.reads("salesorders"))
+        assert job.progress().paused
+        job.resume()
+
+    result = await job.run(on_progress)
+    await asyncio.gather(*tasks)
+    assert paused_at == [2]
+    assert held == [1 + 2]  # while paused no further detail call went out
+    assert result.exit_code == 0 and result.records == total and out.exists()
+
+
+async def test_listing_progress_and_the_jobs_list(filled: CountingSandbox, tmp_path: Path) -> None:
+    seen: list[tuple[str, int]] = []
+    job = ExportJob(ExportSettings("contacts", tmp_path / "c.csv", target=filled.target()))
+    plan = await job.plan(lambda p: seen.append((p.phase, p.total)))
+    assert ("listing", plan.records) in seen
+    result = await job.run()
+    assert seen[-1] == ("finished", plan.records)
+    jobs = [j for j in list_jobs() if j.job_id == result.job_id]
+    assert len(jobs) == 1 and jobs[0].kind == "export" and jobs[0].status == "finished"
+    assert jobs[0].report == str(tmp_path / "c.csv") and jobs[0].counts.get("done") == plan.records
