@@ -88,3 +88,13 @@ def test_unreadable_file_sends_nothing(live: EmbeddedSandbox, tmp_path: Path, da
     done = cli(str(garbage), "--from", "Quotes", "--to", "Invoices", "--sandbox", live.url, data=data_dir)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert live.app.state.crm.get("Quotes", quote_id(1))["$converted"] is False
+
+
+def test_column_named_on_the_command_line(live: EmbeddedSandbox, tmp_path: Path, data_dir: Path) -> None:
+    file = write_rows(tmp_path / "mixed.csv", ["Our ref", "Zoho"], [["QT-00001", "QT-00017"], ["QT-00002", "QT-00018"]])
+    done = cli(str(file), "--from", "Quotes", "--to", "Invoices", "--column", "Zoho", "--sandbox", live.url,
+               "--json", data=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert summary(done)["converted"] == 2
+    crm = live.app.state.crm
+    assert crm.get("Quotes", quote_id(17))["$converted"] and not crm.get("Quotes", quote_id(1))["$converted"]
