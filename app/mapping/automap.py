@@ -234,6 +234,8 @@ def automap(table: TableLike, entity_name: str, operation: str = "create") -> Ma
         f, score, why = score_column(header, ent)
         if f is not None and score > 0:
             if header in ent.ignored_headers:
+                if score < 0.85:  # a resemblance ("Status" ~ "Portal Status"), not a known name
+                    continue
                 score *= 0.5  # an export-only column maps only where nothing better claims its field
             scored.append((score, ci, f, why))
     scored.sort(key=lambda s: (-s[0], s[1]))

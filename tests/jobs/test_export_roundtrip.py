@@ -138,3 +138,16 @@ async def test_without_the_id_column_records_are_found_by_their_number(filled: C
     result, report = await reimport(filled, "salesorders", out)
     assert {r["Status"] for r in report} == {"unchanged"} and filled.writes() == 0
     assert result.counts["unchanged"] == len(filled.records("salesorders"))
+
+
+@pytest.mark.parametrize("entity", ["contacts", "salesorders", "creditnotes"])
+async def test_a_list_only_export_maps_itself_back(filled: CountingSandbox, tmp_path: Path, entity: str) -> None:
+    """Without line items the shipped mapping does not fit (fewer columns); auto-mapping does, unchanged."""
+    out = tmp_path / f"{entity}-list.xlsx"
+    result = await ExportJob(ExportSettings(entity, out, target=filled.target())).run()
+    assert result.calls["detail"] == 0
+    filled.requests.clear()
+    imported = await run_job(filled, out, entity, "update", report_dir=tmp_path / "reports")
+    report = read_report(imported.report_csv)
+    assert {r["Status"] for r in report} == {"unchanged"}, {r["Message"] for r in report}
+    assert len(report) == result.rows and filled.writes() == 0
