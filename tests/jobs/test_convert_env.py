@@ -138,18 +138,24 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         return ids
 
     def assert_bodies_match_zoho_schemas(self) -> int:
-        """Every convert / mass_convert body satisfies crm-oas; returns how many were checked."""
+        """Every convert / mass_convert body satisfies crm-oas (and reads carry what CRM requires);
+        returns how many bodies were checked."""
         checked = 0
         for s in self.sent:
             if s.kind == "convert":
                 CONVERT_BODY.validate(s.body)
             elif s.kind == "mass_convert":
                 MASS_CONVERT_BODY.validate(s.body)
-                assert len(s.body["ids"]) <= 50
-            elif s.method != "GET":
+                assert 1 <= len(s.body["ids"]) <= 50
+            elif s.kind == "status":
+                assert s.body is None and s.params.get("job_id"), s
+                continue
+            elif s.method == "GET":
+                assert s.body is None, s
+                if s.path.count("/") == 3 and not s.path.endswith("/settings/modules"):  # a list page
+                    assert s.params.get("fields") and int(s.params.get("per_page", 200)) <= 200, s
                 continue
             else:
-                assert s.body is None
                 continue
             checked += 1
         return checked
@@ -203,7 +209,9 @@ class CrmBox:
             self.crm.conn.execute("UPDATE crm_records SET body = ? WHERE id = ?", (json.dumps(body), record_id))
 
     def close(self) -> None:
+        """Stop the sandbox, after checking every request body the tool sent against Zoho's schemas."""
         self.app.state.close()
+        self.transport.assert_bodies_match_zoho_schemas()
 
 
 def write_rows(path: Path, headers: list[str], rows: list[list[object]]) -> Path:
