@@ -259,8 +259,6 @@ class ExportJob:
             self.columns = choose_columns(s.entity, s.columns, line_items=s.line_items)
         except ColumnError as exc:
             raise ExportError(str(exc)) from None
-        if s.line_items and s.entity in LINES and not self.needs_detail:
-            self.columns = choose_columns(s.entity, ["all"])
         identity = {"entity": s.entity, "out": str(s.out.resolve()), "filters": self.filters,
                     "columns": [c.header for c in self.columns], "at": time.time()}
         self.job_id = "x" + hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:11]

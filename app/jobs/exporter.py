@@ -55,13 +55,14 @@ async def run_export(settings: ExportSettings, *, as_json: bool = False,
     installed = _on_signals(loop, job, err)
     try:
         try:
-            plan = await job.plan()
+            plan = await job.plan(bar if err.isatty() else None)  # the listing, on a terminal
         except ExportError:
             await job.close()
             raise
         except (QuotaSpent, Cancelled):
             plan = None  # the run reports the stop
         if plan is not None:
+            bar.close()
             for line in plan.lines():
                 print(line, file=err)
         result = await job.run(bar)

@@ -258,6 +258,8 @@ async def test_chosen_columns_in_the_order_given(filled: CountingSandbox, tmp_pa
     headers, rows = sheet(out)
     assert headers == ["Total", "SalesOrder Number"] and result.calls["detail"] == 0
     assert len(rows) == result.records
+    result = await export(filled, "salesorders", out, columns=["Total"], line_items=True)
+    assert sheet(out)[0] == ["Total"] and result.calls["detail"] == 0  # chosen columns win
     result = await export(filled, "salesorders", out, columns=["SalesOrder Number", "Item Name"])
     headers, rows = sheet(out)
     assert headers == ["SalesOrder Number", "Item Name"]
