@@ -316,7 +316,7 @@ class ImportJob:
         invalid = counts.get("invalid", 0) + sum(
             1 for d in self._decisions.values() if d.action == "invalid")
         self._plan = estimate(
-            job_id=self.job_id, rows=len(prepared_rows(self)), documents=len(prepared.documents),
+            job_id=self.job_id, rows=prepared.rows, documents=len(prepared.documents),
             invalid=invalid, to_send=writes,
             already_done=counts.get(DONE, 0) + counts.get(FAILED, 0) - counts.get("invalid", 0),
             lookup_calls=self._lookup_calls + reconcile, write_calls=writes,
@@ -766,10 +766,6 @@ class ImportJob:
         return write_report(headers=self.table.headers, rows=self.table.rows, results=results,
                             summary=summary, out_dir=Path(out_dir), stem=stem,
                             failed_suffix=suffix)
-
-
-def prepared_rows(job: ImportJob) -> list[list[object]]:
-    return job.table.rows if job.table is not None else []
 
 
 def _lookup_marker(marker: dict[str, Any]) -> bool:
