@@ -216,6 +216,7 @@ class Decider:
             return Decision("skipped", zoho_id=record_id, number=number,
                             message=f"already in Zoho ({matched_by})")
         body = _without(payload, f.id_field)
+        record = self.with_named_ids(record)
         if same_values(body, record):
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
@@ -234,12 +235,24 @@ class Decider:
             return Decision("upsert", body, marker={**marker, "outcome": "created"})
         record = matches[0]
         record_id, number = str(record.get(f.id_field)), record.get(f.key_field)
+        record = self.with_named_ids(record)
         if same_values(body, record):
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
         check = {"check": True} if listed_same(body, record) else {}
         return Decision("upsert", body, zoho_id=record_id, number=number,
                         marker={**marker, "outcome": "updated", **check})
+
+    def with_named_ids(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A list row shows the salesperson's name, not the ID: add the ID the run's catalog gives."""
+        name = record.get("salesperson_name")
+        if "salesperson_id" in record or name is None or not self.catalog.loaded("salespersons"):
+            return record
+        ids = [str(p.get("salesperson_id")) for p in self.catalog.records("salespersons")
+               if normalise(p.get("salesperson_name")) == normalise(name)]
+        if name and len(ids) != 1:
+            return record
+        return {**record, "salesperson_id": ids[0] if name else ""}
 
     def create(self, index: int, payload: dict[str, Any]) -> Decision:
         """A create with the key that finds it again if its answer is lost."""

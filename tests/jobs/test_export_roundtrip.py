@@ -151,3 +151,4 @@ async def test_a_list_only_export_maps_itself_back(filled: CountingSandbox, tmp_
     report = read_report(imported.report_csv)
     assert {r["Status"] for r in report} == {"unchanged"}, {r["Message"] for r in report}
     assert len(report) == result.rows and filled.writes() == 0
+    assert filled.reads(entity) == 1  # the list page alone told "unchanged": no record was read
