@@ -103,8 +103,9 @@ class ExportPlan:
     def lines(self) -> list[str]:
         out = [
             f"Export {self.job_id}: {self.records} {self.entity}, {len(self.columns)} columns",
-            f"Calls: {self.calls} ({self.list_calls} list pages of {PER_PAGE}, done; "
-            f"{self.detail_calls} detail calls{' for line items / persons / addresses' if self.detail_calls else ''})",
+            f"Calls: {self.calls} ({self.list_calls} list {'page' if self.list_calls == 1 else 'pages'} "
+            f"of {PER_PAGE}, done; {self.detail_calls} detail calls"
+            f"{' for line items / persons / addresses' if self.detail_calls else ''})",
         ]
         if self.quota_left is not None:
             out.append(f"Quota left today: {self.quota_left}")
