@@ -386,3 +386,12 @@ async def test_listing_progress_and_the_jobs_list(filled: CountingSandbox, tmp_p
     jobs = [j for j in list_jobs() if j.job_id == result.job_id]
     assert len(jobs) == 1 and jobs[0].kind == "export" and jobs[0].status == "finished"
     assert jobs[0].report == str(tmp_path / "c.csv") and jobs[0].counts.get("done") == plan.records
+
+
+async def test_server_errors_and_lost_answers_are_retried_not_lost(make_books: Any, tmp_path: Path) -> None:
+    flaky = make_books(fail_rate=0.4, drop_rate=0.1)
+    out = tmp_path / "contacts.csv"
+    result = await export(flaky, "contacts", out, line_items=True)
+    assert result.exit_code == 0 and result.failed == 0
+    assert result.calls["retries"] >= 1
+    assert sorted(r["Display Name"] for r in sheet(out)[1]) == ["Acme Corporation", "Bowman and Co", "Zylker Corp"]
