@@ -294,14 +294,13 @@ class ExportJob:
         self._meter.phase = "listing"
         try:
             self.records = await self._list_all()
-        except AuthError as exc:
-            raise ExportError(f"Signing in failed: {exc}") from None
         except QuotaSpent as exc:
             self._stop(exc, "quota")
             raise
-        except Cancelled:
-            raise
-        except ZohoError as exc:
+        except ZohoError as exc:  # nothing can be exported: the job is over, its client closed
+            await self.close()
+            if isinstance(exc, AuthError):
+                raise ExportError(f"Signing in failed: {exc}") from None
             raise ExportError(f"Zoho could not list the {self.settings.entity}: {exc}") from None
         if not self.settings.columns:
             self.columns += extra_custom_columns(self.settings.entity, self.records, self.columns)

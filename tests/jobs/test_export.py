@@ -16,8 +16,9 @@ import pytest
 from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.exporter import run_export
 from app.jobs.journal import list_jobs
+from app.jobs.target import Target
 from app.sheets import read_table
-from app.zoho import BooksClient
+from app.zoho import BooksClient, Throttle
 from tests.jobs.conftest import CountingSandbox, run_job
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
@@ -395,3 +396,15 @@ async def test_server_errors_and_lost_answers_are_retried_not_lost(make_books: A
     assert result.exit_code == 0 and result.failed == 0
     assert result.calls["retries"] >= 1
     assert sorted(r["Display Name"] for r in sheet(out)[1]) == ["Acme Corporation", "Bowman and Co", "Zylker Corp"]
+
+
+async def test_an_organization_zoho_refuses_is_a_plain_refusal(books: CountingSandbox, tmp_path: Path) -> None:
+    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=10)
+    target = Target("sandbox, wrong organization", "test", make_client=lambda: BooksClient.for_sandbox(
+        "http://sandbox.test", transport=books.transport, throttle=throttle, organization_id="999"))
+    job = ExportJob(ExportSettings("contacts", tmp_path / "c.xlsx", target=target))
+    with pytest.raises(ExportError) as caught:
+        await job.plan()
+    assert str(caught.value) == ("Zoho could not list the contacts: "
+                                 "This user is not associated with the organization 999")
+    assert not (tmp_path / "c.xlsx").exists()
