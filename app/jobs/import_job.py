@@ -276,7 +276,8 @@ class ImportJob:
         """Read, map, list what the run needs (names, existing records) and count the calls left."""
         if self._plan is not None:
             return self._plan
-        prepared = self.load()
+        # Reading and validating a big sheet takes seconds: off the event loop (the GUI's).
+        prepared = self.prepared or await asyncio.to_thread(self.load)
         assert self.journal is not None and self.facts is not None and self.mapping is not None
         if self._resumed and not self.settings.dry_run:
             retried = [int(name.split(".", 1)[1]) for name in self.journal.values()
@@ -408,7 +409,7 @@ class ImportJob:
                     await self._reconcile(index, resend=False)
         self._meter.phase = "finished"
         self._emit()
-        return self._finish()
+        return await self._finish()
 
     def _workers(self) -> int:
         if self.settings.workers:
@@ -658,7 +659,7 @@ class ImportJob:
 
     # --- step 4: report ---
 
-    def _finish(self) -> JobResult:
+    async def _finish(self) -> JobResult:
         assert self.journal is not None and self.prepared is not None and self.table is not None
         journal, table = self.journal, self.table
         entries = journal.entries()
@@ -702,7 +703,7 @@ class ImportJob:
             ("Refused for the rate (429)", calls["rate_limited"]),
             ("Elapsed (s)", round(elapsed, 1)),
         ]
-        paths = self._write_report(results, summary_rows)
+        paths = await asyncio.to_thread(self._write_report, results, summary_rows)
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
         if not self.settings.dry_run:
             journal.set("status", status)
