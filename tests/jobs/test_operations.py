@@ -207,3 +207,32 @@ async def test_report_xlsx_highlights_bad_cells_and_has_a_summary(books, tmp_pat
     assert sheet.cell(row=2, column=7).value == "invalid"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
     assert summary["Job"] == result.job_id and summary["created"] == 1
+
+
+async def test_samples_resolve_tax_currency_salesperson_and_account_names(books, tmp_path: Path) -> None:
+    from app.resources import samples_dir
+
+    contacts = await run_job(books, samples_dir() / "contacts.xlsx", "contacts",
+                             report_dir=tmp_path / "r")
+    assert contacts.exit_code == 0
+    orders = await run_job(books, samples_dir() / "salesorders.xlsx", "salesorders",
+                           report_dir=tmp_path / "r")
+    assert orders.exit_code == 0 and orders.counts["created"] == orders.documents
+    # contacts, items, taxes, currencies, salespersons: one page each, then one write per order
+    assert orders.calls["lookup"] == 5 and orders.calls["write"] == orders.documents
+    sample = [r for r in books.records("salesorders") if r["salesorder_number"].startswith("SO-")]
+    assert any(r.get("salesperson_name") for r in sample)
+    assert {r["currency_code"] for r in sample} > {"USD"}
+    assert all(li.get("tax_id") for r in sample for li in r["line_items"])
+    credits = await run_job(books, samples_dir() / "creditnotes.xlsx", "creditnotes",
+                            report_dir=tmp_path / "r")
+    assert credits.exit_code == 0 and credits.counts["created"] == credits.documents
+    assert any(li.get("account_id") for r in books.records("creditnotes") for li in r["line_items"])
+
+    problems = await run_job(books, samples_dir() / "salesorders-with-problems.csv", "salesorders",
+                             report_dir=tmp_path / "r")
+    writes = books.writes("salesorders")
+    rows = read_report(problems.report_csv)
+    assert len(rows) == problems.rows
+    assert problems.counts["invalid"] >= 3 and problems.exit_code == 1
+    assert writes == orders.documents + problems.counts["created"]  # invalid rows cost no call
