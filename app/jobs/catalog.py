@@ -91,8 +91,15 @@ class Catalog:
         for entity in wanted:
             if entity not in self._loading:
                 self._loading[entity] = asyncio.ensure_future(self._fetch(entity))
-        for entity in wanted:
-            self._records[entity] = await self._loading[entity]
+        results = await asyncio.gather(*(self._loading[e] for e in wanted), return_exceptions=True)
+        for entity, result in zip(wanted, results, strict=True):
+            if isinstance(result, BaseException):
+                del self._loading[entity]  # a later load() tries again
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        for entity, result in zip(wanted, results, strict=True):
+            self._records[entity] = result  # type: ignore[assignment]
 
     async def _fetch(self, entity: str) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []

@@ -359,11 +359,16 @@ class ImportJob:
         self._started = time.monotonic()
         self._on_progress = on_progress
         try:
-            try:
-                await self.plan()
-            except QuotaSpent as exc:
-                self._stop_error = exc
-                self.control.cancel("quota")
+            while True:
+                try:
+                    await self.plan()
+                    break
+                except QuotaSpent as exc:
+                    if self.settings.wait_for_quota and await self._wait_for_quota(exc):
+                        continue
+                    self._stop_error = exc
+                    self.control.cancel("quota")
+                    break
             return await self._run()
         finally:
             await self.close()

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TextIO
 
 from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.jobs.plan import Plan
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import Target, TargetError, open_target
-from app.zoho import ZohoError
+from app.zoho import QuotaSpent, ZohoError
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -49,11 +50,14 @@ async def run_import(settings: JobSettings, *, as_json: bool = False,
     err = err or sys.stderr
     job = ImportJob(settings)
     try:
-        plan = await job.plan()
+        plan: Plan | None = await job.plan()
     except JobError:
         await job.close()
         raise
-    for line in plan.lines():
+    except QuotaSpent as exc:  # the run below stops at once and says so: exit 3, resumable
+        print(f"Zoho refused the lookups: {exc}", file=err)
+        plan = None
+    for line in plan.lines() if plan else []:
         print(line, file=err)
     if job.prepared is not None:
         for problem in job.prepared.problems:

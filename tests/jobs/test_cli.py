@@ -121,3 +121,19 @@ def test_sigterm_stops_the_demo_cleanly_with_exit_3(tmp_path: Path, data_dir: Pa
         with Journal(path) as journal:
             states |= {e.state for e in journal.entries()}
     assert states <= {"done", "pending"} and "pending" in states  # nothing ambiguous
+
+
+def test_quota_spent_during_the_lookups_exits_3_and_sends_nothing(tmp_path: Path, data_dir: Path) -> None:
+    settings = SandboxSettings(rate_limit=100_000, rate_window_s=60.0, daily_quota=1)
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, [
+        ["CLI-30", "2026-01-05", "Zylker Corp", "USB-C Hub", 1, 60]])
+    with EmbeddedSandbox(settings, db_path=tmp_path / "quota.sqlite") as sb:
+        run = cli("import", str(file), "--entity", "salesorders", "--sandbox", sb.url, "--json",
+                  data=data_dir)
+        orders = [r for r in sb.app.state.store.all("salesorders") if r["salesorder_number"] == "CLI-30"]
+    assert run.returncode == 3, run.stderr
+    assert "quota" in run.stderr and "Traceback" not in run.stderr
+    summary = json.loads(run.stdout.strip().splitlines()[-1])
+    assert summary["created"] == 0 and summary["calls"]["write"] == 0 and not orders
+    [row] = read_report(Path(summary["report_csv"]))
+    assert row["Status"] == "skipped" and "quota" in row["Message"]
