@@ -174,3 +174,19 @@ async def test_lost_answers_of_updates_and_upserts_are_settled(make_books, tmp_p
     companies = {r["contact_name"]: r["company_name"] for r in box.records("contacts")}
     assert all(companies[f"Lost Answer {i}"] == f"Company {i} Ltd" for i in range(20))
     assert {r["Status"] for r in read_report(updated.report_csv)} == {"updated"}
+
+
+async def test_server_errors_are_retried_and_leftovers_go_again_on_resume(make_books, tmp_path: Path) -> None:
+    box = make_books(fail_rate=0.25, seed=11)
+    file = orders_file(tmp_path / "orders.csv", 15)
+    result = await run_job(box, file, "salesorders")
+    assert result.calls["retries"] > 0
+    for _ in range(5):  # each run retries only what a server error left unsettled
+        if result.exit_code == 0:
+            break
+        assert {r["HTTP status"] for r in read_report(result.report_csv)
+                if r["Status"] == "failed"} <= {"500", "502", "503", "504", ""}
+        result = await run_job(box, file, "salesorders")
+    assert result.exit_code == 0 and result.counts["created"] == 15
+    marks = per_document(box, result)
+    assert len(marks) == 15 and set(marks.values()) == {1}
