@@ -173,7 +173,8 @@ class ConvertJob:
         """Read the rows, open the journal, learn module IDs and record numbers (first run), count the calls."""
         if self._plan is not None:
             return self._plan
-        rows = self.load()
+        # Reading a big sheet takes seconds: off the event loop (the GUI's).
+        rows = self.rows if self.data is not None else await asyncio.to_thread(self.load)
         assert self.data is not None
         s = self.settings
         self.journal = Journal.open(self.job_id)
@@ -350,7 +351,7 @@ class ConvertJob:
                 again = [e.index for e in journal.entries(IN_DOUBT)]
                 await run_pool(again, self._single, workers=self._workers(), control=self.control)
         self._phase("finished")
-        return self._finish()
+        return await self._finish()
 
     async def _finish_earlier_jobs(self) -> None:
         """A resumed run: wait for the mass conversions an earlier run scheduled and did not see end."""
@@ -618,7 +619,7 @@ class ConvertJob:
 
     # --- step 4: report ---
 
-    def _finish(self) -> ConvertResult:
+    async def _finish(self) -> ConvertResult:
         assert self.journal is not None and self.data is not None
         journal = self.journal
         entries = journal.entries()
@@ -650,7 +651,8 @@ class ConvertJob:
             ("Lookup calls (list pages, module IDs)", calls["lookup"]), ("Retries", calls["retries"]),
             ("Elapsed (s)", round(elapsed, 1)),
         ]
-        paths = write_convert_report(self.data, results, summary, job_id=self.job_id, report_dir=s.report_dir)
+        paths = await asyncio.to_thread(write_convert_report, self.data, results, summary, job_id=self.job_id,
+                                        report_dir=s.report_dir)
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
         journal.set("status", status)
         journal.set("report", str(paths.xlsx))
