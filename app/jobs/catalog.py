@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -172,13 +172,3 @@ class Catalog:
                 grouped.setdefault(key, []).append(record)
         return grouped
 
-
-async def gather_limited(calls: Iterable[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
-    """Run coroutine factories with at most `limit` at once, results in order."""
-    semaphore = asyncio.Semaphore(limit)
-
-    async def one(call: Callable[[], Awaitable[Any]]) -> Any:
-        async with semaphore:
-            return await call()
-
-    return await asyncio.gather(*(one(c) for c in calls))

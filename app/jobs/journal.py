@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -302,9 +302,3 @@ def list_jobs() -> list[JobSummary]:
     found.sort(key=lambda j: j.created_at or 0, reverse=True)
     return found
 
-
-def iter_rows(entries: Iterable[Entry]) -> Iterator[tuple[int, Entry]]:
-    """(row index, entry) for every input row an entry covers."""
-    for e in entries:
-        for r in e.rows:
-            yield r, e
