@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
                         status_code=exc.status_code)
 
 
+def sandbox_instance(store: Store) -> str:
+    """A random ID kept in the sandbox file: two sandboxes (two files) never share it, a restart keeps it.
+
+    Every sandbox serves the same organization ID, so a client tells sandboxes apart by this
+    (a job journalled against one sandbox must not count as done against another).
+    """
+    with store.transaction():
+        value = store.peek_value("instance")
+        if value is None:
+            value = store.next_value("instance", start=secrets.randbelow(2**52) + 1)
+    return f"{value:x}"
+
+
 def create_app(settings: SandboxSettings, db_path: str | Path) -> Starlette:
     """The sandbox as an ASGI app on the SQLite file ``db_path`` (created and seeded if new)."""
     conn = connect(db_path)
@@ -89,11 +103,20 @@ def create_app(settings: SandboxSettings, db_path: str | Path) -> Starlette:
     crm = CrmStore(conn, lock)
     book_routes = books_routes(books)
 
+    instance = sandbox_instance(store)
+
     async def root(request: Request) -> Response:
+        """Who this sandbox is and its limits, so that a client can pace itself to them."""
         return JSONResponse({
+            "service": "zoho-bulk sandbox",
             "name": "zoho-bulk sandbox",
+            "instance": instance,
             "books": f"{str(request.base_url).rstrip('/')}/books/v3",
             "organization_id": ORGANIZATION_ID,
+            "limits": {
+                "rate_limit": settings.rate_limit, "rate_window_s": settings.rate_window_s,
+                "concurrency": settings.concurrency, "daily_quota": settings.daily_quota,
+            },
             "records": summary(store),
             "crm_records": crm.summary(),
         })
