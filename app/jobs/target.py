@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,7 +41,18 @@ class Target:
         return self.make_crm()
 
 
-def sandbox_limits(url: str) -> tuple[int, float, int, int | None]:
+def sandbox_info(url: str) -> dict[str, Any]:
+    """The sandbox's root page (GET {url}/): its organization, instance and limits; TargetError if none answers."""
+    try:
+        info = httpx.get(url.rstrip("/") + "/", timeout=5.0).json()
+    except (httpx.HTTPError, ValueError):
+        info = None
+    if not isinstance(info, dict) or "organization_id" not in info:
+        raise TargetError(f"No sandbox answers at {url}; start one with `zoho-bulk sandbox`.")
+    return info
+
+
+def sandbox_limits(url: str, info: dict[str, Any] | None = None) -> tuple[int, float, int, int | None]:
     """(per_minute, window_s, concurrency, daily_quota) for a sandbox: ZOHO_BULK_SANDBOX_RATE or the root page."""
     raw = os.environ.get(RATE_ENV)
     if raw:
@@ -52,28 +64,36 @@ def sandbox_limits(url: str) -> tuple[int, float, int, int | None]:
         except ValueError:
             raise TargetError(f"{RATE_ENV} must look like 100/60 or 100/60/10, not {raw!r}") from None
         return per, window, concurrency, None
+    limits = (info if info is not None else sandbox_info(url)).get("limits") or {}
     try:
-        info = httpx.get(url.rstrip("/") + "/", timeout=5.0).json()
-    except (httpx.HTTPError, ValueError):
-        raise TargetError(f"No sandbox answers at {url}; start one with `zoho-bulk sandbox`.") from None
-    limits = info.get("limits") or {} if isinstance(info, dict) else {}
-    return (int(limits.get("rate_limit", 100)), float(limits.get("rate_window_s", 60.0)),
-            int(limits.get("concurrency", 10)), limits.get("daily_quota"))
+        daily = limits.get("daily_quota")
+        return (int(limits.get("rate_limit", 100)), float(limits.get("rate_window_s", 60.0)),
+                int(limits.get("concurrency", 10)), int(daily) if daily is not None else None)
+    except (TypeError, ValueError, AttributeError):
+        raise TargetError(f"The sandbox at {url} gives limits this program cannot read.") from None
 
 
 def sandbox_target(url: str, *, transport: httpx.AsyncBaseTransport | None = None,
                    throttle: Throttle | None = None, name: str | None = None,
                    identity: str | None = None) -> Target:
-    """A sandbox already running at `url` (or served by `transport`), with its built-in credentials."""
+    """A sandbox already running at `url` (or served by `transport`), with its built-in credentials.
+
+    Without a transport the root page is read: its limits pace the run and its instance ID
+    joins the identity, since every sandbox serves the same organization ID.
+    """
     root = url.rstrip("/")
+    info = sandbox_info(root) if transport is None and (throttle is None or identity is None) else {}
     if throttle is None:
-        per, window, concurrency, daily = (100, 60.0, 10, None) if transport else sandbox_limits(root)
+        per, window, concurrency, daily = (100, 60.0, 10, None) if transport else sandbox_limits(root, info)
         throttle = Throttle(per_minute=per, window_s=window, concurrency=concurrency,
                             daily_quota=daily)
+    if identity is None:
+        instance = info.get("instance")
+        identity = f"sandbox {SANDBOX_ORGANIZATION_ID}" + (f" {instance}" if instance else "")
     shared = throttle
     return Target(
         name=name or f"sandbox at {root}",
-        identity=identity or f"sandbox {SANDBOX_ORGANIZATION_ID}",
+        identity=identity,
         make_client=lambda: BooksClient.for_sandbox(root, transport=transport, throttle=shared),
         make_crm=lambda: CrmClient.for_sandbox(root, transport=transport),
     )
