@@ -177,8 +177,6 @@ class ImportJob:
         if self.prepared is not None:
             return self.prepared
         s = self.settings
-        if not s.file.is_file():
-            raise JobError(f'The file "{s.file}" does not exist.')
         stored: dict[str, Any] = {}
         if s.job_id:
             if not s.dry_run and not journal_path(s.job_id).exists():
