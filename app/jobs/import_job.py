@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +22,17 @@ from typing import Any
 from app.entities import entity as entity_facts
 from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
 from app.jobs.control import Cancelled, RunControl
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
+from app.jobs.journal import (
+    DONE,
+    FAILED,
+    IN_DOUBT,
+    PENDING,
+    SENT,
+    Entry,
+    Journal,
+    data_dir,
+    journal_path,
+)
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
@@ -92,6 +103,7 @@ class JobResult:
     stopped: str | None = None  # why the run stopped early: cancelled, quota, auth
     message: str = ""
     dry_run: bool = False
+    report_note: str = ""  # where the report went when its folder could not take it
 
     def summary(self) -> dict[str, Any]:
         """The `--json` object of CLI.md."""
@@ -177,6 +189,8 @@ class ImportJob:
         if self.prepared is not None:
             return self.prepared
         s = self.settings
+        if s.report_dir is not None:
+            _check_report_dir(s.report_dir)
         stored: dict[str, Any] = {}
         if s.job_id:
             if not s.dry_run and not journal_path(s.job_id).exists():
@@ -706,7 +720,7 @@ class ImportJob:
             ("Refused for the rate (429)", calls["rate_limited"]),
             ("Elapsed (s)", round(elapsed, 1)),
         ]
-        paths = await asyncio.to_thread(self._write_report, results, summary_rows)
+        paths, report_note = await asyncio.to_thread(self._write_report, results, summary_rows)
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
         if not self.settings.dry_run:
             journal.set("status", status)
@@ -719,7 +733,8 @@ class ImportJob:
             rows=len(table.rows), documents=len(self.prepared.documents),
             counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
             report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,
-            stopped=stopped, message=message, dry_run=self.settings.dry_run)
+            stopped=stopped, message=message, dry_run=self.settings.dry_run,
+            report_note=report_note)
 
     def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
         assert self.table is not None and self.prepared is not None and self.journal is not None
@@ -761,15 +776,41 @@ class ImportJob:
         return out
 
     def _write_report(self, results: list[RowResult],
-                      summary: list[tuple[str, object]]) -> ReportPaths:
+                      summary: list[tuple[str, object]]) -> tuple[ReportPaths, str]:
+        """Write the report beside the file (or in --report-dir); when that fails (the report
+        is open in Excel, the folder is read-only), write it under the data folder instead and
+        say so: the rows were sent, so their report must not be lost to a traceback."""
         assert self.table is not None
         s = self.settings
-        out_dir = s.report_dir or s.file.resolve().parent
+        out_dir = Path(s.report_dir or s.file.resolve().parent)
         stem = report_stem(s.file, self.job_id) + (".dry-run" if s.dry_run else "")
         suffix = ".csv" if s.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
-        return write_report(headers=self.table.headers, rows=self.table.rows, results=results,
-                            summary=summary, out_dir=Path(out_dir), stem=stem,
-                            failed_suffix=suffix)
+
+        def write(folder: Path) -> ReportPaths:
+            assert self.table is not None
+            return write_report(headers=self.table.headers, rows=self.table.rows, results=results,
+                                summary=summary, out_dir=folder, stem=stem, failed_suffix=suffix)
+
+        try:
+            return write(out_dir), ""
+        except (SheetError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, SheetError) else (exc.strerror or str(exc))
+        fallback = data_dir() / "reports"
+        paths = write(fallback)
+        return paths, (f'The report could not be written in "{out_dir}" ({reason.rstrip(".")}); '
+                       f'it was written to "{fallback}" instead.')
+
+
+def _check_report_dir(folder: Path) -> None:
+    """Refuse, before anything is sent, a --report-dir that is a file or cannot be made."""
+    if folder.exists() and not folder.is_dir():
+        raise JobError(f'The report folder "{folder}" is a file, not a folder.')
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise JobError(f'The report folder "{folder}" cannot be made ({exc.strerror or exc}).') from None
+    if not os.access(folder, os.W_OK):
+        raise JobError(f'The report folder "{folder}" cannot be written to.')
 
 
 def _lookup_marker(marker: dict[str, Any]) -> bool:

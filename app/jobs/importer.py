@@ -112,6 +112,8 @@ def print_summary(result: JobResult, out: TextIO) -> None:
         lines.append(f"  stopped early: {result.message or result.stopped}; "
                      f"resume with: zoho-bulk import ... --resume {result.job_id}")
     lines.append(f"  report: {result.report}")
+    if result.report_note:
+        lines.append(f"  note: {result.report_note}")
     if result.failed_rows:
         lines.append(f"  rows to fix and re-run: {result.failed_rows}")
     print("\n".join(lines), file=out)
