@@ -530,6 +530,7 @@ class ImportJob:
             except AuthError as exc:
                 journal.release(index)
                 meter.returned()
+                self._write_calls -= 1  # refused at the door: nothing was written
                 self._stop(exc, "auth")
                 return
             except ZohoError as exc:
@@ -693,7 +694,9 @@ class ImportJob:
         }
         elapsed = time.monotonic() - self._started
         unfinished = counts_out["in_doubt"] + counts_out["pending"]
-        if stopped or unfinished:
+        if stopped == "auth" and not self._write_calls and not counts_out["in_doubt"]:
+            exit_code = 2  # CLI.md: nothing was sent, no credentials (fix them and run again)
+        elif stopped or unfinished:
             exit_code = 3
         elif counts_out["failed"] or counts_out["invalid"] or any(
                 r.status in ("failed", "invalid") for r in results):
