@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from collections.abc import Callable, Sequence
 
@@ -131,8 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(_handler(args.command)(args) or 0)
-    except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
+    except KeyboardInterrupt:  # a second Ctrl-C: no report, but the journal knows every row
+        message = "Stopped at once; run the same command again to resume (no row is sent twice)."
+        print(message, file=sys.stderr)
+        if getattr(args, "json", False):  # CLI.md: the JSON object is still the last line
+            print(json.dumps({"error": message, "exit_code": 3}))
         return 3
 
 
