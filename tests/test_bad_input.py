@@ -479,3 +479,50 @@ def test_two_sandboxes_are_two_targets_so_a_job_never_counts_rows_sent_elsewhere
     assert last_json(one)["job_id"] != last_json(two)["job_id"]
     for sb in (first, second):
         assert all(names_in(sb.db_path)[n] == 1 for n in names)
+
+
+def test_a_second_ctrl_c_stops_at_once_still_ends_in_json_and_the_rerun_sends_each_row_once(
+        user: User, sandbox_at: Callable[..., EmbeddedSandbox]) -> None:
+    sb = sandbox_at(latency_ms=400, concurrency=2)
+    names = [f"Twice Co {i:02d}" for i in range(12)]
+    file = contacts_csv(user.home / "people.csv", names)
+    proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
+    assert proc.stderr is not None
+    seen = ""
+    while not re.search(r"\] [1-9]\d*/12", seen):
+        chunk = proc.stderr.read(1)
+        assert chunk, seen
+        seen += chunk
+    proc.send_signal(signal.SIGINT)
+    while "Stopping" not in seen:  # the first one is taken: the next one means "now"
+        chunk = proc.stderr.read(1)
+        assert chunk, seen
+        seen += chunk
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, out + seen + err
+    assert not RAW_EXCEPTION.search(out + seen + err), out + seen + err
+    last = json.loads(out.strip().splitlines()[-1])  # the summary, or the hard stop's own object
+    assert last.get("exit_code") == 3 if "error" in last else last["job_id"], last
+    assert all(names_in(sb.db_path)[n] <= 1 for n in names)
+
+    run = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
+    plain(run, 0)
+    assert all(names_in(sb.db_path)[n] == 1 for n in names)
+
+
+def test_a_hard_stop_still_prints_the_json_object_last(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second Ctrl-C surfaces as KeyboardInterrupt wherever the command is; app.cli ends it plainly."""
+    from app import cli
+
+    def interrupted(args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_handler", lambda command: interrupted)
+    assert cli.main(["import", "x.csv", "--entity", "contacts", "--json"]) == 3
+    out, err = capsys.readouterr()
+    assert "run the same command again" in err and not RAW_EXCEPTION.search(out + err)
+    assert json.loads(out.strip().splitlines()[-1]) == {"error": err.strip(), "exit_code": 3}
+    assert cli.main(["export", "contacts", "--out", "x.csv"]) == 3
+    assert capsys.readouterr().out == ""  # no --json, no JSON
