@@ -87,6 +87,12 @@ def validate_command(args: argparse.Namespace) -> int:
     except (SheetError, MappingError) as exc:
         return _fail(str(exc), as_json)
     report_dir = Path(args.report_dir) if getattr(args, "report_dir", None) else source.parent
+    if report_dir.exists() and not report_dir.is_dir():  # else the writer's "File exists" misleads
+        return _fail(f'The report folder "{report_dir}" is a file, not a folder.', as_json)
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _fail(f'The report folder "{report_dir}" cannot be made ({exc.strerror or exc}).', as_json)
     xlsx = report_dir / f"{source.stem}-problems.xlsx"
     csv = report_dir / f"{source.stem}-problems.csv"
     try:
