@@ -122,6 +122,7 @@ class ConvertResult:
             "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
             "report": str(self.report) if self.report else None,
             "report_csv": str(self.report_csv) if self.report_csv else None,
+            "exit_code": self.exit_code,
         }
 
 

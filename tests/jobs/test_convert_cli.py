@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -98,3 +99,36 @@ def test_column_named_on_the_command_line(live: EmbeddedSandbox, tmp_path: Path,
     assert summary(done)["converted"] == 2
     crm = live.app.state.crm
     assert crm.get("Quotes", quote_id(17))["$converted"] and not crm.get("Quotes", quote_id(1))["$converted"]
+
+
+def test_ctrl_c_stops_with_exit_3_and_the_rerun_converts_each_quote_once(
+        live: EmbeddedSandbox, tmp_path: Path, data_dir: Path) -> None:
+    live.app.state.crm.mass_convert_polls = 1  # the job takes two status checks
+    approved = [*range(1, 26), 40]
+    numbers = [f"QT-{n:05d}" for n in range(1, 41)]
+    file = write_rows(tmp_path / "quotes.csv", ["Quote Number"], [[n] for n in numbers])
+    args = [sys.executable, "-m", "app", "convert", str(file), "--from", "Quotes", "--to", "Invoices",
+            "--sandbox", live.url, "--json"]
+    env = {**os.environ, "ZOHO_BULK_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as run:
+        assert run.stderr is not None
+        for line in run.stderr:  # the plan is printed once the rows are read and the numbers resolved
+            if line.startswith("Calls:"):
+                break
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=120)
+    assert run.returncode == 3, err
+    first = json.loads(out.strip().splitlines()[-1])
+    assert first["exit_code"] == 3
+    assert "Traceback" not in err
+
+    done = cli(str(file), "--from", "Quotes", "--to", "Invoices", "--sandbox", live.url, "--json", data=data_dir)
+
+    assert done.returncode == 1, done.stderr  # the quotes Zoho refuses stay failures
+    second = summary(done)
+    assert second["converted"] == len(approved) + 3  # and QT-00033..35, which have sales orders, not invoices
+    crm = live.app.state.crm
+    invoices, _more = crm.page("Invoices", 1, 200)
+    sources = [i["Quote_Name"]["id"] for i in invoices if i.get("Quote_Name")]
+    assert len(sources) == len(set(sources))  # never two invoices from one quote
