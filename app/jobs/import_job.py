@@ -227,6 +227,11 @@ class ImportJob:
                 sort_keys=True).encode()).hexdigest()
             self.job_id = digest[:12]
         self.journal = Journal(":memory:") if s.dry_run else Journal.open(self.job_id)
+        if not s.dry_run and not self.journal.claim():
+            self.journal.close()
+            self.journal = None
+            raise JobError(f"Job {self.job_id} is already running (in another terminal or window); "
+                           "let it finish or stop it, then run this again.")
         self._resumed = self.journal.has_entries()
         if not self._resumed:
             self.journal.set("kind", "import")

@@ -105,13 +105,39 @@ class Journal:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        self._claim: int | None = None
 
     @classmethod
     def open(cls, job_id: str) -> Journal:
         return cls(journal_path(job_id))
 
+    def claim(self) -> bool:
+        """Take the job for this run: an OS lock on `<journal>.lock`, held until close() or the
+        process ends. False when another run (another terminal, the GUI) holds it: two runs of one
+        job would each send the documents the other has not settled yet."""
+        if self._claim is not None:
+            return True
+        fd = os.open(f"{self.path}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._claim = fd
+        return True
+
     def close(self) -> None:
         self._db.close()
+        if self._claim is not None:
+            os.close(self._claim)  # releases the lock
+            self._claim = None
 
     def __enter__(self) -> Journal:
         return self
