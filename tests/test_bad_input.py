@@ -529,3 +529,25 @@ def test_a_hard_stop_still_prints_the_json_object_last(
     assert json.loads(out.strip().splitlines()[-1]) == {"error": err.strip(), "exit_code": 3}
     assert cli.main(["export", "contacts", "--out", "x.csv"]) == 3
     assert capsys.readouterr().out == ""  # no --json, no JSON
+
+
+def test_the_same_job_run_twice_at_once_is_refused_so_nothing_is_sent_twice(
+        user: User, sandbox_at: Callable[..., EmbeddedSandbox]) -> None:
+    """A scheduled script and a user at the terminal (or the GUI) start the same import together."""
+    sb = sandbox_at(latency_ms=80, concurrency=2)
+    names = [f"Both Co {i:02d}" for i in range(16)]
+    file = contacts_csv(user.home / "people.csv", names)
+    first = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
+    assert first.stderr is not None
+    seen = ""
+    while not re.search(r"\] [1-9]\d*/16", seen):  # the first run is sending
+        chunk = first.stderr.read(1)
+        assert chunk, seen
+        seen += chunk
+    second = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
+    plain(second, 2, "already running")
+    assert last_json(second)["exit_code"] == 2
+    out, _ = first.communicate(timeout=60)
+    assert first.returncode == 0, out
+    assert json.loads(out.strip().splitlines()[-1])["calls"]["write"] == 16
+    assert all(names_in(sb.db_path)[n] == 1 for n in names)
