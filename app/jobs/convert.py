@@ -119,7 +119,7 @@ def print_summary(result: ConvertResult, out: TextIO) -> None:
 
 
 __all__ = [
-    "CONVERT_TARGETS", "REASONS", "SOURCES", "ConvertJob", "ConvertPlan", "ConvertResult", "ConvertRow",
+    "CONVERT_TARGETS", "REASONS", "SOURCES", "ConvertJob", "JobError", "ConvertPlan", "ConvertResult", "ConvertRow",
     "ConvertSettings", "convert_command", "parse_targets", "plain_reason", "read_input", "resume_settings",
     "run_convert",
 ]
