@@ -125,3 +125,58 @@ def test_no_secret_in_any_file_or_output_after_a_day_of_work(sandbox: Any, tmp_p
     output = "\n".join(said)
     for secret in secrets:
         assert secret not in output, f"{secret[:12]}... printed by a command"
+
+
+def test_no_secret_in_any_log_record_even_at_debug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Every logger at DEBUG into one handler (as a log file would be), through import, export and a refusal."""
+    import logging
+
+    from app import cli
+    from app.zoho.connections import Connection, ConnectionStore
+
+    settings = SandboxSettings(rate_limit=100_000, concurrency=10, daily_quota=1_000_000,
+                               token_uses=3, fail_rate=0.3, drop_rate=0.1, seed=5)
+    sb = EmbeddedSandbox(settings, db_path=tmp_path / "sandbox.sqlite").start()
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    handler = Keep(level=logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        config = tmp_path / "config"
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+        monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("ZOHO_BULK_CLIENT_SECRET", CLIENT_SECRET)
+        monkeypatch.setenv("ZOHO_BULK_REFRESH_TOKEN", "sandbox-refresh")
+        ConnectionStore(config / "zoho-bulk" / "connections.json").save(Connection(
+            name="books", base_url=sb.url, organization_id="10234695", client_id="sandbox-client",
+            per_minute=100_000))
+        file = tmp_path / "people.csv"
+        file.write_text("Name,Email\n" + "".join(f"Log Co {i},l{i}@example.com\n" for i in range(15)),
+                        encoding="utf-8")
+        assert cli.main(["import", str(file), "--entity", "contacts", "--connection", "books",
+                         "--json"]) in (0, 1, 3)
+        assert cli.main(["export", "contacts", "--out", str(tmp_path / "c.csv"), "--connection",
+                         "books", "--json"]) in (0, 1, 3)
+        monkeypatch.setenv("ZOHO_BULK_REFRESH_TOKEN", WRONG_REFRESH)
+        assert cli.main(["export", "contacts", "--out", str(tmp_path / "d.csv"), "--connection",
+                         "books", "--json"]) == 2
+        access_tokens = set(sb.app.state.tokens.tokens)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        sb.stop()
+    out, err = capsys.readouterr()
+    assert len(access_tokens) >= 3 and records  # tokens were refreshed, and things were logged
+    assert any("oauth" in r.lower() or "token" in r.lower() for r in records), records[:20]
+    text = "\n".join(records) + out + err
+    for secret in {CLIENT_SECRET, "sandbox-refresh", WRONG_REFRESH, *access_tokens}:
+        assert secret not in text, f"{secret[:12]}... in a log record or the output"
