@@ -551,3 +551,36 @@ def test_the_same_job_run_twice_at_once_is_refused_so_nothing_is_sent_twice(
     assert first.returncode == 0, out
     assert json.loads(out.strip().splitlines()[-1])["calls"]["write"] == 16
     assert all(names_in(sb.db_path)[n] == 1 for n in names)
+
+
+def test_bad_cells_are_named_in_the_report_and_the_good_documents_go_once(
+        user: User, live: EmbeddedSandbox) -> None:
+    file = user.home / "orders.csv"
+    with file.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"])
+        writer.writerows([
+            ["BAD-1", "2026-01-05", "Bowman and Co", "Laptop Stand", 2, 45],
+            ["BAD-1", "2026-01-05", "Bowman and Co", "Wireless Mouse", 1, 25],
+            ["BAD-2", "2026-02-30", "Bowman and Co", "Laptop Stand", "two", 45],
+            ["BAD-3", "2026-01-07", "Nobody Ltd", "Laptop Stand", 1, 45],
+            ["BAD-4", "2026-01-08", "Zylker Corp", "USB-C Hub", 3, 60],
+        ])
+    for _ in range(2):  # the second run sends nothing again
+        run = user.run("import", str(file), "--entity", "salesorders", "--sandbox", live.url, "--json")
+        plain(run, 1)
+        summary = last_json(run)
+        assert (summary["created"] + summary["unchanged"], summary["invalid"], summary["rows"]) == (2, 2, 5)
+        with open(summary["report_csv"], encoding="utf-8-sig", newline="") as f:
+            report = list(csv.DictReader(f))
+        assert [r["Order Number"] for r in report] == ["BAD-1", "BAD-1", "BAD-2", "BAD-3", "BAD-4"]
+        bad = {r["Order Number"]: r["Message"] for r in report if r["Status"] == "invalid"}
+        assert "Order Date" in bad["BAD-2"] and "Quantity" in bad["BAD-2"] and "Nobody Ltd" in bad["BAD-3"]
+    assert names_in_numbers(live.db_path) == Counter({"BAD-1": 1, "BAD-4": 1})
+
+
+def names_in_numbers(db: Path) -> Counter[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT number FROM records WHERE entity = 'salesorders' "
+                            "AND number LIKE 'BAD-%'").fetchall()
+    return Counter(str(r[0]) for r in rows)
