@@ -331,7 +331,7 @@ def test_a_daily_quota_spent_mid_run_stops_with_3_and_the_resume_sends_each_row_
 def test_server_errors_never_lose_a_row_nor_send_one_twice(
         user: User, sandbox_at: Callable[..., EmbeddedSandbox]) -> None:
     sb = sandbox_at(fail_rate=0.5, seed=7)
-    names = [f"Flaky Co {i:02d}" for i in range(12)]
+    names = [f"Flaky Co {i:02d}" for i in range(6)]
     file = contacts_csv(user.home / "people.csv", names)
     for _attempt in range(4):
         run = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
