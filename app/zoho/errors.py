@@ -62,6 +62,13 @@ class QuotaSpent(ZohoError):
         )
 
 
+class Unreachable(ZohoError):
+    """Zoho could not be reached (connection refused, connect timeout) even after the retries.
+
+    Nothing was sent, so the caller may stop and try again later without any doubt.
+    """
+
+
 class AuthError(ZohoError):
     """Signing in failed: wrong client ID or secret, revoked or expired refresh token, bad grant code."""
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from app.zoho.errors import AuthError, InDoubt, ZohoError, field_named_in
+from app.zoho.errors import AuthError, InDoubt, Unreachable, ZohoError, field_named_in
 from app.zoho.redaction import redact
 from app.zoho.throttle import Attempt, Clock, Counters, SystemClock, Throttle
 from app.zoho.tokens import TokenSource
@@ -233,7 +233,7 @@ class ApiSession:
                     raise InDoubt(
                         f"{plain}; the request was sent, so Zoho may or may not have saved it"
                     ) from None
-                error = ZohoError(plain)
+                error = (Unreachable if isinstance(exc, NOT_SENT) else ZohoError)(plain)
                 log.info("%s %s: %s", method, redact(url), type(exc).__name__)
             else:
                 self._read_quota(response)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from app.zoho.errors import AuthError, ZohoError
+from app.zoho.errors import AuthError, Unreachable, ZohoError
 from app.zoho.redaction import remember_secret
 
 log = logging.getLogger("app.zoho")
@@ -206,8 +206,10 @@ async def _post_token(
         try:
             async with httpx.AsyncClient(transport=transport, timeout=timeout_s) as client:
                 response = await client.post(token_url, data=form, headers={"Accept": "application/json"})
-        except httpx.TransportError:
-            last = ZohoError(f"could not reach Zoho's sign-in server at {httpx.URL(token_url).host}")
+        except httpx.TransportError as exc:
+            unreached = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+            last = (Unreachable if unreached else ZohoError)(
+                f"could not reach Zoho's sign-in server at {httpx.URL(token_url).host}")
             continue
         if response.status_code >= 500 or response.status_code == 429:
             last = ZohoError(
