@@ -50,7 +50,7 @@ from app.jobs.writes import (
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Document, Prepared, Problem
 from app.sheets import SheetError, Table, read_table
-from app.zoho import AuthError, BooksClient, InDoubt, QuotaSpent, ZohoError
+from app.zoho import AuthError, BooksClient, InDoubt, QuotaSpent, Unreachable, ZohoError
 
 
 class JobError(Exception):
@@ -100,7 +100,7 @@ class JobResult:
     report_csv: Path | None
     failed_rows: Path | None
     exit_code: int
-    stopped: str | None = None  # why the run stopped early: cancelled, quota, auth
+    stopped: str | None = None  # why the run stopped early: cancelled, quota, auth, unreachable
     message: str = ""
     dry_run: bool = False
     report_note: str = ""  # where the report went when its folder could not take it
@@ -474,8 +474,9 @@ class ImportJob:
             return False  # never read: the document stays pending
         try:
             record = await call
-        except (QuotaSpent, AuthError) as exc:
-            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+        except (QuotaSpent, AuthError, Unreachable) as exc:
+            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else
+                       "auth" if isinstance(exc, AuthError) else "unreachable")
             return False
         except ZohoError:
             return True  # it could not be read: send the update as decided
@@ -537,6 +538,12 @@ class ImportJob:
                 meter.returned()
                 self._write_calls -= 1  # refused at the door: nothing was written
                 self._stop(exc, "auth")
+                return
+            except Unreachable as exc:  # never sent: stop rather than fail every row in turn
+                journal.release(index)
+                meter.returned()
+                self._write_calls -= 1
+                self._stop(exc, "unreachable")
                 return
             except ZohoError as exc:
                 journal.finish(index, FAILED, "failed", message=exc.message,
@@ -845,7 +852,8 @@ def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
         return "failed", ("Zoho's answer was lost and the record could not be checked yet; "
                           "run the same import again to settle it")
     if e.state == PENDING:
-        why = {"quota": "the daily quota ran out", "auth": "signing in failed"}.get(
+        why = {"quota": "the daily quota ran out", "auth": "signing in failed",
+               "unreachable": "Zoho could not be reached"}.get(
             stopped or "", "the run was cancelled")
         return "skipped", f"not sent: {why}; resume the job to send it"
     return _outcome_of(e), e.message
