@@ -1,1 +1,1 @@
-"""gui room of zoho-bulk (see DESIGN.md)."""
+"""The desktop app: PySide6 windows, pages and Qt models over the engine, run with qasync."""

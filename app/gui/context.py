@@ -1,0 +1,171 @@
+"""The state every page shares: the selected connection and its target, preferences, errors, background work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QWidget
+
+from app.gui.background import in_background
+from app.gui.errors import ErrorDialog, plain_message
+from app.gui.errors import show_error as _show_error
+from app.gui.preferences import Preferences
+from app.jobs import Target, TargetError, connection_target, sandbox_target
+from app.zoho import BooksClient, ConnectionStore
+
+T = TypeVar("T")
+log = logging.getLogger("app.gui")
+
+SANDBOX_NAME = "Sandbox (offline)"
+"""The built-in connection: the embedded sandbox, there from the first start, no account needed."""
+
+
+class AppContext(QObject):
+    """Shared by the window and every page; holds no business rules, only what the views need in common.
+
+    `sandbox_settings` (an app.sandbox SandboxSettings) and `sandbox_db` let tests run the
+    built-in sandbox with their own limits and file; by default it keeps its data under the
+    user data folder, like the command line's embedded sandbox.
+    """
+
+    target_changed = Signal()
+    """The selected connection changed (pages re-read what depends on it)."""
+    jobs_changed = Signal()
+    """A run ended (import, export, conversion): the Jobs page refreshes."""
+    connections_changed = Signal()
+    """A connection was added, removed or made the default."""
+    client_active = Signal(object)
+    """A page started talking to Zoho with this BooksClient/CrmClient; the status bar shows its counters."""
+    open_file_requested = Signal(object)
+    """Open this spreadsheet (a Path) in the import wizard (File > Open, recent files, samples)."""
+
+    def __init__(
+        self,
+        preferences: Preferences | None = None,
+        store: ConnectionStore | None = None,
+        *,
+        sandbox_settings: Any = None,
+        sandbox_db: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.preferences = preferences or Preferences()
+        self.store = store or ConnectionStore()
+        self.window: QWidget | None = None  # parent of dialogs; set by the main window
+        self._sandbox_settings = sandbox_settings
+        self._sandbox_db = sandbox_db
+        self._sandbox: Any = None  # app.sandbox.EmbeddedSandbox, started on first use
+        self._targets: dict[str, Target] = {}
+        self._current = self._initial_connection()
+
+    # --- the selected connection -------------------------------------------------------------
+
+    def _initial_connection(self) -> str:
+        wanted = self.preferences.text("connection/current") or self.preferences.text("connection/default")
+        if wanted and wanted in self.connection_names():
+            return wanted
+        return SANDBOX_NAME
+
+    def connection_names(self) -> list[str]:
+        """The built-in sandbox first, then the saved Zoho connections (an unreadable file: none)."""
+        try:
+            saved = [c.name for c in self.store.list()]
+        except Exception as error:  # noqa: BLE001 - a broken settings file must not stop the app
+            log.warning("cannot list connections: %s", plain_message(error))
+            saved = []
+        return [SANDBOX_NAME, *[n for n in saved if n != SANDBOX_NAME]]
+
+    def current_connection_name(self) -> str:
+        return self._current
+
+    def is_sandbox(self, name: str | None = None) -> bool:
+        return (name or self._current) == SANDBOX_NAME
+
+    def set_connection(self, name: str) -> None:
+        """Select the connection jobs run against; remembered for the next start."""
+        if name == self._current:
+            return
+        self._current = name
+        self.preferences.set_text("connection/current", name)
+        self.target_changed.emit()
+
+    def forget_connection(self, name: str) -> None:
+        """Drop the cached target of a removed or changed connection; fall back to the sandbox."""
+        self._targets.pop(name, None)
+        if name == self._current:
+            self._current = ""
+            self.set_connection(SANDBOX_NAME)
+        self.connections_changed.emit()
+
+    def target(self) -> Target:
+        """The app.jobs Target of the selected connection (TargetError: a plain sentence)."""
+        name = self._current
+        cached = self._targets.get(name)
+        if cached is not None:
+            return cached
+        if name == SANDBOX_NAME:
+            target = sandbox_target(self.sandbox_url(), name=SANDBOX_NAME, identity="embedded sandbox")
+        else:
+            target = connection_target(name, self.store)
+        self._targets[name] = target
+        return target
+
+    def books(self) -> BooksClient:
+        """A new Books client of the selected connection, announced to the status bar."""
+        client = self.target().books()
+        self.client_active.emit(client)
+        return client
+
+    # --- the built-in sandbox --------------------------------------------------------------------
+
+    def sandbox_url(self) -> str:
+        """Start the embedded sandbox on a loopback port (once) and give its URL."""
+        if self._sandbox is None:
+            from app.jobs.target import embedded_db
+            from app.sandbox import EmbeddedSandbox, SandboxSettings
+
+            settings = self._sandbox_settings or SandboxSettings()
+            try:
+                self._sandbox = EmbeddedSandbox(settings, db_path=self._sandbox_db or embedded_db()).start()
+            except Exception as error:  # noqa: BLE001 - the user sees one sentence
+                log.exception("the built-in sandbox did not start")
+                raise TargetError(f"The built-in sandbox could not start: {plain_message(error)}") from None
+            log.info("built-in sandbox at %s", self._sandbox.url)
+        return str(self._sandbox.url)
+
+    def shutdown(self) -> None:
+        """Stop the embedded sandbox (on quit) and write the preferences."""
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+        self._targets.pop(SANDBOX_NAME, None)
+        self.preferences.sync()
+
+    # --- what views do in common --------------------------------------------------------------
+
+    def show_error(self, title: str, message: str, details: str | None = None) -> ErrorDialog:
+        """A plain-language dialog (never a traceback) with a Show log button; does not block the loop."""
+        return _show_error(self.window, title, message, details)
+
+    def show_exception(self, title: str, error: BaseException) -> ErrorDialog:
+        """Log the whole story, show one plain sentence."""
+        log.error("%s", title, exc_info=(type(error), error, error.__traceback__))
+        return self.show_error(title, plain_message(error))
+
+    def open_path(self, path: Path) -> bool:
+        """Open a file or folder with the system's default application."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def run_in_background(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """Run fn(*args) on a worker thread; await the result on the Qt loop (qasync)."""
+        return in_background(fn, *args)
+
+    def open_file(self, path: Path) -> None:
+        """Ask the import wizard to open a spreadsheet; remembered among the recent files."""
+        self.preferences.add_recent_file(path)
+        self.open_file_requested.emit(Path(path))

@@ -1,0 +1,44 @@
+"""The support log file: where it lives and how the app's log records reach it."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "zoho-bulk"
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def log_dir() -> Path:
+    """The folder that holds the log file (the platform's user log directory)."""
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def log_path() -> Path:
+    """The log file a user sends to support."""
+    return log_dir() / "zoho-bulk.log"
+
+
+def start_logging(level: int = logging.INFO) -> Path:
+    """Send the app's log records to a rotating log file once per process; return its path."""
+    path = log_path()
+    root = logging.getLogger()
+    if any(getattr(h, "zoho_bulk_log", False) for h in root.handlers):
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.zoho_bulk_log = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    if root.level > level or root.level == logging.NOTSET:
+        root.setLevel(level)
+    # Request URLs and headers may carry tokens; the client redacts its own log lines,
+    # and httpx's per-request lines add nothing for support.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return path
