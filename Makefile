@@ -24,6 +24,9 @@ test: $(STAMP)
 gui: $(STAMP)
 	env -u QT_QPA_PLATFORM $(BIN)/zoho-bulk gui
 
+screenshots: $(STAMP)
+	$(BIN)/python -m app.gui.screenshots
+
 bench: $(STAMP)
 	$(BIN)/python -m tests.perf $(BENCH)
 

@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--browser", action="store_true", help="sign in through the browser")
     p.add_argument("--default", action="store_true")
 
-    commands.add_parser("gui", help="open the desktop app")
+    p = commands.add_parser("gui", help="open the desktop app")
+    p.add_argument("--smoke", action="store_true", help="open the main window, then exit 0 (packaging check)")
     commands.add_parser("demo", help="import the samples into the embedded sandbox")
     return parser
 
