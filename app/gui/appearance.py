@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
+
+from app.resources import icon_path
 
 ACCENT = "#2f6fe4"
 ERROR_LIGHT, ERROR_DARK = "#fbd5d5", "#6b2430"
@@ -17,29 +17,25 @@ WARNING_LIGHT, WARNING_DARK = "#fdf0c4", "#5c4a12"
 SUCCESS_LIGHT, SUCCESS_DARK = "#d5f2de", "#1f4d31"
 
 
-def resources_dir() -> Path:
-    """The shipped resources folder, from a source tree or a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
-
-
 def app_icon() -> QIcon:
+    """The app icon at every shipped size (the SVG master when no PNG is there)."""
     icon = QIcon()
-    folder = resources_dir() / "icons"
-    svg = folder / "zoho-bulk.svg"
     for size in (16, 24, 32, 48, 64, 128, 256):
-        png = folder / f"zoho-bulk-{size}.png"
+        png = icon_path(size)
         if png.exists():
             icon.addFile(str(png))
-    if icon.isNull() and svg.exists():
-        icon.addFile(str(svg))
+    if icon.isNull() and icon_path().exists():
+        icon.addFile(str(icon_path()))
     return icon
 
 
+_theme = "system"  # "system", "light" or "dark" (the Settings page)
+
+
 def is_dark(app: QGuiApplication | None = None) -> bool:
-    """True when the system asks for a dark colour scheme."""
+    """True when the chosen theme, or the system's colour scheme under "system", is dark."""
+    if _theme != "system":
+        return _theme == "dark"
     app = app or QGuiApplication.instance()  # type: ignore[assignment]
     if app is None:
         return False
@@ -139,19 +135,26 @@ def style_sheet(dark: bool) -> str:
     return _STYLE % values
 
 
-def apply_appearance(app: QApplication) -> None:
-    """Fusion style with a palette and style sheet matching the system scheme, kept in step with it."""
+def _refresh(app: QApplication) -> None:
+    dark = is_dark(app)
+    app.setPalette(_palette(dark))
+    app.setStyleSheet(style_sheet(dark))
+    _tinted_icon.cache_clear()
+
+
+def apply_appearance(app: QApplication, theme: str = "system") -> None:
+    """Fusion style with a palette and style sheet matching the theme (or the system scheme, kept in step)."""
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
+    set_theme(app, theme)
+    app.styleHints().colorSchemeChanged.connect(lambda *_: _refresh(app))
 
-    def refresh(*_args: object) -> None:
-        dark = is_dark(app)
-        app.setPalette(_palette(dark))
-        app.setStyleSheet(style_sheet(dark))
-        _tinted_icon.cache_clear()
 
-    refresh()
-    app.styleHints().colorSchemeChanged.connect(refresh)
+def set_theme(app: QApplication, theme: str) -> None:
+    """Switch between "system", "light" and "dark" at once."""
+    global _theme
+    _theme = theme if theme in ("system", "light", "dark") else "system"
+    _refresh(app)
 
 
 # Line icons for the navigation, drawn in the palette's text colour.
@@ -194,21 +197,3 @@ def line_icon(name: str) -> QIcon:
     app = QGuiApplication.instance()
     colour = app.palette().color(QPalette.ColorRole.WindowText).name() if app else "#333333"
     return _tinted_icon(name, colour)
-
-
-def render_app_icon_pngs(folder: Path | None = None) -> list[Path]:
-    """Render the SVG app icon to PNGs of the usual sizes (used by packaging and the window)."""
-    folder = folder or resources_dir() / "icons"
-    renderer = QSvgRenderer(str(folder / "zoho-bulk.svg"))
-    written = []
-    for size in (16, 24, 32, 48, 64, 128, 256, 512):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, size, size))
-        painter.end()
-        path = folder / f"zoho-bulk-{size}.png"
-        pixmap.save(str(path))
-        written.append(path)
-    return written

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from app.gui.background import in_background
 from app.gui.errors import ErrorDialog, plain_message
 from app.gui.errors import show_error as _show_error
+from app.gui.errors import show_exception as _show_exception
 from app.gui.preferences import Preferences
 from app.jobs import Target, TargetError, connection_target, sandbox_target
 from app.zoho import BooksClient, ConnectionStore
@@ -62,6 +64,8 @@ class AppContext(QObject):
         self._sandbox: Any = None  # app.sandbox.EmbeddedSandbox, started on first use
         self._targets: dict[str, Target] = {}
         self._current = self._initial_connection()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.url_opener: Callable[[str], object] = lambda url: QDesktopServices.openUrl(QUrl(url))
 
     # --- the selected connection -------------------------------------------------------------
 
@@ -104,7 +108,10 @@ class AppContext(QObject):
 
     def target(self) -> Target:
         """The app.jobs Target of the selected connection (TargetError: a plain sentence)."""
-        name = self._current
+        return self.target_for(self._current)
+
+    def target_for(self, name: str) -> Target:
+        """The Target of any connection, the built-in sandbox included (cached: one throttle each)."""
         cached = self._targets.get(name)
         if cached is not None:
             return cached
@@ -154,8 +161,24 @@ class AppContext(QObject):
 
     def show_exception(self, title: str, error: BaseException) -> ErrorDialog:
         """Log the whole story, show one plain sentence."""
-        log.error("%s", title, exc_info=(type(error), error, error.__traceback__))
-        return self.show_error(title, plain_message(error))
+        return _show_exception(self.window, title, error)
+
+    def start(self, work: Coroutine[Any, Any, T], failure_title: str) -> asyncio.Task[T]:
+        """Run a coroutine on the Qt loop (qasync); an error that escapes it becomes a plain dialog."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+
+        def ended(done: asyncio.Task[T]) -> None:
+            self._tasks.discard(done)
+            if not done.cancelled() and done.exception() is not None:
+                self.show_exception(failure_title, done.exception())  # type: ignore[arg-type]
+
+        task.add_done_callback(ended)
+        return task
+
+    def open_url(self, url: str) -> object:
+        """Open a web address in the system browser (tests replace `url_opener`)."""
+        return self.url_opener(url)
 
     def open_path(self, path: Path) -> bool:
         """Open a file or folder with the system's default application."""

@@ -1,0 +1,205 @@
+"""Step 1 of the import wizard: the file (dropped, opened, recent or a sample), its sheet, the record type and operation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.entities import ENTITIES, OPERATIONS
+from app.resources import samples_dir
+from app.sheets import sheet_names
+
+from app.gui.import_wizard.session import Context, Session
+
+FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv", ".txt"}
+OPERATION_TEXT = {
+    "create": "Create new records",
+    "update": "Update existing records",
+    "upsert": "Update, or create when missing",
+    "skip-existing": "Create, skip the ones that exist",
+}
+
+
+def guess_entity(path: Path) -> str | None:
+    """The record type a file name suggests ("credit-notes.xlsx" -> creditnotes), None when it says nothing."""
+    name = path.stem.casefold().replace(" ", "").replace("-", "").replace("_", "")
+    for key, words in (("creditnotes", ("creditnote", "credit")), ("salesorders", ("salesorder", "order")),
+                       ("contacts", ("contact", "customer", "vendor"))):
+        if any(w in name for w in words):
+            return key
+    return None
+
+
+class FileStep(QWidget):
+    """Choosing the input; the sheet list is read off the GUI thread."""
+
+    changed = Signal()  # whether Next is possible may have changed
+
+    def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fileStep")
+        self.setAcceptDrops(True)
+        self._context = context
+        self._session = session
+        self.sheets_loaded = False
+
+        drop = QLabel("Drop a spreadsheet here, or open one.")
+        drop.setObjectName("dropHint")
+        drop.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        drop.setMinimumHeight(60)
+        drop.setStyleSheet("QLabel#dropHint { border: 2px dashed palette(mid); border-radius: 8px; }")
+        self.path = QLineEdit()
+        self.path.setObjectName("filePath")
+        self.path.setReadOnly(True)
+        self.path.setPlaceholderText("No file chosen")
+        self.browse = QPushButton("&Open file\u2026")
+        self.browse.setObjectName("openFile")
+        self.browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+
+        self.recent = QListWidget()
+        self.recent.setObjectName("recentFiles")
+        self.recent.setMaximumHeight(160)
+        self.recent.itemActivated.connect(self._pick_recent)
+        self.recent.itemDoubleClicked.connect(self._pick_recent)
+
+        self.sheet = QComboBox()
+        self.sheet.setObjectName("sheet")
+        self.entity = QComboBox()
+        self.entity.setObjectName("entity")
+        for name, ent in ENTITIES.items():
+            self.entity.addItem(f"{ent.label}s" if not ent.label.endswith("s") else ent.label, name)
+        self.operation = QComboBox()
+        self.operation.setObjectName("operation")
+        for op in OPERATIONS:
+            self.operation.addItem(OPERATION_TEXT.get(op, op), op)
+        self.status = QLabel()
+        self.status.setObjectName("fileStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = QFormLayout()
+        sheet_label = QLabel("&Sheet:")
+        sheet_label.setBuddy(self.sheet)
+        entity_label = QLabel("&Record type:")
+        entity_label.setBuddy(self.entity)
+        op_label = QLabel("O&peration:")
+        op_label.setBuddy(self.operation)
+        form.addRow(sheet_label, self.sheet)
+        form.addRow(entity_label, self.entity)
+        form.addRow(op_label, self.operation)
+
+        recent_label = QLabel("Re&cent files and samples:")
+        recent_label.setBuddy(self.recent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(drop)
+        layout.addLayout(row)
+        layout.addWidget(recent_label)
+        layout.addWidget(self.recent)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.fill_recent()
+
+    # --- choices ---
+
+    def fill_recent(self) -> None:
+        self.recent.clear()
+        seen: set[Path] = set()
+        for path in self._context.preferences.recent_files():
+            if path not in seen and Path(path).exists():
+                seen.add(path)
+                item = QListWidgetItem(str(path))
+                item.setData(Qt.ItemDataRole.UserRole, str(path))
+                self.recent.addItem(item)
+        for sample in sorted(samples_dir().glob("*")):
+            if sample.suffix.lower() in SPREADSHEET_SUFFIXES and sample not in seen:
+                item = QListWidgetItem(f"Sample: {sample.name}")
+                item.setData(Qt.ItemDataRole.UserRole, str(sample))
+                item.setToolTip("A sample file shipped with zoho-bulk; import it into the sandbox to try things out.")
+                self.recent.addItem(item)
+
+    def _browse(self) -> None:
+        start = self._context.preferences.text("folders/import") or str(Path.home())
+        name, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet", start, FILE_FILTER)
+        if name:
+            self.choose(Path(name))
+
+    def _pick_recent(self, item: QListWidgetItem) -> None:
+        self.choose(Path(str(item.data(Qt.ItemDataRole.UserRole))))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.choose(files[0])
+
+    def choose(self, path: Path, *, entity: str | None = None, operation: str | None = None) -> None:
+        """Take `path` as the input: list its sheets off the GUI thread, guess the record type from its name."""
+        from app.gui.import_wizard.session import Tasks
+
+        tasks = self.findChild(Tasks) or Tasks(self._context, self)
+        tasks.start(self._choose(path, entity, operation), "The file cannot be read")
+
+    async def _choose(self, path: Path, entity: str | None, operation: str | None) -> None:
+        self.sheets_loaded = False
+        self.path.setText(str(path))
+        self.sheet.clear()
+        self.status.setText("Reading the file\u2026")
+        self.changed.emit()
+        try:
+            names = await self._context.run_in_background(sheet_names, path)
+        except Exception as error:  # noqa: BLE001 - SheetError and OS errors: one plain sentence
+            from app.gui.errors import plain_message
+
+            self.status.setText(plain_message(error))
+            self._session.file = None
+            self.changed.emit()
+            return
+        self._session.file = path
+        self.sheet.addItems(names)
+        wanted = entity or guess_entity(path)
+        if wanted:
+            self.entity.setCurrentIndex(max(self.entity.findData(wanted), 0))
+        if operation:
+            self.operation.setCurrentIndex(max(self.operation.findData(operation), 0))
+        self.status.setText(f"{len(names)} sheet{'s' if len(names) != 1 else ''} in {path.name}.")
+        self._context.preferences.set_text("folders/import", str(path.parent))
+        if not path.resolve().is_relative_to(samples_dir().resolve()):
+            self._context.preferences.add_recent_file(path)
+        self.sheets_loaded = True
+        self.changed.emit()
+
+    # --- what the wizard reads ---
+
+    def can_next(self) -> bool:
+        return self.sheets_loaded and self._session.file is not None
+
+    def store(self) -> None:
+        """Copy the choices into the session."""
+        s = self._session
+        s.sheet = self.sheet.currentText() or None
+        s.entity = str(self.entity.currentData())
+        s.operation = str(self.operation.currentData())

@@ -1,0 +1,207 @@
+"""The mapping table: one Qt row per sheet column with samples, target field, transforms and auto-map confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.entities import Entity, Field, entity
+from app.mapping import FieldMapping, LookupRule, Mapping
+from app.mapping.automap import propose
+from app.mapping.prepare import resolve_field
+from app.mapping.schema import Transform
+from app.sheets import Table
+
+from app.gui.import_wizard.review_model import shown
+
+COLUMN, SAMPLES, FIELD, TRANSFORMS, CONFIDENCE = range(5)
+TITLES = ("Column", "Sample values", "Zoho field", "Transforms", "Confidence")
+SAMPLE_ROWS = 200
+NOT_IMPORTED = "(not imported)"
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def field_text(f: Field, operation: str) -> str:
+    """A field as the picker lists it: label, API path, a star when the operation requires it."""
+    star = " *" if f.required_for(operation) else ""
+    return f"{f.label}{star} \u2014 {f.path}"
+
+
+def describe(fm: FieldMapping) -> str:
+    """The transforms of one field in a few words ("trim, dates day-first, customer by name")."""
+    parts: list[str] = []
+    for t in fm.transforms:
+        match t.op:
+            case "trim":
+                parts.append("trim")
+            case "case":
+                parts.append(f"{t.to} case")  # type: ignore[union-attr]
+            case "date":
+                formats = f" ({', '.join(t.formats)})" if t.formats else ""  # type: ignore[union-attr]
+                parts.append(f"dates {t.order}{formats}")  # type: ignore[union-attr]
+            case "number":
+                parts.append("decimal comma" if t.decimal == "," else "number")  # type: ignore[union-attr]
+            case "boolean":
+                parts.append("yes/no")
+            case "map":
+                parts.append(f"{len(t.values)} values mapped")  # type: ignore[union-attr]
+            case "split":
+                parts.append(f"part {t.index} of split at {t.separator!r}")  # type: ignore[union-attr]
+            case "default":
+                parts.append(f"default {t.value!r}")  # type: ignore[union-attr]
+    if fm.lookup is not None:
+        parts.append(f"{fm.lookup.kind} by {fm.lookup.by}")
+    if not fm.columns and fm.constant is not None:
+        parts.append(f"always {fm.constant!r}")
+    return ", ".join(parts)
+
+
+class MappingModel(QAbstractTableModel):
+    """Adapts a Mapping to the table view; edits go back into the Mapping (the engine's own schema)."""
+
+    mapping_changed = Signal()
+
+    def __init__(self, table: Table, mapping: Mapping, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.table = table
+        self.mapping = mapping
+        self.entity: Entity = entity(mapping.entity)
+        self._samples = [self._sample(ci) for ci in range(len(table.headers))]
+        self._by_column: dict[str, FieldMapping] = {}
+        self._index()
+
+    def _sample(self, ci: int) -> str:
+        seen: list[str] = []
+        for row in self.table.rows[:SAMPLE_ROWS]:
+            text = shown(row[ci]).strip()
+            if text and text not in seen:
+                seen.append(text)
+                if len(seen) == 3:
+                    break
+        return " \u00b7 ".join(seen)
+
+    def _index(self) -> None:
+        self._by_column = {fm.columns[0]: fm for fm in self.mapping.fields if fm.columns}
+
+    # --- reading ---
+
+    def field_mapping(self, ci: int) -> FieldMapping | None:
+        return self._by_column.get(self.table.headers[ci])
+
+    def fields(self) -> list[Field]:
+        """The catalogue in the picker's order: required first, then as the catalogue lists them."""
+        op = self.mapping.operation
+        return sorted(self.entity.fields, key=lambda f: not f.required_for(op))
+
+    # --- editing ---
+
+    def set_mapping(self, mapping: Mapping) -> None:
+        self.beginResetModel()
+        self.mapping = mapping
+        self.entity = entity(mapping.entity)
+        self._index()
+        self.endResetModel()
+        self.mapping_changed.emit()
+
+    def set_field(self, ci: int, path: str | None) -> None:
+        """Feed field `path` from column `ci` (None: do not import the column), with proposed transforms."""
+        header = self.table.headers[ci]
+        fields = [fm for fm in self.mapping.fields
+                  if not (fm.columns and fm.columns[0] == header) and fm.field != path]
+        unmapped = [h for h in self.mapping.unmapped if h != header]
+        ignored = {h: why for h, why in self.mapping.ignored.items() if h != header}
+        if path:
+            f = resolve_field(self.entity, path)
+            if f is None:
+                return
+            transforms, lookup, _factor, note = propose(self.table, ci, f)
+            fields.append(FieldMapping(field=path, columns=[header], transforms=transforms,
+                                       lookup=lookup, note=f"chosen by hand; {note}"))
+        else:
+            unmapped.append(header)
+        self._replace(fields, unmapped=unmapped, ignored=ignored)
+
+    def set_rules(self, ci: int, transforms: list[Transform], lookup: LookupRule | None) -> None:
+        """Replace the transforms and lookup of the field column `ci` feeds."""
+        fm = self.field_mapping(ci)
+        if fm is None:
+            return
+        new = fm.model_copy(update={"transforms": transforms, "lookup": lookup})
+        self._replace([new if f is fm else f for f in self.mapping.fields])
+
+    def _replace(self, fields: list[FieldMapping], **changes: Any) -> None:
+        order = {h: i for i, h in enumerate(self.table.headers)}
+        fields.sort(key=lambda fm: order.get(fm.columns[0], len(order)) if fm.columns else len(order))
+        key = next((fm.columns[0] for fm in fields if fm.field == self.entity.key_field and fm.columns), None)
+        self.mapping = self.mapping.model_copy(update={"fields": fields, "document_key": key, **changes})
+        self._index()
+        self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, CONFIDENCE - 0))
+        self.mapping_changed.emit()
+
+    # --- QAbstractTableModel ---
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.table.headers)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(TITLES)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return TITLES[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        ci, col = index.row(), index.column()
+        fm = self.field_mapping(ci)
+        f = resolve_field(self.entity, fm.field) if fm else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COLUMN:
+                return f"{self.table.letters[ci]}  {self.table.headers[ci]}"
+            if col == SAMPLES:
+                return self._samples[ci]
+            if col == FIELD:
+                return field_text(f, self.mapping.operation) if f else NOT_IMPORTED
+            if col == TRANSFORMS:
+                return describe(fm) if fm else ""
+            if col == CONFIDENCE:
+                if fm is None:
+                    return ""
+                return "chosen" if fm.confidence is None else f"{round(fm.confidence * 100)}%"
+        if role == Qt.ItemDataRole.EditRole and col == FIELD:
+            return fm.field if fm else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == FIELD and f is not None:
+                return f.help or f.label
+            if col in (CONFIDENCE, TRANSFORMS) and fm is not None:
+                return fm.note
+            if col == COLUMN:
+                why = self.mapping.ignored.get(self.table.headers[ci])
+                return f"Not imported: {why}" if why and fm is None else None
+        if role == Qt.ItemDataRole.BackgroundRole and col == CONFIDENCE and fm and fm.confidence is not None:
+            c = fm.confidence
+            return QBrush(QColor(198, 239, 206) if c >= 0.9 else QColor(255, 235, 156) if c >= 0.7
+                          else QColor(255, 199, 206))
+        if role == Qt.ItemDataRole.ForegroundRole and col == CONFIDENCE and fm and fm.confidence is not None:
+            return QBrush(QColor(0, 0, 0))
+        if role == Qt.ItemDataRole.UserRole and col == CONFIDENCE:
+            return fm.confidence if fm else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.isValid() and index.column() == FIELD:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != FIELD:
+            return False
+        self.set_field(index.row(), str(value) if value else None)
+        return True

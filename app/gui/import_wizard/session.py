@@ -1,0 +1,116 @@
+"""What one pass through the import wizard has chosen and found so far, shared by its steps."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from app.jobs import ImportJob, JobResult, Plan, data_dir
+from app.mapping import Mapping
+from app.resources import samples_dir
+from app.sheets import SheetData, Table, write_xlsx
+
+from app.gui.import_wizard.review_model import Validation
+
+log = logging.getLogger("app.gui")
+
+
+class Context(Protocol):
+    """What the wizard uses of app.gui.context.AppContext."""
+
+    preferences: Any
+    target_changed: Any
+    jobs_changed: Any
+
+    def current_connection_name(self) -> str: ...
+    def target(self) -> Any: ...
+    def show_error(self, title: str, message: str, details: str | None = None) -> Any: ...
+    def open_path(self, path: Path) -> bool: ...
+    def run_in_background(self, fn: Any, *args: Any) -> Any: ...
+
+
+@dataclass
+class Session:
+    """The file, sheet, record type and operation; the table read, its mapping, validation, job and result."""
+
+    file: Path | None = None
+    sheet: str | None = None
+    entity: str = "contacts"
+    operation: str = "create"
+    table: Table | None = None
+    mapping: Mapping | None = None
+    keep_mapping: Mapping | None = None  # a loaded mapping or the one of a "fix failed rows" round
+    validation: Validation | None = None
+    edited: bool = False  # the user changed cells: the run reads a corrected copy
+    job: ImportJob | None = None
+    plan: Plan | None = None
+    result: JobResult | None = None
+    run_file: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def report_dir(self) -> Path | None:
+        """Beside the file (the CLI's rule), except for the shipped samples and corrected copies."""
+        source = (self.run_file or self.file or Path()).resolve()
+        if source.is_relative_to(samples_dir().resolve()) or source.is_relative_to(corrections_dir()):
+            folder = data_dir() / "reports"
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+        return None
+
+
+def corrections_dir() -> Path:
+    folder = data_dir() / "corrected"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.resolve()
+
+
+def write_corrected_copy(table: Table) -> Path:
+    """The table with the user's fixes as an xlsx the engine reads (worker thread)."""
+    stem = table.source.stem
+    path = corrections_dir() / f"{stem}.corrected.xlsx"
+    write_xlsx(path, [SheetData(table.sheet, table.headers, table.rows)])
+    return path
+
+
+class Tasks(QObject):
+    """Coroutines the wizard started on the Qt loop (qasync); failures end as a plain dialog, never a traceback."""
+
+    finished = Signal()
+
+    def __init__(self, context: Context, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._running: set[asyncio.Future[Any]] = set()
+
+    def start(self, coro: Coroutine[Any, Any, Any], title: str) -> asyncio.Future[Any]:
+        task = asyncio.ensure_future(coro)
+        self._running.add(task)
+        task.add_done_callback(lambda t: self._done(t, title))
+        return task
+
+    def _done(self, task: asyncio.Future[Any], title: str) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            error = task.exception()
+            if error is not None:
+                from app.gui.errors import plain_message
+
+                log.error("%s", title, exc_info=(type(error), error, error.__traceback__))
+                self._context.show_error(title, plain_message(error))
+        self.finished.emit()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def cancel_all(self) -> None:
+        for task in list(self._running):
+            with contextlib.suppress(Exception):
+                task.cancel()

@@ -1,0 +1,174 @@
+"""The pieces every page is made of: a titled page, a card, a run panel (progress, rate, ETA, pause, cancel)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.jobs import Progress
+from app.jobs.progress import format_duration
+
+ScreenshotState = tuple[str, Callable[[], None]]
+"""(name, put the page in that state): what `screenshot_states()` yields for app.gui.screenshots."""
+
+
+class Page(QWidget):
+    """A page of the main window: a title, a one-line subtitle and a scrolling body.
+
+    A page may define `screenshot_states()` yielding (name, prepare) pairs; the screenshot
+    command grabs the window once per state (the page's plain look is always grabbed).
+    """
+
+    def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 22, 28, 18)
+        outer.setSpacing(4)
+        heading = QLabel(title)
+        heading.setObjectName("pageTitle")
+        sub = QLabel(subtitle)
+        sub.setObjectName("pageSubtitle")
+        sub.setWordWrap(True)
+        outer.addWidget(heading)
+        outer.addWidget(sub)
+        outer.addSpacing(12)
+        inner = QWidget()
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(14)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
+
+    def screenshot_states(self) -> Iterator[ScreenshotState]:
+        yield from ()
+
+
+def card(title: str | None = None) -> tuple[QFrame, QVBoxLayout]:
+    """A framed box with an optional section title; returns the frame and its layout."""
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(16, 14, 16, 14)
+    layout.setSpacing(10)
+    if title:
+        label = QLabel(title)
+        label.setObjectName("sectionTitle")
+        layout.addWidget(label)
+    return frame, layout
+
+
+def hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("hint")
+    label.setWordWrap(True)
+    return label
+
+
+def primary(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName("primary")
+    return button
+
+
+class RunPanel(QFrame):
+    """Progress of a running job: bar, counts, rate, ETA, and Pause/Resume/Cancel forwarded as signals."""
+
+    pause_requested = Signal()
+    resume_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, unit: str = "records", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.unit = unit
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.status = QLabel("Not started")
+        self.status.setObjectName("sectionTitle")
+        self.figures = QLabel("")
+        self.figures.setObjectName("hint")
+        self.pause = QPushButton("&Pause")
+        self.cancel = QPushButton("&Cancel")
+        self.pause.setEnabled(False)
+        self.cancel.setEnabled(False)
+        self.pause.clicked.connect(self._pause_clicked)
+        self.cancel.clicked.connect(self.cancel_requested)
+        self._paused = False
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.pause)
+        buttons.addWidget(self.cancel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.addLayout(buttons)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.figures)
+
+    def _pause_clicked(self) -> None:
+        if self._paused:
+            self.resume_requested.emit()
+        else:
+            self.pause_requested.emit()
+
+    def started(self, text: str = "Running…") -> None:
+        self._paused = False
+        self.pause.setText("&Pause")
+        self.pause.setEnabled(True)
+        self.cancel.setEnabled(True)
+        self.bar.setRange(0, 0)  # busy until the first figures arrive
+        self.status.setText(text)
+        self.figures.setText("")
+
+    def show_progress(self, p: Progress) -> None:
+        self._paused = p.paused
+        self.pause.setText("&Resume" if p.paused else "&Pause")
+        self.bar.setRange(0, max(p.total, 1))
+        self.bar.setValue(min(p.finished, max(p.total, 1)))
+        phase = "Paused" if p.paused else p.phase.capitalize()
+        self.status.setText(f"{phase}: {p.finished:,} of {p.total:,} {self.unit}")
+        eta = format_duration(p.eta_s) if p.eta_s is not None else "—"
+        parts = [f"{p.done:,} done", f"{p.failed:,} failed", f"{p.rate_per_min:,.0f}/min", f"ETA {eta}"]
+        if p.calls:
+            parts.append(f"{p.calls:,} calls")
+        if p.last_failure:
+            parts.append(f"last failure: {p.last_failure}")
+        self.figures.setText("   ·   ".join(parts))
+
+    def ended(self, text: str) -> None:
+        self.pause.setEnabled(False)
+        self.cancel.setEnabled(False)
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1)
+            self.bar.setValue(1)
+        self.status.setText(text)
+
+
+def big_number(value: str, label: str) -> QWidget:
+    """A figure with a small caption under it (plans and results)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 18, 0)
+    layout.setSpacing(0)
+    number = QLabel(value)
+    number.setObjectName("bigNumber")
+    caption = QLabel(label)
+    caption.setObjectName("statLabel")
+    layout.addWidget(number)
+    layout.addWidget(caption)
+    layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
+    return box
