@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.entities import LOOKUP_BY, Field
-from app.mapping import FieldMapping, LookupRule
-from app.mapping.schema import Default, DateFormat, NumberFormat, Transform, Trim, ValueMap
-
 from app.gui.import_wizard.mapping_model import NOT_IMPORTED, MappingModel, field_text
+from app.mapping import FieldMapping, LookupRule
+from app.mapping.schema import DateFormat, Default, NumberFormat, Transform, Trim, ValueMap
 
 Index = QModelIndex | QPersistentModelIndex
 PATH_ROLE = Qt.ItemDataRole.UserRole

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.entities import ENTITIES, OPERATIONS
+from app.gui.import_wizard.session import Context, Session
 from app.resources import samples_dir
 from app.sheets import sheet_names
-
-from app.gui.import_wizard.session import Context, Session
 
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv", ".txt"}
@@ -141,10 +140,10 @@ class FileStep(QWidget):
         start = self._context.preferences.text("folders/import") or str(Path.home())
         name, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet", start, FILE_FILTER)
         if name:
-            self.choose(Path(name))
+            self.choose_new(Path(name))
 
     def _pick_recent(self, item: QListWidgetItem) -> None:
-        self.choose(Path(str(item.data(Qt.ItemDataRole.UserRole))))
+        self.choose_new(Path(str(item.data(Qt.ItemDataRole.UserRole))))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -154,7 +153,12 @@ class FileStep(QWidget):
         files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             event.acceptProposedAction()
-            self.choose(files[0])
+            self.choose_new(files[0])
+
+    def choose_new(self, path: Path) -> None:
+        """A file the user picked: its mapping is proposed afresh."""
+        self._session.keep_mapping = None
+        self.choose(path)
 
     def choose(self, path: Path, *, entity: str | None = None, operation: str | None = None) -> None:
         """Take `path` as the input: list its sheets off the GUI thread, guess the record type from its name."""

@@ -8,13 +8,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.entities import Entity, Field, entity
+from app.gui.import_wizard.review_model import shown
 from app.mapping import FieldMapping, LookupRule, Mapping
 from app.mapping.automap import propose
 from app.mapping.prepare import resolve_field
 from app.mapping.schema import Transform
 from app.sheets import Table
-
-from app.gui.import_wizard.review_model import shown
 
 COLUMN, SAMPLES, FIELD, TRANSFORMS, CONFIDENCE = range(5)
 TITLES = ("Column", "Sample values", "Zoho field", "Transforms", "Confidence")

@@ -12,12 +12,11 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from app.gui.import_wizard.review_model import Validation
 from app.jobs import ImportJob, JobResult, Plan, data_dir
 from app.mapping import Mapping
 from app.resources import samples_dir
 from app.sheets import SheetData, Table, write_xlsx
-
-from app.gui.import_wizard.review_model import Validation
 
 log = logging.getLogger("app.gui")
 

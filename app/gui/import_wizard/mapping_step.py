@@ -1,0 +1,205 @@
+"""Step 2 of the import wizard: which Zoho field each column feeds, how its values are read, and what is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.import_wizard.field_editors import FieldDelegate, TransformDialog
+from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel
+from app.gui.import_wizard.session import Context, Session
+from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
+from app.mapping.prepare import resolve_field
+from app.sheets import Table
+
+MAPPING_FILTER = "Mapping files (*.json);;All files (*)"
+
+
+class MappingStep(QWidget):
+    """A table of the sheet's columns; the field column edits with a searchable picker."""
+
+    changed = Signal()
+
+    def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mappingStep")
+        self._context = context
+        self._session = session
+        self.model: MappingModel | None = None
+        self.view = QTableView()
+        self.view.setObjectName("mappingTable")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.doubleClicked.connect(self._double_clicked)
+
+        self.automap_button = QPushButton("&Auto-map")
+        self.automap_button.setObjectName("automap")
+        self.automap_button.setToolTip("Propose a field for every column again, from the headers and the values.")
+        self.automap_button.clicked.connect(self.automap)
+        self.transforms_button = QPushButton("&Transforms\u2026")
+        self.transforms_button.setObjectName("editTransforms")
+        self.transforms_button.clicked.connect(self.edit_transforms)
+        self.load_button = QPushButton("&Load mapping\u2026")
+        self.load_button.clicked.connect(self._load)
+        self.save_button = QPushButton("Sa&ve mapping\u2026")
+        self.save_button.clicked.connect(self._save)
+        buttons = QHBoxLayout()
+        for b in (self.automap_button, self.transforms_button, self.load_button, self.save_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.missing = QLabel()
+        self.missing.setObjectName("mappingProblems")
+        self.missing.setWordWrap(True)
+        self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        hint = QLabel("Fields marked * are required. Type in the field column to search the catalogue.")
+        hint.setObjectName("hint")
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.missing)
+        layout.addWidget(hint)
+
+    # --- setting up ---
+
+    def show_mapping(self, table: Table, mapping: Mapping) -> None:
+        self.model = MappingModel(table, mapping, self)
+        self.model.mapping_changed.connect(self._mapping_changed)
+        self.view.setModel(self.model)
+        self.view.setItemDelegateForColumn(FIELD, FieldDelegate(self.model, self.view))
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for col, width in enumerate((180, 220, 300, 220, 90)):
+            self.view.setColumnWidth(col, width)
+        self._mapping_changed()
+
+    def _mapping_changed(self) -> None:
+        assert self.model is not None
+        self._session.mapping = self.model.mapping
+        reasons = self.problems()
+        if reasons:
+            self.missing.setText("Before you go on:\n\u2022 " + "\n\u2022 ".join(reasons))
+            self.missing.setStyleSheet("color: palette(highlighted-text); background: #b3261e; padding: 6px;")
+        else:
+            self.missing.setText("Every required field is mapped.")
+            self.missing.setStyleSheet("")
+        self.changed.emit()
+
+    def problems(self) -> list[str]:
+        """Why the mapping cannot be used yet (required fields unmapped ...), from the engine's own check."""
+        if self.model is None or self._session.table is None:
+            return ["Choose a file first."]
+        return refusals(self._session.table, self.model.mapping)
+
+    def can_next(self) -> bool:
+        return self.model is not None and not self.problems()
+
+    # --- actions ---
+
+    def automap(self) -> None:
+        """Propose the mapping again from the headers and values."""
+        s = self._session
+        if self.model is None or s.table is None:
+            return
+        self.model.set_mapping(automap(s.table, s.entity, s.operation))
+
+    def _selected_column(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        if rows:
+            return rows[0].row()
+        current = self.view.currentIndex()
+        return current.row() if current.isValid() else None
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() == TRANSFORMS:
+            self.edit_transforms()
+
+    def transform_dialog(self, ci: int) -> TransformDialog | None:
+        """The transforms dialog for column `ci` (None when the column feeds no field)."""
+        if self.model is None:
+            return None
+        fm = self.model.field_mapping(ci)
+        if fm is None:
+            return None
+        f = resolve_field(self.model.entity, fm.field)
+        if f is None:
+            return None
+        return TransformDialog(self.model.table.headers[ci], f, fm, self)
+
+    def edit_transforms(self) -> None:
+        ci = self._selected_column()
+        if ci is None or self.model is None:
+            return
+        dialog = self.transform_dialog(ci)
+        if dialog is None:
+            self._context.show_error("No field chosen", "Choose a Zoho field for this column first.")
+            return
+        model = self.model
+
+        def apply() -> None:
+            transforms, lookup = dialog.rules()
+            model.set_rules(ci, transforms, lookup)
+
+        dialog.accepted.connect(apply)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def load(self, path: Path) -> None:
+        """Use a saved mapping file (its record type must match the one chosen)."""
+        s = self._session
+        if self.model is None:
+            return
+        try:
+            mapping = load_mapping(path)
+        except MappingError as error:
+            self._context.show_error("The mapping cannot be used", str(error))
+            return
+        if mapping.entity != s.entity:
+            self._context.show_error("The mapping cannot be used",
+                                     f"The mapping is for {mapping.entity}, not {s.entity}.")
+            return
+        self.model.set_mapping(mapping.model_copy(update={"operation": s.operation}))
+
+    def save(self, path: Path) -> Path | None:
+        if self.model is None:
+            return None
+        try:
+            return save_mapping(self.model.mapping, path)
+        except OSError as error:
+            from app.gui.errors import plain_message
+
+            self._context.show_error("The mapping was not saved", plain_message(error))
+            return None
+
+    def _load(self) -> None:
+        start = self._context.preferences.text("folders/mappings") or str(Path.home())
+        name, _ = QFileDialog.getOpenFileName(self, "Load a mapping", start, MAPPING_FILTER)
+        if name:
+            self._context.preferences.set_text("folders/mappings", str(Path(name).parent))
+            self.load(Path(name))
+
+    def _save(self) -> None:
+        s = self._session
+        start = self._context.preferences.text("folders/mappings") or str(Path.home())
+        stem = s.file.stem if s.file else "mapping"
+        name, _ = QFileDialog.getSaveFileName(self, "Save the mapping", str(Path(start) / f"{stem}.mapping.json"),
+                                              MAPPING_FILTER)
+        if name:
+            self._context.preferences.set_text("folders/mappings", str(Path(name).parent))
+            self.save(Path(name))

@@ -1,0 +1,198 @@
+"""The Import page: five steps (file, mapping, review, run, results) over the import engine, with Back and Next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
+
+from app.gui.import_wizard.file_step import FileStep
+from app.gui.import_wizard.mapping_step import MappingStep
+from app.gui.import_wizard.review_step import ReviewStep
+from app.gui.import_wizard.run_step import ResultsStep, RunStep
+from app.gui.import_wizard.session import Context, Session, Tasks
+from app.gui.page import Page, ScreenshotState
+from app.mapping import automap
+from app.sheets import read_table
+
+FILE, MAPPING, REVIEW, RUN, RESULTS = range(5)
+STEP_NAMES = ("1 File", "2 Mapping", "3 Review", "4 Run", "5 Results")
+NEXT_TEXT = {FILE: "&Next", MAPPING: "&Next", REVIEW: "&Start import", RUN: "&Next",
+             RESULTS: "Import &another file"}
+
+
+class ImportPage(Page):
+    """The import wizard; the main window embeds it. `step` says where the user is."""
+
+    step_changed = Signal(int)
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__("Import", "Send the rows of a spreadsheet to Zoho Books: check every cell first, "
+                         "then upload with a per-row report.", parent)
+        self.setObjectName("importPage")
+        self.context = context
+        self.session = Session()
+        self.tasks = Tasks(context, self)
+        self.tasks.finished.connect(self._update_buttons)
+        self.reading = False
+
+        self.file_step = FileStep(context, self.session)
+        self.mapping_step = MappingStep(context, self.session)
+        self.review_step = ReviewStep(context, self.session)
+        self.run_step = RunStep(context, self.session)
+        self.results_step = ResultsStep(context, self.session)
+        self.stack = QStackedWidget()
+        for step in (self.file_step, self.mapping_step, self.review_step, self.run_step, self.results_step):
+            self.stack.addWidget(step)
+            step_changed = getattr(step, "changed", None)
+            if step_changed is not None:
+                step_changed.connect(self._update_buttons)
+        self.run_step.finished.connect(self._run_finished)
+        self.results_step.fix_failed_rows.connect(self.fix_failed_rows)
+
+        self.steps_label = QLabel()
+        self.steps_label.setObjectName("wizardSteps")
+        self.back_button = QPushButton("&Back")
+        self.back_button.setObjectName("back")
+        self.back_button.clicked.connect(self.back)
+        self.next_button = QPushButton("&Next")
+        self.next_button.setObjectName("next")
+        self.next_button.setToolTip("Next step (Ctrl+Enter)")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.next)
+        nav = QHBoxLayout()
+        nav.addWidget(self.steps_label, 1)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.next_button)
+        self.body.addLayout(nav)
+        self.body.addWidget(self.stack, 1)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self._next_if_enabled)
+        open_requested = getattr(context, "open_file_requested", None)
+        if open_requested is not None:
+            open_requested.connect(self.open_file)
+        self._go(FILE)
+
+    # --- navigation ---
+
+    @property
+    def step(self) -> int:
+        return self.stack.currentIndex()
+
+    def _go(self, step: int) -> None:
+        self.stack.setCurrentIndex(step)
+        names = [f"<b>{n}</b>" if i == step else n for i, n in enumerate(STEP_NAMES)]
+        self.steps_label.setText("  \u203a  ".join(names))
+        self.next_button.setText(NEXT_TEXT[step])
+        self._update_buttons()
+        self.step_changed.emit(step)
+
+    def _update_buttons(self) -> None:
+        step = self.step
+        can = {
+            FILE: lambda: self.file_step.can_next() and not self.reading,
+            MAPPING: self.mapping_step.can_next,
+            REVIEW: self.review_step.can_next,
+            RUN: lambda: False,
+            RESULTS: lambda: True,
+        }[step]()
+        self.next_button.setEnabled(bool(can))
+        self.next_button.setVisible(step != RUN)
+        self.back_button.setEnabled(step in (MAPPING, REVIEW, RESULTS) and not self.reading
+                                    and not self.review_step.validating and not self.review_step.planning)
+        self.back_button.setVisible(step != RUN)
+
+    def _next_if_enabled(self) -> None:
+        if self.next_button.isEnabled() and self.next_button.isVisible():
+            self.next()
+
+    def next(self) -> None:
+        step = self.step
+        if step == FILE:
+            self.file_step.store()
+            self.tasks.start(self._read(), "The file cannot be read")
+        elif step == MAPPING:
+            self._go(REVIEW)
+            self.tasks.start(self.review_step.start(), "The records could not be checked")
+        elif step == REVIEW:
+            self._go(RUN)
+            self.tasks.start(self.run_step.run(), "The import stopped")
+        elif step == RESULTS:
+            self.session.keep_mapping = None
+            self._go(FILE)
+
+    def back(self) -> None:
+        step = self.step
+        if step == MAPPING:
+            self._go(FILE)
+        elif step == REVIEW:
+            self.tasks.start(self.review_step.drop_job(), "The job could not be closed")
+            self._go(MAPPING)
+        elif step == RESULTS:
+            self._go(REVIEW)
+            self.tasks.start(self.review_step.start(), "The records could not be checked")
+
+    async def _read(self) -> None:
+        """Read the chosen sheet off the GUI thread, then propose (or reuse) a mapping."""
+        s = self.session
+        assert s.file is not None
+        self.reading = True
+        self.file_step.status.setText(f"Reading {s.file.name}\u2026")
+        self._update_buttons()
+        try:
+            try:
+                table = await self.context.run_in_background(lambda: read_table(s.file, sheet=s.sheet))
+            except Exception as error:  # noqa: BLE001 - SheetError and OS errors: one plain sentence
+                from app.gui.errors import plain_message
+
+                self.file_step.status.setText(plain_message(error))
+                return
+            s.table, s.edited, s.validation = table, False, None
+            keep = s.keep_mapping
+            if keep is not None and keep.entity == s.entity:
+                mapping = keep.model_copy(update={"operation": s.operation})
+            else:
+                mapping = await self.context.run_in_background(automap, table, s.entity, s.operation)
+            s.mapping = mapping
+            notes = " ".join(table.notes)
+            self.file_step.status.setText(f"{len(table.rows):,} rows in sheet \u201c{table.sheet}\u201d. {notes}")
+            self.mapping_step.show_mapping(table, mapping)
+            self._go(MAPPING)
+        finally:
+            self.reading = False
+            self._update_buttons()
+
+    def _run_finished(self) -> None:
+        self.results_step.show_result(self.session.result)
+        self._go(RESULTS)
+
+    # --- entry points ---
+
+    def open_file(self, path: Path) -> None:
+        """Start over with `path` (File > Open, a recent file, a sample)."""
+        if self.step == RUN:
+            return
+        self._go(FILE)
+        self.file_step.choose_new(Path(path))
+
+    def fix_failed_rows(self, path: Path) -> None:
+        """Another round for the rows that failed: their file, with the same mapping, record type and operation."""
+        s = self.session
+        s.keep_mapping = s.mapping
+        self._go(FILE)
+        self.file_step.choose(Path(path), entity=s.entity, operation=s.operation)
+
+    def shutdown(self) -> None:
+        """Stop a running import (the window is closing); what was sent stays in the journal."""
+        if self.session.job is not None:
+            self.session.job.cancel()
+
+    # --- screenshots (app.gui.screenshots) ---
+
+    def screenshot_states(self) -> Iterator[ScreenshotState]:
+        from app.gui.import_wizard.screenshots import states
+
+        yield from states(self)

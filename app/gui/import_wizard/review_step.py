@@ -1,0 +1,189 @@
+"""Step 3 of the import wizard: every record with its bad cells, fixes in place, re-validation and the plan."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.errors import plain_message
+from app.gui.import_wizard.review_model import ReviewModel, Validation, validate
+from app.gui.import_wizard.session import Context, Session, write_corrected_copy
+from app.jobs import ImportJob, JobSettings
+
+MAX_GENERAL = 5
+
+
+class ReviewStep(QWidget):
+    """The records as a table (one model, no widget per cell) and the cost of sending them."""
+
+    changed = Signal()
+    validated = Signal()  # a validation finished and the table shows it
+    planned = Signal()  # the plan is known (or why it is not)
+
+    def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewStep")
+        self._context = context
+        self._session = session
+        self.model: ReviewModel | None = None
+        self.validating = False
+        self.planning = False
+        self.view = QTableView()
+        self.view.setObjectName("reviewTable")
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
+        self.view.horizontalHeader().setDefaultSectionSize(140)
+
+        self.only_problems = QCheckBox("Only rows with &problems")
+        self.only_problems.setObjectName("onlyProblems")
+        self.only_problems.toggled.connect(self._filter)
+        self.revalidate_button = QPushButton("&Re-validate")
+        self.revalidate_button.setObjectName("revalidate")
+        self.revalidate_button.setToolTip("Check the records again after fixing cells.")
+        self.revalidate_button.clicked.connect(self.revalidate)
+        self.revalidate_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(self.only_problems)
+        top.addStretch(1)
+        top.addWidget(self.revalidate_button)
+
+        self.counts = QLabel()
+        self.counts.setObjectName("reviewCounts")
+        self.general = QLabel()
+        self.general.setObjectName("generalProblems")
+        self.general.setWordWrap(True)
+        self.plan_label = QLabel()
+        self.plan_label.setObjectName("plan")
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        hint = QLabel("Red cells are errors, amber ones warnings (hover for the reason). "
+                      "Double-click a cell to fix it, then re-validate.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.general)
+        layout.addWidget(hint)
+        layout.addWidget(self.plan_label)
+
+    # --- work (coroutines on the Qt loop; the heavy parts on worker threads) ---
+
+    async def start(self) -> None:
+        """Validate the session's table with its mapping, then work out the plan."""
+        s = self._session
+        assert s.table is not None and s.mapping is not None
+        self.model = ReviewModel(s.table, self)
+        self.model.edited.connect(self._edited)
+        self.model.set_only_problems(self.only_problems.isChecked())
+        self.view.setModel(self.model)
+        await self._validate()
+
+    async def revalidate_now(self) -> None:
+        self.revalidate_button.setEnabled(False)
+        await self._validate()
+
+    def revalidate(self) -> None:
+        from app.gui.import_wizard.session import Tasks
+
+        tasks = self.findChild(Tasks) or Tasks(self._context, self)
+        tasks.start(self.revalidate_now(), "The records could not be checked")
+
+    async def _validate(self) -> None:
+        s = self._session
+        assert s.table is not None and s.mapping is not None and self.model is not None
+        await self.drop_job()
+        self.validating = True
+        self.counts.setText(f"Checking {len(s.table.rows):,} rows\u2026")
+        self.plan_label.setText("")
+        self.changed.emit()
+        try:
+            result: Validation = await self._context.run_in_background(validate, s.table, s.mapping)
+        finally:
+            self.validating = False
+        s.validation = result
+        self.model.set_validation(result)
+        self._show_counts(result)
+        self.validated.emit()
+        self.changed.emit()
+        await self._plan()
+
+    def _show_counts(self, v: Validation) -> None:
+        s = self._session
+        assert s.table is not None
+        rows = len(s.table.rows)
+        self.counts.setText(
+            f"{rows:,} rows \u00b7 {v.documents:,} documents \u00b7 {v.valid:,} valid \u00b7 "
+            f"{v.invalid:,} invalid \u00b7 {v.warnings:,} warnings")
+        general = v.general[:MAX_GENERAL]
+        more = len(v.general) - len(general)
+        self.general.setText("\n".join(general) + (f"\n\u2026 and {more} more" if more > 0 else ""))
+
+    async def _plan(self) -> None:
+        """Open the job the run will use and ask it what the run costs (calls, quota left, ETA)."""
+        s = self._session
+        assert s.table is not None and s.mapping is not None and s.file is not None
+        self.planning = True
+        self.plan_label.setText("Working out the plan (reading names and existing records)\u2026")
+        self.changed.emit()
+        job: ImportJob | None = None
+        try:
+            if s.edited:
+                s.run_file = await self._context.run_in_background(write_corrected_copy, s.table)
+                sheet = None
+            else:
+                s.run_file, sheet = s.file, s.table.sheet
+            job = ImportJob(JobSettings(s.run_file, s.entity, s.operation, mapping=s.mapping, sheet=sheet,
+                                        target=self._context.target(), report_dir=s.report_dir()))
+            s.plan = await job.plan()
+            s.job = job
+            lines = s.plan.lines()
+            if s.edited:
+                lines.append(f"Your fixes are sent from a corrected copy: {s.run_file}")
+            self.plan_label.setText("\n".join(lines))
+        except Exception as error:  # noqa: BLE001 - JobError, TargetError, quota, Zoho: one plain sentence
+            if job is not None:
+                await job.close()
+            s.plan, s.job = None, None
+            self.plan_label.setText(f"No plan: {plain_message(error)}")
+        finally:
+            self.planning = False
+            self.planned.emit()
+            self.changed.emit()
+
+    async def drop_job(self) -> None:
+        """Give up the job opened for the plan (going back, or the records changed)."""
+        s = self._session
+        job, s.job, s.plan = s.job, None, None
+        if job is not None:
+            await job.close()
+
+    # --- view ---
+
+    def _edited(self, _row: int, _col: int) -> None:
+        self._session.edited = True
+        self.revalidate_button.setEnabled(True)
+        self.plan_label.setText("Cells changed: re-validate to check them and see the new plan.")
+        self.changed.emit()
+
+    def _filter(self, only: bool) -> None:
+        if self.model is not None:
+            self.model.set_only_problems(only)
+
+    def can_next(self) -> bool:
+        return (not self.validating and not self.planning and self._session.plan is not None
+                and not self.revalidate_button.isEnabled())

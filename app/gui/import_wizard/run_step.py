@@ -1,0 +1,233 @@
+"""Steps 4 and 5 of the import wizard: the upload with its live progress and controls, then the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.errors import plain_message
+from app.gui.import_wizard.session import Context, Session
+from app.jobs import JobResult, Progress
+from app.jobs.progress import format_duration
+
+DRAW_EVERY_MS = 100
+MAX_FAILURES_SHOWN = 5000
+
+
+class RunStep(QWidget):
+    """Runs the session's job as a coroutine on the Qt loop; progress is drawn at most ten times a second."""
+
+    finished = Signal()
+
+    def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runStep")
+        self._context = context
+        self._session = session
+        self.running = False
+        self._latest: Progress | None = None
+        self._failed_seen = 0
+        self.bar = QProgressBar()
+        self.bar.setObjectName("progress")
+        self.counts = QLabel("Not started.")
+        self.counts.setObjectName("runCounts")
+        self.rate = QLabel()
+        self.rate.setObjectName("runRate")
+        self.pause_button = QPushButton("&Pause")
+        self.pause_button.setObjectName("pause")
+        self.pause_button.clicked.connect(self.pause)
+        self.resume_button = QPushButton("Res&ume")
+        self.resume_button.setObjectName("resume")
+        self.resume_button.clicked.connect(self.resume)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setToolTip("Stop sending; what was sent stays sent, the rest goes in the next run.")
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        for b in (self.pause_button, self.resume_button, self.cancel_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.failures = QListWidget()
+        self.failures.setObjectName("failures")
+        failures_label = QLabel("&Failures:")
+        failures_label.setBuddy(self.failures)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.rate)
+        layout.addLayout(buttons)
+        layout.addWidget(failures_label)
+        layout.addWidget(self.failures, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(DRAW_EVERY_MS)
+        self._timer.timeout.connect(self._draw)
+        self._buttons()
+
+    async def run(self) -> None:
+        """Send the documents; the result lands in the session and `finished` is emitted."""
+        s = self._session
+        job = s.job
+        assert job is not None
+        self.running = True
+        self.failures.clear()
+        self._failed_seen = 0
+        self._latest = None
+        self.counts.setText("Starting\u2026")
+        self._buttons()
+        self._timer.start()
+        try:
+            s.result = await job.run(self._on_progress)
+        except Exception as error:  # noqa: BLE001 - the run ends in a plain sentence, never a traceback
+            s.result = None
+            self.counts.setText(f"The import stopped: {plain_message(error)}")
+            self._context.show_error("The import stopped", plain_message(error))
+        finally:
+            s.job = None
+            self.running = False
+            self._timer.stop()
+            self._draw()
+            self._buttons()
+            self._context.jobs_changed.emit()
+            self.finished.emit()
+
+    def _on_progress(self, p: Progress) -> None:
+        self._latest = p
+        if p.failed > self._failed_seen and p.last_failure and self.failures.count() < MAX_FAILURES_SHOWN:
+            self.failures.addItem(p.last_failure)
+        self._failed_seen = p.failed
+
+    def _draw(self) -> None:
+        p = self._latest
+        if p is None:
+            return
+        self.bar.setMaximum(max(p.total, 1))
+        self.bar.setValue(p.finished)
+        state = " \u2014 paused" if p.paused else ("" if p.phase == "run" else f" \u2014 {p.phase}")
+        self.counts.setText(f"{p.finished:,} of {p.total:,} documents \u00b7 {p.done:,} done \u00b7 "
+                            f"{p.failed:,} failed \u00b7 {p.in_flight} in flight{state}")
+        self.rate.setText(f"{p.rate_per_min:,.0f} documents/min \u00b7 ETA {format_duration(p.eta_s)}"
+                          f" \u00b7 {p.calls:,} calls")
+        self._buttons()
+
+    def _buttons(self) -> None:
+        job = self._session.job
+        paused = bool(job and job.control.paused)
+        self.pause_button.setEnabled(self.running and not paused)
+        self.resume_button.setEnabled(self.running and paused)
+        self.cancel_button.setEnabled(self.running and not (job and job.control.cancelled))
+
+    def pause(self) -> None:
+        if self._session.job is not None:
+            self._session.job.pause()
+            self._buttons()
+
+    def resume(self) -> None:
+        if self._session.job is not None:
+            self._session.job.resume()
+            self._buttons()
+
+    def cancel(self) -> None:
+        if self._session.job is not None:
+            self._session.job.cancel()
+            self._buttons()
+
+
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid", "in_doubt")
+
+
+class ResultsStep(QWidget):
+    """How the run ended, the way to its report, and another round for the rows that failed."""
+
+    fix_failed_rows = Signal(object)  # Path of the failed-rows file
+
+    def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultsStep")
+        self._context = context
+        self._session = session
+        self.headline = QLabel()
+        self.headline.setObjectName("resultHeadline")
+        self.headline.setWordWrap(True)
+        self.summary = QFormLayout()
+        self.message = QLabel()
+        self.message.setObjectName("resultMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_report_button = QPushButton("&Open report")
+        self.open_report_button.setObjectName("openReport")
+        self.open_report_button.clicked.connect(self.open_report)
+        self.open_folder_button = QPushButton("Open report &folder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.fix_button = QPushButton("Fix failed &rows\u2026")
+        self.fix_button.setObjectName("fixFailedRows")
+        self.fix_button.setToolTip("Open the rows that failed, with the same mapping, to fix and send them again.")
+        self.fix_button.clicked.connect(self._fix)
+        buttons = QHBoxLayout()
+        for b in (self.open_report_button, self.open_folder_button, self.fix_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self._numbers = QWidget()
+        self._numbers.setLayout(self.summary)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self._numbers)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def show_result(self, result: JobResult | None) -> None:
+        while self.summary.rowCount():
+            self.summary.removeRow(0)
+        if result is None:
+            self.headline.setText("<b>The import did not finish.</b>")
+            self.message.setText("Nothing more was sent. Go back to try again; documents already sent are "
+                                 "not sent twice.")
+        else:
+            sent = result.counts.get("created", 0) + result.counts.get("updated", 0)
+            stopped = f" (stopped: {result.stopped})" if result.stopped else ""
+            self.headline.setText(f"<b>{sent:,} of {result.documents:,} documents sent{stopped}.</b>")
+            self.summary.addRow("Job:", QLabel(result.job_id))
+            self.summary.addRow("Rows:", QLabel(f"{result.rows:,}"))
+            for outcome in OUTCOMES:
+                n = result.counts.get(outcome, 0)
+                if n or outcome in ("created", "failed", "invalid"):
+                    label = QLabel(f"{n:,}")
+                    label.setObjectName(f"count_{outcome}")
+                    self.summary.addRow(f"{outcome.replace('_', ' ').capitalize()}:", label)
+            calls = ", ".join(f"{k} {v}" for k, v in result.calls.items())
+            self.summary.addRow("Calls:", QLabel(calls))
+            self.summary.addRow("Time:", QLabel(format_duration(result.elapsed_s)))
+            notes = [result.message, result.report_note]
+            if result.report:
+                notes.append(f"Report: {result.report}")
+            self.message.setText("\n".join(n for n in notes if n))
+        self.open_report_button.setEnabled(bool(result and result.report))
+        self.open_folder_button.setEnabled(bool(result and result.report))
+        self.fix_button.setEnabled(bool(result and result.failed_rows))
+
+    def open_report(self) -> None:
+        r = self._session.result
+        if r is not None and r.report is not None and not self._context.open_path(r.report):
+            self._context.show_error("The report cannot be opened",
+                                     f"No program opened {r.report}; it is in {Path(r.report).parent}.")
+
+    def open_folder(self) -> None:
+        r = self._session.result
+        if r is not None and r.report is not None:
+            self._context.open_path(Path(r.report).parent)
+
+    def _fix(self) -> None:
+        r = self._session.result
+        if r is not None and r.failed_rows is not None:
+            self.fix_failed_rows.emit(r.failed_rows)
