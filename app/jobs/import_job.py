@@ -198,6 +198,8 @@ class ImportJob:
             if not s.dry_run:
                 with Journal.open(s.job_id) as j:
                     stored = j.values()
+        if stored:
+            _check_resumed_from(s.job_id or "", stored, s.file)
         try:
             table = read_table(s.file, sheet=stored.get("sheet", s.sheet))
         except SheetError as exc:
@@ -814,6 +816,24 @@ class ImportJob:
         paths = write(fallback)
         return paths, (f'The report could not be written in "{out_dir}" ({reason.rstrip(".")}); '
                        f'it was written to "{fallback}" instead.')
+
+
+def _check_resumed_from(job_id: str, stored: dict[str, Any], file: Path) -> None:
+    """Refuse --resume of another kind of job, or with another file, in those words (before the
+    journal's sheet name is tried on a file it does not belong to)."""
+    kind = stored.get("kind") or "import"
+    if kind != "import":
+        what = {"export": "an export", "convert": "a CRM conversion"}.get(kind, f'a "{kind}" job')
+        raise JobError(f"Job {job_id} is {what}, not an import; it cannot be resumed here.")
+    try:
+        same = fingerprint(file) == stored.get("fingerprint")
+    except OSError:
+        return  # reading the file says plainly what is wrong with it
+    if not same:
+        started = Path(str(stored.get("file") or "")).name
+        was = f' (it was started from "{started}")' if started and started != file.name else ""
+        raise JobError(f'The file "{file.name}" is not the one job {job_id} imported{was}, or it '
+                       "changed since; run it as a new import instead of resuming.")
 
 
 def _check_report_dir(folder: Path) -> None:
