@@ -626,3 +626,19 @@ def test_a_sandbox_that_dies_mid_run_and_comes_back_on_another_port_gets_each_ro
     finally:
         second.stop()
     assert all(names_in(db)[n] == 1 for n in names), names_in(db)
+
+
+def test_resume_with_another_file_or_another_kind_of_job_says_so(user: User, live: EmbeddedSandbox) -> None:
+    first = contacts_csv(user.home / "first.csv", ["Resume Co 1"])
+    other = contacts_csv(user.home / "other.csv", ["Resume Co 2"])
+    run = user.run("import", str(first), "--entity", "contacts", "--sandbox", live.url, "--json")
+    plain(run, 0)
+    job = last_json(run)["job_id"]
+    run = user.run("import", str(other), "--entity", "contacts", "--sandbox", live.url, "--json", "--resume", job)
+    plain(run, 2, f"is not the one job {job} imported", "first.csv")
+    export = user.run("export", "contacts", "--out", str(user.home / "c.csv"), "--sandbox", live.url, "--json")
+    plain(export, 0)
+    run = user.run("import", str(first), "--entity", "contacts", "--sandbox", live.url, "--json",
+                   "--resume", last_json(export)["job_id"])
+    plain(run, 2, "is an export, not an import")
+    assert names_in(live.db_path)["Resume Co 2"] == 0 and names_in(live.db_path)["Resume Co 1"] == 1
