@@ -70,7 +70,7 @@ class AppContext(QObject):
     # --- the selected connection -------------------------------------------------------------
 
     def _initial_connection(self) -> str:
-        wanted = self.preferences.text("connection/current") or self.preferences.text("connection/default")
+        wanted = self.preferences.text("connection/default") or self.preferences.text("connection/current")
         if wanted and wanted in self.connection_names():
             return wanted
         return SANDBOX_NAME

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.zoho.redaction import RedactingFilter
+
 APP_NAME = "zoho-bulk"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -33,6 +35,7 @@ def start_logging(level: int = logging.INFO) -> Path:
         path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(RedactingFilter())  # every record, whichever logger: no token or secret reaches the file
     handler.zoho_bulk_log = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     if root.level > level or root.level == logging.NOTSET:

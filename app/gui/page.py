@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 from app.jobs import Progress
 from app.jobs.progress import format_duration
 
+SPREADSHEETS = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.tsv *.txt);;All files (*)"
+
 ScreenshotState = tuple[str, Callable[[], None]]
 """(name, put the page in that state): what `screenshot_states()` yields for app.gui.screenshots."""
 

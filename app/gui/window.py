@@ -6,7 +6,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,7 +26,7 @@ from app.gui.appearance import line_icon
 from app.gui.context import AppContext
 from app.gui.errors import open_log_file
 from app.gui.logfile import log_path
-from app.gui.page import Page, hint
+from app.gui.page import SPREADSHEETS, Page, hint
 from app.gui.pages.connections import ConnectionsPage
 from app.gui.pages.convert import ConvertPage
 from app.gui.pages.export import ExportPage
@@ -38,7 +38,6 @@ log = logging.getLogger("app.gui")
 PAGES = ("Connections", "Import", "Export", "CRM Convert", "Jobs", "Settings")
 ICONS = ("connections", "import", "export", "convert", "jobs", "settings")
 MNEMONICS = ("&Connections", "&Import", "&Export", "CRM Con&vert", "&Jobs", "&Settings")
-SPREADSHEETS = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.tsv *.txt);;All files (*)"
 
 
 def import_page(context: AppContext) -> QWidget:
@@ -62,6 +61,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        self.remember = True  # write geometry, page and "welcomed" on close (not for --smoke)
         context.window = self
         self.setWindowTitle("Zoho Bulk")
         self.setMinimumSize(960, 620)
@@ -226,6 +226,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         prefs = self.context.preferences
+        if not self.remember:
+            super().closeEvent(event)
+            return
         prefs.set_geometry(self.saveGeometry())
         prefs.set_text("window/page", self.current_page())
         prefs.mark_welcomed()

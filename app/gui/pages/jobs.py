@@ -1,0 +1,213 @@
+"""The Jobs page: every past run from the job journals, its report, and resuming an unfinished import or conversion."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from app.gui.appearance import problem_colour
+from app.gui.context import AppContext
+from app.gui.errors import plain_message
+from app.gui.page import Page, RunPanel, card, hint, primary
+from app.jobs import ImportJob, JobSettings, JobSummary, list_jobs
+from app.jobs.convert import ConvertJob, resume_settings
+
+Index = QModelIndex | QPersistentModelIndex
+KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}
+RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes": "Credit notes", "items": "Items",
+           "Quotes": "Quotes", "Sales_Orders": "Sales orders"}
+STATUS_WORDS = {"finished": "Finished", "stopped": "Stopped", "unsettled": "Unfinished", "new": "Not started",
+                "running": "Unfinished", "failed": "Failed"}
+RESUMABLE_KINDS = ("import", "convert")  # an export is not resumable: run it again
+
+
+class JobsModel(QAbstractTableModel):
+    """Rows of app.jobs.list_jobs(), newest first."""
+
+    HEADERS = ("Kind", "Records", "File", "Status", "Counts", "Date")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[JobSummary] = []
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self.jobs = list_jobs()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(self.jobs)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def text(self, job: JobSummary, column: int) -> str:
+        if column == 0:
+            return KINDS.get(job.kind, job.kind.capitalize())
+        if column == 1:
+            words = RECORDS.get(job.entity or "", job.entity or "")
+            return f"{words} · {job.operation}" if job.operation and job.kind == "import" else words
+        if column == 2:
+            return Path(job.file).name if job.file else "pasted list"
+        if column == 3:
+            return STATUS_WORDS.get(job.status, job.status.capitalize())
+        if column == 4:
+            return " · ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in job.counts.items() if n)
+        if column == 5 and job.created_at:
+            return dt.datetime.fromtimestamp(job.created_at).strftime("%Y-%m-%d %H:%M")
+        return ""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        job = self.jobs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(job, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return job.file if index.column() == 2 else f"Job {job.job_id}"
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 3:
+            if job.status == "finished":
+                return problem_colour("error" if job.counts.get("failed") else "ok")
+            return problem_colour("warning")
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+
+class JobsPage(Page):
+    """Past runs; open a report; resume an unfinished import or conversion against the selected connection."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__("Jobs", "Every run, with its report. An unfinished import or conversion resumes where it "
+                         "stopped: no row is sent twice.", parent)
+        self.context = context
+        self.model = JobsModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(320)
+        self.refresh_button = QPushButton("Re&fresh")
+        self.report_button = QPushButton("Open &report")
+        self.folder_button = QPushButton("Open f&older")
+        self.resume_button = primary("Res&ume")
+        self.task: asyncio.Task[object] | None = None
+        self.job: ImportJob | ConvertJob | None = None
+
+        box, layout = card()
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        row.addWidget(self.refresh_button)
+        row.addStretch(1)
+        row.addWidget(self.folder_button)
+        row.addWidget(self.report_button)
+        row.addWidget(self.resume_button)
+        layout.addLayout(row)
+        layout.addWidget(hint("A resumed job runs against the connection selected now; use the one it started on."))
+        self.body.addWidget(box, 1)
+        self.panel = RunPanel("rows")
+        self.panel.setVisible(False)
+        self.body.addWidget(self.panel)
+
+        self.refresh_button.clicked.connect(self.refresh)
+        self.report_button.clicked.connect(self.open_report)
+        self.folder_button.clicked.connect(self.open_folder)
+        self.resume_button.clicked.connect(lambda: self._start_resume())
+        self.table.doubleClicked.connect(lambda _i: self.open_report())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self.model.modelReset.connect(self._enable)
+        self.panel.pause_requested.connect(lambda: self.job and self.job.pause())
+        self.panel.resume_requested.connect(lambda: self.job and self.job.resume())
+        self.panel.cancel_requested.connect(lambda: self.job and self.job.cancel())
+        context.jobs_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.model.refresh()
+        except Exception as error:  # noqa: BLE001 - e.g. an unreadable data folder
+            self.context.show_error("Cannot list the jobs", plain_message(error))
+
+    def selected(self) -> JobSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.jobs[rows[0].row()] if rows else None
+
+    def _enable(self) -> None:
+        job = self.selected()
+        running = self.task is not None and not self.task.done()
+        self.report_button.setEnabled(bool(job and job.report and Path(job.report).exists()))
+        self.folder_button.setEnabled(bool(job and (job.report or job.file)))
+        self.resume_button.setEnabled(bool(job and job.kind in RESUMABLE_KINDS and job.resumable and not running))
+
+    def open_report(self) -> None:
+        job = self.selected()
+        if job and job.report:
+            if not Path(job.report).exists():
+                self.context.show_error("Cannot open the report", f"The report {job.report} is no longer there.")
+                return
+            self.context.open_path(Path(job.report))
+
+    def open_folder(self) -> None:
+        job = self.selected()
+        where = job.report or job.file if job else None
+        if where:
+            self.context.open_path(Path(where).parent)
+
+    def _start_resume(self) -> None:
+        self.task = self.context.start(self.resume_selected(), "Resuming failed")
+        self._enable()
+
+    async def resume_selected(self) -> object | None:
+        """Run the selected unfinished job again from its journal; returns the engine's result."""
+        summary = self.selected()
+        if summary is None or summary.kind not in RESUMABLE_KINDS:
+            return None
+        self.panel.setVisible(True)
+        self.panel.started(f"Resuming job {summary.job_id}…")
+        self.resume_button.setEnabled(False)
+        try:
+            target = self.context.target()
+            if summary.kind == "convert":
+                self.job = ConvertJob(resume_settings(summary.job_id, target,
+                                                      report_dir=self.context.preferences.report_folder()))
+            else:
+                self.job = ImportJob(JobSettings(Path(summary.file or ""), summary.entity or "",
+                                                 operation=summary.operation or "create", target=target,
+                                                 job_id=summary.job_id,
+                                                 report_dir=self.context.preferences.report_folder()))
+            await self.job.plan()
+            self.context.client_active.emit(self.job.client)
+            result: Any = await self.job.run(self.panel.show_progress)
+        except Exception as error:  # noqa: BLE001 - JobError, TargetError, ZohoError: plain sentences
+            self.panel.ended("The job did not resume.")
+            self.context.show_error("Cannot resume the job", plain_message(error))
+            return None
+        finally:
+            self.job = None
+            self.context.jobs_changed.emit()
+            self._enable()
+        counts = " · ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in result.counts.items() if n)
+        self.panel.ended(f"Job {summary.job_id} ended: {counts or 'nothing left to send'}.")
+        return result

@@ -1,0 +1,68 @@
+"""A run's per-row results as a Qt table: the report's CSV twin read into a model, statuses tinted."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.gui.appearance import problem_colour
+
+Index = QModelIndex | QPersistentModelIndex
+SEVERITY = {"failed": "error", "invalid": "error", "in_doubt": "warning", "skipped": "warning",
+            "pending": "warning", "created": "ok", "updated": "ok", "converted": "ok", "unchanged": "ok"}
+
+
+class ReportTableModel(QAbstractTableModel):
+    """Rows of a report CSV (input columns then the result columns); the status cell tinted by outcome."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers: list[str] = []
+        self.rows: list[list[str]] = []
+        self.status_column = -1
+
+    def load(self, path: Path | None) -> None:
+        self.beginResetModel()
+        self.headers, self.rows = [], []
+        if path is not None and path.exists():
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.reader(handle)
+                self.headers = next(reader, [])
+                self.rows = [row for row in reader if any(cell.strip() for cell in row)]
+        lowered = [h.strip().casefold() for h in self.headers]
+        self.status_column = next((i for i, h in enumerate(lowered) if h in ("status", "result", "outcome")), -1)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        value = row[index.column()] if index.column() < len(row) else ""
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return value
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == self.status_column:
+            severity = SEVERITY.get(value.strip().casefold())
+            return problem_colour(severity) if severity else None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.headers[section] if section < len(self.headers) else None
+        return section + 1
+
+    def column_values(self, header: str) -> list[str]:
+        """Every row's value in the column called `header` (tests and summaries)."""
+        i = self.headers.index(header)
+        return [row[i] if i < len(row) else "" for row in self.rows]
