@@ -136,6 +136,10 @@ class ConvertJob:
                 stored = j.values()
             if stored.get("kind") != "convert":
                 raise JobError(f"Job {s.job_id} is not a CRM conversion.")
+            began_on = stored.get("target")
+            if began_on and s.target is not None and began_on != s.target.identity:
+                raise JobError(f"Job {s.job_id} converts records of {began_on}; choose that connection to resume it "
+                               f"(record IDs belong to one organization).")
             s.source, s.targets = stored["source"], tuple(stored["targets"])
             s.carry_over_tags, s.column = bool(stored["carry_over_tags"]), stored.get("column")
         data = read_input(s.file, s.text, sheet=stored.get("sheet", s.sheet), column=s.column)

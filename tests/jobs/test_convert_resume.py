@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.jobs.convert import ConvertJob, resume_settings
+from app.jobs.convert import ConvertJob, JobError, resume_settings
 from app.jobs.journal import Journal
 from app.jobs.progress import Progress
+from app.jobs.target import sandbox_target
 from tests.jobs.test_convert_env import (
     CrmBox,
     Sent,
@@ -212,3 +213,14 @@ async def test_server_errors_and_lost_answers_never_convert_twice(tmp_path: Path
         assert result.exit_code == 1 and result.calls["retries"] > 0
     finally:
         box.close()
+
+
+async def test_a_job_resumes_only_on_the_organization_it_began_on(box: CrmBox, tmp_path: Path) -> None:
+    first = await convert(box, "Quotes", ("Invoices",), None, text="QT-00014 QT-00027", report_dir=tmp_path)
+    assert first.exit_code == 1
+    box.transport.sent.clear()
+    elsewhere = sandbox_target("http://sandbox.test", transport=box.transport, identity="connection Acme 998877")
+
+    with pytest.raises(JobError, match="choose that connection"):
+        await ConvertJob(resume_settings(first.job_id, elsewhere, report_dir=tmp_path)).run()
+    assert box.transport.sent == []
