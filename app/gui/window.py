@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         side.setContentsMargins(8, 18, 8, 12)
         brand = QLabel("Zoho Bulk")
         brand.setObjectName("brand")
-        sub = QLabel("Spreadsheets ⇄ Zoho Books & CRM")
+        sub = QLabel("Spreadsheets ⇄ Zoho, in bulk")
         sub.setObjectName("brandSub")
         for label in (brand, sub):
             label.setContentsMargins(14, 0, 0, 0)

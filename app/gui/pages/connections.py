@@ -31,7 +31,7 @@ from app.gui.page import Page, ScreenshotState, card, hint, primary
 from app.zoho import BooksClient, ConnectionStore, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE, Connection
 from app.zoho.datacentres import DATA_CENTRES
-from app.zoho.signin import DEFAULT_SCOPES, sign_in_with_browser
+from app.zoho.signin import DEFAULT_SCOPES, REDIRECT_PORT, sign_in_with_browser
 
 Index = QModelIndex | QPersistentModelIndex
 LOCAL_SERVER = "local"  # the data-centre combo's last entry: a sandbox's base URL on this computer
@@ -151,7 +151,7 @@ class AddConnectionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(hint("Create a client at api-console.zoho.com (Server-based Applications with redirect "
-                              "URI http://127.0.0.1:8765/callback, or a Self Client). The secret and the refresh "
+                              f"URI http://127.0.0.1:{REDIRECT_PORT}/callback, or a Self Client). The secret and the refresh "
                               "token go to the system keyring, never to a file."))
         layout.addLayout(form)
         layout.addWidget(self.state)

@@ -30,6 +30,7 @@ RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes":
            "Quotes": "Quotes", "Sales_Orders": "Sales orders"}
 STATUS_WORDS = {"finished": "Finished", "stopped": "Stopped", "unsettled": "Unfinished", "new": "Not started",
                 "running": "Unfinished", "failed": "Failed"}
+JOURNAL_STATES = ("done", "sent")  # the journal's own bookkeeping; the outcomes say more
 RESUMABLE_KINDS = ("import", "convert")  # an export is not resumable: run it again
 
 
@@ -64,7 +65,8 @@ class JobsModel(QAbstractTableModel):
         if column == 3:
             return STATUS_WORDS.get(job.status, job.status.capitalize())
         if column == 4:
-            return " · ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in job.counts.items() if n)
+            return " · ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in job.counts.items()
+                              if n and state not in JOURNAL_STATES)
         if column == 5 and job.created_at:
             return dt.datetime.fromtimestamp(job.created_at).strftime("%Y-%m-%d %H:%M")
         return ""
