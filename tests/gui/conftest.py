@@ -1,0 +1,124 @@
+"""GUI fixtures: offscreen Qt, a qasync loop on the test's QApplication, an AppContext on throw-away folders.
+
+Coroutines (page actions) run with `run(coro)` — `loop.run_until_complete` on the qasync loop, which
+pumps Qt events while it waits — so no test sleeps. Error dialogs are found with `error_dialogs()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Awaitable, Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+import pytest  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+
+from tests.conftest import GENEROUS  # noqa: E402
+
+T = TypeVar("T")
+
+
+class MemoryKeyring(KeyringBackend):
+    """The OS keyring's stand-in: passwords in a dict."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture
+def gui_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Job journals, reports and the built-in sandbox's file under tmp_path."""
+    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ZOHO_BULK_SANDBOX_RATE", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync event loop on the test's QApplication, set as the current loop."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+@pytest.fixture
+def run(qloop: asyncio.AbstractEventLoop) -> Callable[[Awaitable[T]], T]:
+    """Run a page's coroutine (or await a started task) on the qasync loop until it ends."""
+
+    def run_until_done(work: Awaitable[T]) -> T:
+        return qloop.run_until_complete(work)  # type: ignore[arg-type]
+
+    return run_until_done
+
+
+@pytest.fixture
+def keyring_backend() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def context(gui_folders: Path, qloop: asyncio.AbstractEventLoop, keyring_backend: MemoryKeyring) -> Iterator[Any]:
+    """An AppContext with its own preferences, connections file, keyring and built-in sandbox (generous limits)."""
+    from app.gui.context import AppContext
+    from app.gui.preferences import Preferences
+    from app.sandbox import SandboxSettings
+    from app.zoho import ConnectionStore
+
+    ctx = AppContext(Preferences(gui_folders / "gui.ini"),
+                     ConnectionStore(gui_folders / "connections.json", backend=keyring_backend, environ={}),
+                     sandbox_settings=SandboxSettings(**GENEROUS), sandbox_db=gui_folders / "sandbox.sqlite")
+    ctx.url_opener = lambda url: pytest.fail(f"a test tried to open {url} in the real browser")
+    yield ctx
+    ctx.shutdown()
+
+
+@pytest.fixture
+def window(context: Any, qtbot: Any) -> Any:
+    from app.gui.window import MainWindow
+
+    win = MainWindow(context)
+    win.remember = False
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def error_dialogs(qapp: Any) -> Callable[[], list[Any]]:
+    """The error dialogs open now (each has `.message`, the plain sentence shown)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.errors import ErrorDialog
+
+    def find() -> list[Any]:
+        qapp.processEvents()
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, ErrorDialog) and w.isVisible()]
+
+    return find

@@ -1,0 +1,65 @@
+"""The main window: every page, the Go menu, first run on Import with the built-in sandbox, the status bar."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtWidgets import QLabel
+
+from app.gui.context import SANDBOX_NAME
+from app.gui.window import PAGES, MainWindow, import_page
+
+
+def test_every_page_is_there_and_the_go_menu_reaches_each(window: Any) -> None:
+    assert window.navigation.count() == len(PAGES) == 6
+    assert set(window.pages) == set(PAGES)
+    go = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Go")
+    actions = [a for a in go.actions() if not a.isSeparator()]
+    assert [a.shortcut().toString() for a in actions] == [f"Ctrl+{n}" for n in range(1, 7)]
+    for action, name in zip(actions, PAGES, strict=True):
+        action.trigger()
+        assert window.current_page() == name
+        assert window.stack.currentWidget() is window.pages[name]
+
+
+def test_first_run_opens_on_import_with_the_sandbox_selected(window: Any, context: Any) -> None:
+    assert context.preferences.first_run
+    assert window.current_page() == "Import"
+    assert context.current_connection_name() == SANDBOX_NAME
+    assert window.connection_label.text() == f"Connection: {SANDBOX_NAME}"
+
+
+def test_the_second_start_remembers_page_and_geometry(context: Any, qtbot: Any) -> None:
+    first = MainWindow(context)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1011, 677)
+    first.show_page("Jobs")
+    width = first.width()
+    first.close()
+    assert context.preferences.geometry() == first.saveGeometry()
+    assert not context.preferences.first_run
+    second = MainWindow(context)
+    qtbot.addWidget(second)
+    assert second.current_page() == "Jobs"
+    # the offscreen screen is smaller than the window may be: Qt fits the restored geometry to it
+    assert second.restoreGeometry(context.preferences.geometry())
+    assert width == 1011
+
+
+def test_status_bar_shows_the_live_api_counters(window: Any, context: Any, run: Any) -> None:
+    async def one_call() -> None:
+        async with context.books() as client:  # announced to the status bar
+            await client.organizations()
+
+    run(one_call())
+    window._show_counters()
+    assert "API calls: 1" in window.api_label.text()
+
+
+def test_a_broken_wizard_gives_an_honest_page(context: Any, monkeypatch: Any) -> None:
+    monkeypatch.setitem(sys.modules, "app.gui.import_wizard", None)  # import fails
+    page = import_page(context)
+    texts = " ".join(label.text() for label in page.findChildren(QLabel))
+    assert "import wizard could not be loaded" in texts
