@@ -164,15 +164,15 @@ class FileStep(QWidget):
         """Take `path` as the input: list its sheets off the GUI thread, guess the record type from its name."""
         from app.gui.import_wizard.session import Tasks
 
-        tasks = self.findChild(Tasks) or Tasks(self._context, self)
-        tasks.start(self._choose(path, entity, operation), "The file cannot be read")
-
-    async def _choose(self, path: Path, entity: str | None, operation: str | None) -> None:
         self.sheets_loaded = False
         self.path.setText(str(path))
         self.sheet.clear()
         self.status.setText("Reading the file\u2026")
         self.changed.emit()
+        tasks = self.findChild(Tasks) or Tasks(self._context, self)
+        tasks.start(self._choose(path, entity, operation), "The file cannot be read")
+
+    async def _choose(self, path: Path, entity: str | None, operation: str | None) -> None:
         try:
             names = await self._context.run_in_background(sheet_names, path)
         except Exception as error:  # noqa: BLE001 - SheetError and OS errors: one plain sentence

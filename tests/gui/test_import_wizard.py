@@ -1,0 +1,229 @@
+"""The import wizard driven end to end with real widgets against a live sandbox: load, map, fix a cell, run, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.gui.import_wizard import ImportPage
+from app.gui.import_wizard.field_editors import FieldPicker
+from app.gui.import_wizard.mapping_model import CONFIDENCE, FIELD
+from app.gui.import_wizard.page import FILE, MAPPING, RESULTS, REVIEW
+from app.gui.import_wizard.review_model import ERROR_COLOUR
+from app.resources import samples_dir
+from tests.gui import wizard_fixtures as fixtures
+from tests.gui.wizard_fixtures import seed, with_bad_cell
+
+context = fixtures.context
+opened_urls = fixtures.opened_urls
+qloop = fixtures.qloop
+wizard_data_dir = fixtures.wizard_data_dir
+
+LEFT = Qt.MouseButton.LeftButton
+WAIT_MS = 30_000
+
+
+def click(qtbot: Any, button: Any) -> None:
+    assert button.isEnabled() and button.isVisible(), button.text()
+    qtbot.mouseClick(button, LEFT)
+
+
+def open_page(qtbot: Any, context: Any) -> ImportPage:
+    page = ImportPage(context)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    return page
+
+
+def load_file(qtbot: Any, page: ImportPage, path: Path, entity: str) -> None:
+    page.file_step.choose_new(path)
+    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
+    combo = page.file_step.entity
+    combo.setCurrentIndex(combo.findData(entity))
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+
+
+def review_ready(page: ImportPage) -> bool:
+    return page.step == REVIEW and page.review_step.can_next()
+
+
+CASES = [
+    # entity, samples to import first, column to spoil, bad value, fixed value, the record's number field
+    ("contacts", (), "Email", "not-an-email", "andrew@northwind.example", "contact_name"),
+    ("salesorders", ("contacts",), "Order Date", "31/02/2026", "14/01/2026", "salesorder_number"),
+    ("creditnotes", ("contacts",), "Credit Note Date", "31.02.2026", "20.01.2026", "creditnote_number"),
+]
+
+
+@pytest.mark.parametrize(("entity", "first", "header", "bad", "fixed", "number"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_sample_with_a_bad_cell_goes_through_every_step(
+        qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, opened_urls: Any, tmp_path: Path,
+        entity: str, first: tuple[str, ...], header: str, bad: str, fixed: str, number: str) -> None:
+    seed(live_sandbox.url, *first)
+    store = live_sandbox.app.state.store
+    before = len(store.all(entity))
+    source = with_bad_cell(samples_dir() / f"{entity}.xlsx", tmp_path, header, bad)
+    page = open_page(qtbot, context)
+
+    # (1) file
+    load_file(qtbot, page, source, entity)
+    table = page.session.table
+    assert table is not None and page.file_step.sheet.currentText() == table.sheet
+
+    # (2) mapping: auto-map proposes a field for every column, with its confidence shown
+    click(qtbot, page.mapping_step.automap_button)
+    model = page.mapping_step.model
+    assert model is not None
+    assert all(model.field_mapping(ci) is not None for ci in range(model.rowCount()))
+    shown = [model.index(ci, CONFIDENCE).data() for ci in range(model.rowCount())]
+    assert all(text.endswith("%") for text in shown)
+    assert page.mapping_step.can_next() and page.next_button.isEnabled()
+    click(qtbot, page.next_button)
+
+    # (3) review: the bad cell is red with its reason; the filter keeps only its row
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    review = page.review_step.model
+    validation = page.session.validation
+    assert review is not None and validation is not None
+    assert validation.invalid == 1 and review.rowCount() == len(table.rows)
+    ci = table.headers.index(header)
+    cell = review.index(0, ci)
+    assert cell.data() == bad
+    assert cell.data(Qt.ItemDataRole.BackgroundRole).color() == ERROR_COLOUR
+    assert bad in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert review.index(0, 0 if ci else 1).data(Qt.ItemDataRole.ToolTipRole) is None
+    page.review_step.only_problems.setChecked(True)
+    assert review.rowCount() == 1 and review.headerData(0, Qt.Orientation.Vertical) == "2"
+    plan = page.session.plan
+    assert plan is not None and plan.invalid == 1 and plan.write_calls == validation.valid
+    assert "Calls:" in page.review_step.plan_label.text()
+
+    # fix the cell in place, as an edit would, and check again
+    assert review.setData(cell, fixed, Qt.ItemDataRole.EditRole)
+    assert not page.next_button.isEnabled()
+    click(qtbot, page.review_step.revalidate_button)
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    validation = page.session.validation
+    assert validation is not None and validation.invalid == 0
+    assert review.rowCount() == 0  # still filtered to problem rows: none left
+    assert page.session.plan is not None and page.session.plan.invalid == 0
+    documents = validation.documents
+
+    # (4) run, (5) results
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == RESULTS, timeout=WAIT_MS)
+    result = page.session.result
+    assert result is not None and result.exit_code == 0, result and result.message
+    assert result.counts["created"] == documents
+    assert page.run_step.bar.value() == documents == page.run_step.bar.maximum()
+    assert page.results_step.findChild(type(page.steps_label), "count_created").text() == f"{documents:,}"
+    click(qtbot, page.results_step.open_report_button)
+    assert [Path(u.toLocalFile()) for u in opened_urls.urls] == [result.report]
+    assert result.report is not None and result.report.exists()
+
+    # the sandbox holds every record, the fixed one with the fixed value
+    records = store.all(entity)
+    assert len(records) == before + documents
+    fixed_number = str(table.rows[0][table.headers.index(model.mapping.column_of(number) or "")])
+    mine = [r for r in records if r.get(number) == fixed_number]
+    assert len(mine) == 1
+    if entity == "contacts":
+        assert any(p.get("email") == fixed for p in mine[0].get("contact_persons", []))
+    else:
+        day, month, year = fixed.replace(".", "/").split("/")
+        assert mine[0]["date"] == f"{year}-{month}-{day}"
+
+
+def test_an_unreadable_file_says_so_plainly(qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
+    broken = tmp_path / "orders.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    page = open_page(qtbot, context)
+    page.file_step.choose_new(broken)
+    qtbot.waitUntil(lambda: "orders.xlsx" in page.file_step.status.text()
+                    and "Reading" not in page.file_step.status.text(), timeout=WAIT_MS)
+    text = page.file_step.status.text()
+    assert "Traceback" not in text and "orders.xlsx" in text
+    assert not page.next_button.isEnabled() and page.step == FILE
+
+
+def test_required_field_left_unmapped_blocks_next(qtbot: Any, context: Any, qloop: Any) -> None:
+    page = open_page(qtbot, context)
+    load_file(qtbot, page, samples_dir() / "salesorders.xlsx", "salesorders")
+    model = page.mapping_step.model
+    assert model is not None and page.next_button.isEnabled()
+    ci = model.table.headers.index("Customer")
+    assert model.setData(model.index(ci, FIELD), "", Qt.ItemDataRole.EditRole)
+    assert model.index(ci, FIELD).data() == "(not imported)"
+    assert "Customer" in page.mapping_step.missing.text()
+    assert not page.next_button.isEnabled()
+    # the searchable picker finds the field again by part of its label
+    view = page.mapping_step.view
+    view.edit(model.index(ci, FIELD))
+    picker = view.findChild(FieldPicker)
+    assert picker is not None
+    picker.completer().setCompletionPrefix("ustomer")
+    found = [picker.completer().completionModel().index(i, 0).data()
+             for i in range(picker.completer().completionCount())]
+    assert any("customer_id" in f for f in found)
+    picker.set_path("customer_id")
+    view.commitData(picker)
+    view.closeEditor(picker, view.itemDelegate().EndEditHint.NoHint)
+    assert model.field_mapping(ci) is not None and model.field_mapping(ci).field == "customer_id"
+    assert model.field_mapping(ci).lookup is not None
+    assert page.next_button.isEnabled()
+
+
+def test_transforms_dialog_and_saved_mapping_round_trip(qtbot: Any, context: Any, qloop: Any,
+                                                        tmp_path: Path) -> None:
+    page = open_page(qtbot, context)
+    load_file(qtbot, page, samples_dir() / "creditnotes.xlsx", "creditnotes")
+    step = page.mapping_step
+    model = step.model
+    assert model is not None
+    ci = model.table.headers.index("Credit Note Date")
+    dialog = step.transform_dialog(ci)
+    assert dialog is not None
+    dialog.date_order.setCurrentText("month-first")
+    dialog.default.setText("2026-01-01")
+    transforms, lookup = dialog.rules()
+    model.set_rules(ci, transforms, lookup)
+    fm = model.field_mapping(ci)
+    assert fm is not None and "dates month-first" in model.index(ci, 3).data()
+    assert any(t.op == "default" for t in fm.transforms)
+    saved = step.save(tmp_path / "credit.mapping.json")
+    assert saved is not None
+    click(qtbot, step.automap_button)  # back to the proposal: day-first dates
+    assert "month-first" not in model.index(ci, 3).data()
+    step.load(saved)
+    assert "dates month-first" in model.index(ci, 3).data()
+
+
+def test_failed_rows_come_back_with_the_same_mapping(qtbot: Any, live_sandbox: Any, context: Any,
+                                                     qloop: Any, tmp_path: Path) -> None:
+    seed(live_sandbox.url, "contacts")
+    source = with_bad_cell(samples_dir() / "salesorders.xlsx", tmp_path, "Customer", "Nobody Known Ltd")
+    page = open_page(qtbot, context)
+    load_file(qtbot, page, source, "salesorders")
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    assert page.session.plan is not None and page.session.plan.invalid == 1  # the name is unknown to Zoho
+    mapping = page.session.mapping
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == RESULTS, timeout=WAIT_MS)
+    result = page.session.result
+    assert result is not None and result.failed_rows is not None and result.counts["invalid"] == 1
+    assert page.results_step.fix_button.isEnabled()
+    click(qtbot, page.results_step.fix_button)
+    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
+    assert page.step == FILE and page.file_step.path.text() == str(result.failed_rows)
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    assert page.session.mapping is not None and mapping is not None
+    assert page.session.mapping.fields == mapping.fields
+    assert page.session.table is not None and 0 < len(page.session.table.rows) < 5

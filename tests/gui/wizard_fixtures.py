@@ -1,0 +1,118 @@
+"""Fixtures of the import wizard tests: a qasync loop on the test's QApplication, an AppContext on a live sandbox, files."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import qasync
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
+
+from app.gui.context import AppContext
+from app.gui.preferences import Preferences
+from app.jobs import ImportJob, JobSettings, Target, sandbox_target
+from app.resources import samples_dir
+from app.zoho import ConnectionStore
+
+
+@pytest.fixture(autouse=True)
+def wizard_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Journals, corrected copies and sample reports under the test's folder."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop that runs coroutines whenever Qt processes events (qtbot.waitUntil/waitSignal)."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]  # stop() would quit the QApplication
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+class SandboxContext(AppContext):
+    """The real AppContext, its selected target pinned to the test's live sandbox."""
+
+    def __init__(self, target: Target, preferences: Preferences, store: ConnectionStore) -> None:
+        super().__init__(preferences, store)
+        self.pinned_target = target
+
+    def target(self) -> Target:
+        return self.pinned_target
+
+
+def seed(url: str, *entities: str) -> None:
+    """Import the shipped samples of `entities` through the engine (customers the orders name, ...)."""
+    async def run() -> None:
+        for name in entities:
+            job = ImportJob(JobSettings(samples_dir() / f"{name}.xlsx", name, target=sandbox_target(url)))
+            result = await job.run()
+            assert result.exit_code == 0, result.message
+
+    errors: list[BaseException] = []
+
+    def thread() -> None:  # its own asyncio loop, apart from the test's qasync loop
+        try:
+            asyncio.run(run())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test
+            errors.append(error)
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture
+def context(live_sandbox: Any, tmp_path: Path, qapp: QApplication) -> Iterator[SandboxContext]:
+    ctx = SandboxContext(sandbox_target(live_sandbox.url), Preferences(tmp_path / "gui.ini"),
+                         ConnectionStore(tmp_path / "connections.json"))
+    yield ctx
+    ctx.shutdown()
+
+
+def with_bad_cell(source: Path, folder: Path, header: str, value: str, row: int = 2) -> Path:
+    """A copy of a sample with one cell replaced (row as the spreadsheet numbers it)."""
+    book = openpyxl.load_workbook(source)
+    sheet = book.active
+    assert sheet is not None
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=row, column=headers.index(header) + 1).value = value
+    out = folder / source.name.replace(".xlsx", "-to-fix.xlsx")
+    book.save(out)
+    return out
+
+
+class UrlCatcher(QObject):
+    """Receives the URLs Qt would hand to the desktop (QDesktopServices.setUrlHandler)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+@pytest.fixture
+def opened_urls() -> Iterator[UrlCatcher]:
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    yield catcher
+    QDesktopServices.unsetUrlHandler("file")
