@@ -330,8 +330,18 @@ class ConnectionsPage(Page):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         context.target_changed.connect(self.model.refresh)
         context.connections_changed.connect(self.model.refresh)
-        self.model.modelReset.connect(self._enable)
+        self._kept: str | None = None
+        self.model.modelAboutToBeReset.connect(self._keep_selection)
+        self.model.modelReset.connect(self._restore_selection)
         self.select(context.current_connection_name())
+
+    def _keep_selection(self) -> None:
+        self._kept = self.selected_name()
+
+    def _restore_selection(self) -> None:
+        if self._kept:
+            self.select(self._kept)
+        self._enable()
 
     def select(self, name: str) -> None:
         for row in range(self.model.rowCount()):
