@@ -1,0 +1,113 @@
+"""Export, Jobs and Settings pages against the built-in sandbox: a real export, the job list, saved settings."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from app.gui.preferences import Preferences
+from app.jobs import ImportJob, JobSettings
+from app.resources import samples_dir
+
+
+async def import_contacts(context: Any) -> Any:
+    job = ImportJob(JobSettings(samples_dir() / "contacts.xlsx", "contacts", target=context.target(),
+                                report_dir=Path(context.preferences.path).parent))
+    await job.plan()
+    return await job.run()
+
+
+def sample_display_names() -> set[str]:
+    sheet = openpyxl.load_workbook(samples_dir() / "contacts.xlsx", read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = list(rows[0]).index("Display Name")
+    return {str(r[column]) for r in rows[1:] if r[column]}
+
+
+@pytest.fixture
+def export_page(window: Any) -> Any:
+    window.show_page("Export")
+    return window.pages["Export"]
+
+
+def test_export_plans_then_writes_every_record(export_page: Any, context: Any, run: Any, tmp_path: Path) -> None:
+    imported = run(import_contacts(context))
+    assert imported.counts["created"] > 0
+    page = export_page
+    page.entity.setCurrentIndex(page.entity.findData("contacts"))
+    out = tmp_path / "contacts.csv"
+    page.out.setText(str(out))
+
+    plan = run(page.make_plan())
+    assert plan is not None and plan.records >= imported.counts["created"]
+    assert plan.list_calls == 1 and plan.detail_calls == 0
+    assert page.plan_figures.count() > 0  # the figures are shown
+
+    page.run_button.click()  # the button starts the coroutine on the qasync loop
+    result = run(page.task)
+    assert result is not None and result.out == out and out.exists()
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == plan.records == result.records
+    assert sample_display_names() <= {r["Display Name"] for r in rows}
+    assert page.open_button.isEnabled()
+    assert "Exported" in page.panel.status.text()
+
+
+def test_export_to_a_missing_folder_says_so_plainly(export_page: Any, run: Any, tmp_path: Path,
+                                                    error_dialogs: Any) -> None:
+    export_page.out.setText(str(tmp_path / "no" / "such" / "folder" / "out.xlsx"))
+    assert run(export_page.run_export()) is None
+    shown = error_dialogs()
+    assert len(shown) == 1
+    assert "does not exist" in shown[0].message and "Traceback" not in shown[0].message
+    assert not (tmp_path / "no").exists()
+    shown[0].close()
+
+
+def test_jobs_page_lists_engine_jobs_and_refreshes_when_a_run_ends(window: Any, context: Any, run: Any) -> None:
+    page = window.pages["Jobs"]
+    assert page.model.rowCount() == 0
+    result = run(import_contacts(context))
+    context.jobs_changed.emit()
+    assert page.model.rowCount() == 1
+    job = page.model.jobs[0]
+    assert job.job_id == result.job_id
+    assert [page.model.text(job, c) for c in range(4)] == ["Import", "Contacts · create", "contacts.xlsx",
+                                                             "Finished"]
+    assert f"{result.counts['created']} created" in page.model.text(job, 4)
+    page.table.selectRow(0)
+    assert page.report_button.isEnabled()
+    assert not page.resume_button.isEnabled()  # finished: nothing to resume
+    opened: list[Path] = []
+    context.open_path = opened.append
+    page.open_report()
+    assert opened == [Path(job.report)] and opened[0].exists()
+
+
+def test_settings_are_saved_and_read_back(window: Any, context: Any, tmp_path: Path) -> None:
+    page = window.pages["Settings"]
+    page.theme.setCurrentIndex(page.theme.findData("dark"))
+    page.log_level.setCurrentIndex(page.log_level.findData("DEBUG"))
+    page.report_folder.setText(str(tmp_path))
+    page.report_folder.editingFinished.emit()
+    context.preferences.sync()
+    again = Preferences(context.preferences.path)
+    assert (again.theme(), again.log_level(), again.report_folder()) == ("dark", "DEBUG", tmp_path)
+    page.theme.setCurrentIndex(page.theme.findData("system"))
+    assert Preferences(context.preferences.path).theme() == "system"
+
+
+def test_error_dialog_is_plain_and_closes(context: Any, error_dialogs: Any, qtbot: Any) -> None:
+    dialog = context.show_error("Cannot open the file", "The file orders.xlsx is open in another program.",
+                                details="path: /tmp/orders.xlsx")
+    assert error_dialogs() == [dialog]
+    assert dialog.message == "The file orders.xlsx is open in another program."
+    assert "Show &log" in [b.text() for b in dialog.findChildren(QPushButton)]
+    dialog.reject()
+    qtbot.waitUntil(lambda: error_dialogs() == [])
