@@ -34,5 +34,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check app tests packaging
 	$(BIN)/ruff format --check app tests packaging
 
+# The desktop bundle dist/zoho-bulk/ (Linux; dist/zoho-bulk.app on macOS) with PyInstaller from the
+# `package` extra; Windows: packaging/build-windows.ps1. Size and build time are printed at the end.
+PACKAGE_STAMP := $(VENV)/.package-stamp
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	PYTHON=$(BIN)/python packaging/build-$(if $(filter Darwin,$(shell uname -s)),macos,linux).sh
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
