@@ -111,3 +111,41 @@ def test_error_dialog_is_plain_and_closes(context: Any, error_dialogs: Any, qtbo
     assert "Show &log" in [b.text() for b in dialog.findChildren(QPushButton)]
     dialog.reject()
     qtbot.waitUntil(lambda: error_dialogs() == [])
+
+
+def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: Any, run: Any) -> None:
+    job = ImportJob(JobSettings(samples_dir() / "contacts.xlsx", "contacts", target=context.target(),
+                                report_dir=Path(context.preferences.path).parent, workers=1))
+
+    def stop_after_two(progress: Any) -> None:
+        if progress.done >= 2:
+            job.cancel()
+
+    async def start_and_stop() -> Any:
+        await job.plan()
+        return await job.run(stop_after_two)
+
+    first = run(start_and_stop())
+    assert first.stopped == "cancelled"
+    sent_first = first.counts["created"]
+    context.jobs_changed.emit()
+    page = window.pages["Jobs"]
+    page.table.selectRow(0)
+    assert page.model.text(page.selected(), 3) != "Finished"
+    assert page.resume_button.isEnabled()
+
+    page.resume_button.click()
+    resumed = run(page.task)
+    assert resumed.job_id == first.job_id and resumed.stopped is None
+    assert 0 < sent_first < resumed.documents
+    assert resumed.counts["created"] == resumed.documents  # the whole job, both runs
+
+    async def contact_names() -> list[str]:
+        async with context.books() as client:
+            records, _more = await client.list_page("contacts", per_page=200)
+        return [str(r.get("contact_name")) for r in records]
+
+    names = run(contact_names())
+    assert all(names.count(name) == 1 for name in sample_display_names())  # none sent twice
+    assert page.model.text(page.model.jobs[0], 3) == "Finished"
+    assert "ended" in page.panel.status.text()
