@@ -58,6 +58,7 @@ from app.zoho import AuthError, CrmClient, InDoubt, QuotaSpent, ZohoError
 
 __all__ = ["ConvertJob", "ConvertPlan", "ConvertResult", "ConvertSettings", "resume_settings"]
 
+STILL_RUNNING = {"IN PROGRESS", "INPROGRESS", "SCHEDULED", "RUNNING", "ADDED", "QUEUED", "PENDING"}
 
 
 @dataclass
@@ -362,7 +363,7 @@ class ConvertJob:
         assert self.journal is not None
         values = self.journal.values()
         open_jobs = [v for k, v in values.items() if k.startswith("batch.") and isinstance(v, dict)
-                     and v.get("job_id") and v.get("status") != "completed"]
+                     and v.get("job_id") and v.get("status") == "scheduled"]
         if not open_jobs:
             return
         self._phase("waiting for earlier mass conversions")
@@ -437,11 +438,16 @@ class ConvertJob:
                     return  # its records are looked for and, where absent, converted singly
                 continue
             self._emit()
-            if str(status.get("status", "")).upper() == "COMPLETED":
-                record = self.journal.get(f"batch.{number}", {})
+            word = str(status.get("status", "")).upper().replace("_", " ")
+            if word in STILL_RUNNING:
+                continue
+            record = self.journal.get(f"batch.{number}", {})
+            if word == "COMPLETED":
                 record.update(status="completed", counts={k: v for k, v in status.items() if k.endswith("_count")})
-                self.journal.set(f"batch.{number}", record)
-                return
+            else:  # ended otherwise (e.g. FAILED): its counts are not trusted, its records are looked for
+                record.update(status=f"ended {word.lower() or 'without a status'}")
+            self.journal.set(f"batch.{number}", record)
+            return
 
     async def _check(self, entries: list[Entry]) -> None:
         """Find the records made for `entries` (list pages of each target module) and settle those converted."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.jobs.convert import ConvertJob, JobError, resume_settings
@@ -224,3 +225,23 @@ async def test_a_job_resumes_only_on_the_organization_it_began_on(box: CrmBox, t
     with pytest.raises(JobError, match="choose that connection"):
         await ConvertJob(resume_settings(first.job_id, elsewhere, report_dir=tmp_path)).run()
     assert box.transport.sent == []
+
+
+async def test_a_mass_conversion_that_ends_badly_leaves_its_records_to_single_converts(
+        box: CrmBox, tmp_path: Path) -> None:
+    def job_failed(sent: Sent) -> httpx.Response | None:
+        if sent.kind == "status":
+            return httpx.Response(200, json={"total_count": 8, "converted_count": 0, "not_converted_count": 0,
+                                             "failed_count": 8, "status": "FAILED"})
+        return None
+
+    box.transport.answer_with = job_failed
+    file = quotes_file(tmp_path, APPROVED)
+
+    result = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    assert result.exit_code == 0
+    assert [r["Sales Order ID"] for r in report_rows(result)] == made_once(box, APPROVED)
+    assert (box.transport.count("mass_convert"), box.transport.count("status"), box.transport.count("convert")) == (
+        1, 1, 8)
+    assert all("on its own" in r["Message"] for r in report_rows(result))
