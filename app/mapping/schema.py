@@ -130,10 +130,19 @@ def load_mapping(path: str | Path) -> Mapping:
         data: Any = json.loads(p.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise MappingError(f'The mapping file "{p}" does not exist.') from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f'The mapping file "{p}" cannot be read ({exc.__class__.__name__}).') from None
+    except IsADirectoryError:
+        raise MappingError(f'The mapping file "{p}" is a folder, not a file.') from None
+    except PermissionError:
+        raise MappingError(f'The mapping file "{p}" cannot be read: permission was denied.') from None
+    except UnicodeDecodeError:
+        raise MappingError(f'The mapping file "{p}" is not a text (UTF-8 JSON) file.') from None
+    except OSError as exc:
+        raise MappingError(f'The mapping file "{p}" cannot be read ({exc.strerror or exc}).') from None
     except json.JSONDecodeError as exc:
         raise MappingError(f'The mapping file "{p}" is not valid JSON (line {exc.lineno}: {exc.msg}).') from None
+    if not isinstance(data, dict):
+        raise MappingError(f'The mapping file "{p}" holds no mapping (a JSON object with "version", '
+                           '"entity" and "fields").')
     if isinstance(data, dict) and data.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
         raise MappingError(
             f'The mapping file "{p}" has version {data.get("version")!r}; this program reads version {SCHEMA_VERSION}.'
