@@ -113,7 +113,8 @@ def test_error_dialog_is_plain_and_closes(context: Any, error_dialogs: Any, qtbo
     qtbot.waitUntil(lambda: error_dialogs() == [])
 
 
-def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: Any, run: Any) -> None:
+def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: Any, run: Any, tmp_path: Path) -> None:
+    context.preferences.set_report_folder(tmp_path)  # not beside the shipped sample
     job = ImportJob(JobSettings(samples_dir() / "contacts.xlsx", "contacts", target=context.target(),
                                 report_dir=Path(context.preferences.path).parent, workers=1))
 
@@ -149,3 +150,4 @@ def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: A
     assert all(names.count(name) == 1 for name in sample_display_names())  # none sent twice
     assert page.model.text(page.model.jobs[0], 3) == "Finished"
     assert "ended" in page.panel.status.text()
+    assert resumed.report.parent == tmp_path
