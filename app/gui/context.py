@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
@@ -146,7 +146,8 @@ class AppContext(QObject):
         return str(self._sandbox.url)
 
     def shutdown(self) -> None:
-        """Stop the embedded sandbox (on quit) and write the preferences."""
+        """Stop the embedded sandbox (on quit), let background reads end, and write the preferences."""
+        QThreadPool.globalInstance().waitForDone(5000)
         if self._sandbox is not None:
             self._sandbox.stop()
             self._sandbox = None

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 SIZE = (1280, 800)
+DARK_PAGES = ("Import", "Jobs")  # also grabbed in the dark theme
 
 
 def _slug(text: str) -> str:
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QPainter, QPixmap
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-    from app.gui.appearance import apply_appearance
+    from app.gui.appearance import apply_appearance, set_theme
     from app.gui.context import AppContext
     from app.gui.main import make_application
     from app.gui.preferences import Preferences
@@ -107,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             for widget in QApplication.topLevelWidgets():
                 if isinstance(widget, QDialog) and widget.isVisible():
                     widget.close()
+        set_theme(app, "dark")
+        for page_name in DARK_PAGES:
+            window.show_page(page_name)
+            grab(f"{PAGES.index(page_name) + 1:02d}-{_slug(page_name)}-dark")
         window.close()
     finally:
         context.shutdown()

@@ -6,7 +6,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -223,6 +223,13 @@ class MainWindow(QMainWindow):
             "every bad cell shown before anything is sent, each row sent exactly once, a report for every run.</p>"
             f"<p>Log file: {log_path()}</p>",
         )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Redraw the navigation icons in the new text colour when the theme changes."""
+        if event.type() == QEvent.Type.PaletteChange:
+            for row, icon in enumerate(ICONS):
+                self.navigation.item(row).setIcon(line_icon(icon))
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         prefs = self.context.preferences
