@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
     finally:
         context.shutdown()
+        loop.close()  # joins qasync's executor thread
     for path in written:
         print(path)
     return 0
