@@ -29,25 +29,29 @@ def _sandbox(db: Path) -> Any:
                                            latency_ms=LATENCY_MS), db_path=db)
 
 
-async def _create_quotes(url: str, n: int) -> list[str]:
+async def _create_quotes(url: str, n: int, not_approved_every: int = 0) -> list[str]:
     from app.zoho import CrmClient
+
+    def state(i: int) -> str:
+        return "approval_process_pending" if not_approved_every and i % not_approved_every == 0 else "approved"
 
     ids: list[str] = []
     async with CrmClient.for_sandbox(url) as client:
         for start in range(0, n, 100):
             batch = [{"Subject": f"Bench quote {i}", "Account_Name": {"id": "460000000000602"},
-                      "Quoted_Items": [{"Product_Name": {"id": "460000000000703"}, "Quantity": 2}]}
+                      "Quoted_Items": [{"Product_Name": {"id": "460000000000703"}, "Quantity": 2}],
+                      "$approval_state": state(i)}
                      for i in range(start, min(n, start + 100))]
             ids.extend(a["details"]["id"] for a in await client.create_records("Quotes", batch))
     return ids
 
 
-async def _engine(url: str, folder: Path) -> dict[str, Any]:
+async def _engine(url: str, folder: Path, not_approved_every: int = 0) -> dict[str, Any]:
     from app.jobs.convert import ConvertSettings, run_convert
     from app.jobs.target import sandbox_target
 
-    ids = await _create_quotes(url, QUOTES)
-    file = folder / "quotes.csv"
+    ids = await _create_quotes(url, QUOTES, not_approved_every)
+    file = folder / f"quotes-{not_approved_every}.csv"
     file.write_text("Record Id\n" + "\n".join(ids) + "\n", encoding="utf-8")
     out = io.StringIO()
     started = time.perf_counter()
@@ -55,7 +59,8 @@ async def _engine(url: str, folder: Path) -> dict[str, Any]:
                              as_json=True, out=out, err=io.StringIO())
     elapsed = time.perf_counter() - started
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
-    return {"code": code, "elapsed_s": elapsed, "converted": summary["converted"], "calls": summary["calls"]}
+    return {"code": code, "elapsed_s": elapsed, "converted": summary["converted"], "failed": summary["failed"],
+            "calls": summary["calls"]}
 
 
 async def _baseline(url: str) -> dict[str, Any]:
@@ -88,6 +93,8 @@ def main() -> int:
         try:
             with _sandbox(folder / "engine.sqlite") as sb:
                 engine = asyncio.run(_engine(sb.url, folder))
+            with _sandbox(folder / "mixed.sqlite") as sb:
+                mixed = asyncio.run(_engine(sb.url, folder, not_approved_every=10))
             with _sandbox(folder / "baseline.sqlite") as sb:
                 baseline = asyncio.run(_baseline(sb.url))
         finally:
@@ -108,6 +115,10 @@ def main() -> int:
     print(f"  wall time: {engine['elapsed_s']:.1f} s vs {baseline['elapsed_s']:.1f} s "
           f"({baseline['elapsed_s'] / max(engine['elapsed_s'], 1e-9):.1f}x faster)")
     ok = engine["code"] == 0 and engine["converted"] == QUOTES and calls["convert"] <= MAX_CONVERT_CALLS
+    m = mixed["calls"]
+    print(f"  engine, 1 in 10 not approved: {mixed['converted']} converted, {mixed['failed']} failed (each with its "
+          f"reason), {m['total']} calls ({m['mass_convert']} mass_convert, {m['single_convert']} convert, "
+          f"{m['status']} status polls, {m['lookup']} lookups) in {mixed['elapsed_s']:.1f} s")
     print(f"  target: at most {MAX_CONVERT_CALLS} convert calls for {QUOTES} quotes: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
