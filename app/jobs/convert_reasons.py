@@ -58,6 +58,8 @@ def target_words(targets: tuple[str, ...] | list[str]) -> str:
 def plain_reason(code: str | int | None, message: str, source: str, targets: tuple[str, ...]) -> str:
     """The sentence a user reads for a failed conversion, ending with Zoho's own words when they add anything."""
     sentence = REASONS.get(str(code or ""))
+    if sentence is None and code is None and message:  # no answer from Zoho (network): the client's own words
+        return f"{message[:1].upper()}{message[1:]}; run the same file again to convert it."
     if sentence is None:
         return f"Zoho refused the conversion: {message}" if message else "Zoho refused the conversion."
     record = SINGULAR.get(source, "record")

@@ -32,6 +32,8 @@ def test_every_error_code_of_seed_000_has_plain_words() -> None:
     assert "an invoice" in plain_reason("ID_ALREADY_CONVERTED", "", "Sales_Orders", ("Invoices",))
     assert plain_reason("SOMETHING_NEW", "odd thing", "Quotes", ("Invoices",)) == \
         "Zoho refused the conversion: odd thing"
+    assert plain_reason(None, "could not connect to Zoho at www.zohoapis.eu", "Quotes", ("Invoices",)) == \
+        "Could not connect to Zoho at www.zohoapis.eu; run the same file again to convert it."
 
 
 @pytest.mark.parametrize(("text", "source", "expected"), [
