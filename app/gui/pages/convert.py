@@ -310,6 +310,8 @@ class ConvertPage(Page):
         def running() -> None:
             self.from_list.setChecked(True)
             self.pasted.setPlainText("\n".join(f"QT-{n:05d}" for n in range(120, 131)))
+            self._show_plan(ConvertPlan(job_id="c81d0f2b77e1", rows=480, records=480, invalid=0, already_done=0,
+                                        to_convert=480, mass_calls=10, single_calls=0, lookup_calls=3))
             self.panel.started()
             self.panel.show_progress(Progress(done=184, failed=6, in_flight=50, total=480, rate_per_min=42.0,
                                               eta_s=420, calls=9, last_failure="QT-00133: the quote is not approved",

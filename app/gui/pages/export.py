@@ -357,6 +357,9 @@ class ExportPage(Page):
         def running() -> None:
             self.entity.setCurrentIndex(ENTITIES.index("salesorders"))
             self.line_items.setChecked(True)
+            self._show_plan(ExportPlan(job_id="x3f9c2a71d0b4", entity="salesorders", records=2400,
+                                       columns=self.chosen_columns(), list_calls=12, detail_calls=2400,
+                                       quota_left=8620, rate_per_min=100.0, eta_s=1440, finishes_on=None))
             self.panel.started()
             self.panel.show_progress(Progress(done=1312, failed=2, in_flight=10, total=2400, rate_per_min=98.4,
                                               eta_s=663, calls=1326, last_failure="SO-00412: record not found"))
