@@ -129,8 +129,10 @@ def open_target(*, sandbox: str | None = None, connection: str | None = None,
     store = store or ConnectionStore()
     try:
         default = store.default_name()
-    except (OSError, ValueError, ZohoError):
-        default = None
+    except (OSError, ValueError, ZohoError) as exc:
+        # Never fall back to the embedded sandbox here: the user's default may be a real Zoho.
+        raise TargetError(f"{exc}. Fix or remove that file, or name a target with --connection "
+                          "NAME or --sandbox URL.") from None
     if default:
         yield connection_target(default, store)
         return
