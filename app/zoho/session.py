@@ -41,6 +41,7 @@ log = logging.getLogger("app.zoho")
 RETRY_READ = {429, 500, 502, 503, 504}
 RETRY_WRITE = {429, 500, 503}
 IN_DOUBT_WRITE = {502, 504}
+UNKNOWN_ORGANIZATION = 6041  # Books: "This user is not associated with the CompanyID ..."
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 # CRM answers 401 for these, which are not about the access token.
 NOT_TOKEN_401 = {"DUPLICATE_DATA", "OAUTH_SCOPE_MISMATCH", "NO_PERMISSION"}
@@ -97,6 +98,9 @@ def error_from(response: httpx.Response) -> ZohoError | None:
     message = str(detail.get("message") or body.get("message") or _default_message(status))
     if detail.get("error") and not detail.get("message"):
         message = f"{_default_message(status)} ({detail['error']})"
+    if code == UNKNOWN_ORGANIZATION:  # every later call would fail alike: a sign-in matter
+        return AuthError(f"{message} (check the organization ID of the connection)",
+                         status=status, code=code)
     return ZohoError(message, status=status, code=code, field=_field(detail, message))
 
 

@@ -405,6 +405,6 @@ async def test_an_organization_zoho_refuses_is_a_plain_refusal(books: CountingSa
     job = ExportJob(ExportSettings("contacts", tmp_path / "c.xlsx", target=target))
     with pytest.raises(ExportError) as caught:
         await job.plan()
-    assert str(caught.value) == ("Zoho could not list the contacts: "
-                                 "This user is not associated with the organization 999")
+    assert str(caught.value) == ("Signing in failed: This user is not associated with the "
+                                 "organization 999 (check the organization ID of the connection)")
     assert not (tmp_path / "c.xlsx").exists()
