@@ -650,3 +650,34 @@ def test_resume_with_another_file_or_another_kind_of_job_says_so(user: User, liv
                    "--resume", last_json(export)["job_id"])
     plain(run, 2, "is an export, not an import")
     assert names_in(live.db_path)["Resume Co 2"] == 0 and names_in(live.db_path)["Resume Co 1"] == 1
+
+
+def test_a_connection_to_an_unknown_organization_stops_at_once_instead_of_failing_every_row(
+        user: User, live: EmbeddedSandbox) -> None:
+    path = user.home / "config" / "zoho-bulk" / "connections.json"
+    ConnectionStore(path).save(Connection(name="typo", base_url=live.url, organization_id="999",
+                                          client_id="sandbox-client", per_minute=100_000))
+    secrets = {"ZOHO_BULK_CLIENT_SECRET": "sandbox-secret", "ZOHO_BULK_REFRESH_TOKEN": "sandbox-refresh"}
+    names = [f"Typo Co {i}" for i in range(5)]
+    file = contacts_csv(user.home / "people.csv", names)
+    run = user.run("import", str(file), "--entity", "contacts", "--connection", "typo", "--json", env=secrets)
+    plain(run, 2, "organization", "999")
+    summary = last_json(run)
+    assert (summary["failed"], summary["created"]) == (0, 0)
+    assert {s for _, s in report_statuses(summary["report_csv"])} == {"skipped"}  # not sent, to resume
+    run = user.run("export", "contacts", "--out", str(user.home / "c.csv"), "--connection", "typo", "--json",
+                   env=secrets)
+    plain(run, 2, "organization", "999")
+
+
+def test_an_unreadable_connections_file_never_falls_back_to_the_embedded_sandbox(user: User) -> None:
+    """The user's default connection may be a real Zoho: sending to the local sandbox instead would
+    report rows as created that never reached it."""
+    path = user.home / "config" / "zoho-bulk" / "connections.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"default": "books", "connections": {', encoding="utf-8")
+    file = contacts_csv(user.home / "people.csv", ["Fallback Co"])
+    run = user.run("import", str(file), "--entity", "contacts", "--json")
+    plain(run, 2, "connections.json", "--connection")
+    assert not (user.home / "zoho-bulk" / "sandbox.sqlite").exists()
+    plain(user.run("export", "contacts", "--out", str(user.home / "c.csv"), "--json"), 2, "connections.json")
