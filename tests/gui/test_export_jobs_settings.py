@@ -8,7 +8,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings
@@ -93,6 +94,7 @@ def test_jobs_page_lists_engine_jobs_and_refreshes_when_a_run_ends(window: Any, 
 def test_settings_are_saved_and_read_back(window: Any, context: Any, tmp_path: Path) -> None:
     page = window.pages["Settings"]
     page.theme.setCurrentIndex(page.theme.findData("dark"))
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 80
     page.log_level.setCurrentIndex(page.log_level.findData("DEBUG"))
     page.report_folder.setText(str(tmp_path))
     page.report_folder.editingFinished.emit()
@@ -101,6 +103,8 @@ def test_settings_are_saved_and_read_back(window: Any, context: Any, tmp_path: P
     assert (again.theme(), again.log_level(), again.report_folder()) == ("dark", "DEBUG", tmp_path)
     page.theme.setCurrentIndex(page.theme.findData("system"))
     assert Preferences(context.preferences.path).theme() == "system"
+    page.theme.setCurrentIndex(page.theme.findData("light"))
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 180
 
 
 def test_error_dialog_is_plain_and_closes(context: Any, error_dialogs: Any, qtbot: Any) -> None:

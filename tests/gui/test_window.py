@@ -63,3 +63,46 @@ def test_a_broken_wizard_gives_an_honest_page(context: Any, monkeypatch: Any) ->
     page = import_page(context)
     texts = " ".join(label.text() for label in page.findChildren(QLabel))
     assert "import wizard could not be loaded" in texts
+
+
+def test_file_open_remembers_the_file_and_goes_to_import(window: Any, context: Any, monkeypatch: Any,
+                                                         tmp_path: Any) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    chosen = tmp_path / "orders.xlsx"
+    chosen.write_bytes(b"")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(chosen), ""))
+    asked: list[Any] = []
+    context.open_file_requested.connect(asked.append)
+    window.show_page("Jobs")
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    open_action = next(a for a in file_menu.actions() if a.text() == "&Open spreadsheet…")
+    assert open_action.shortcut().toString() == "Ctrl+O"
+    open_action.trigger()
+    assert asked == [chosen]
+    assert window.current_page() == "Import"
+    assert context.preferences.recent_files()[0] == chosen.resolve()
+    assert context.preferences.last_folder("open") == tmp_path
+
+
+def test_the_log_file_never_holds_a_remembered_secret(tmp_path: Any, monkeypatch: Any) -> None:
+    import logging
+
+    from app.gui import logfile
+    from app.zoho.redaction import remember_secret
+
+    monkeypatch.setattr(logfile, "log_dir", lambda: tmp_path)
+    root = logging.getLogger()
+    before = list(root.handlers)
+    path = logfile.start_logging()
+    try:
+        remember_secret("1000.topsecretgrantcode")
+        logging.getLogger("app.gui").warning("sign-in answer carried 1000.topsecretgrantcode")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+            handler.close()
+    text = path.read_text()
+    assert "sign-in answer carried" in text and "topsecretgrantcode" not in text
