@@ -147,10 +147,15 @@ class JobsPage(Page):
         self.refresh()
 
     def refresh(self) -> None:
+        kept = self.selected()
         try:
             self.model.refresh()
         except Exception as error:  # noqa: BLE001 - e.g. an unreadable data folder
             self.context.show_error("Cannot list the jobs", plain_message(error))
+            return
+        ids = [job.job_id for job in self.model.jobs]
+        if ids:
+            self.table.selectRow(ids.index(kept.job_id) if kept and kept.job_id in ids else 0)
 
     def selected(self) -> JobSummary | None:
         rows = self.table.selectionModel().selectedRows()
