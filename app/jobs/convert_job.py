@@ -68,6 +68,17 @@ class _Batch:
     indexes: list[int]
 
 
+def _stops_the_run(exc: ZohoError) -> bool:
+    """Quota spent, sign-in refused, or Zoho not reachable at all (nothing was sent): stop, resume later."""
+    return isinstance(exc, QuotaSpent | AuthError) or (exc.status is None and exc.code is None)
+
+
+def _stop_reason(exc: ZohoError) -> str:
+    if isinstance(exc, QuotaSpent):
+        return "quota"
+    return "auth" if isinstance(exc, AuthError) else "connection"
+
+
 def _convert_to(modules: dict[str, str], targets: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
     return [{"module": {"api_name": t, "id": modules[t]}} for t in targets]
 
@@ -393,15 +404,15 @@ class ConvertJob:
                                zoho_code=exc.code)
             self._doubted.update(batch.indexes)
             return
-        except (QuotaSpent, AuthError) as exc:
-            for e in entries:
-                journal.release(e.index)
-                self._in_flight.discard(e.index)
-                self._meter_returned()
-            self._calls["mass_convert"] -= 1
-            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
-            return
         except ZohoError as exc:
+            if _stops_the_run(exc):
+                for e in entries:
+                    journal.release(e.index)
+                    self._in_flight.discard(e.index)
+                    self._meter_returned()
+                self._calls["mass_convert"] -= 1
+                self._stop(exc, _stop_reason(exc))
+                return
             if exc.field == "ids":  # Zoho refused one of the IDs: each record on its own says which
                 for e in entries:
                     journal.finish(e.index, SENT, None, message=f"mass conversion refused: {exc}")
@@ -533,14 +544,17 @@ class ConvertJob:
                            zoho_code=exc.code)
             self._doubted.add(index)
             return
-        except (QuotaSpent, AuthError) as exc:
-            journal.release(index)
-            self._calls["single_convert"] -= 1
-            self._in_flight.discard(index)
-            self._meter_returned()
-            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
-            return
         except ZohoError as exc:
+            if _stops_the_run(exc):
+                if e.state == PENDING:
+                    journal.release(index)  # never went out: the next run sends it
+                else:  # in an earlier request: the next run looks for what it made first
+                    journal.finish(index, IN_DOUBT, None, message=f"not settled: {exc}")
+                self._calls["single_convert"] -= 1
+                self._in_flight.discard(index)
+                self._meter_returned()
+                self._stop(exc, _stop_reason(exc))
+                return
             if exc.code == "ID_ALREADY_CONVERTED" and index in self._doubted and index not in self._rechecked:
                 # Perhaps by this job's own earlier request whose answer was lost: look once more.
                 self._rechecked.add(index)

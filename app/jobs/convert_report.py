@@ -83,7 +83,8 @@ def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
         return "failed", ("Zoho's answer was lost and the conversion could not be checked yet; "
                           "run the same file again to settle it")
     if e.state == PENDING:
-        why = {"quota": "the daily quota ran out", "auth": "signing in failed"}.get(stopped or "", "the run was cancelled")
+        why = {"quota": "the daily quota ran out", "auth": "signing in failed",
+               "connection": "Zoho could not be reached"}.get(stopped or "", "the run was cancelled")
         return "skipped", f"not sent: {why}; run the same file again to convert it"
     if e.outcome == "converted":
         return "converted", e.message or "converted"

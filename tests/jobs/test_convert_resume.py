@@ -12,7 +12,9 @@ from app.jobs.convert import ConvertJob, JobError, resume_settings
 from app.jobs.journal import Journal
 from app.jobs.progress import Progress
 from app.jobs.target import sandbox_target
+from app.zoho import CrmClient, RetryPolicy, TokenSource
 from tests.jobs.test_convert_env import (
+    URL,
     CrmBox,
     Sent,
     convert,
@@ -245,3 +247,32 @@ async def test_a_mass_conversion_that_ends_badly_leaves_its_records_to_single_co
     assert (box.transport.count("mass_convert"), box.transport.count("status"), box.transport.count("convert")) == (
         1, 1, 8)
     assert all("on its own" in r["Message"] for r in report_rows(result))
+
+
+async def test_zoho_out_of_reach_stops_with_nothing_failed_and_the_rerun_finishes(box: CrmBox, tmp_path: Path) -> None:
+    file = quotes_file(tmp_path, [*APPROVED, "QT-00026", "QT-00027", "QT-00028"])
+    sent_before_the_outage: list[Sent] = []
+
+    def outage_after_scheduling(sent: Sent) -> None:
+        if any(s.kind == "mass_convert" for s in sent_before_the_outage):
+            raise httpx.ConnectError("connection refused")
+        sent_before_the_outage.append(sent)
+
+    box.transport.fail_with = outage_after_scheduling
+    client = CrmClient(URL, TokenSource.for_sandbox(URL, box.transport), transport=box.transport,
+                       retry=RetryPolicy(attempts=2, base_s=0.001, cap_s=0.001))
+    async with client:
+        first = await ConvertJob(settings(box, "Quotes", ("Sales_Orders",), file), client=client).run()
+
+    assert first.exit_code == 3 and first.stopped == "connection"
+    assert first.counts["failed"] == 0 and first.counts["converted"] == 0
+    assert first.counts["in_doubt"] == 11  # all went out in the mass conversion; none could be checked
+    assert all("run the same file again" in r["Message"] for r in report_rows(first))
+    box.transport.fail_with = None
+    box.transport.sent.clear()
+
+    second = await convert(box, "Quotes", ("Sales_Orders",), file)
+
+    rows = report_rows(second)
+    assert [r["Status"] for r in rows] == ["converted"] * 8 + ["failed"] * 3
+    assert [r["Sales Order ID"] for r in rows[:8]] == made_once(box, APPROVED)
