@@ -19,6 +19,13 @@ BUNDLE = ROOT / "dist" / "zoho-bulk"
 STAMP_FILE = ROOT / "dist" / "zoho-bulk.stamp"
 
 
+def left_by_a_run(path: Path) -> bool:
+    """A report or problem list a run wrote beside its spreadsheet (NAME.report-JOB.xlsx,
+    NAME-problems.csv beside NAME.xlsx): never shipped, and no reason to rebuild."""
+    stem = path.name.split(".report-")[0].split("-problems.")[0]
+    return stem != path.name and any(path.parent.glob(f"{stem}.*"))
+
+
 def source_files(root: Path = ROOT) -> list[Path]:
     """Every file the bundle is built from, in a stable order."""
     files: list[Path] = []
@@ -27,7 +34,8 @@ def source_files(root: Path = ROOT) -> list[Path]:
         candidates = [path] if path.is_file() else path.rglob("*")
         files += [
             f for f in candidates
-            if f.is_file() and f.suffix != ".pyc" and not SKIPPED_PARTS & set(f.relative_to(root).parts)
+            if f.is_file() and f.suffix != ".pyc" and not left_by_a_run(f)
+            and not SKIPPED_PARTS & set(f.relative_to(root).parts)
         ]
     return sorted(files)
 

@@ -1,5 +1,5 @@
 """The desktop bundle, run headless the way a user runs it: --version, a sample imported into the
-embedded sandbox, the demo, and the GUI opened and closed offscreen.
+embedded sandbox, CRM quotes converted, the demo, and the GUI opened and closed offscreen.
 
 The bundle is built with packaging/build-linux.sh (build-macos.sh on a Mac) from this tree, or
 reused from dist/ when dist/zoho-bulk.stamp matches the tree (packaging/bundle_stamp.py). Every
@@ -146,6 +146,21 @@ def test_import_a_sample_into_the_embedded_sandbox(bundle: Path, user: dict[str,
     after = exported_names(bundle, user, tmp_path / "after.csv")
     assert sorted(after) == sorted([*before, *names]), "each sample contact once, in the sandbox kept under ZOHO_BULK_DATA_DIR"
     assert (tmp_path / "data" / "sandbox.sqlite").is_file()
+
+
+def test_convert_crm_quotes_in_the_embedded_sandbox(bundle: Path, user: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    """The sandbox checks each convert body against the CRM schemas the bundle carries."""
+    quotes = tmp_path / "quotes.csv"
+    quotes.write_text("Quote Number\nQT-00001\nQT-00002\nQT-00003\n", encoding="utf-8")
+
+    done = run(bundle, user, "convert", str(quotes), "--from", "Quotes", "--to", "Sales_Orders",
+               "--json", "--report-dir", str(tmp_path / "reports"))
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (summary["rows"], summary["converted"], summary["failed"], summary["invalid"]) == (3, 3, 0, 0)
+    assert Path(summary["report"]).is_file()
 
 
 def test_demo_finds_its_samples_in_the_bundle(bundle: Path, user: dict[str, str]) -> None:
