@@ -24,8 +24,9 @@ async def import_contacts(context: Any) -> Any:
 
 
 def sample_display_names() -> set[str]:
-    sheet = openpyxl.load_workbook(samples_dir() / "contacts.xlsx", read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(samples_dir() / "contacts.xlsx", read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    book.close()
     column = list(rows[0]).index("Display Name")
     return {str(r[column]) for r in rows[1:] if r[column]}
 

@@ -174,6 +174,8 @@ class ConvertPage(Page):
     def _changed(self, *_args: object) -> None:
         if self.task is not None and not self.task.done():
             return
+        if self.job is not None:  # a planned job holds its client and journal open: let them go
+            self.context.start(_close(self.job), "Conversion")
         self.job = None
         self.plan = None
         self._clear_plan()

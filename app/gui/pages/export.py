@@ -218,6 +218,8 @@ class ExportPage(Page):
         """Any change makes the plan stale; the cost of the columns is shown at once."""
         if self.task is not None and not self.task.done():
             return
+        if self.job is not None:  # a planned job holds its client open: let it go
+            self.context.start(self.job.close(), "Export")
         self.job = None
         self.plan = None
         detail = [c for c in all_columns(self.entity.currentData())
@@ -275,9 +277,7 @@ class ExportPage(Page):
                 self.context.show_error("Cannot export", "Choose at least one column.")
                 return None
             try:
-                settings = self.settings()
-                client = self.context.books()
-                job = ExportJob(settings, client=client)
+                job = ExportJob(self.settings())
                 job.prepare()
             except Exception as error:  # noqa: BLE001 - ExportError, TargetError: plain sentences
                 self.context.show_error("Cannot export", plain_message(error))
@@ -292,6 +292,7 @@ class ExportPage(Page):
         self._busy(True)
         self.panel.started("Listing the records…")
         try:
+            self.context.client_active.emit(await job.connect())
             self.plan = await job.plan(self.panel.show_progress)
         except Exception as error:  # noqa: BLE001
             self.job = None
@@ -321,6 +322,7 @@ class ExportPage(Page):
         self.open_button.setEnabled(False)
         self.panel.started("Exporting…")
         try:
+            self.context.client_active.emit(await job.connect())
             result = await job.run(self.panel.show_progress)
         except Exception as error:  # noqa: BLE001
             self.panel.ended("The export stopped; nothing was written.")
