@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for state, prepare in states():
                     prepare()
+                    task = getattr(page, "task", None)
+                    if isinstance(task, asyncio.Future) and not task.done():
+                        loop.run_until_complete(task)
                     grab(f"{stem}-{_slug(state)}")
             except Exception as error:  # noqa: BLE001 - one page's states must not stop the others
                 print(f"{page_name}: its states could not be rendered ({type(error).__name__}: {error})",

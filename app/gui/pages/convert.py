@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -132,9 +133,10 @@ class ConvertPage(Page):
         self.table.setModel(self.results)
         self.table.setAlternatingRowColors(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(220)
+        self.results.modelReset.connect(self._fit_columns)
+        self.table.setMinimumHeight(300)
         results_box, results_layout = card("Results per row")
         results_layout.addWidget(self.table)
         self.body.addWidget(results_box, 1)
@@ -302,7 +304,14 @@ class ConvertPage(Page):
             text += f" Stopped: {result.message}."
         self.panel.ended(text)
         self.report_button.setEnabled(result.report is not None)
+        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.table))  # once laid out
         return result
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its content, a long message at most 380 px (its tooltip has it all)."""
+        for column in range(self.results.columnCount()):
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 380))
 
     def open_report(self) -> None:
         if self.result and self.result.report:
@@ -320,6 +329,15 @@ class ConvertPage(Page):
                                               phase="run"))
 
         yield "running", running
+
+        def converted() -> None:  # a real conversion in the built-in sandbox; the screenshot waits for page.task
+            self.panel.ended("")
+            self.pasted.setPlainText("\n".join(f"QT-{n:05d}" for n in range(20, 41)))
+            self.to_invoices.setChecked(False)
+            self.run_button.click()
+
+        if self.context.is_sandbox():
+            yield "results", converted
 
 
 async def _close(job: ConvertJob) -> None:
