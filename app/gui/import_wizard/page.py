@@ -13,7 +13,7 @@ from app.gui.import_wizard.file_step import FileStep
 from app.gui.import_wizard.mapping_step import MappingStep
 from app.gui.import_wizard.review_step import ReviewStep
 from app.gui.import_wizard.run_step import ResultsStep, RunStep
-from app.gui.import_wizard.session import Context, Session, Tasks, without_gc_pauses
+from app.gui.import_wizard.session import Context, Session, Tasks, gentle
 from app.gui.page import Page, ScreenshotState
 from app.mapping import automap
 from app.sheets import read_table
@@ -145,7 +145,7 @@ class ImportPage(Page):
         try:
             try:
                 table = await self.context.run_in_background(
-                    without_gc_pauses, lambda: read_table(s.file, sheet=s.sheet))
+                    gentle, lambda: read_table(s.file, sheet=s.sheet))
             except Exception as error:  # noqa: BLE001 - SheetError and OS errors: one plain sentence
                 from app.gui.errors import plain_message
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.errors import plain_message
 from app.gui.import_wizard.review_model import ReviewModel, Validation, validate
-from app.gui.import_wizard.session import Context, Session, without_gc_pauses, write_corrected_copy
+from app.gui.import_wizard.session import Context, Session, gentle, write_corrected_copy
 from app.jobs import ImportJob, JobSettings
 
 MAX_GENERAL = 5
@@ -112,7 +112,7 @@ class ReviewStep(QWidget):
         self.plan_label.setText("")
         self.changed.emit()
         try:
-            result: Validation = await self._context.run_in_background(without_gc_pauses, validate, s.table,
+            result: Validation = await self._context.run_in_background(gentle, validate, s.table,
                                                                        s.mapping)
         finally:
             self.validating = False
