@@ -13,6 +13,7 @@ stopped run writes nothing and ends with exit code 3; running it again starts ov
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import hashlib
@@ -352,7 +353,7 @@ class ExportJob:
                     await self.plan()
             if not self.control.cancelled:
                 await self._details()
-            return self._finish()
+            return await self._finish()
         finally:
             await self.close()
 
@@ -410,7 +411,7 @@ class ExportJob:
                 out.append([c.value(record, line) for c in self.columns])
         return out
 
-    def _finish(self) -> ExportResult:
+    async def _finish(self) -> ExportResult:
         s = self.settings
         stopped = self.control.stop_reason if self.control.cancelled else None
         written: Path | None = None
@@ -420,10 +421,12 @@ class ExportJob:
             rows = self.rows()
             headers = [c.header for c in self.columns]
             try:
+                # a big file takes seconds to write: off the event loop, so a window stays responsive
                 if s.out.suffix.lower() == ".csv":
-                    write_csv(s.out, headers, rows)
+                    await asyncio.to_thread(write_csv, s.out, headers, rows)
                 else:
-                    write_xlsx(s.out, [SheetData(SHEET_TITLES[s.entity], headers, rows)])
+                    sheet = SheetData(SHEET_TITLES[s.entity], headers, rows)
+                    await asyncio.to_thread(write_xlsx, s.out, [sheet])
                 written = s.out
             except SheetWriteError as exc:
                 message = str(exc)
