@@ -65,7 +65,7 @@ CASES = [
 def test_sample_with_a_bad_cell_goes_through_every_step(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, opened_urls: Any, tmp_path: Path,
         entity: str, first: tuple[str, ...], header: str, bad: str, fixed: str, number: str) -> None:
-    seed(live_sandbox.url, *first)
+    seed(live_sandbox.url, tmp_path, *first)
     store = live_sandbox.app.state.store
     before = len(store.all(entity))
     source = with_bad_cell(samples_dir() / f"{entity}.xlsx", tmp_path, header, bad)
@@ -125,7 +125,7 @@ def test_sample_with_a_bad_cell_goes_through_every_step(
     assert page.results_step.findChild(type(page.steps_label), "count_created").text() == f"{documents:,}"
     click(qtbot, page.results_step.open_report_button)
     assert [Path(u.toLocalFile()) for u in opened_urls.urls] == [result.report]
-    assert result.report is not None and result.report.exists()
+    assert result.report is not None and result.report.exists() and result.report.parent == tmp_path
 
     # the sandbox holds every record, the fixed one with the fixed value
     records = store.all(entity)
@@ -206,7 +206,7 @@ def test_transforms_dialog_and_saved_mapping_round_trip(qtbot: Any, context: Any
 
 def test_failed_rows_come_back_with_the_same_mapping(qtbot: Any, live_sandbox: Any, context: Any,
                                                      qloop: Any, tmp_path: Path) -> None:
-    seed(live_sandbox.url, "contacts")
+    seed(live_sandbox.url, tmp_path, "contacts")
     source = with_bad_cell(samples_dir() / "salesorders.xlsx", tmp_path, "Customer", "Nobody Known Ltd")
     page = open_page(qtbot, context)
     load_file(qtbot, page, source, "salesorders")
@@ -227,3 +227,10 @@ def test_failed_rows_come_back_with_the_same_mapping(qtbot: Any, live_sandbox: A
     assert page.session.mapping is not None and mapping is not None
     assert page.session.mapping.fields == mapping.fields
     assert page.session.table is not None and 0 < len(page.session.table.rows) < 5
+
+
+def test_reports_of_shipped_samples_go_under_the_data_folder(wizard_data_dir: Path, tmp_path: Path) -> None:
+    from app.gui.import_wizard.session import Session
+
+    assert Session(file=samples_dir() / "contacts.xlsx").report_dir() == wizard_data_dir / "reports"
+    assert Session(file=tmp_path / "mine.xlsx").report_dir() is None  # beside the file, as the CLI does

@@ -55,11 +55,12 @@ class SandboxContext(AppContext):
         return self.pinned_target
 
 
-def seed(url: str, *entities: str) -> None:
+def seed(url: str, reports: Path, *entities: str) -> None:
     """Import the shipped samples of `entities` through the engine (customers the orders name, ...)."""
     async def run() -> None:
         for name in entities:
-            job = ImportJob(JobSettings(samples_dir() / f"{name}.xlsx", name, target=sandbox_target(url)))
+            job = ImportJob(JobSettings(samples_dir() / f"{name}.xlsx", name, target=sandbox_target(url),
+                                        report_dir=reports))
             result = await job.run()
             assert result.exit_code == 0, result.message
 
