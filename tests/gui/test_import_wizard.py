@@ -233,4 +233,4 @@ def test_reports_of_shipped_samples_go_under_the_data_folder(wizard_data_dir: Pa
     from app.gui.import_wizard.session import Session
 
     assert Session(file=samples_dir() / "contacts.xlsx").report_dir() == wizard_data_dir / "reports"
-    assert Session(file=tmp_path / "mine.xlsx").report_dir() is None  # beside the file, as the CLI does
+    assert Session(file=tmp_path / "mine.xlsx").report_dir() == tmp_path  # beside the file, as the CLI does

@@ -59,13 +59,16 @@ class Session:
     notes: list[str] = field(default_factory=list)
 
     def report_dir(self) -> Path | None:
-        """Beside the file (the CLI's rule), except for the shipped samples and corrected copies."""
-        source = (self.run_file or self.file or Path()).resolve()
-        if source.is_relative_to(samples_dir().resolve()) or source.is_relative_to(corrections_dir()):
+        """Beside the user's file (the CLI's rule), also when fixes are sent from a corrected copy;
+        reports of the shipped samples go under the data folder."""
+        if self.file is None:
+            return None
+        source = self.file.resolve()
+        if source.is_relative_to(samples_dir().resolve()):
             folder = data_dir() / "reports"
             folder.mkdir(parents=True, exist_ok=True)
             return folder
-        return None
+        return source.parent
 
 
 def gentle(fn: Callable[..., T], *args: Any) -> T:
