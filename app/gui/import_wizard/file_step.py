@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -155,12 +156,12 @@ class FileStep(QWidget):
             event.acceptProposedAction()
             self.choose_new(files[0])
 
-    def choose_new(self, path: Path) -> None:
+    def choose_new(self, path: Path) -> asyncio.Future[None]:
         """A file the user picked: its mapping is proposed afresh."""
         self._session.keep_mapping = None
-        self.choose(path)
+        return self.choose(path)
 
-    def choose(self, path: Path, *, entity: str | None = None, operation: str | None = None) -> None:
+    def choose(self, path: Path, *, entity: str | None = None, operation: str | None = None) -> asyncio.Future[None]:
         """Take `path` as the input: list its sheets off the GUI thread, guess the record type from its name."""
         from app.gui.import_wizard.session import Tasks
 
@@ -170,7 +171,7 @@ class FileStep(QWidget):
         self.status.setText("Reading the file\u2026")
         self.changed.emit()
         tasks = self.findChild(Tasks) or Tasks(self._context, self)
-        tasks.start(self._choose(path, entity, operation), "The file cannot be read")
+        return tasks.start(self._choose(path, entity, operation), "The file cannot be read")
 
     async def _choose(self, path: Path, entity: str | None, operation: str | None) -> None:
         try:

@@ -84,8 +84,8 @@ class MappingStep(QWidget):
         self.view.setItemDelegateForColumn(FIELD, FieldDelegate(self.model, self.view))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for col, width in enumerate((180, 220, 300, 220, 90)):
+        header.setStretchLastSection(True)
+        for col, width in enumerate((170, 200, 290, 200)):
             self.view.setColumnWidth(col, width)
         self._mapping_changed()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class ImportPage(Page):
         self.tasks = Tasks(context, self)
         self.tasks.finished.connect(self._update_buttons)
         self.reading = False
+        self.task: asyncio.Future[None] | None = None  # the work a screenshot state started
 
         self.file_step = FileStep(context, self.session)
         self.mapping_step = MappingStep(context, self.session)
@@ -74,7 +76,7 @@ class ImportPage(Page):
         open_requested = getattr(context, "open_file_requested", None)
         if open_requested is not None:
             open_requested.connect(self.open_file)
-        self._go(FILE)
+        self.go(FILE)
 
     # --- navigation ---
 
@@ -82,7 +84,7 @@ class ImportPage(Page):
     def step(self) -> int:
         return self.stack.currentIndex()
 
-    def _go(self, step: int) -> None:
+    def go(self, step: int) -> None:
         self.stack.setCurrentIndex(step)
         names = [f"<b>{n}</b>" if i == step else n for i, n in enumerate(STEP_NAMES)]
         self.steps_label.setText("  \u203a  ".join(names))
@@ -109,30 +111,32 @@ class ImportPage(Page):
         if self.next_button.isEnabled() and self.next_button.isVisible():
             self.next()
 
-    def next(self) -> None:
+    def next(self) -> asyncio.Future[None] | None:
+        """Go on to the next step; the work it starts (reading, checking, the run) is returned."""
         step = self.step
         if step == FILE:
             self.file_step.store()
-            self.tasks.start(self._read(), "The file cannot be read")
-        elif step == MAPPING:
-            self._go(REVIEW)
-            self.tasks.start(self.review_step.start(), "The records could not be checked")
-        elif step == REVIEW:
-            self._go(RUN)
-            self.tasks.start(self.run_step.run(), "The import stopped")
-        elif step == RESULTS:
+            return self.tasks.start(self._read(), "The file cannot be read")
+        if step == MAPPING:
+            self.go(REVIEW)
+            return self.tasks.start(self.review_step.start(), "The records could not be checked")
+        if step == REVIEW:
+            self.go(RUN)
+            return self.tasks.start(self.run_step.run(), "The import stopped")
+        if step == RESULTS:
             self.session.keep_mapping = None
-            self._go(FILE)
+            self.go(FILE)
+        return None
 
     def back(self) -> None:
         step = self.step
         if step == MAPPING:
-            self._go(FILE)
+            self.go(FILE)
         elif step == REVIEW:
             self.tasks.start(self.review_step.drop_job(), "The job could not be closed")
-            self._go(MAPPING)
+            self.go(MAPPING)
         elif step == RESULTS:
-            self._go(REVIEW)
+            self.go(REVIEW)
             self.tasks.start(self.review_step.start(), "The records could not be checked")
 
     async def _read(self) -> None:
@@ -161,14 +165,14 @@ class ImportPage(Page):
             notes = " ".join(table.notes)
             self.file_step.status.setText(f"{len(table.rows):,} rows in sheet \u201c{table.sheet}\u201d. {notes}")
             self.mapping_step.show_mapping(table, mapping)
-            self._go(MAPPING)
+            self.go(MAPPING)
         finally:
             self.reading = False
             self._update_buttons()
 
     def _run_finished(self) -> None:
         self.results_step.show_result(self.session.result)
-        self._go(RESULTS)
+        self.go(RESULTS)
 
     # --- entry points ---
 
@@ -176,14 +180,14 @@ class ImportPage(Page):
         """Start over with `path` (File > Open, a recent file, a sample)."""
         if self.step == RUN:
             return
-        self._go(FILE)
+        self.go(FILE)
         self.file_step.choose_new(Path(path))
 
     def fix_failed_rows(self, path: Path) -> None:
         """Another round for the rows that failed: their file, with the same mapping, record type and operation."""
         s = self.session
         s.keep_mapping = s.mapping
-        self._go(FILE)
+        self.go(FILE)
         self.file_step.choose(Path(path), entity=s.entity, operation=s.operation)
 
     def shutdown(self) -> None:
