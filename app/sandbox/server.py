@@ -94,7 +94,8 @@ def sandbox_command(args: argparse.Namespace) -> int:
         sock.close()
         print(f"zoho-bulk sandbox: cannot open {db_path}: {error}", file=sys.stderr)
         return 2
-    url = f"http://{args.host}:{args.port}"
+    port = sock.getsockname()[1]  # the free port the system chose for --port 0
+    url = f"http://{args.host}:{port}"
     counts = summary(app.state.store)
     print(f"Zoho sandbox at {url}  (Books: {url}/books/v3, CRM: {url}/crm/v8)")
     print(f"Organization {ORGANIZATION_ID} \"{ORGANIZATION_NAME}\"; data in {db_path}")
@@ -105,7 +106,7 @@ def sandbox_command(args: argparse.Namespace) -> int:
     print(f"Limits: {settings.rate_limit} requests per {settings.rate_window_s:g} s, "
           f"{settings.concurrency} at once, {settings.daily_quota} a day. Ctrl-C stops.",
           flush=True)
-    server = ForegroundServer(uvicorn_config(app, args.host, args.port))
+    server = ForegroundServer(uvicorn_config(app, args.host, port))
     try:
         server.run(sockets=[sock])
     finally:
