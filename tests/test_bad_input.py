@@ -681,3 +681,19 @@ def test_an_unreadable_connections_file_never_falls_back_to_the_embedded_sandbox
     plain(run, 2, "connections.json", "--connection")
     assert not (user.home / "zoho-bulk" / "sandbox.sqlite").exists()
     plain(user.run("export", "contacts", "--out", str(user.home / "c.csv"), "--json"), 2, "connections.json")
+
+
+def test_sandbox_on_port_0_says_the_port_it_got(user: User) -> None:
+    proc = user.start("sandbox", "--port", "0", "--db", str(user.home / "s.sqlite"))
+    assert proc.stdout is not None
+    try:
+        first = proc.stdout.readline()
+        found = re.search(r"Zoho sandbox at (http://127\.0\.0\.1:(\d+))", first)
+        assert found and found.group(2) != "0", first
+        while "Ctrl-C" not in proc.stdout.readline():  # the banner's last line: serving
+            pass
+        assert httpx.get(found.group(1) + "/", timeout=5).json()["service"] == "zoho-bulk sandbox"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
