@@ -118,8 +118,7 @@ class ImportPage(Page):
             self.file_step.store()
             return self.tasks.start(self._read(), "The file cannot be read")
         if step == MAPPING:
-            self.go(REVIEW)
-            return self.tasks.start(self.review_step.start(), "The records could not be checked")
+            return self._review()
         if step == REVIEW:
             self.go(RUN)
             return self.tasks.start(self.run_step.run(), "The import stopped")
@@ -136,8 +135,13 @@ class ImportPage(Page):
             self.tasks.start(self.review_step.drop_job(), "The job could not be closed")
             self.go(MAPPING)
         elif step == RESULTS:
-            self.go(REVIEW)
-            self.tasks.start(self.review_step.start(), "The records could not be checked")
+            self._review()
+
+    def _review(self) -> asyncio.Future[None]:
+        """To the review step: check the records again and work out a new plan (the old one is gone)."""
+        self.session.plan = None
+        self.go(REVIEW)
+        return self.tasks.start(self.review_step.start(), "The records could not be checked")
 
     async def _read(self) -> None:
         """Read the chosen sheet off the GUI thread, then propose (or reuse) a mapping."""

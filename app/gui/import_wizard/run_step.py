@@ -93,7 +93,7 @@ class RunStep(QWidget):
             self.counts.setText(f"The import stopped: {plain_message(error)}")
             self._context.show_error("The import stopped", plain_message(error))
         finally:
-            s.job = None
+            s.job, s.plan = None, None
             self.running = False
             self._timer.stop()
             self._draw()
