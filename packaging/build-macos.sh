@@ -8,7 +8,6 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
 
 started=$(date +%s)
-rm -f dist/zoho-bulk.stamp
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/zoho-bulk.spec
 "$PYTHON" packaging/bundle_stamp.py --write

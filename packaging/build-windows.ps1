@@ -15,7 +15,6 @@ if (-not (Test-Path $python)) {
 if ($LASTEXITCODE -ne 0) { throw "pip install failed" }
 
 $started = Get-Date
-Remove-Item -ErrorAction SilentlyContinue dist\zoho-bulk.stamp
 & $python -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build\pyinstaller packaging\zoho-bulk.spec
 if ($LASTEXITCODE -ne 0) { throw "PyInstaller failed" }
 & $python packaging\bundle_stamp.py --write

@@ -1,7 +1,8 @@
 """The fingerprint of what the bundle in dist/ was built from, so a matching build is reused.
 
 `python packaging/bundle_stamp.py` prints the fingerprint of the tree; `--write` records it in
-dist/zoho-bulk.stamp after a build; `--check` exits 0 when dist/zoho-bulk/ was built from this tree.
+dist/zoho-bulk/build.stamp after a build (inside the bundle, so any other build into dist/ wipes
+it); `--check` exits 0 when dist/zoho-bulk/ was built from this tree.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("app", "packaging", "resources", "mappings", "pyproject.toml")
 SKIPPED_PARTS = {"__pycache__", "screenshots"}  # screenshots are for the README, not the bundle
 BUNDLE = ROOT / "dist" / "zoho-bulk"
-STAMP_FILE = ROOT / "dist" / "zoho-bulk.stamp"
+STAMP_FILE = BUNDLE / "build.stamp"
 
 
 def left_by_a_run(path: Path) -> bool:

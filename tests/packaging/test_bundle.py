@@ -2,7 +2,7 @@
 embedded sandbox, CRM quotes converted, the demo, and the GUI opened and closed offscreen.
 
 The bundle is built with packaging/build-linux.sh (build-macos.sh on a Mac) from this tree, or
-reused from dist/ when dist/zoho-bulk.stamp matches the tree (packaging/bundle_stamp.py). Every
+reused from dist/ when dist/zoho-bulk/build.stamp matches the tree (packaging/bundle_stamp.py). Every
 run gets its own HOME, XDG folders and ZOHO_BULK_DATA_DIR, and only what the bundle carries:
 no PYTHONPATH, no virtualenv.
 """
@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -39,18 +40,22 @@ def _bundle_stamp() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def bundle() -> Path:
-    """dist/zoho-bulk/zoho-bulk, built from this tree (once; a matching build is reused)."""
+def bundle() -> Iterator[Path]:
+    """dist/zoho-bulk/zoho-bulk, built from this tree (once; a matching build is reused).
+
+    build/bundle.lock keeps builds apart: taken exclusively to check and build, then shared while
+    the tests run the bundle, so `make package` or another test run never rebuilds it under them.
+    """
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.fail("PyInstaller is not installed in this environment: run `make test`, or "
                     "`.venv/bin/pip install -e '.[dev]'` (the dev extra carries it)")
     stamp = _bundle_stamp()
     lock_path = ROOT / "build" / "bundle.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run building the same tree waits here
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if not stamp.bundle_is_current(ROOT):
-            env = {**os.environ, "PYTHON": sys.executable}
+            env = {**os.environ, "PYTHON": sys.executable, "ZOHO_BULK_BUILD_LOCK_HELD": "1"}
             built = subprocess.run(
                 ["bash", str(BUILD_SCRIPT), "--no-archive"], cwd=ROOT, env=env,
                 capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
@@ -59,8 +64,9 @@ def bundle() -> Path:
                 f"{BUILD_SCRIPT.name} failed ({built.returncode}):\n"
                 f"{built.stdout[-3000:]}\n{built.stderr[-6000:]}"
             )
-            assert stamp.bundle_is_current(ROOT), "the build did not record dist/zoho-bulk.stamp"
-    return ROOT / "dist" / "zoho-bulk" / "zoho-bulk"
+            assert stamp.bundle_is_current(ROOT), "the build did not record dist/zoho-bulk/build.stamp"
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        yield ROOT / "dist" / "zoho-bulk" / "zoho-bulk"
 
 
 @pytest.fixture
