@@ -304,12 +304,7 @@ class ImportJob:
             self.journal.retry_unsettled_failures(retried)
         client = await self.connect()
         self.catalog = Catalog(client, on_call=self._count_lookup)
-        work = self.journal.entries(PENDING, SENT, IN_DOUBT)
-        docs = [self._documents[e.index] for e in work]
-        decider = self._decider(prepared)
-        entities = {SOURCES[lk.kind].entity for d in docs for lk in d.lookups if lk.kind in SOURCES}
-        if docs and decider.needs_existing(d.payload for d in docs):
-            entities.add(self.facts.name)
+        work, decider, entities = await asyncio.to_thread(self._survey, prepared)
         try:
             await self.catalog.load(sorted(entities))
         except AuthError as exc:
@@ -338,6 +333,17 @@ class ImportJob:
             rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed)
         return self._plan
+
+    def _survey(self, prepared: Prepared) -> tuple[list[Entry], Decider, set[str]]:
+        """The documents still to do, their decider and the reference data they need (CPU only)."""
+        assert self.journal is not None and self.facts is not None
+        work = self.journal.entries(PENDING, SENT, IN_DOUBT)
+        docs = [self._documents[e.index] for e in work]
+        decider = self._decider(prepared)
+        entities = {SOURCES[lk.kind].entity for d in docs for lk in d.lookups if lk.kind in SOURCES}
+        if docs and decider.needs_existing(d.payload for d in docs):
+            entities.add(self.facts.name)
+        return work, decider, entities
 
     def _decide_all(self, work: list[Entry], decider: Decider) -> None:
         for e in work:
