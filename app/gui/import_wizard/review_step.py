@@ -150,6 +150,8 @@ class ReviewStep(QWidget):
                 s.run_file, sheet = s.file, s.table.sheet
             job = ImportJob(JobSettings(s.run_file, s.entity, s.operation, mapping=s.mapping, sheet=sheet,
                                         target=self._context.target(), report_dir=s.report_dir()))
+            # The job reads and checks the file once more (the journal's copy); gently, off the loop.
+            await self._context.run_in_background(gentle, job.load)
             s.plan = await job.plan()
             s.job = job
             lines = s.plan.lines()

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import sys
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,15 @@ class Session:
         return source.parent
 
 
+class _Gentle:
+    """Process-wide state of gentle(): how many run at once, and what to restore when the last ends."""
+
+    lock = threading.Lock()
+    running = 0
+    interval = 0.005
+    collecting = True
+
+
 def gentle(fn: Callable[..., T], *args: Any) -> T:
     """fn(*args) on a worker thread without freezing the GUI thread that waits for the GIL.
 
@@ -80,17 +90,22 @@ def gentle(fn: Callable[..., T], *args: Any) -> T:
     GIL is handed over every half millisecond instead of every 5 ms while fn runs, since each of
     the GUI thread's many short entries into Python waits for one hand-over.
     """
-    was_enabled = gc.isenabled()
-    interval = sys.getswitchinterval()
-    gc.disable()
-    sys.setswitchinterval(GENTLE_SWITCH_S)
+    with _Gentle.lock:
+        if _Gentle.running == 0:
+            _Gentle.interval, _Gentle.collecting = sys.getswitchinterval(), gc.isenabled()
+            gc.disable()
+            sys.setswitchinterval(GENTLE_SWITCH_S)
+        _Gentle.running += 1
     try:
         return fn(*args)
     finally:
-        sys.setswitchinterval(interval)
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+        with _Gentle.lock:
+            _Gentle.running -= 1
+            if _Gentle.running == 0:
+                sys.setswitchinterval(_Gentle.interval)
+                gc.freeze()
+                if _Gentle.collecting:
+                    gc.enable()
 
 
 def corrections_dir() -> Path:
