@@ -72,7 +72,7 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
 
 
 def default_db() -> Path:
-    return platformdirs.user_data_path("zoho-bulk") / "sandbox.sqlite3"
+    return platformdirs.user_data_path("zoho-bulk", appauthor=False) / "sandbox.sqlite3"
 
 
 def sandbox_command(args: argparse.Namespace) -> int:
