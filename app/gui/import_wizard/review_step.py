@@ -90,7 +90,9 @@ class ReviewStep(QWidget):
         self.model = ReviewModel(s.table, self)
         self.model.edited.connect(self._edited)
         self.model.set_only_problems(self.only_problems.isChecked())
-        self.view.setModel(self.model)
+        # The table appears once checked: painting it while the worker holds the GIL would make
+        # each of the view's thousands of data() calls wait for a hand-over.
+        self.view.setModel(None)  # type: ignore[arg-type]
         await self._validate()
 
     async def revalidate_now(self) -> None:
@@ -118,6 +120,8 @@ class ReviewStep(QWidget):
             self.validating = False
         s.validation = result
         self.model.set_validation(result)
+        if self.view.model() is not self.model:
+            self.view.setModel(self.model)
         self._show_counts(result)
         self.validated.emit()
         self.changed.emit()
