@@ -324,3 +324,34 @@ def test_a_dropped_file_is_taken_and_its_record_type_guessed(qtbot: Any, context
     # Ctrl+Enter goes on like the Next button
     qtbot.keyClick(page, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+
+
+def test_a_fixed_value_stands_in_for_a_column(qtbot: Any, context: Any, qloop: Any) -> None:
+    from app.gui.import_wizard.field_editors import ConstantDialog
+
+    page = open_page(qtbot, context)
+    load_file(qtbot, page, samples_dir() / "salesorders.xlsx", "salesorders")
+    step = page.mapping_step
+    model = step.model
+    assert model is not None
+    customer = model.table.headers.index("Customer")
+    click(qtbot, step.constant_button)
+    dialog = step.findChild(ConstantDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.picker.set_path("customer_id")
+    dialog.value.setText("Northwind Traders")
+    dialog.accept()
+    fm = model.mapping.for_field("customer_id")
+    assert fm is not None and fm.columns == [] and fm.constant == "Northwind Traders"
+    assert fm.lookup is not None and fm.lookup.kind == "customer"
+    assert model.field_mapping(customer) is None  # the column no longer feeds the field
+    assert "Northwind Traders" in step.constants.text() and page.next_button.isEnabled()
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.session.validation is not None, timeout=WAIT_MS)
+    docs = page.session.validation.prepared.documents
+    assert docs and all(lk.value == "Northwind Traders" for d in docs for lk in d.lookups if lk.kind == "customer")
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    click(qtbot, page.back_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    step._remove_constant("customer_id")
+    assert model.mapping.for_field("customer_id") is None and not page.next_button.isEnabled()

@@ -177,3 +177,26 @@ class TransformDialog(QDialog):
         if f.lookup:
             lookup = LookupRule(kind=f.lookup, by=self.lookup_by.currentText())  # type: ignore[arg-type]
         return out, lookup
+
+
+class ConstantDialog(QDialog):
+    """A field that gets the same value on every record, e.g. Currency = EUR."""
+
+    def __init__(self, fields: list[Field], operation: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("constantDialog")
+        self.setWindowTitle("A fixed value for every record")
+        form = QFormLayout(self)
+        self.picker = FieldPicker(fields, operation)
+        self.value = QLineEdit()
+        self.value.setPlaceholderText("e.g. EUR, or a customer's name")
+        field_label = QLabel("&Field:")
+        field_label.setBuddy(self.picker)
+        value_label = QLabel("&Value:")
+        value_label.setBuddy(self.value)
+        form.addRow(field_label, self.picker)
+        form.addRow(value_label, self.value)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)

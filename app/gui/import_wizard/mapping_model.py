@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.entities import Entity, Field, entity
+from app.entities import LOOKUP_BY, Entity, Field, entity
 from app.gui.import_wizard.review_model import shown
 from app.mapping import FieldMapping, LookupRule, Mapping
 from app.mapping.automap import propose
@@ -122,6 +122,27 @@ class MappingModel(QAbstractTableModel):
         else:
             unmapped.append(header)
         self._replace(fields, unmapped=unmapped, ignored=ignored)
+
+    def set_constant(self, path: str, value: str | None) -> None:
+        """Give field `path` the same value on every record (None: no fixed value); a column feeding it stops."""
+        f = resolve_field(self.entity, path)
+        if f is None:
+            return
+        freed = [fm.columns[0] for fm in self.mapping.fields if fm.field == path and fm.columns]
+        fields = [fm for fm in self.mapping.fields if fm.field != path]
+        if value is not None and value.strip():
+            lookup = LookupRule(kind=f.lookup, by=LOOKUP_BY[f.lookup][0]) if f.lookup else None  # type: ignore[arg-type]
+            fields.append(FieldMapping(field=path, constant=value.strip(), lookup=lookup, note="a fixed value"))
+        self._replace(fields, unmapped=[*self.mapping.unmapped, *freed])
+
+    def constants(self) -> list[tuple[Field, FieldMapping]]:
+        """The fields with a fixed value (no column), in mapping order."""
+        found = []
+        for fm in self.mapping.fields:
+            f = resolve_field(self.entity, fm.field)
+            if not fm.columns and f is not None:
+                found.append((f, fm))
+        return found
 
     def set_rules(self, ci: int, transforms: list[Transform], lookup: LookupRule | None) -> None:
         """Replace the transforms and lookup of the field column `ci` feeds."""

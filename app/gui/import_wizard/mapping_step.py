@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.import_wizard.field_editors import FieldDelegate, TransformDialog
+from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, TransformDialog
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel
 from app.gui.import_wizard.session import Context, Session
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
@@ -54,12 +54,17 @@ class MappingStep(QWidget):
         self.transforms_button = QPushButton("&Transforms\u2026")
         self.transforms_button.setObjectName("editTransforms")
         self.transforms_button.clicked.connect(self.edit_transforms)
+        self.constant_button = QPushButton("Fi&xed value\u2026")
+        self.constant_button.setObjectName("addConstant")
+        self.constant_button.setToolTip("Give a field the same value on every record (no column needed).")
+        self.constant_button.clicked.connect(self.add_constant)
         self.load_button = QPushButton("&Load mapping\u2026")
         self.load_button.clicked.connect(self._load)
         self.save_button = QPushButton("Sa&ve mapping\u2026")
         self.save_button.clicked.connect(self._save)
         buttons = QHBoxLayout()
-        for b in (self.automap_button, self.transforms_button, self.load_button, self.save_button):
+        for b in (self.automap_button, self.transforms_button, self.constant_button, self.load_button,
+                  self.save_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -67,11 +72,16 @@ class MappingStep(QWidget):
         self.missing.setObjectName("mappingProblems")
         self.missing.setWordWrap(True)
         self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.constants = QLabel()
+        self.constants.setObjectName("constants")
+        self.constants.setWordWrap(True)
+        self.constants.linkActivated.connect(self._remove_constant)
         hint = QLabel("Fields marked * are required. Type in the field column to search the catalogue.")
         hint.setObjectName("hint")
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.constants)
         layout.addWidget(self.missing)
         layout.addWidget(hint)
 
@@ -92,6 +102,10 @@ class MappingStep(QWidget):
     def _mapping_changed(self) -> None:
         assert self.model is not None
         self._session.mapping = self.model.mapping
+        fixed = [f"{f.label} = {fm.constant!s} (<a href=\"{fm.field}\">remove</a>)"
+                 for f, fm in self.model.constants()]
+        self.constants.setText("Fixed values: " + "; ".join(fixed) if fixed else "")
+        self.constants.setVisible(bool(fixed))
         reasons = self.problems()
         if reasons:
             self.missing.setText("Before you go on:\n\u2022 " + "\n\u2022 ".join(reasons))
@@ -118,6 +132,25 @@ class MappingStep(QWidget):
         if self.model is None or s.table is None:
             return
         self.model.set_mapping(automap(s.table, s.entity, s.operation))
+
+    def constant_dialog(self) -> ConstantDialog | None:
+        if self.model is None:
+            return None
+        return ConstantDialog(self.model.fields(), self.model.mapping.operation, self)
+
+    def add_constant(self) -> None:
+        dialog = self.constant_dialog()
+        if dialog is None or self.model is None:
+            return
+        model = self.model
+        dialog.accepted.connect(lambda: model.set_constant(dialog.picker.path(), dialog.value.text())
+                                if dialog.picker.path() else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _remove_constant(self, path: str) -> None:
+        if self.model is not None:
+            self.model.set_constant(path, None)
 
     def _selected_column(self) -> int | None:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
