@@ -1,5 +1,6 @@
 """The desktop bundle, run headless the way a user runs it: --version, a sample imported into the
-embedded sandbox, CRM quotes converted, the demo, and the GUI opened and closed offscreen.
+embedded sandbox, CRM quotes converted, the sandbox server, the demo, and the GUI opened and
+closed offscreen.
 
 The bundle is built with packaging/build-linux.sh (build-macos.sh on a Mac) from this tree, or
 reused from dist/ when dist/zoho-bulk/build.stamp matches the tree (packaging/bundle_stamp.py). Every
@@ -14,12 +15,14 @@ import fcntl
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import openpyxl
 import pytest
 
@@ -167,6 +170,32 @@ def test_convert_crm_quotes_in_the_embedded_sandbox(bundle: Path, user: dict[str
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert (summary["rows"], summary["converted"], summary["failed"], summary["invalid"]) == (3, 3, 0, 0)
     assert Path(summary["report"]).is_file()
+
+
+def test_sandbox_server_answers_and_stops_on_sigterm(bundle: Path, user: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    """`zoho-bulk sandbox` from the bundle: uvicorn serves on loopback, SIGTERM stops it cleanly."""
+    server = subprocess.Popen(
+        [str(bundle), "sandbox", "--port", "0", "--db", str(tmp_path / "sandbox.sqlite3")],
+        env=user, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()  # printed once the socket is bound
+        assert first.startswith("Zoho sandbox at http://127.0.0.1:"), first + server.stderr.read()
+        url = first.split()[3]
+        token = httpx.post(f"{url}/oauth/v2/token", data={
+            "grant_type": "refresh_token", "refresh_token": "sandbox-refresh",
+            "client_id": "sandbox-client", "client_secret": "sandbox-secret"}).json()["access_token"]
+        answer = httpx.get(f"{url}/books/v3/organizations",
+                           headers={"Authorization": f"Zoho-oauthtoken {token}"})
+        assert answer.status_code == 200
+        assert [org["organization_id"] for org in answer.json()["organizations"]] == ["10234695"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=RUN_TIMEOUT_S)
+    assert server.returncode == 0, err
+    assert "Sandbox stopped." in out + err and "Traceback" not in err
 
 
 def test_demo_finds_its_samples_in_the_bundle(bundle: Path, user: dict[str, str]) -> None:
