@@ -355,3 +355,26 @@ def test_a_fixed_value_stands_in_for_a_column(qtbot: Any, context: Any, qloop: A
     qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
     step._remove_constant("customer_id")
     assert model.mapping.for_field("customer_id") is None and not page.next_button.isEnabled()
+
+
+def test_a_look_back_at_the_file_keeps_the_mapping_a_new_file_does_not(qtbot: Any, context: Any,
+                                                                        qloop: Any) -> None:
+    page = open_page(qtbot, context)
+    load_file(qtbot, page, samples_dir() / "contacts.xlsx", "contacts")
+    model = page.mapping_step.model
+    assert model is not None
+    region = model.table.headers.index("Region")
+    model.set_field(region, None)
+    click(qtbot, page.back_button)
+    assert page.step == FILE
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    model = page.mapping_step.model
+    assert model is not None and model.field_mapping(region) is None
+    click(qtbot, page.back_button)
+    page.file_step.choose_new(samples_dir() / "contacts.xlsx")
+    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    model = page.mapping_step.model
+    assert model is not None and model.field_mapping(region) is not None

@@ -130,6 +130,7 @@ class ImportPage(Page):
     def back(self) -> None:
         step = self.step
         if step == MAPPING:
+            self.session.keep_mapping = self.session.mapping  # the user's choices survive a look back
             self.go(FILE)
         elif step == REVIEW:
             self.tasks.start(self.review_step.drop_job(), "The job could not be closed")
@@ -184,6 +185,8 @@ class ImportPage(Page):
         """Start over with `path` (File > Open, a recent file, a sample)."""
         if self.step == RUN:
             return
+        if self.session.job is not None:
+            self.tasks.start(self.review_step.drop_job(), "The job could not be closed")
         self.go(FILE)
         self.file_step.choose_new(Path(path))
 
