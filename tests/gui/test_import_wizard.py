@@ -378,3 +378,17 @@ def test_a_look_back_at_the_file_keeps_the_mapping_a_new_file_does_not(qtbot: An
     qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
     model = page.mapping_step.model
     assert model is not None and model.field_mapping(region) is not None
+
+
+def test_the_corrected_copy_keeps_the_sheet_row_numbers(tmp_path: Path, wizard_data_dir: Path) -> None:
+    from app.gui.import_wizard.session import write_corrected_copy
+    from app.sheets import SheetData, read_table, write_xlsx
+
+    source = write_xlsx(tmp_path / "gaps.xlsx", [SheetData("Orders", ["Name", "Email"], [
+        ["Ann", "ann@example.com"], [None, None], [None, None], ["Bob", "bob-at-example"], ["Cy", "cy@example.com"]])])
+    table = read_table(source)
+    assert table.row_numbers == [2, 5, 6]
+    table.rows[1][1] = "bob@example.com"  # the user's fix
+    copy = read_table(write_corrected_copy(table))
+    assert copy.row_numbers == table.row_numbers and copy.rows == table.rows and copy.headers == table.headers
+    assert copy.source.parent == wizard_data_dir / "corrected"

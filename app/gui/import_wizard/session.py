@@ -115,10 +115,20 @@ def corrections_dir() -> Path:
 
 
 def write_corrected_copy(table: Table) -> Path:
-    """The table with the user's fixes as an xlsx the engine reads (worker thread)."""
-    stem = table.source.stem
-    path = corrections_dir() / f"{stem}.corrected.xlsx"
-    write_xlsx(path, [SheetData(table.sheet, table.headers, table.rows)])
+    """The table with the user's fixes as an xlsx the engine reads (worker thread).
+
+    Blank rows stand where the sheet had them, so with the header on row 1 (the usual case) the
+    report's row numbers are the original sheet's.
+    """
+    path = corrections_dir() / f"{table.source.stem}.corrected.xlsx"
+    shift = table.header_row - 1  # the copy's header is on row 1
+    blank: list[object] = [None] * len(table.headers)
+    rows: list[list[object]] = []
+    for number, row in zip(table.row_numbers, table.rows, strict=True):
+        while len(rows) + 2 < number - shift:
+            rows.append(blank)
+        rows.append(row)
+    write_xlsx(path, [SheetData(table.sheet, table.headers, rows)])
     return path
 
 
