@@ -34,8 +34,11 @@ def source_files(root: Path = ROOT) -> list[Path]:
         path = root / name
         candidates = [path] if path.is_file() else path.rglob("*")
         files += [
-            f for f in candidates
-            if f.is_file() and f.suffix != ".pyc" and not left_by_a_run(f)
+            f
+            for f in candidates
+            if f.is_file()
+            and f.suffix != ".pyc"
+            and not left_by_a_run(f)
             and not SKIPPED_PARTS & set(f.relative_to(root).parts)
         ]
     return sorted(files)
@@ -64,7 +67,11 @@ def source_stamp(root: Path = ROOT) -> str:
 def bundle_is_current(root: Path = ROOT) -> bool:
     """True when dist/zoho-bulk/ exists and was built from the tree as it is now."""
     stamp = root / STAMP_FILE.relative_to(ROOT)
-    executable = root / BUNDLE.relative_to(ROOT) / ("zoho-bulk.exe" if sys.platform == "win32" else "zoho-bulk")
+    executable = (
+        root
+        / BUNDLE.relative_to(ROOT)
+        / ("zoho-bulk.exe" if sys.platform == "win32" else "zoho-bulk")
+    )
     return (
         executable.is_file()
         and stamp.is_file()

@@ -29,13 +29,17 @@ import pytest
 from app import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD_SCRIPT = ROOT / "packaging" / ("build-macos.sh" if sys.platform == "darwin" else "build-linux.sh")
+BUILD_SCRIPT = (
+    ROOT / "packaging" / ("build-macos.sh" if sys.platform == "darwin" else "build-linux.sh")
+)
 BUILD_TIMEOUT_S = 1200
 RUN_TIMEOUT_S = 180
 
 
 def _bundle_stamp() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bundle_stamp", ROOT / "packaging" / "bundle_stamp.py")
+    spec = importlib.util.spec_from_file_location(
+        "bundle_stamp", ROOT / "packaging" / "bundle_stamp.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -50,8 +54,10 @@ def bundle() -> Iterator[Path]:
     the tests run the bundle, so `make package` or another test run never rebuilds it under them.
     """
     if importlib.util.find_spec("PyInstaller") is None:
-        pytest.fail("PyInstaller is not installed in this environment: run `make test`, or "
-                    "`.venv/bin/pip install -e '.[dev]'` (the dev extra carries it)")
+        pytest.fail(
+            "PyInstaller is not installed in this environment: run `make test`, or "
+            "`.venv/bin/pip install -e '.[dev]'` (the dev extra carries it)"
+        )
     stamp = _bundle_stamp()
     lock_path = ROOT / "build" / "bundle.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,14 +66,20 @@ def bundle() -> Iterator[Path]:
         if not stamp.bundle_is_current(ROOT):
             env = {**os.environ, "PYTHON": sys.executable, "ZOHO_BULK_BUILD_LOCK_HELD": "1"}
             built = subprocess.run(
-                ["bash", str(BUILD_SCRIPT), "--no-archive"], cwd=ROOT, env=env,
-                capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                ["bash", str(BUILD_SCRIPT), "--no-archive"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=BUILD_TIMEOUT_S,
             )
             assert built.returncode == 0, (
                 f"{BUILD_SCRIPT.name} failed ({built.returncode}):\n"
                 f"{built.stdout[-3000:]}\n{built.stderr[-6000:]}"
             )
-            assert stamp.bundle_is_current(ROOT), "the build did not record dist/zoho-bulk/build.stamp"
+            assert stamp.bundle_is_current(ROOT), (
+                "the build did not record dist/zoho-bulk/build.stamp"
+            )
         fcntl.flock(lock, fcntl.LOCK_SH)
         yield ROOT / "dist" / "zoho-bulk" / "zoho-bulk"
 
@@ -80,7 +92,8 @@ def user(tmp_path: Path) -> dict[str, str]:
     for folder in (home, runtime):
         folder.mkdir(mode=0o700)
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("XDG_", "ZOHO_BULK_", "PYTHON", "QT_", "VIRTUAL_ENV"))
     }
     env.update(
@@ -98,8 +111,14 @@ def user(tmp_path: Path) -> dict[str, str]:
 
 
 def run(bundle: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(bundle), *args], env=env, cwd=env["HOME"], capture_output=True,
-                          text=True, timeout=RUN_TIMEOUT_S)
+    done = subprocess.run(
+        [str(bundle), *args],
+        env=env,
+        cwd=env["HOME"],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+    )
     assert "Traceback" not in done.stderr, done.stderr
     return done
 
@@ -114,7 +133,9 @@ def shipped_sample(bundle: Path, name: str) -> Path:
 def sample_contacts(path: Path) -> tuple[int, set[str]]:
     """The sample's data rows and the display names of the contacts they make."""
     sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-    header, *rows = [row for row in sheet.iter_rows(values_only=True) if any(v is not None for v in row)]
+    header, *rows = [
+        row for row in sheet.iter_rows(values_only=True) if any(v is not None for v in row)
+    ]
     column = list(header).index("Display Name")
     return len(rows), {str(row[column]) for row in rows if row[column]}
 
@@ -135,60 +156,104 @@ def test_version(bundle: Path, user: dict[str, str]) -> None:
     assert done.stdout.strip() == f"zoho-bulk {__version__}"
 
 
-def test_import_a_sample_into_the_embedded_sandbox(bundle: Path, user: dict[str, str],
-                                                   tmp_path: Path) -> None:
+def test_import_a_sample_into_the_embedded_sandbox(
+    bundle: Path, user: dict[str, str], tmp_path: Path
+) -> None:
     sample = tmp_path / "contacts.xlsx"
     sample.write_bytes(shipped_sample(bundle, "contacts.xlsx").read_bytes())
     rows, names = sample_contacts(sample)
     before = exported_names(bundle, user, tmp_path / "before.csv")
     assert not names & set(before), "the fresh sandbox already holds the sample's contacts"
 
-    done = run(bundle, user, "import", str(sample), "--entity", "contacts", "--json",
-               "--report-dir", str(tmp_path / "reports"))
+    done = run(
+        bundle,
+        user,
+        "import",
+        str(sample),
+        "--entity",
+        "contacts",
+        "--json",
+        "--report-dir",
+        str(tmp_path / "reports"),
+    )
 
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert (summary["rows"], summary["documents"], summary["created"]) == (rows, len(names), len(names))
+    assert (summary["rows"], summary["documents"], summary["created"]) == (
+        rows,
+        len(names),
+        len(names),
+    )
     assert (summary["failed"], summary["invalid"], summary["in_doubt"]) == (0, 0, 0)
     for report in (summary["report"], summary["report_csv"]):
         assert Path(report).parent == tmp_path / "reports" and Path(report).is_file()
     after = exported_names(bundle, user, tmp_path / "after.csv")
-    assert sorted(after) == sorted([*before, *names]), "each sample contact once, in the sandbox kept under ZOHO_BULK_DATA_DIR"
+    assert sorted(after) == sorted([*before, *names]), (
+        "each sample contact once, in the sandbox kept under ZOHO_BULK_DATA_DIR"
+    )
     assert (tmp_path / "data" / "sandbox.sqlite").is_file()
 
 
-def test_convert_crm_quotes_in_the_embedded_sandbox(bundle: Path, user: dict[str, str],
-                                                    tmp_path: Path) -> None:
+def test_convert_crm_quotes_in_the_embedded_sandbox(
+    bundle: Path, user: dict[str, str], tmp_path: Path
+) -> None:
     """The sandbox checks each convert body against the CRM schemas the bundle carries."""
     quotes = tmp_path / "quotes.csv"
     quotes.write_text("Quote Number\nQT-00001\nQT-00002\nQT-00003\n", encoding="utf-8")
 
-    done = run(bundle, user, "convert", str(quotes), "--from", "Quotes", "--to", "Sales_Orders",
-               "--json", "--report-dir", str(tmp_path / "reports"))
+    done = run(
+        bundle,
+        user,
+        "convert",
+        str(quotes),
+        "--from",
+        "Quotes",
+        "--to",
+        "Sales_Orders",
+        "--json",
+        "--report-dir",
+        str(tmp_path / "reports"),
+    )
 
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert (summary["rows"], summary["converted"], summary["failed"], summary["invalid"]) == (3, 3, 0, 0)
+    assert (summary["rows"], summary["converted"], summary["failed"], summary["invalid"]) == (
+        3,
+        3,
+        0,
+        0,
+    )
     assert Path(summary["report"]).is_file()
 
 
-def test_sandbox_server_answers_and_stops_on_sigterm(bundle: Path, user: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_sandbox_server_answers_and_stops_on_sigterm(
+    bundle: Path, user: dict[str, str], tmp_path: Path
+) -> None:
     """`zoho-bulk sandbox` from the bundle: uvicorn serves on loopback, SIGTERM stops it cleanly."""
     server = subprocess.Popen(
         [str(bundle), "sandbox", "--port", "0", "--db", str(tmp_path / "sandbox.sqlite3")],
-        env=user, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=user,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
         first = server.stdout.readline()  # printed once the socket is bound
         assert first.startswith("Zoho sandbox at http://127.0.0.1:"), first + server.stderr.read()
         url = first.split()[3]
-        token = httpx.post(f"{url}/oauth/v2/token", data={
-            "grant_type": "refresh_token", "refresh_token": "sandbox-refresh",
-            "client_id": "sandbox-client", "client_secret": "sandbox-secret"}).json()["access_token"]
-        answer = httpx.get(f"{url}/books/v3/organizations",
-                           headers={"Authorization": f"Zoho-oauthtoken {token}"})
+        token = httpx.post(
+            f"{url}/oauth/v2/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": "sandbox-refresh",
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
+            },
+        ).json()["access_token"]
+        answer = httpx.get(
+            f"{url}/books/v3/organizations", headers={"Authorization": f"Zoho-oauthtoken {token}"}
+        )
         assert answer.status_code == 200
         assert [org["organization_id"] for org in answer.json()["organizations"]] == ["10234695"]
     finally:
