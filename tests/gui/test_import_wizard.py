@@ -122,6 +122,7 @@ def test_sample_with_a_bad_cell_goes_through_every_step(
     assert result is not None and result.exit_code == 0, result and result.message
     assert result.counts["created"] == documents
     assert page.run_step.bar.value() == documents == page.run_step.bar.maximum()
+    assert f"all {documents} documents are in Zoho" in page.results_step.headline.text()
     assert page.results_step.findChild(type(page.steps_label), "count_created").text() == f"{documents:,}"
     click(qtbot, page.results_step.open_report_button)
     assert [Path(u.toLocalFile()) for u in opened_urls.urls] == [result.report]
@@ -289,7 +290,7 @@ def test_pause_resume_cancel_then_the_rest_goes_once(qtbot: Any, make_live_sandb
     # requests in flight at the cancel may have landed: in doubt, looked up (never resent blindly) next run
     assert 0 < sent < rows
     assert first.counts.get("created", 0) <= sent <= first.counts.get("created", 0) + first.counts.get("in_doubt", 0)
-    assert "stopped" in page.results_step.headline.text()
+    assert "Stopped (cancelled)" in page.results_step.headline.text()
 
     # back to the review: the same job resumes and sends only what is left
     click(qtbot, page.back_button)

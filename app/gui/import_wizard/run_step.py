@@ -194,9 +194,16 @@ class ResultsStep(QWidget):
             self.message.setText("Nothing more was sent. Go back to try again; documents already sent are "
                                  "not sent twice.")
         else:
-            sent = result.counts.get("created", 0) + result.counts.get("updated", 0)
-            stopped = f" (stopped: {result.stopped})" if result.stopped else ""
-            self.headline.setText(f"<b>{sent:,} of {result.documents:,} documents sent{stopped}.</b>")
+            c = result.counts
+            not_sent = c.get("failed", 0) + c.get("invalid", 0) + c.get("in_doubt", 0)
+            if result.stopped:
+                headline = (f"Stopped ({result.stopped}); run it again to send the rest \u2014 "
+                            "nothing is sent twice.")
+            elif not_sent:
+                headline = f"Done: {not_sent:,} of {result.documents:,} documents were not sent; the report says why."
+            else:
+                headline = f"Done: all {result.documents:,} documents are in Zoho."
+            self.headline.setText(f"<b>{headline}</b>")
             self.summary.addRow("Job:", QLabel(result.job_id))
             self.summary.addRow("Rows:", QLabel(f"{result.rows:,}"))
             for outcome in OUTCOMES:
