@@ -393,3 +393,22 @@ def test_the_corrected_copy_keeps_the_sheet_row_numbers(tmp_path: Path, wizard_d
     copy = read_table(write_corrected_copy(table))
     assert copy.row_numbers == table.row_numbers and copy.rows == table.rows and copy.headers == table.headers
     assert copy.source.parent == wizard_data_dir / "corrected"
+
+
+def test_an_unusable_connection_leaves_a_plain_no_plan(qtbot: Any, qloop: Any, tmp_path: Path) -> None:
+    from app.gui.context import AppContext
+    from app.gui.preferences import Preferences
+    from app.zoho import ConnectionStore
+
+    ctx = AppContext(Preferences(tmp_path / "gui.ini"), ConnectionStore(tmp_path / "connections.json"))
+    ctx.set_connection("Acme (deleted)")
+    page = open_page(qtbot, ctx)
+    load_file(qtbot, page, samples_dir() / "contacts.xlsx", "contacts")
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == REVIEW and not page.review_step.validating
+                    and not page.review_step.planning and page.session.validation is not None, timeout=WAIT_MS)
+    text = page.review_step.plan_label.text()
+    assert text.startswith("No plan:") and "Acme (deleted)" in text and "Traceback" not in text
+    assert not page.next_button.isEnabled() and page.back_button.isEnabled()
+    assert page.review_step.model is not None and page.review_step.model.rowCount() == 15
+    ctx.shutdown()
