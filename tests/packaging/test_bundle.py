@@ -150,6 +150,23 @@ def exported_names(bundle: Path, env: dict[str, str], out: Path) -> list[str]:
     return names
 
 
+@pytest.mark.parametrize(
+    "folder", ["resources/samples", "resources/icons", "mappings", "app/sandbox/crm_schemas"]
+)
+def test_bundle_carries_the_shipped_files(bundle: Path, folder: str) -> None:
+    """What app.resources finds in the source tree is where it looks in the bundle, byte for byte."""
+    left_by_a_run = _bundle_stamp().left_by_a_run
+    shipped = {
+        path.name: path.read_bytes()
+        for path in (ROOT / folder).iterdir()
+        if path.is_file() and path.suffix != ".py" and not left_by_a_run(path)
+    }
+    carried = {
+        path.name: path.read_bytes() for path in (bundle.parent / "_internal" / folder).iterdir()
+    }
+    assert shipped and carried == shipped
+
+
 def test_version(bundle: Path, user: dict[str, str]) -> None:
     done = run(bundle, user, "--version")
     assert done.returncode == 0, done.stderr
