@@ -412,3 +412,49 @@ def test_an_unusable_connection_leaves_a_plain_no_plan(qtbot: Any, qloop: Any, t
     assert not page.next_button.isEnabled() and page.back_button.isEnabled()
     assert page.review_step.model is not None and page.review_step.model.rowCount() == 15
     ctx.shutdown()
+
+
+def test_first_run_offers_the_contacts_sample_ready_to_go(qtbot: Any, context: Any, qloop: Any) -> None:
+    from app.sheets import sheet_names
+
+    assert context.preferences.first_run
+    page = open_page(qtbot, context)
+    step = page.file_step
+    sample = samples_dir() / "contacts.xlsx"
+    assert page.step == FILE and page.next_button.isEnabled()  # at once: nothing to wait for
+    assert step.welcome.isVisible()
+    welcome = step.welcome.text()
+    assert "Sandbox (offline)" in welcome and "Next" in welcome and "no account" in welcome
+    assert step.path.text() == str(sample) and page.session.file == sample
+    assert step.sheet.currentText() == sheet_names(sample)[0]
+    assert step.entity.currentData() == "contacts"
+    assert step.recent.currentItem().data(Qt.ItemDataRole.UserRole) == str(sample)
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    table = page.session.table
+    assert table is not None and table.source == sample and len(table.rows) > 0
+
+
+def test_a_returning_user_gets_no_welcome_and_no_file_chosen(qtbot: Any, context: Any, qloop: Any) -> None:
+    context.preferences.mark_welcomed()
+    page = open_page(qtbot, context)
+    assert not page.file_step.welcome.isVisible() and not page.next_button.isEnabled()
+    assert page.file_step.path.text() == "" and page.session.file is None
+
+
+def test_the_samples_list_shows_only_the_shipped_samples(
+        qtbot: Any, context: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from app.gui.import_wizard import file_step
+
+    folder = tmp_path / "samples"
+    shutil.copytree(samples_dir(), folder)
+    for junk in ("contacts.report-20260101-120000.xlsx", "salesorders-problems.csv", "notes.xlsx", "contacts.csv"):
+        (folder / junk).write_bytes((folder / "contacts.xlsx").read_bytes())
+    monkeypatch.setattr(file_step, "samples_dir", lambda: folder)
+    page = open_page(qtbot, context)
+    listed = [page.file_step.recent.item(r).text() for r in range(page.file_step.recent.count())]
+    assert listed == [f"Sample: {name}" for name in file_step.SAMPLES]
+    assert sorted(file_step.SAMPLES) == sorted(p.name for p in samples_dir().iterdir()
+                                               if p.suffix in (".xlsx", ".csv"))

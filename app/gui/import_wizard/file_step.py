@@ -27,7 +27,13 @@ from app.resources import samples_dir
 from app.sheets import sheet_names
 
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv", ".txt"}
+SAMPLES = ("contacts.xlsx", "salesorders.xlsx", "creditnotes.xlsx", "salesorders-with-problems.csv")
+"""The shipped sample spreadsheets (resources/samples), in the order a new user meets them."""
+FIRST_SAMPLE = "contacts.xlsx"
+WELCOME = ("<b>Welcome to Zoho Bulk.</b> It sends the rows of a spreadsheet to Zoho Books (contacts, sales "
+           "orders, credit notes), shows every bad cell before anything is sent, and ends each run with a "
+           "per-row report. The <b>Sandbox (offline)</b> connection is a practice Zoho on this computer: "
+           "no account needed. The contacts sample is chosen — press <b>Next</b> to try it.")
 OPERATION_TEXT = {
     "create": "Create new records",
     "update": "Update existing records",
@@ -95,6 +101,10 @@ class FileStep(QWidget):
         self.status.setObjectName("fileStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.welcome = QLabel(WELCOME)
+        self.welcome.setObjectName("welcome")
+        self.welcome.setWordWrap(True)
+        self.welcome.setVisible(False)
 
         form = QFormLayout()
         sheet_label = QLabel("&Sheet:")
@@ -110,6 +120,7 @@ class FileStep(QWidget):
         recent_label = QLabel("Re&cent files and samples:")
         recent_label.setBuddy(self.recent)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.welcome)
         layout.addWidget(drop)
         layout.addLayout(row)
         layout.addWidget(recent_label)
@@ -118,6 +129,8 @@ class FileStep(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.fill_recent()
+        if context.preferences.first_run:
+            self.welcome_new_user()
 
     # --- choices ---
 
@@ -130,12 +143,30 @@ class FileStep(QWidget):
                 item = QListWidgetItem(str(path))
                 item.setData(Qt.ItemDataRole.UserRole, str(path))
                 self.recent.addItem(item)
-        for sample in sorted(samples_dir().glob("*")):
-            if sample.suffix.lower() in SPREADSHEET_SUFFIXES and sample not in seen:
+        for name in SAMPLES:
+            sample = samples_dir() / name
+            if sample.is_file() and sample not in seen:
                 item = QListWidgetItem(f"Sample: {sample.name}")
                 item.setData(Qt.ItemDataRole.UserRole, str(sample))
                 item.setToolTip("A sample file shipped with zoho-bulk; import it into the sandbox to try things out.")
                 self.recent.addItem(item)
+
+    def welcome_new_user(self) -> None:
+        """First run: say what the app does and pre-select the contacts sample, so Next works at once.
+
+        The shipped sample is tiny, so its sheets are listed right here rather than on a worker thread.
+        """
+        sample = samples_dir() / FIRST_SAMPLE
+        try:
+            names = sheet_names(sample)
+        except Exception:  # noqa: BLE001 - a broken install still opens; the user picks a file
+            return
+        self.welcome.setVisible(True)
+        self.path.setText(str(sample))
+        self._chosen(sample, names, "contacts", None)
+        for row in range(self.recent.count()):
+            if self.recent.item(row).data(Qt.ItemDataRole.UserRole) == str(sample):
+                self.recent.setCurrentRow(row)
 
     def _browse(self) -> None:
         start = self._context.preferences.text("folders/import") or str(Path.home())
@@ -183,6 +214,10 @@ class FileStep(QWidget):
             self._session.file = None
             self.changed.emit()
             return
+        self._chosen(path, names, entity, operation)
+
+    def _chosen(self, path: Path, names: list[str], entity: str | None, operation: str | None) -> None:
+        self.sheet.clear()
         self._session.file = path
         self.sheet.addItems(names)
         wanted = entity or guess_entity(path)
