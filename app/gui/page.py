@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -55,6 +57,13 @@ class Page(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(inner)
         outer.addWidget(self.scroll, 1)
+
+    def running(self) -> asyncio.Future[Any] | None:
+        """The job this page has under way (planning or running), None when idle; the window asks before quitting."""
+        return None
+
+    def shutdown(self) -> None:
+        """Stop the job under way (the window is closing): no new requests; those already out come back first."""
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         yield from ()

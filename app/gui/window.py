@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -38,6 +39,8 @@ log = logging.getLogger("app.gui")
 PAGES = ("Connections", "Import", "Export", "CRM Convert", "Jobs", "Settings")
 ICONS = ("connections", "import", "export", "convert", "jobs", "settings")
 MNEMONICS = ("&Connections", "&Import", "&Export", "CRM Con&vert", "&Jobs", "&Settings")
+WORK = {"Import": "An import", "Export": "An export", "CRM Convert": "A CRM conversion", "Jobs": "A resumed job"}
+"""What the window names when it asks before quitting during a page's job."""
 
 
 def import_page(context: AppContext) -> QWidget:
@@ -62,6 +65,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.remember = True  # write geometry, page and "welcomed" on close (not for --smoke)
+        self.stopping = False  # the user chose to quit during a job: it is being stopped
+        self.confirm_quit: QMessageBox | None = None
         context.window = self
         self.setWindowTitle("Zoho Bulk")
         self.setMinimumSize(960, 620)
@@ -231,7 +236,57 @@ class MainWindow(QMainWindow):
                 self.navigation.item(row).setIcon(line_icon(icon))
         super().changeEvent(event)
 
+    def busy_pages(self) -> list[str]:
+        """The pages with a job under way (planning or running)."""
+        return [name for name, page in self.pages.items()
+                if isinstance(page, Page) and page.running() is not None]
+
+    def _ask_before_quitting(self, busy: list[str]) -> None:
+        """A window-modal question (the loop keeps running); quitting stops the jobs cleanly first."""
+        if self.confirm_quit is not None:
+            self.confirm_quit.raise_()
+            return
+        what = WORK.get(busy[0], "A job")
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit Zoho Bulk?", f"{what} is still running. Quit anyway?",
+                          parent=self)
+        box.setObjectName("confirmQuit")
+        box.setInformativeText(
+            "Quitting stops it: nothing new is sent and the requests already out come back first, so no "
+            "record is sent twice. An unfinished import or conversion can be resumed later from the Jobs "
+            "page; an export is simply run again.")
+        stop = box.addButton("&Stop and quit", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep running", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered() -> None:
+            self.confirm_quit = None
+            if box.clickedButton() is stop:
+                self.stopping = True
+                self.context.start(self._stop_then_close(), "Quitting")
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        self.confirm_quit = box
+        box.open()
+
+    async def _stop_then_close(self) -> None:
+        """Cancel every page's job, wait until each has ended (journal written), then close for real."""
+        self.statusBar().showMessage("Stopping: waiting for the requests already sent to come back\u2026")
+        pages = [page for page in self.pages.values() if isinstance(page, Page) and page.running() is not None]
+        for page in pages:
+            page.shutdown()
+        await asyncio.gather(*[t for p in pages if (t := p.running()) is not None], return_exceptions=True)
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        busy = self.busy_pages()
+        if busy:
+            event.ignore()
+            if not self.stopping:
+                self._ask_before_quitting(busy)
+            return
         prefs = self.context.preferences
         if not self.remember:
             super().closeEvent(event)

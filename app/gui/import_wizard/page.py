@@ -40,6 +40,7 @@ class ImportPage(Page):
         self.tasks.finished.connect(self._update_buttons)
         self.reading = False
         self.task: asyncio.Future[None] | None = None  # the work a screenshot state started
+        self.run_task: asyncio.Future[None] | None = None  # the upload under way
 
         self.file_step = FileStep(context, self.session)
         self.mapping_step = MappingStep(context, self.session)
@@ -121,7 +122,8 @@ class ImportPage(Page):
             return self._review()
         if step == REVIEW:
             self.go(RUN)
-            return self.tasks.start(self.run_step.run(), "The import stopped")
+            self.run_task = self.tasks.start(self.run_step.run(), "The import stopped")
+            return self.run_task
         if step == RESULTS:
             self.session.keep_mapping = None
             self.go(FILE)
@@ -197,9 +199,13 @@ class ImportPage(Page):
         self.go(FILE)
         self.file_step.choose(Path(path), entity=s.entity, operation=s.operation)
 
+    def running(self) -> asyncio.Future[None] | None:
+        task = self.run_task
+        return task if task is not None and not task.done() else None
+
     def shutdown(self) -> None:
         """Stop a running import (the window is closing); what was sent stays in the journal."""
-        if self.session.job is not None:
+        if self.running() is not None and self.session.job is not None:
             self.session.job.cancel()
 
     # --- screenshots (app.gui.screenshots) ---

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -316,6 +317,13 @@ class ConvertPage(Page):
     def open_report(self) -> None:
         if self.result and self.result.report:
             self.context.open_path(self.result.report)
+
+    def running(self) -> asyncio.Future[Any] | None:
+        return self.task if self.task is not None and not self.task.done() else None
+
+    def shutdown(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         def running() -> None:

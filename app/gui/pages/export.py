@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -354,6 +355,13 @@ class ExportPage(Page):
     def open_file(self) -> None:
         if self.result and self.result.out:
             self.context.open_path(self.result.out)
+
+    def running(self) -> asyncio.Future[Any] | None:
+        return self.task if self.task is not None and not self.task.done() else None
+
+    def shutdown(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         def running() -> None:

@@ -218,3 +218,10 @@ class JobsPage(Page):
         counts = " · ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in result.counts.items() if n)
         self.panel.ended(f"Job {summary.job_id} ended: {counts or 'nothing left to send'}.")
         return result
+
+    def running(self) -> asyncio.Future[Any] | None:
+        return self.task if self.task is not None and not self.task.done() else None
+
+    def shutdown(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
