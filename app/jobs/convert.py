@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import signal
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -23,8 +21,9 @@ from app.jobs.convert_job import (
 )
 from app.jobs.convert_reasons import REASONS, plain_reason
 from app.jobs.import_job import JobError
-from app.jobs.progress import TextProgressBar, format_duration
+from app.jobs.progress import format_duration
 from app.jobs.target import TargetError, open_target
+from app.jobs.terminal import refuse, run_in_terminal
 from app.zoho import ZohoError
 
 
@@ -47,17 +46,9 @@ def convert_command(args: argparse.Namespace) -> int:
         return refuse(str(exc), as_json=args.json)
 
 
-def refuse(message: str, *, as_json: bool, out: TextIO | None = None) -> int:
-    print(f"Nothing was sent: {message}", file=sys.stderr)
-    if as_json:
-        print(json.dumps({"error": message, "exit_code": 2}), file=out or sys.stdout)
-    return 2
-
-
 async def run_convert(settings: ConvertSettings, *, as_json: bool = False, out: TextIO | None = None,
                       err: TextIO | None = None) -> int:
     """Plan, run with a progress bar on `err`, print the summary (and the JSON line) on `out`."""
-    out = out or sys.stdout
     err = err or sys.stderr
     job = ConvertJob(settings)
     try:
@@ -67,36 +58,7 @@ async def run_convert(settings: ConvertSettings, *, as_json: bool = False, out: 
         raise
     for line in plan.lines():
         print(line, file=err)
-    bar = TextProgressBar(err)
-    loop = asyncio.get_running_loop()
-    installed = _on_signals(loop, job, err)
-    try:
-        result = await job.run(bar)
-    finally:
-        bar.close()
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-    print_summary(result, out)
-    if as_json:
-        print(json.dumps(result.summary()), file=out)
-    return result.exit_code
-
-
-def _on_signals(loop: asyncio.AbstractEventLoop, job: ConvertJob, err: TextIO) -> list[int]:
-    installed: list[int] = []
-
-    def stop(sig: int) -> None:
-        print("\nStopping: waiting for the requests already sent...", file=err)
-        job.cancel()
-        loop.remove_signal_handler(sig)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop, sig)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-    return installed
+    return await run_in_terminal(job, print_summary, as_json=as_json, out=out, err=err)
 
 
 def print_summary(result: ConvertResult, out: TextIO) -> None:

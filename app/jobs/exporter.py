@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +13,7 @@ from app.jobs.control import Cancelled
 from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import Target, TargetError, open_target
+from app.jobs.terminal import run_in_terminal
 from app.zoho import QuotaSpent, ZohoError
 
 
@@ -46,52 +46,24 @@ def refuse(message: str, *, as_json: bool, out: TextIO | None = None) -> int:
 
 async def run_export(settings: ExportSettings, *, as_json: bool = False,
                      out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
     err = err or sys.stderr
     job = ExportJob(settings)
     job.prepare()  # bad options and paths refused before any call
-    bar = TextProgressBar(err)
-    loop = asyncio.get_running_loop()
-    installed = _on_signals(loop, job, err)
-    try:
+
+    async def show_plan(bar: TextProgressBar) -> None:
         try:
             plan = await job.plan(bar if err.isatty() else None)  # the listing, on a terminal
         except ExportError:
             await job.close()
             raise
         except (QuotaSpent, Cancelled):
-            plan = None  # the run reports the stop
-        if plan is not None:
-            bar.close()
-            for line in plan.lines():
-                print(line, file=err)
-        result = await job.run(bar)
-    finally:
+            return  # the run reports the stop
         bar.close()
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-    print_summary(result, out)
-    if as_json:
-        print(json.dumps(result.summary()), file=out)
-    return result.exit_code
+        for line in plan.lines():
+            print(line, file=err)
 
-
-def _on_signals(loop: asyncio.AbstractEventLoop, job: ExportJob, err: TextIO) -> list[int]:
-    """Ctrl-C / SIGTERM stop cleanly (calls already out come back first); a second one kills."""
-    installed: list[int] = []
-
-    def stop(sig: int) -> None:
-        print("\nStopping: waiting for the calls already sent...", file=err)
-        job.cancel()
-        loop.remove_signal_handler(sig)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop, sig)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-    return installed
+    return await run_in_terminal(job, print_summary, as_json=as_json, out=out, err=err,
+                                 before_run=show_plan)
 
 
 def print_summary(result: ExportResult, out: TextIO) -> None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import signal
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
 from app.jobs.plan import Plan
-from app.jobs.progress import TextProgressBar, format_duration
+from app.jobs.progress import format_duration
 from app.jobs.target import Target, TargetError, open_target
+from app.jobs.terminal import refuse, run_in_terminal
 from app.zoho import QuotaSpent, ZohoError
 
 
@@ -37,16 +36,8 @@ def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:
     )
 
 
-def refuse(message: str, *, as_json: bool, out: TextIO | None = None) -> int:
-    print(f"Nothing was sent: {message}", file=sys.stderr)
-    if as_json:
-        print(json.dumps({"error": message, "exit_code": 2}), file=out or sys.stdout)
-    return 2
-
-
 async def run_import(settings: JobSettings, *, as_json: bool = False,
                      out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
     err = err or sys.stderr
     job = ImportJob(settings)
     try:
@@ -63,37 +54,7 @@ async def run_import(settings: JobSettings, *, as_json: bool = False,
         for problem in job.prepared.problems:
             if problem.row is None:
                 print(f"Note: {problem.message}", file=err)
-    bar = TextProgressBar(err)
-    loop = asyncio.get_running_loop()
-    installed = _on_signals(loop, job, err)
-    try:
-        result = await job.run(bar)
-    finally:
-        bar.close()
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-    print_summary(result, out)
-    if as_json:
-        print(json.dumps(result.summary()), file=out)
-    return result.exit_code
-
-
-def _on_signals(loop: asyncio.AbstractEventLoop, job: ImportJob, err: TextIO) -> list[int]:
-    """Ctrl-C / SIGTERM cancel cleanly (requests already out come back first); a second one kills."""
-    installed: list[int] = []
-
-    def stop(sig: int) -> None:
-        print("\nStopping: waiting for the requests already sent...", file=err)
-        job.cancel()
-        loop.remove_signal_handler(sig)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop, sig)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-    return installed
+    return await run_in_terminal(job, print_summary, as_json=as_json, out=out, err=err)
 
 
 def print_summary(result: JobResult, out: TextIO) -> None:
