@@ -395,6 +395,33 @@ def test_the_corrected_copy_keeps_the_sheet_row_numbers(tmp_path: Path, wizard_d
     assert copy.source.parent == wizard_data_dir / "corrected"
 
 
+def test_the_corrected_copy_keeps_a_header_on_row_3_on_row_3(tmp_path: Path, wizard_data_dir: Path) -> None:
+    import openpyxl
+
+    from app.gui.import_wizard.session import write_corrected_copy
+    from app.sheets import read_table
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Customers"
+    sheet["A1"] = "Customer list, March"  # a title row and a blank one above the header
+    rows = {3: ["Name", "Email", "Phone"], 4: ["Ann", "ann@example.com", "555-0100"],
+            6: ["Bob", "bob-at-example", "555-0101"]}
+    for number, values in rows.items():
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    source = tmp_path / "titled.xlsx"
+    book.save(source)
+    table = read_table(source)
+    assert table.header_row == 3 and table.row_numbers == [4, 6]
+    table.rows[1][1] = "bob@example.com"  # the user's fix
+    copy = read_table(write_corrected_copy(table))
+    assert copy.header_row == 3 and copy.row_numbers == [4, 6]
+    assert copy.headers == table.headers and copy.rows == table.rows and copy.sheet == "Customers"
+    assert copy.ref(1, 1).row == 6  # the fixed cell keeps its number: a report on the copy names row 6
+
+
 def test_an_unusable_connection_leaves_a_plain_no_plan(qtbot: Any, qloop: Any, tmp_path: Path) -> None:
     from app.gui.context import AppContext
     from app.gui.preferences import Preferences

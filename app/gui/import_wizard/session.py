@@ -117,18 +117,21 @@ def corrections_dir() -> Path:
 def write_corrected_copy(table: Table) -> Path:
     """The table with the user's fixes as an xlsx the engine reads (worker thread).
 
-    Blank rows stand where the sheet had them, so with the header on row 1 (the usual case) the
-    report's row numbers are the original sheet's.
+    Every row keeps its place: the header stays on its row (blank rows stand for the title rows
+    above it, which the reader passes over) and blank rows stand where the sheet had them, so each
+    message and report row number is the one of the user's file.
     """
     path = corrections_dir() / f"{table.source.stem}.corrected.xlsx"
-    shift = table.header_row - 1  # the copy's header is on row 1
     blank: list[object] = [None] * len(table.headers)
-    rows: list[list[object]] = []
+    grid: list[list[object]] = [blank] * (table.header_row - 1) + [list(table.headers)]
     for number, row in zip(table.row_numbers, table.rows, strict=True):
-        while len(rows) + 2 < number - shift:
-            rows.append(blank)
-        rows.append(row)
-    write_xlsx(path, [SheetData(table.sheet, table.headers, rows)])
+        grid.extend([blank] * (number - 1 - len(grid)))
+        grid.append(row)
+    if table.header_row == 1:  # the usual case: a bold, frozen header with its filter
+        sheet = SheetData(table.sheet, table.headers, grid[1:])
+    else:  # write_xlsx's own header row (row 1) left empty: the grid starts on row 2
+        sheet = SheetData(table.sheet, [], grid[1:], freeze_header=False, autofilter=False)
+    write_xlsx(path, [sheet])
     return path
 
 
