@@ -331,8 +331,21 @@ class ImportJob:
             lookup_calls=self._lookup_calls + reconcile, write_calls=writes,
             quota_left=quota_left, daily_quota=throttle.daily_quota,
             rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
-            quota_resets_at=throttle.quota_resets_at, resumed=self._resumed)
+            quota_resets_at=throttle.quota_resets_at, resumed=self._resumed, problems=self._plan_problems())
         return self._plan
+
+    def _plan_problems(self) -> list[Problem]:
+        """What planning found wrong (names Zoho does not know), each pinned to its cell like mapping's problems."""
+        assert self.table is not None
+        table, found = self.table, []
+        for index, d in sorted(self._decisions.items()):
+            for p in d.marker.get("problems", []) if d.action == "invalid" else []:
+                r, column = p["row_index"], p["column"]
+                letter = table.letters[table.headers.index(column)] if column in table.headers else None
+                found.append(Problem("error", p["message"], row=table.row_numbers[r], row_index=r,
+                                     column=column, column_letter=letter, document=index))
+        return found
+
 
     def _survey(self, prepared: Prepared) -> tuple[list[Entry], Decider, set[str]]:
         """The documents still to do, their decider and the reference data they need (CPU only)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from app.jobs.progress import format_duration
+from app.mapping.documents import Problem
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Plan:
     eta_s: float
     finishes_on: date | None
     resumed: bool = False
+    problems: list[Problem] = field(default_factory=list)  # found while planning (unknown names), pinned to cells
 
     @property
     def calls(self) -> int:
@@ -56,7 +58,8 @@ class Plan:
 def estimate(*, job_id: str, rows: int, documents: int, invalid: int, to_send: int,
              already_done: int, lookup_calls: int, write_calls: int, quota_left: int | None,
              daily_quota: int | None, rate_per_min: float, quota_resets_at: datetime | None,
-             resumed: bool = False, now: datetime | None = None) -> Plan:
+             resumed: bool = False, now: datetime | None = None,
+             problems: list[Problem] | None = None) -> Plan:
     """A Plan with its ETA, and the day it finishes when the calls do not fit today's quota."""
     calls = lookup_calls + write_calls
     eta = calls / rate_per_min * 60.0 if rate_per_min > 0 else 0.0
@@ -70,4 +73,4 @@ def estimate(*, job_id: str, rows: int, documents: int, invalid: int, to_send: i
     return Plan(job_id=job_id, rows=rows, documents=documents, invalid=invalid, to_send=to_send,
                 already_done=already_done, lookup_calls=lookup_calls, write_calls=write_calls,
                 quota_left=quota_left, daily_quota=daily_quota, rate_per_min=rate_per_min,
-                eta_s=round(eta, 1), finishes_on=finishes_on, resumed=resumed)
+                eta_s=round(eta, 1), finishes_on=finishes_on, resumed=resumed, problems=problems or [])

@@ -213,8 +213,10 @@ def test_failed_rows_come_back_with_the_same_mapping(qtbot: Any, live_sandbox: A
     load_file(qtbot, page, source, "salesorders")
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
-    assert page.session.validation is not None and page.session.validation.invalid == 0  # the cells are fine
+    validation = page.session.validation
+    assert validation is not None and not validation.prepared.invalid  # the cells are fine
     assert page.session.plan is not None and page.session.plan.invalid == 1  # but Zoho has no such item
+    assert validation.invalid == 1 and validation.problem_rows == [0]  # and the review counts and shows it
     mapping = page.session.mapping
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: page.step == RESULTS, timeout=WAIT_MS)
@@ -485,3 +487,33 @@ def test_the_samples_list_shows_only_the_shipped_samples(
     assert listed == [f"Sample: {name}" for name in file_step.SAMPLES]
     assert sorted(file_step.SAMPLES) == sorted(p.name for p in samples_dir().iterdir()
                                                if p.suffix in (".xlsx", ".csv"))
+
+
+def test_names_zoho_does_not_know_are_red_cells_in_the_review(
+        qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
+    seed(live_sandbox.url, tmp_path, "contacts")
+    source = samples_dir() / "salesorders.xlsx"
+    for row in (5, 6, 7):  # every line of order SO-S-0002
+        source = with_bad_cell(source, tmp_path, "Customer", "Nobody Such Ltd", row=row)
+    source = with_bad_cell(source, tmp_path, "Item", "Flux Capacitor", row=8)
+    page = open_page(qtbot, context)
+    load_file(qtbot, page, source, "salesorders")
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    table, plan, review = page.session.table, page.session.plan, page.review_step.model
+    assert table is not None and plan is not None and review is not None
+    # the engine pins them: row and column as the user's sheet has them
+    pinned = {(p.row, p.column) for p in plan.problems}
+    assert (5, "Customer") in pinned and (8, "Item") in pinned
+    assert {p.column for p in plan.problems} == {"Customer", "Item"} and {p.row for p in plan.problems} <= {5, 6, 7, 8}
+    assert plan.invalid >= 2
+    for row, header, name in ((5, "Customer", "Nobody Such Ltd"), (8, "Item", "Flux Capacitor")):
+        cell = review.index(table.row_numbers.index(row), table.headers.index(header))
+        assert cell.data() == name
+        assert cell.data(Qt.ItemDataRole.BackgroundRole).color() == ERROR_COLOUR
+        assert name in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert review.index(0, table.headers.index("Order Date")).data(Qt.ItemDataRole.ToolTipRole) is None
+    page.review_step.only_problems.setChecked(True)
+    shown = [review.headerData(r, Qt.Orientation.Vertical) for r in range(review.rowCount())]
+    assert shown == [str(n) for n in sorted({p.row for p in plan.problems})] and "2" not in shown
+    assert "names Zoho does not know" in page.review_step.counts.text()

@@ -73,6 +73,38 @@ def validate(table: Table, mapping: Mapping) -> Validation:
     return result
 
 
+def add_plan_problems(validation: Validation, table: Table, problems: list[Problem]) -> int:
+    """Pin what planning found (names Zoho does not know) to the table's cells; how many were new.
+
+    Problems are matched by spreadsheet row number and header, so they land on the right cell
+    also when the plan was made from the corrected copy.
+    """
+    index_of = {number: i for i, number in enumerate(table.row_numbers)}
+    columns = {h: i for i, h in enumerate(table.headers)}
+    added = 0
+    documents: set[int] = set()
+    touched = set(validation.problem_rows)
+    for p in problems:
+        r = index_of.get(p.row) if p.row is not None else None
+        if r is None:
+            validation.general.append(p.message)
+            continue
+        ci = columns.get(p.column) if p.column is not None else None
+        slot, key = (validation.rows, r) if ci is None else (validation.cells, (r, ci))
+        if p.message in slot.get(key, ("", ""))[1]:
+            continue  # already shown (the same plan asked twice)
+        _add(slot, key, p)
+        touched.add(r)
+        added += 1
+        if p.document is not None:
+            documents.add(p.document)
+    validation.problem_rows = sorted(touched)
+    moved = min(len(documents), validation.valid)  # valid documents the plan found unsendable
+    validation.valid -= moved
+    validation.invalid += moved
+    return added
+
+
 def shown(value: object) -> str:
     """A cell as the user typed it: dates as ISO, whole floats without ".0", empty as ""."""
     if value is None:

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.errors import plain_message
-from app.gui.import_wizard.review_model import ReviewModel, Validation, validate
+from app.gui.import_wizard.review_model import ReviewModel, Validation, add_plan_problems, validate
 from app.gui.import_wizard.session import Context, Session, gentle, write_corrected_copy
 from app.jobs import ImportJob, JobSettings
+from app.mapping import Problem
 
 MAX_GENERAL = 5
 
@@ -158,6 +159,7 @@ class ReviewStep(QWidget):
             await self._context.run_in_background(gentle, job.load)
             s.plan = await job.plan()
             s.job = job
+            self._show_plan_problems(s.plan.problems)
             lines = s.plan.lines()
             if s.edited:
                 lines.append(f"Your fixes are sent from a corrected copy: {s.run_file}")
@@ -171,6 +173,17 @@ class ReviewStep(QWidget):
             self.planning = False
             self.planned.emit()
             self.changed.emit()
+
+    def _show_plan_problems(self, problems: list[Problem]) -> None:
+        """Names Zoho does not know, found by the plan: red cells with their message, like the sheet's own."""
+        s = self._session
+        if not problems or s.validation is None or s.table is None or self.model is None:
+            return
+        if add_plan_problems(s.validation, s.table, problems):
+            self.model.set_validation(s.validation)
+            self._show_counts(s.validation)
+            unknown = len({p.row for p in problems})
+            self.counts.setText(f"{self.counts.text()} \u00b7 {unknown:,} with names Zoho does not know")
 
     async def drop_job(self) -> None:
         """Give up the job opened for the plan (going back, or the records changed)."""
