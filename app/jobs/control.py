@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from typing import Generic, TypeVar
+
+from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
+from app.zoho import ZohoError
+
+ClientT = TypeVar("ClientT")
 
 
 class Cancelled(Exception):
@@ -51,3 +59,55 @@ class RunControl:
             await self._running.wait()
             if self._cancelled:
                 raise Cancelled(self.stop_reason or "cancelled")
+
+
+class ControlledJob(Generic[ClientT]):
+    """What import, export and CRM conversion share: pause/resume/cancel, progress events and the client.
+
+    A subclass sets `_meter` when its run starts and calls `_emit()` whenever the progress changed.
+    """
+
+    def __init__(self, client: ClientT | None) -> None:
+        self.control = RunControl()
+        self._client = client
+        self._stack = contextlib.AsyncExitStack()
+        self._meter: ProgressMeter | None = None
+        self._on_progress: ProgressCallback | None = None
+        self._stop_error: ZohoError | None = None
+        self._started = time.monotonic()
+
+    def pause(self) -> None:
+        if not self.control.paused and not self.control.cancelled:
+            self.control.pause()
+            self._emit()
+
+    def resume(self) -> None:
+        if self.control.paused:
+            self.control.resume()
+            self._emit()
+
+    def cancel(self) -> None:
+        if not self.control.cancelled:
+            self.control.cancel("cancelled")
+            self._emit()
+
+    @property
+    def client(self) -> ClientT:
+        if self._client is None:
+            raise RuntimeError("the job is not connected")
+        return self._client
+
+    def progress(self) -> Progress:
+        if self._meter is None:
+            return Progress(0, 0, 0, 0, 0.0, None)
+        return self._meter.snapshot(paused=self.control.paused)
+
+    def _emit(self) -> None:
+        if self._on_progress and self._meter:
+            self._on_progress(self.progress())
+
+    def _stop(self, exc: ZohoError, reason: str) -> None:
+        """Zoho refused to go on (quota, sign-in, unreachable): keep the first error and stop new work."""
+        if self._stop_error is None:
+            self._stop_error = exc
+        self.control.cancel(reason)

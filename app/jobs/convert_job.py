@@ -18,7 +18,6 @@ looking for the record made and, only if none, sending again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import time
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.jobs.control import RunControl
+from app.jobs.control import ControlledJob
 from app.jobs.convert_backrefs import Made, find_made
 from app.jobs.convert_input import (
     CONVERT_TARGETS,
@@ -83,14 +82,12 @@ def _convert_to(modules: dict[str, str], targets: tuple[str, ...] | list[str]) -
     return [{"module": {"api_name": t, "id": modules[t]}} for t in targets]
 
 
-class ConvertJob:
+class ConvertJob(ControlledJob[CrmClient]):
     """One bulk conversion of one list of records in one organization; resumable through its journal."""
 
     def __init__(self, settings: ConvertSettings, *, client: CrmClient | None = None) -> None:
+        super().__init__(client)
         self.settings = settings
-        self.control = RunControl()
-        self._client = client
-        self._stack = contextlib.AsyncExitStack()
         self.data: ConvertInput | None = None
         self.rows: list[ConvertRow] = []
         self.journal: Journal | None = None
@@ -99,39 +96,12 @@ class ConvertJob:
         self._plan: ConvertPlan | None = None
         self._resumed = False
         self._calls = Counter[str]()
-        self._meter: ProgressMeter | None = None
-        self._on_progress: ProgressCallback | None = None
-        self._stop_error: ZohoError | None = None
         self._in_flight: set[int] = set()
         self._partial: dict[int, dict[str, Made]] = {}
         self._single_after_mass: set[int] = set()
         self._doubted: set[int] = set()  # sent once with no clear answer: Zoho may have converted them
         self._rechecked: set[int] = set()
         self._batches = 0
-        self._started = time.monotonic()
-
-    # --- controls ---
-
-    def pause(self) -> None:
-        if not self.control.paused and not self.control.cancelled:
-            self.control.pause()
-            self._emit()
-
-    def resume(self) -> None:
-        if self.control.paused:
-            self.control.resume()
-            self._emit()
-
-    def cancel(self) -> None:
-        if not self.control.cancelled:
-            self.control.cancel("cancelled")
-            self._emit()
-
-    @property
-    def client(self) -> CrmClient:
-        if self._client is None:
-            raise RuntimeError("the job is not connected")
-        return self._client
 
     # --- step 1: read and check the rows (no network) ---
 
@@ -613,15 +583,6 @@ class ConvertJob:
             self._meter.phase = phase
         self._emit()
 
-    def _stop(self, exc: ZohoError, reason: str) -> None:
-        if self._stop_error is None:
-            self._stop_error = exc
-        self.control.cancel(reason)
-
-    def _emit(self) -> None:
-        if self._on_progress and self._meter:
-            self._on_progress(self.progress())
-
     def calls(self) -> dict[str, int]:
         """Calls spent so far: total (every HTTP attempt), convert (mass + single), status polls, lookups."""
         counters = self._client.counters if self._client is not None else None
@@ -636,10 +597,9 @@ class ConvertJob:
         }
 
     def progress(self) -> Progress:
-        if self._meter is None:
-            return Progress(0, 0, 0, 0, 0.0, None)
-        self._meter.calls = self.calls()["total"]
-        return self._meter.snapshot(paused=self.control.paused)
+        if self._meter is not None:
+            self._meter.calls = self.calls()["total"]
+        return super().progress()
 
     # --- step 4: report ---
 

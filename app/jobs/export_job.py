@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.jobs.control import Cancelled, RunControl
+from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.export_columns import (
     Column,
     ColumnError,
@@ -33,7 +33,7 @@ from app.jobs.export_columns import (
 from app.jobs.journal import DONE, FAILED, Entry, Journal
 from app.jobs.plan import estimate
 from app.jobs.pool import run_pool
-from app.jobs.progress import Progress, ProgressCallback, ProgressMeter, format_duration
+from app.jobs.progress import ProgressCallback, ProgressMeter, format_duration
 from app.jobs.target import Target
 from app.sheets import SheetData, SheetWriteError, write_csv, write_xlsx
 from app.zoho import AuthError, BooksClient, QuotaSpent, ZohoError
@@ -197,14 +197,12 @@ def check_out(path: Path) -> None:
         raise ExportError(f'"{path}" is a folder, not a file')
 
 
-class ExportJob:
+class ExportJob(ControlledJob[BooksClient]):
     """One export of one record type from one organization into one xlsx or csv file."""
 
     def __init__(self, settings: ExportSettings, *, client: BooksClient | None = None) -> None:
+        super().__init__(client)
         self.settings = settings
-        self.control = RunControl()
-        self._client = client
-        self._stack = contextlib.AsyncExitStack()
         self.columns: list[Column] = []
         self.filters: dict[str, Any] = {}
         self.records: list[dict[str, Any]] = []
@@ -213,33 +211,6 @@ class ExportJob:
         self._list_calls = 0
         self._detail_calls = 0
         self._failures: dict[int, str] = {}
-        self._meter: ProgressMeter | None = None
-        self._on_progress: ProgressCallback | None = None
-        self._stop_error: ZohoError | None = None
-        self._started = time.monotonic()
-
-    # --- controls (the same as an import's) ---
-
-    def pause(self) -> None:
-        if not self.control.paused and not self.control.cancelled:
-            self.control.pause()
-            self._emit()
-
-    def resume(self) -> None:
-        if self.control.paused:
-            self.control.resume()
-            self._emit()
-
-    def cancel(self) -> None:
-        if not self.control.cancelled:
-            self.control.cancel("cancelled")
-            self._emit()
-
-    @property
-    def client(self) -> BooksClient:
-        if self._client is None:
-            raise RuntimeError("the export is not connected")
-        return self._client
 
     @property
     def needs_detail(self) -> bool:
@@ -485,18 +456,3 @@ class ExportJob:
     def _count_call(self) -> None:
         if self._meter is not None:
             self._meter.calls = self._list_calls + self._detail_calls
-
-    def _stop(self, exc: ZohoError, reason: str) -> None:
-        if self._stop_error is None:
-            self._stop_error = exc
-        self.control.cancel(reason)
-
-    def _emit(self) -> None:
-        if self._on_progress and self._meter:
-            self._on_progress(self.progress())
-
-    def progress(self) -> Progress:
-        if self._meter is None:
-            return Progress(0, 0, 0, 0, 0.0, None)
-        return self._meter.snapshot(paused=self.control.paused)
-

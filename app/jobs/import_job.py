@@ -21,7 +21,7 @@ from typing import Any
 
 from app.entities import entity as entity_facts
 from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
-from app.jobs.control import Cancelled, RunControl
+from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.journal import (
     DONE,
     FAILED,
@@ -35,7 +35,7 @@ from app.jobs.journal import (
 )
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
-from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
+from app.jobs.progress import ProgressCallback, ProgressMeter
 from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
 from app.jobs.target import Target
 from app.jobs.writes import (
@@ -131,15 +131,12 @@ def fingerprint(path: Path) -> dict[str, Any]:
     return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-class ImportJob:
+class ImportJob(ControlledJob[BooksClient]):
     """One import of one sheet into one organization; resumable through its journal."""
 
     def __init__(self, settings: JobSettings, *, client: BooksClient | None = None) -> None:
+        super().__init__(client)
         self.settings = settings
-        self.control = RunControl()
-        self._client = client
-        self._owns_client = client is None
-        self._stack = contextlib.AsyncExitStack()
         self.table: Table | None = None
         self.mapping: Mapping | None = None
         self.prepared: Prepared | None = None
@@ -152,35 +149,8 @@ class ImportJob:
         self._plan: Plan | None = None
         self._lookup_calls = 0
         self._write_calls = 0
-        self._started = time.monotonic()
-        self._meter: ProgressMeter | None = None
-        self._on_progress: ProgressCallback | None = None
-        self._stop_error: ZohoError | None = None
         self._resumed = False
         self._dispatch = asyncio.Lock()
-
-    # --- controls ---
-
-    def pause(self) -> None:
-        if not self.control.paused and not self.control.cancelled:
-            self.control.pause()
-            self._emit()
-
-    def resume(self) -> None:
-        if self.control.paused:
-            self.control.resume()
-            self._emit()
-
-    def cancel(self) -> None:
-        if not self.control.cancelled:
-            self.control.cancel("cancelled")
-            self._emit()
-
-    @property
-    def client(self) -> BooksClient:
-        if self._client is None:
-            raise RuntimeError("the job is not connected")
-        return self._client
 
     # --- step 1: read, map, journal (no network) ---
 
@@ -345,7 +315,6 @@ class ImportJob:
                 found.append(Problem("error", p["message"], row=table.row_numbers[r], row_index=r,
                                      column=column, column_letter=letter, document=index))
         return found
-
 
     def _survey(self, prepared: Prepared) -> tuple[list[Entry], Decider, set[str]]:
         """The documents still to do, their decider and the reference data they need (CPU only)."""
@@ -697,20 +666,6 @@ class ImportJob:
                 return True
             await asyncio.sleep(min(left, 1.0))
         return False
-
-    def _stop(self, exc: ZohoError, reason: str) -> None:
-        if self._stop_error is None:
-            self._stop_error = exc
-        self.control.cancel(reason)
-
-    def _emit(self) -> None:
-        if self._on_progress and self._meter:
-            self._on_progress(self.progress())
-
-    def progress(self) -> Progress:
-        if self._meter is None:
-            return Progress(0, 0, 0, 0, 0.0, None)
-        return self._meter.snapshot(paused=self.control.paused)
 
     # --- step 4: report ---
 
