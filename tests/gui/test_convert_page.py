@@ -17,6 +17,7 @@ def test_pasted_quotes_convert_to_sales_orders_with_a_result_per_row(window: Any
     page.source.setCurrentIndex(page.source.findData("Quotes"))
     assert page.targets() == ("Sales_Orders",)
     assert not page.to_invoices.isChecked()
+    assert not page.results_box.isVisible()  # no empty results pane before a run
 
     plan = run(page.make_plan())
     assert plan is not None and (plan.rows, plan.to_convert, plan.invalid) == (6, 6, 0)
@@ -28,6 +29,7 @@ def test_pasted_quotes_convert_to_sales_orders_with_a_result_per_row(window: Any
     assert result.report is not None and result.report.exists()
     statuses = page.results.column_values(page.results.headers[page.results.status_column])
     assert sorted(statuses) == ["converted"] * 5 + ["failed"]
+    assert page.results_box.isVisible()
     assert "5 converted, 1 failed" in page.panel.status.text()
     assert page.report_button.isEnabled()
     assert error_dialogs() == []

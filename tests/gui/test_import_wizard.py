@@ -124,6 +124,11 @@ def test_sample_with_a_bad_cell_goes_through_every_step(
     assert page.run_step.bar.value() == documents == page.run_step.bar.maximum()
     assert f"all {documents} documents are in Zoho" in page.results_step.headline.text()
     assert page.results_step.findChild(type(page.steps_label), "count_created").text() == f"{documents:,}"
+    report = page.results_step.report  # the per-row report right there, what happened first
+    assert page.results_step.report_view.isVisible()
+    assert report.column_values("Status") == ["created"] * len(table.rows)
+    columns = page.results_step.report_view.horizontalHeader()
+    assert report.headers[columns.logicalIndex(0)] == "Status"
     click(qtbot, page.results_step.open_report_button)
     assert [Path(u.toLocalFile()) for u in opened_urls.urls] == [result.report]
     assert result.report is not None and result.report.exists() and result.report.parent == tmp_path
@@ -458,6 +463,13 @@ def test_first_run_offers_the_contacts_sample_ready_to_go(qtbot: Any, context: A
     assert step.sheet.currentText() == sheet_names(sample)[0]
     assert step.entity.currentData() == "contacts"
     assert step.recent.currentItem().data(Qt.ItemDataRole.UserRole) == str(sample)
+    other = samples_dir() / "creditnotes.xlsx"
+    page.file_step.choose_new(other)  # another file: the welcome's "contacts sample is chosen" would be wrong
+    qtbot.waitUntil(lambda: page.session.file == other and step.can_next(), timeout=WAIT_MS)
+    assert not step.welcome.isVisible()
+    assert step.recent.currentItem().data(Qt.ItemDataRole.UserRole) == str(other)
+    step.choose_new(sample)
+    qtbot.waitUntil(lambda: page.session.file == sample and step.can_next(), timeout=WAIT_MS)
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
     table = page.session.table

@@ -104,6 +104,8 @@ class FileStep(QWidget):
         self.welcome = QLabel(WELCOME)
         self.welcome.setObjectName("welcome")
         self.welcome.setWordWrap(True)
+        self.welcome.setStyleSheet("QLabel#welcome { background: palette(base); border: 1px solid palette(mid);"
+                                   " border-radius: 8px; padding: 10px 12px; }")
         self.welcome.setVisible(False)
 
         form = QFormLayout()
@@ -121,6 +123,7 @@ class FileStep(QWidget):
         recent_label.setBuddy(self.recent)
         layout = QVBoxLayout(self)
         layout.addWidget(self.welcome)
+        layout.addSpacing(6)
         layout.addWidget(drop)
         layout.addLayout(row)
         layout.addWidget(recent_label)
@@ -164,9 +167,6 @@ class FileStep(QWidget):
         self.welcome.setVisible(True)
         self.path.setText(str(sample))
         self._chosen(sample, names, "contacts", None)
-        for row in range(self.recent.count()):
-            if self.recent.item(row).data(Qt.ItemDataRole.UserRole) == str(sample):
-                self.recent.setCurrentRow(row)
 
     def _browse(self) -> None:
         start = self._context.preferences.text("folders/import") or str(Path.home())
@@ -190,6 +190,8 @@ class FileStep(QWidget):
     def choose_new(self, path: Path) -> asyncio.Future[None]:
         """A file the user picked: its mapping is proposed afresh."""
         self._session.keep_mapping = None
+        if path != samples_dir() / FIRST_SAMPLE:
+            self.welcome.setVisible(False)  # it says the contacts sample is chosen
         return self.choose(path)
 
     def choose(self, path: Path, *, entity: str | None = None, operation: str | None = None) -> asyncio.Future[None]:
@@ -219,6 +221,8 @@ class FileStep(QWidget):
     def _chosen(self, path: Path, names: list[str], entity: str | None, operation: str | None) -> None:
         self.sheet.clear()
         self._session.file = path
+        self.recent.setCurrentRow(next((row for row in range(self.recent.count())
+                                        if self.recent.item(row).data(Qt.ItemDataRole.UserRole) == str(path)), -1))
         self.sheet.addItems(names)
         wanted = entity or guess_entity(path)
         if wanted:

@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui.errors import plain_message
 from app.gui.import_wizard.session import Context, Session
+from app.gui.report_table import ReportTableModel
 from app.jobs import JobResult, Progress
 from app.jobs.progress import format_duration
 
@@ -144,6 +146,8 @@ class RunStep(QWidget):
 
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid", "in_doubt")
+REPORT_SHOWN_BYTES = 8_000_000  # a bigger report is read on the GUI thread too slowly: open it instead
+RESULT_COLUMNS = ("Status", "Message", "Zoho number")  # shown first: what happened to each row
 
 
 class ResultsStep(QWidget):
@@ -179,12 +183,26 @@ class ResultsStep(QWidget):
         buttons.addStretch(1)
         self._numbers = QWidget()
         self._numbers.setLayout(self.summary)
+        self.report = ReportTableModel()
+        self.report_view = QTableView()
+        self.report_view.setObjectName("reportTable")
+        self.report_view.setModel(self.report)
+        self.report_view.setAlternatingRowColors(True)
+        self.report_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.report_view.verticalHeader().setVisible(False)
+        self.report_view.horizontalHeader().setMaximumSectionSize(460)
+        self.report_label = QLabel("The &report, row by row:")
+        self.report_label.setBuddy(self.report_view)
+        top = QHBoxLayout()
+        top.addWidget(self._numbers)
+        top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
-        layout.addWidget(self._numbers)
+        layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addWidget(self.report_label)
+        layout.addWidget(self.report_view, 1)
 
     def show_result(self, result: JobResult | None) -> None:
         while self.summary.rowCount():
@@ -219,6 +237,15 @@ class ResultsStep(QWidget):
             if result.report:
                 notes.append(f"Report: {result.report}")
             self.message.setText("\n".join(n for n in notes if n))
+        csv = result.report_csv if result is not None else None
+        shown = csv is not None and csv.exists() and csv.stat().st_size <= REPORT_SHOWN_BYTES
+        self.report.load(csv if shown else None)
+        columns = self.report_view.horizontalHeader()
+        for place, name in enumerate(n for n in RESULT_COLUMNS if n in self.report.headers):
+            columns.moveSection(columns.visualIndex(self.report.headers.index(name)), place)
+        self.report_view.resizeColumnsToContents()
+        self.report_label.setVisible(shown)
+        self.report_view.setVisible(shown)
         self.open_report_button.setEnabled(bool(result and result.report))
         self.open_folder_button.setEnabled(bool(result and result.report))
         self.fix_button.setEnabled(bool(result and result.failed_rows))

@@ -138,9 +138,12 @@ class ConvertPage(Page):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.results.modelReset.connect(self._fit_columns)
         self.table.setMinimumHeight(300)
-        results_box, results_layout = card("Results per row")
+        self.results_box, results_layout = card("Results per row")
         results_layout.addWidget(self.table)
-        self.body.addWidget(results_box, 1)
+        self.body.addWidget(self.results_box, 1)
+        self.body.addStretch(1)  # takes the room while the results are hidden
+        self.results_box.setVisible(False)  # shown once a run has results: no empty pane before
+        self.results.modelReset.connect(lambda: self.results_box.setVisible(bool(self.results.rows)))
 
         self.source.currentIndexChanged.connect(self._source_changed)
         self.choose.clicked.connect(self.choose_file)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -370,8 +370,11 @@ class ExportPage(Page):
             self._show_plan(ExportPlan(job_id="x3f9c2a71d0b4", entity="salesorders", records=2400,
                                        columns=self.chosen_columns(), list_calls=12, detail_calls=2400,
                                        quota_left=8620, rate_per_min=100.0, eta_s=1440, finishes_on=None))
+            self._busy(True)
             self.panel.started()
             self.panel.show_progress(Progress(done=1312, failed=2, in_flight=10, total=2400, rate_per_min=98.4,
                                               eta_s=663, calls=1326, last_failure="SO-00412: record not found"))
+            bar = self.scroll.verticalScrollBar()  # the run panel at the bottom, once laid out
+            QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: bar.setValue(bar.maximum())))
 
         yield "running", running
