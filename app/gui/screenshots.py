@@ -138,8 +138,9 @@ async def _sample_runs(context: object) -> None:
     target = context.target()  # type: ignore[attr-defined]
     reports = Path(os.environ["ZOHO_BULK_DATA_DIR"]) / "reports"
     reports.mkdir(parents=True, exist_ok=True)
+    # not the sample with problems: the import wizard's states run it afresh (a plan with calls, a real run)
     for name, entity in (("contacts.xlsx", "contacts"), ("salesorders.xlsx", "salesorders"),
-                         ("salesorders-with-problems.csv", "salesorders"), ("creditnotes.xlsx", "creditnotes")):
+                         ("creditnotes.xlsx", "creditnotes")):
         job = ImportJob(JobSettings(samples_dir() / name, entity, target=target, report_dir=reports))
         await job.plan()
         await job.run()
