@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Generic, TypeVar
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Generic, TypeVar
 
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import ZohoError
 
-ClientT = TypeVar("ClientT")
+ClientT = TypeVar("ClientT", bound=AbstractAsyncContextManager[Any])
 
 
 class Cancelled(Exception):
@@ -96,6 +97,19 @@ class ControlledJob(Generic[ClientT]):
         if self._client is None:
             raise RuntimeError("the job is not connected")
         return self._client
+
+    async def connect(self) -> ClientT:
+        """Open the job's client on its target, once; closed by close()."""
+        if self._client is None:
+            self._client = await self._stack.enter_async_context(self._new_client())
+        return self._client
+
+    def _new_client(self) -> ClientT:
+        """A client on the job's target, or the job's own error when there is no target."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        await self._stack.aclose()
 
     def progress(self) -> Progress:
         if self._meter is None:

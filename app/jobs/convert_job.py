@@ -141,16 +141,13 @@ class ConvertJob(ControlledJob[CrmClient]):
 
     # --- step 2: connect, learn module IDs, resolve numbers, journal ---
 
-    async def connect(self) -> CrmClient:
-        if self._client is None:
-            target = self.settings.target
-            if target is None:
-                raise JobError("No target: choose a connection or the sandbox.")
-            self._client = await self._stack.enter_async_context(target.crm())
-        return self._client
+    def _new_client(self) -> CrmClient:
+        if self.settings.target is None:
+            raise JobError("No target: choose a connection or the sandbox.")
+        return self.settings.target.crm()
 
     async def close(self) -> None:
-        await self._stack.aclose()
+        await super().close()
         if self.journal is not None:
             self.journal.close()
             self.journal = None

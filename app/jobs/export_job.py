@@ -238,16 +238,10 @@ class ExportJob(ControlledJob[BooksClient]):
 
     # --- step 2: list every page, count the detail calls ---
 
-    async def connect(self) -> BooksClient:
-        if self._client is None:
-            target = self.settings.target
-            if target is None:
-                raise ExportError("No target: choose a connection or the sandbox.")
-            self._client = await self._stack.enter_async_context(target.books())
-        return self._client
-
-    async def close(self) -> None:
-        await self._stack.aclose()
+    def _new_client(self) -> BooksClient:
+        if self.settings.target is None:
+            raise ExportError("No target: choose a connection or the sandbox.")
+        return self.settings.target.books()
 
     async def plan(self, on_progress: ProgressCallback | None = None) -> ExportPlan:
         """Check the options, list every page (200 records a call) and count the detail calls left.

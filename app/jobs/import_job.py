@@ -247,16 +247,13 @@ class ImportJob(ControlledJob[BooksClient]):
 
     # --- step 2: connect, list reference data once, decide every document ---
 
-    async def connect(self) -> BooksClient:
-        if self._client is None:
-            target = self.settings.target
-            if target is None:
-                raise JobError("No target: choose a connection or the sandbox.")
-            self._client = await self._stack.enter_async_context(target.books())
-        return self._client
+    def _new_client(self) -> BooksClient:
+        if self.settings.target is None:
+            raise JobError("No target: choose a connection or the sandbox.")
+        return self.settings.target.books()
 
     async def close(self) -> None:
-        await self._stack.aclose()
+        await super().close()
         if self.journal is not None:
             self.journal.close()
             self.journal = None
