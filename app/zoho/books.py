@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from types import TracebackType
 from typing import Any
 
 import httpx
 
-from app.zoho.session import ApiSession, RetryPolicy
-from app.zoho.throttle import Counters, Throttle
+from app.zoho.session import ApiClient, ApiSession, RetryPolicy
+from app.zoho.throttle import Throttle
 from app.zoho.tokens import TokenSource
 
 # entity name -> path under /books/v3
@@ -57,7 +56,7 @@ def records_of(body: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-class BooksClient:
+class BooksClient(ApiClient):
     """Async client of one Zoho Books organization; use `async with`, or call `aclose()` when done.
 
     All requests share one keep-alive HTTP client, the organization's shared `Throttle`
@@ -82,8 +81,7 @@ class BooksClient:
             # an in-process transport (a test's sandbox) is its own Zoho: its own throttle
             via = f" via {id(transport):x}" if transport is not None else ""
             throttle = Throttle.shared(f"books {httpx.URL(root).netloc.decode()} {self.organization_id}{via}")
-        self.throttle = throttle
-        self._session = ApiSession(
+        super().__init__(ApiSession(
             base_url,
             tokens,
             throttle,
@@ -92,7 +90,7 @@ class BooksClient:
             transport=transport,
             retry=retry,
             timeout=timeout,
-        )
+        ))
 
     @classmethod
     def for_sandbox(
@@ -116,26 +114,8 @@ class BooksClient:
         )
 
     @property
-    def counters(self) -> Counters:
-        return self._session.counters
-
-    @property
     def tokens(self) -> TokenSource:
         return self._session.tokens
-
-    async def __aenter__(self) -> BooksClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._session.aclose()
 
     # --- reading ----------------------------------------------------------------------------
 

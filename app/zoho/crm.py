@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from app.zoho.errors import ZohoError
-from app.zoho.session import ApiSession, RetryPolicy
-from app.zoho.throttle import Counters, Throttle
+from app.zoho.session import ApiClient, ApiSession, RetryPolicy
+from app.zoho.throttle import Throttle
 from app.zoho.tokens import TokenSource
 
 MASS_CONVERT_MAX_IDS = 50
@@ -40,7 +39,7 @@ def _first_entry(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-class CrmClient:
+class CrmClient(ApiClient):
     """Async client of Zoho CRM v8 at `api_domain` (e.g. "https://www.zohoapis.eu" or a sandbox root)."""
 
     def __init__(
@@ -61,8 +60,7 @@ class CrmClient:
                 f"crm {httpx.URL(root).netloc.decode()}{via}", per_minute=1_000, window_s=60.0, concurrency=10,
                 daily_quota=None,
             )
-        self.throttle = throttle
-        self._session = ApiSession(
+        super().__init__(ApiSession(
             f"{api_domain.rstrip('/')}/crm/v8" if api_domain else None,
             tokens,
             throttle,
@@ -70,7 +68,7 @@ class CrmClient:
             transport=transport,
             retry=retry,
             timeout=timeout,
-        )
+        ))
 
     @classmethod
     def for_sandbox(
@@ -82,24 +80,6 @@ class CrmClient:
         """A client of the sandbox at `root_url` with its built-in credentials."""
         return cls(root_url, TokenSource.for_sandbox(root_url, transport=transport), throttle,
                    transport=transport)
-
-    @property
-    def counters(self) -> Counters:
-        return self._session.counters
-
-    async def __aenter__(self) -> CrmClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._session.aclose()
 
     async def modules(self) -> list[dict[str, Any]]:
         """The CRM modules with their API names and IDs (what `convert_to` entries name)."""

@@ -27,7 +27,8 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import httpx
 
@@ -335,3 +336,29 @@ def _mentions_quota(message: str) -> bool:
 def _mentions_concurrency(message: str) -> bool:
     lowered = message.lower()
     return any(word in lowered for word in ("concurren", "simultaneous", "in progress", "at once"))
+
+
+class ApiClient:
+    """What the Books and CRM clients share: one ApiSession, its throttle and counters; use `async with`."""
+
+    def __init__(self, session: ApiSession) -> None:
+        self._session = session
+        self.throttle = session.throttle
+
+    @property
+    def counters(self) -> Counters:
+        return self._session.counters
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
