@@ -303,7 +303,7 @@ class ConvertJob(ControlledJob[CrmClient]):
     async def _run(self) -> ConvertResult:
         assert self.journal is not None
         journal = self.journal
-        counts = journal.counts()
+        counts = journal.states()
         self._meter = ProgressMeter(len(journal.entries()), done=counts.get(DONE, 0), failed=counts.get(FAILED, 0))
         journal.interrupted_to_in_doubt()
         self._doubted.update(e.index for e in journal.entries(IN_DOUBT))

@@ -385,7 +385,7 @@ class ImportJob(ControlledJob[BooksClient]):
         assert self.journal is not None and self.prepared is not None
         journal = self.journal
         total = len(self.prepared.documents)
-        counts = journal.counts()
+        counts = journal.states()
         self._meter = ProgressMeter(
             total, done=counts.get(DONE, 0),
             failed=counts.get(FAILED, 0))

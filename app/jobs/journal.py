@@ -192,15 +192,20 @@ class Journal:
             params = states
         return [_entry(r) for r in self._db.execute(sql + " ORDER BY idx", params)]
 
+    def states(self) -> dict[str, int]:
+        """Number of entries per state (pending, sent, done, failed, in_doubt)."""
+        return dict(self._db.execute("SELECT state, COUNT(*) FROM entries GROUP BY state").fetchall())
+
     def counts(self) -> dict[str, int]:
-        """Number of entries per state and per outcome (outcome keys win on clashes)."""
-        result: dict[str, int] = {}
-        for state, n in self._db.execute("SELECT state, COUNT(*) FROM entries GROUP BY state"):
-            result[state] = n
-        for outcome, n in self._db.execute(
+        """What a user reads: entries per outcome (created, failed, invalid...) and per unsettled state.
+
+        "failed" is both a state (settled without success, invalid rows included) and an outcome
+        (Zoho refused the row); here it always means the outcome, so invalid rows are not counted twice.
+        """
+        result = {state: n for state, n in self.states().items() if state != FAILED}
+        result.update(self._db.execute(
             "SELECT outcome, COUNT(*) FROM entries WHERE outcome IS NOT NULL GROUP BY outcome"
-        ):
-            result[outcome] = n
+        ).fetchall())
         return result
 
     def mark_sent(self, index: int, marker: dict[str, Any] | None = None) -> None:

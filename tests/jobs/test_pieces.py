@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.jobs.catalog import Catalog, LookupMiss
-from app.jobs.journal import DONE, IN_DOUBT, PENDING, Entry, Journal
+from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, Entry, Journal
 from app.jobs.plan import estimate
 from app.jobs.writes import same_values
 
@@ -28,6 +28,18 @@ def test_an_entry_marked_sent_survives_a_crash_and_becomes_in_doubt(tmp_path: Pa
     assert (second.state, second.zoho_id, second.rows) == (DONE, "46001", [2])
     reopened.release(0)  # only "sent" entries go back to pending
     assert reopened.entry(0).state == IN_DOUBT
+
+
+def test_counts_say_failed_only_for_rows_zoho_refused_not_for_invalid_ones(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "job.sqlite")
+    journal.add([Entry(0), Entry(1), Entry(2), Entry(3)])
+    journal.finish(0, DONE, "created", zoho_id="1")
+    journal.finish(1, FAILED, "invalid")
+    journal.finish(2, FAILED, "invalid")
+    assert journal.counts() == {"done": 1, "pending": 1, "created": 1, "invalid": 2}
+    assert journal.states() == {DONE: 1, FAILED: 2, PENDING: 1}
+    journal.finish(3, FAILED, "failed", message="Zoho said no")
+    assert journal.counts()["failed"] == 1 and journal.states()[FAILED] == 3
 
 
 def test_release_returns_an_unsent_entry_to_pending_without_counting_it(tmp_path: Path) -> None:
