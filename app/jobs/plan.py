@@ -43,7 +43,8 @@ class Plan:
         out = [
             f"Job {self.job_id}{' (resumed)' if self.resumed else ''}: {self.rows} rows, "
             f"{self.documents} documents ({self.invalid} invalid, {self.already_done} already done)",
-            f"Calls: {self.calls} ({self.lookup_calls} lookup pages, {self.write_calls} writes)",
+            f"Calls: {self.calls} ({_count(self.lookup_calls, 'lookup page')}, "
+            f"{_count(self.write_calls, 'write')})",
         ]
         if self.quota_left is not None:
             out.append(f"Quota left today: {self.quota_left}"
@@ -53,6 +54,10 @@ class Plan:
             out.append(f"More calls than today's quota: the run would finish on "
                        f"{self.finishes_on.isoformat()}")
         return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def estimate(*, job_id: str, rows: int, documents: int, invalid: int, to_send: int,
