@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test gui bench lint screenshots package clean
+.PHONY: demo test gui bench screenshots package clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,6 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.perf $(BENCH)
-
-lint: $(STAMP)
-	$(BIN)/ruff check app tests packaging
-	$(BIN)/ruff format --check app tests packaging
 
 # The desktop bundle dist/zoho-bulk/ (Linux; dist/zoho-bulk.app on macOS) with PyInstaller from the
 # `package` extra; Windows: packaging/build-windows.ps1. Size and build time are printed at the end.
