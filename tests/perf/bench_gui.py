@@ -12,10 +12,14 @@ validation called on the GUI thread. The machine's other work shows in the figur
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,101 @@ ROWS = 100_000
 UPLOAD = 1_000
 TICK_MS = 5
 TARGET_MS = 100.0
+DEMO_CUSTOMERS = ["Bowman and Co", "Zylker Corp", "Acme Corporation"]  # the sandbox's seeded contacts
+WATCH_MS = 40.0  # the watchdog samples the GUI thread's stack while the loop has not ticked for this long
+SAMPLE_S = 0.005
+
+
+class Stall:
+    """One stall the watchdog saw: how long the loop did not tick and the GUI thread's sampled stacks."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.ms = 0.0
+        self.samples: list[tuple[str, ...]] = []  # GUI thread, innermost frame last
+        self.elsewhere: list[str] = []  # the innermost frame of each other thread busy in Python
+        self.gc_ms = 0.0
+
+
+class StallWatch:
+    """A watchdog thread: while the GUI loop has not ticked for WATCH_MS it samples the GUI thread's
+    stack every SAMPLE_S (sys._current_frames), and keeps the samples of each stall; garbage-collector
+    pauses are timed through gc.callbacks. `report()` prints the longest stalls with their top frames."""
+
+    def __init__(self) -> None:
+        self.gui = threading.get_ident()
+        self.last = time.perf_counter()
+        self.stalls: list[Stall] = []
+        self._current: Stall | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-watch", daemon=True)
+        self._gc_started = 0.0
+        self.gc_pauses: list[tuple[int, float]] = []  # (generation, ms)
+
+    def tick(self, now: float) -> None:
+        current = self._current
+        if current is not None:
+            current.ms = (now - current.started) * 1000.0
+            self._current = None
+        self.last = now
+
+    def start(self) -> None:
+        self.stalls.clear()
+        self.gc_pauses.clear()
+        self.last = time.perf_counter()
+        if not self._thread.is_alive():
+            gc.callbacks.append(self._gc)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._gc_started) * 1000.0
+        if ms >= 5.0:
+            self.gc_pauses.append((info["generation"], ms))
+            if threading.get_ident() == self.gui and self._current is not None:
+                self._current.gc_ms += ms
+
+    def _watch(self) -> None:
+        while not self._stop.wait(SAMPLE_S):
+            last = self.last
+            if (time.perf_counter() - last) * 1000.0 < WATCH_MS:
+                continue
+            current = self._current
+            if current is None or current.started != last:
+                current = self._current = Stall(last)
+                self.stalls.append(current)
+            frames = sys._current_frames()
+            gui = frames.get(self.gui)
+            if gui is not None:
+                current.samples.append(tuple(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in traceback.extract_stack(gui)[-16:]))
+            for ident, frame in frames.items():
+                if ident not in (self.gui, threading.get_ident()):
+                    current.elsewhere.append(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} "
+                                             f"{frame.f_code.co_name}")
+
+    def report(self, what: str, top: int = 3) -> None:
+        done = [s for s in self.stalls if s.ms > 0]
+        gc_gui = sum(ms for _g, ms in self.gc_pauses)
+        worst_gc = max((ms for _g, ms in self.gc_pauses), default=0.0)
+        print(f"  watchdog, {what}: {len(done)} stalls over {WATCH_MS:.0f} ms; "
+              f"gc pauses >= 5 ms: {len(self.gc_pauses)} (longest {worst_gc:.0f} ms, total {gc_gui:.0f} ms)")
+        for stall in sorted(done, key=lambda s: s.ms, reverse=True)[:top]:
+            gc_note = f", {stall.gc_ms:.0f} ms of it in gc" if stall.gc_ms else ""
+            print(f"    stall {stall.ms:.0f} ms ({len(stall.samples)} samples{gc_note}); GUI thread:")
+            for stack, n in Counter(stall.samples).most_common(2):
+                print(f"      {n}x " + "\n          ".join(reversed(stack[-10:])))
+            if stall.elsewhere:
+                busy = Counter(stall.elsewhere).most_common(3)
+                print("      other threads: " + "; ".join(f"{n}x {where}" for where, n in busy))
 
 
 class StallMeter:
@@ -38,21 +137,30 @@ class StallMeter:
         self._last = 0.0
         self.worst_ms = 0.0
         self.ticks = 0
+        self.over_20ms = 0
+        self.watch = StallWatch()
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.worst_ms = max(self.worst_ms, (now - self._last) * 1000.0)
+        self.watch.tick(now)
+        gap = (now - self._last) * 1000.0
+        self.worst_ms = max(self.worst_ms, gap)
+        self.over_20ms += gap > 20.0
         self._last = now
         self.ticks += 1
 
     def start(self) -> None:
-        self.worst_ms, self.ticks = 0.0, 0
+        self.worst_ms, self.ticks, self.over_20ms = 0.0, 0, 0
+        self.watch.start()
         self._last = time.perf_counter()
         self._timer.start()
 
-    def stop(self) -> float:
+    def stop(self, what: str = "") -> float:
         self._tick()
         self._timer.stop()
+        if what:
+            print(f"  {what}: {self.ticks} ticks, {self.over_20ms} gaps over 20 ms, longest {self.worst_ms:.0f} ms")
+            self.watch.report(what)
         return self.worst_ms
 
 
@@ -90,7 +198,7 @@ async def scenario(folder: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
     big = folder / "salesorders-100k.xlsx"
     t = time.perf_counter()
-    generate(big, ROWS)
+    generate(big, ROWS, customers=DEMO_CUSTOMERS)  # known names: the plan checks them all against Zoho
     small = folder / "contacts-1000.xlsx"
     write_contacts(small, UPLOAD)
     print(f"generated {ROWS:,} sales-order rows and {UPLOAD:,} contacts in {time.perf_counter() - t:.1f} s",
@@ -117,7 +225,7 @@ async def scenario(folder: Path) -> dict[str, float]:
         meter.start()
         page.next()
         await until(lambda: page.step == MAPPING)
-        figures["read"] = meter.stop()
+        figures["read"] = meter.stop("reading")
         table = page.session.table
         assert table is not None and len(table.rows) == ROWS
         validated: list[bool] = []
@@ -126,7 +234,7 @@ async def scenario(folder: Path) -> dict[str, float]:
         t = time.perf_counter()
         page.next()
         await until(lambda: bool(validated))
-        figures["validate"] = meter.stop()
+        figures["validate"] = meter.stop("validating")
         figures["validate_s"] = time.perf_counter() - t
         validation = page.session.validation
         assert validation is not None
@@ -134,7 +242,7 @@ async def scenario(folder: Path) -> dict[str, float]:
               f"in {figures['validate_s']:.1f} s", flush=True)
         meter.start()
         await until(lambda: page.step == REVIEW and not page.review_step.planning)
-        figures["plan"] = meter.stop()
+        figures["plan"] = meter.stop("planning")
         print(f"plan: {page.review_step.plan_label.text().splitlines()[0]}", flush=True)
 
         # the baseline: the same validation on the GUI thread
@@ -161,12 +269,13 @@ async def scenario(folder: Path) -> dict[str, float]:
         t = time.perf_counter()
         page.next()
         await until(lambda: page.step == RESULTS)
-        figures["upload"] = meter.stop()
+        figures["upload"] = meter.stop("uploading")
         figures["upload_s"] = time.perf_counter() - t
         result = page.session.result
         assert result is not None and result.counts.get("created") == UPLOAD, result and result.summary()
         figures["created"] = result.counts["created"]
     finally:
+        meter.watch.close()
         page.close()
         context.shutdown()
         server.stop()

@@ -27,7 +27,7 @@ ITEMS = [("Laptop Stand", 45.0), ("Wireless Mouse", 25.0), ("USB-C Hub", 60.0), 
 CUSTOMERS = [f"Customer {n:04d} Ltd" for n in range(500)]
 
 
-def generate(path: Path, rows: int = ROWS) -> None:
+def generate(path: Path, rows: int = ROWS, customers: list[str] = CUSTOMERS) -> None:
     """Write the benchmark workbook with openpyxl's write-only mode (about 20,000 orders)."""
     from openpyxl import Workbook
 
@@ -43,7 +43,7 @@ def generate(path: Path, rows: int = ROWS) -> None:
         qty = rnd.randint(1, 9)
         ws.append([
             f"SO-{order:06d}", day.strftime("%d/%m/%Y"), (day + timedelta(days=7)).strftime("%d/%m/%Y"),
-            CUSTOMERS[order % len(CUSTOMERS)], "EUR", "1,08", f"PO-{order}", "Alice Martin",
+            customers[order % len(customers)], "EUR", "1,08", f"PO-{order}", "Alice Martin",
             f"Order {order}", "web", f"EXT-{order:06d}", item, f"{item} for order {order}", qty,
             f"{price:.2f}".replace(".", ","), "5%" if r % 3 == 0 else None, "Standard Rate", "Sales", "pcs",
             qty * price,
