@@ -53,6 +53,17 @@ def generate(path: Path, rows: int = ROWS, customers: list[str] = CUSTOMERS) -> 
 
 CHILD_VALIDATE = """
 import json, resource, sys, time
+
+def peak_mb():
+    # VmHWM is this process's own peak; ru_maxrss survives exec on Linux and would report the parent's
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 t0 = time.perf_counter()
 from app.sheets import read_table
 from app.mapping import automap, prepare
@@ -64,11 +75,22 @@ t2 = time.perf_counter()
 print(json.dumps({"read_s": t1 - t0, "map_validate_s": t2 - t1, "total_s": t2 - t0,
                   "documents": len(prepared.documents), "valid": len(prepared.valid),
                   "problems": len(prepared.all_problems()), "unmapped": mapping.unmapped,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": peak_mb()}))
 """
 
 CHILD_BASELINE = """
 import json, resource, sys, time
+
+def peak_mb():
+    # VmHWM is this process's own peak; ru_maxrss survives exec on Linux and would report the parent's
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 t0 = time.perf_counter()
 from openpyxl import load_workbook
 book = load_workbook(sys.argv[1], read_only=True, data_only=True)
@@ -77,7 +99,7 @@ for row in book.worksheets[0].iter_rows(values_only=True):
     rows += 1
 book.close()
 print(json.dumps({"total_s": time.perf_counter() - t0, "rows": rows,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": peak_mb()}))
 """
 
 
