@@ -390,14 +390,14 @@ class ImportJob(ControlledJob[BooksClient]):
             total, done=counts.get(DONE, 0),
             failed=counts.get(FAILED, 0))
         self._meter.calls = self._lookup_calls
-        journal.interrupted_to_in_doubt()
-        journal.set("status", "running")
+        await journal.write(journal.interrupted_to_in_doubt)
+        await journal.write(journal.set, "status", "running")
         self._emit()
         if not self.control.cancelled:
             for e in journal.entries(PENDING):
                 d = self._decisions.get(e.index)
                 if d is not None and not d.writes:
-                    self._settle_without_call(e.index, d)
+                    await self._settle_without_call(e.index, d)
             doubtful = [e.index for e in journal.entries(IN_DOUBT)]
             if doubtful:
                 self._meter.phase = "reconcile"
@@ -429,19 +429,20 @@ class ImportJob(ControlledJob[BooksClient]):
             return self.settings.workers
         return max(2, self.client.throttle.concurrency)
 
-    def _settle_without_call(self, index: int, d: Decision) -> None:
+    async def _settle_without_call(self, index: int, d: Decision) -> None:
         assert self.journal is not None and self._meter is not None
+        journal = self.journal
         dry = " (dry run)" if self.settings.dry_run else ""
         if d.action == "invalid":
-            self.journal.finish(index, FAILED, "invalid", message=d.message)
-            self.journal.set(f"problems.{index}", d.marker.get("problems", []))
+            await journal.write(journal.finish, index, FAILED, "invalid", message=d.message)
+            await journal.write(journal.set, f"problems.{index}", d.marker.get("problems", []))
             self._meter.counted(failed=True, message=d.message)
         elif d.action == "fail":
-            self.journal.finish(index, FAILED, "failed", message=d.message)
+            await journal.write(journal.finish, index, FAILED, "failed", message=d.message)
             self._meter.counted(failed=True, message=d.message)
         else:  # unchanged, skipped
-            self.journal.finish(index, DONE, d.action, zoho_id=d.zoho_id, number=d.number,
-                                message=(d.message or "") + dry)
+            await journal.write(journal.finish, index, DONE, d.action, zoho_id=d.zoho_id,
+                                number=d.number, message=(d.message or "") + dry)
             self._meter.counted()
         self._emit()
 
@@ -473,8 +474,8 @@ class ImportJob(ControlledJob[BooksClient]):
             return True  # it could not be read: send the update as decided
         if not same_values(d.payload, record):
             return True
-        self._settle_without_call(index, Decision("unchanged", zoho_id=d.zoho_id, number=d.number,
-                                                  message="Zoho already holds these values"))
+        await self._settle_without_call(index, Decision(
+            "unchanged", zoho_id=d.zoho_id, number=d.number, message="Zoho already holds these values"))
         return False
 
     async def _write(self, index: int, d: Decision, action: str, *,
@@ -486,8 +487,8 @@ class ImportJob(ControlledJob[BooksClient]):
             outcome = {"create": "created", "update": "updated",
                        "upsert": d.marker.get("outcome", "created")}[action]
             meter.started()
-            journal.finish(index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
-                           message=f"dry run: would {action}; nothing was sent")
+            await journal.write(journal.finish, index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
+                                message=f"dry run: would {action}; nothing was sent")
             meter.finished()
             self._emit()
             return
@@ -496,7 +497,7 @@ class ImportJob(ControlledJob[BooksClient]):
                 async with self._dispatch:  # one document at a time waits for its turn
                     await self._turn()
                     meter.started()
-                    journal.mark_sent(index, {**d.marker, "action": action})
+                    await journal.write(journal.mark_sent, index, {**d.marker, "action": action})
                     self._write_calls += 1
                     meter.calls = self._lookup_calls + self._write_calls
                     self._emit()
@@ -511,13 +512,13 @@ class ImportJob(ControlledJob[BooksClient]):
                 else:
                     outcome = {"create": "created", "update": "updated"}[action]
             except InDoubt as exc:
-                journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}",
-                               http_status=exc.status, zoho_code=exc.code)
+                await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
+                                    http_status=exc.status, zoho_code=exc.code)
                 meter.returned()  # not settled yet: counted once reconciled
                 self._emit()
                 return
             except QuotaSpent as exc:
-                journal.release(index)
+                await journal.write(journal.release, index)
                 meter.returned()
                 self._write_calls -= 1
                 if self.settings.wait_for_quota and await self._wait_for_quota(exc):
@@ -525,34 +526,36 @@ class ImportJob(ControlledJob[BooksClient]):
                 self._stop(exc, "quota")
                 return
             except AuthError as exc:
-                journal.release(index)
+                await journal.write(journal.release, index)
                 meter.returned()
                 self._write_calls -= 1  # refused at the door: nothing was written
                 self._stop(exc, "auth")
                 return
             except Unreachable as exc:  # never sent: stop rather than fail every row in turn
-                journal.release(index)
+                await journal.write(journal.release, index)
                 meter.returned()
                 self._write_calls -= 1
                 self._stop(exc, "unreachable")
                 return
             except ZohoError as exc:
-                journal.finish(index, FAILED, "failed", message=exc.message,
-                               http_status=exc.status, zoho_code=exc.code)
+                await journal.write(journal.finish, index, FAILED, "failed", message=exc.message,
+                                    http_status=exc.status, zoho_code=exc.code)
                 meter.finished(failed=True, message=f"document {index + 1}: {exc.message}")
                 self._emit()
                 return
             except asyncio.CancelledError:
                 raise  # the entry stays "sent" and is reconciled when the job resumes
             except Exception as exc:  # noqa: BLE001 - an unknown failure after sending is a doubt
-                journal.finish(index, IN_DOUBT, None, message=f"unexpected error: {exc}")
+                await journal.write(journal.finish, index, IN_DOUBT, None,
+                                    message=f"unexpected error: {exc}")
                 meter.returned()
                 self._emit()
                 return
             note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
-            journal.finish(index, DONE, outcome, zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
-                           number=_number_of(record, f.key_field) or d.number,
-                           message=(outcome + note) if note else None)
+            await journal.write(journal.finish, index, DONE, outcome,
+                                zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
+                                number=_number_of(record, f.key_field) or d.number,
+                                message=(outcome + note) if note else None)
             meter.finished()
             self._emit()
             return
@@ -602,13 +605,13 @@ class ImportJob(ControlledJob[BooksClient]):
             # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
             outcome = "created" if action == "create" else (marker.get("outcome") or "updated")
             if d.action == "unchanged":  # the lost write had landed: Zoho shows its values
-                self.journal.finish(index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
-                                    message=f"{outcome} (confirmed after a lost answer)")
+                await self.journal.write(self.journal.finish, index, DONE, outcome, zoho_id=d.zoho_id,
+                                         number=d.number, message=f"{outcome} (confirmed after a lost answer)")
                 if self._meter:
                     self._meter.counted()
                 self._emit()
             elif not d.writes:
-                self._settle_without_call(index, d)
+                await self._settle_without_call(index, d)
             elif resend:
                 if action == "create":  # a create keyed by the unique custom field: resend as upsert
                     d = Decision("upsert", d.payload, marker={
@@ -618,7 +621,7 @@ class ImportJob(ControlledJob[BooksClient]):
             return
         if not _lookup_marker(marker):
             if resend:
-                self.journal.finish(index, FAILED, "failed", message=(
+                await self.journal.write(self.journal.finish, index, FAILED, "failed", message=(
                     "Zoho's answer was lost and the record has no key to look it up by; "
                     "check Zoho before importing this row again"))
             return
@@ -632,8 +635,8 @@ class ImportJob(ControlledJob[BooksClient]):
         found = match_marker(records, marker)
         if len(found) == 1:
             record = found[0]
-            self.journal.finish(
-                index, DONE, "created", zoho_id=str(record.get(self.facts.id_field)),
+            await self.journal.write(
+                self.journal.finish, index, DONE, "created", zoho_id=str(record.get(self.facts.id_field)),
                 number=_number_of(record, self.facts.key_field),
                 message="created (found in Zoho after a lost answer)")
             if self._meter:
@@ -642,13 +645,13 @@ class ImportJob(ControlledJob[BooksClient]):
             return
         if len(found) > 1:
             ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])
-            self.journal.finish(index, FAILED, "failed",
-                                message=f"several records in Zoho match {marker['value']}: {ids}")
+            await self.journal.write(self.journal.finish, index, FAILED, "failed",
+                                     message=f"several records in Zoho match {marker['value']}: {ids}")
             return
         if resend:
             await self._write(index, d, "create", confirmed_absent=True)
         else:
-            self.journal.finish(index, PENDING, None, message="not sent yet")
+            await self.journal.write(self.journal.finish, index, PENDING, None, message="not sent yet")
 
     async def _wait_for_quota(self, exc: QuotaSpent) -> bool:
         """Sleep until the daily quota resets (or the run is cancelled); True to go on."""
@@ -715,10 +718,9 @@ class ImportJob(ControlledJob[BooksClient]):
         paths, report_note = await asyncio.to_thread(self._write_report, results, summary_rows)
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
         if not self.settings.dry_run:
-            journal.set("status", status)
-            journal.set("report", str(paths.xlsx))
-            journal.set("report_csv", str(paths.csv))
-            journal.set("stopped", message or None)
+            for name, value in (("status", status), ("report", str(paths.xlsx)),
+                                ("report_csv", str(paths.csv)), ("stopped", message or None)):
+                await journal.write(journal.set, name, value)
         return JobResult(
             job_id=self.job_id, entity=self.facts.name if self.facts else self.settings.entity,
             operation=self.mapping.operation if self.mapping else self.settings.operation,
