@@ -36,6 +36,8 @@ class Page(QWidget):
 
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.task: asyncio.Task[object] | None = None  # the page's run, on the qasync loop
+        self.job: Any = None  # the engine job it drives (ImportJob, ExportJob, ConvertJob), if any
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 22, 28, 18)
         outer.setSpacing(4)
@@ -60,10 +62,12 @@ class Page(QWidget):
 
     def running(self) -> asyncio.Future[Any] | None:
         """The job this page has under way (planning or running), None when idle; the window asks before quitting."""
-        return None
+        return self.task if self.task is not None and not self.task.done() else None
 
     def shutdown(self) -> None:
         """Stop the job under way (the window is closing): no new requests; those already out come back first."""
+        if self.job is not None:
+            self.job.cancel()
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         yield from ()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -62,7 +60,6 @@ class ConvertPage(Page):
         self.job: ConvertJob | None = None
         self.plan: ConvertPlan | None = None
         self.result: ConvertResult | None = None
-        self.task: asyncio.Task[object] | None = None
 
         self.from_file = QRadioButton("From a &spreadsheet")
         self.from_list = QRadioButton("From a pasted &list")
@@ -320,13 +317,6 @@ class ConvertPage(Page):
     def open_report(self) -> None:
         if self.result and self.result.report:
             self.context.open_path(self.result.report)
-
-    def running(self) -> asyncio.Future[Any] | None:
-        return self.task if self.task is not None and not self.task.done() else None
-
-    def shutdown(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         def running() -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -50,7 +48,6 @@ class ExportPage(Page):
         self.job: ExportJob | None = None
         self.plan: ExportPlan | None = None
         self.result: ExportResult | None = None
-        self.task: asyncio.Task[object] | None = None
 
         self.entity = QComboBox()
         for name in ENTITIES:
@@ -355,13 +352,6 @@ class ExportPage(Page):
     def open_file(self) -> None:
         if self.result and self.result.out:
             self.context.open_path(self.result.out)
-
-    def running(self) -> asyncio.Future[Any] | None:
-        return self.task if self.task is not None and not self.task.done() else None
-
-    def shutdown(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         def running() -> None:

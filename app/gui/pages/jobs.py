@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -115,7 +114,6 @@ class JobsPage(Page):
         self.report_button = QPushButton("Open &report")
         self.folder_button = QPushButton("Open f&older")
         self.resume_button = primary("Res&ume")
-        self.task: asyncio.Task[object] | None = None
         self.job: ImportJob | ConvertJob | None = None
 
         box, layout = card()
@@ -219,9 +217,3 @@ class JobsPage(Page):
         self.panel.ended(f"Job {summary.job_id} ended: {counts or 'nothing left to send'}.")
         return result
 
-    def running(self) -> asyncio.Future[Any] | None:
-        return self.task if self.task is not None and not self.task.done() else None
-
-    def shutdown(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
