@@ -51,7 +51,7 @@ def generate(path: Path, rows: int = ROWS, customers: list[str] = CUSTOMERS) -> 
     book.save(path)
 
 
-CHILD_VALIDATE = """
+CHILD_PRELUDE = """
 import json, resource, sys, time
 
 def peak_mb():
@@ -64,6 +64,9 @@ def peak_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+"""
+
+CHILD_VALIDATE = CHILD_PRELUDE + """
 t0 = time.perf_counter()
 from app.sheets import read_table
 from app.mapping import automap, prepare
@@ -78,19 +81,7 @@ print(json.dumps({"read_s": t1 - t0, "map_validate_s": t2 - t1, "total_s": t2 - 
                   "maxrss_mb": peak_mb()}))
 """
 
-CHILD_BASELINE = """
-import json, resource, sys, time
-
-def peak_mb():
-    # VmHWM is this process's own peak; ru_maxrss survives exec on Linux and would report the parent's
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+CHILD_BASELINE = CHILD_PRELUDE + """
 t0 = time.perf_counter()
 from openpyxl import load_workbook
 book = load_workbook(sys.argv[1], read_only=True, data_only=True)
