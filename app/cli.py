@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
-import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
@@ -133,12 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(_handler(args.command)(args) or 0)
-    except KeyboardInterrupt:  # a second Ctrl-C: no report, but the journal knows every row
-        message = "Stopped at once; run the same command again to resume (no row is sent twice)."
-        print(message, file=sys.stderr)
-        if getattr(args, "json", False):  # CLI.md: the JSON object is still the last line
-            print(json.dumps({"error": message, "exit_code": 3}))
-        return 3
+    except KeyboardInterrupt:  # Ctrl-C outside a job's run (reading the file, signing in...)
+        from app.jobs.terminal import stopped_at_once
+        return stopped_at_once(as_json=getattr(args, "json", False))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import time
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
+from app.jobs.journal import Journal
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import ZohoError
 
@@ -76,6 +77,7 @@ class ControlledJob(Generic[ClientT]):
         self._on_progress: ProgressCallback | None = None
         self._stop_error: ZohoError | None = None
         self._started = time.monotonic()
+        self.journal: Journal | None = None
 
     def pause(self) -> None:
         if not self.control.paused and not self.control.cancelled:
@@ -109,7 +111,13 @@ class ControlledJob(Generic[ClientT]):
         raise NotImplementedError
 
     async def close(self) -> None:
-        await self._stack.aclose()
+        """Close the client, then the journal (its writes drained), even when closing is cancelled."""
+        try:
+            await self._stack.aclose()
+        finally:
+            journal, self.journal = self.journal, None
+            if journal is not None:
+                journal.close()
 
     def progress(self) -> Progress:
         if self._meter is None:

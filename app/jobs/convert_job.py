@@ -90,7 +90,6 @@ class ConvertJob(ControlledJob[CrmClient]):
         self.settings = settings
         self.data: ConvertInput | None = None
         self.rows: list[ConvertRow] = []
-        self.journal: Journal | None = None
         self.job_id = settings.job_id or ""
         self.modules: dict[str, str] = {}
         self._plan: ConvertPlan | None = None
@@ -145,12 +144,6 @@ class ConvertJob(ControlledJob[CrmClient]):
         if self.settings.target is None:
             raise JobError("No target: choose a connection or the sandbox.")
         return self.settings.target.crm()
-
-    async def close(self) -> None:
-        await super().close()
-        if self.journal is not None:
-            self.journal.close()
-            self.journal = None
 
     async def plan(self) -> ConvertPlan:
         """Read the rows, open the journal, learn module IDs and record numbers (first run), count the calls."""

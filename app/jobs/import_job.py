@@ -140,7 +140,6 @@ class ImportJob(ControlledJob[BooksClient]):
         self.table: Table | None = None
         self.mapping: Mapping | None = None
         self.prepared: Prepared | None = None
-        self.journal: Journal | None = None
         self.job_id: str = settings.job_id or ""
         self.facts: EntityFacts | None = None
         self.catalog: Catalog | None = None
@@ -251,12 +250,6 @@ class ImportJob(ControlledJob[BooksClient]):
         if self.settings.target is None:
             raise JobError("No target: choose a connection or the sandbox.")
         return self.settings.target.books()
-
-    async def close(self) -> None:
-        await super().close()
-        if self.journal is not None:
-            self.journal.close()
-            self.journal = None
 
     async def plan(self) -> Plan:
         """Read, map, list what the run needs (names, existing records) and count the calls left."""

@@ -47,11 +47,15 @@ async def run_in_terminal(job: Job[R], print_summary: Callable[[R, TextIO], None
     out = out or sys.stdout
     err = err or sys.stderr
     bar = TextProgressBar(err)
-    with _stop_on_signals(job, err):
+    with _stop_on_signals(job, err) as signals:
         try:
             if before_run is not None:
                 await before_run(bar)
             result = await job.run(bar)
+        except asyncio.CancelledError:
+            if not signals.at_once:
+                raise
+            return stopped_at_once(as_json=as_json, out=out, err=err)
         finally:
             bar.close()
     print_summary(result, out)
@@ -60,19 +64,44 @@ async def run_in_terminal(job: Job[R], print_summary: Callable[[R, TextIO], None
     return result.exit_code
 
 
+def stopped_at_once(*, as_json: bool, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """A second Ctrl-C: no report, but the journal knows every row (exit 3, resumable)."""
+    message = "Stopped at once; run the same command again to resume (no row is sent twice)."
+    print(message, file=err or sys.stderr)
+    if as_json:  # CLI.md: the JSON object is still the last line
+        print(json.dumps({"error": message, "exit_code": 3}), file=out or sys.stdout)
+    return 3
+
+
+class _Signals:
+    """What Ctrl-C / SIGTERM asked for so far."""
+
+    stopping = False
+    at_once = False
+
+
 @contextlib.contextmanager
-def _stop_on_signals(job: Job[Any], err: TextIO) -> Iterator[None]:
+def _stop_on_signals(job: Job[Any], err: TextIO) -> Iterator[_Signals]:
     """The first Ctrl-C / SIGTERM cancels cleanly (requests already out come back first).
 
-    A second Ctrl-C is Python's own KeyboardInterrupt, which app.cli ends with the --json line.
+    The second one stops at once: the running task is cancelled, so requests in flight are
+    abandoned and their rows stay "sent" in the journal, to be looked up when the job resumes.
+    It is handled here rather than left to Python's KeyboardInterrupt, which would land
+    inside whichever task happened to be running and leave it half-finished.
     """
     loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    signals = _Signals()
     installed: list[int] = []
 
     def stop(sig: int) -> None:
-        print("\nStopping: waiting for the requests already sent...", file=err)
-        job.cancel()
-        loop.remove_signal_handler(sig)
+        if not signals.stopping:
+            signals.stopping = True
+            print("\nStopping: waiting for the requests already sent...", file=err)
+            job.cancel()
+        elif not signals.at_once and task is not None:
+            signals.at_once = True
+            task.cancel()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -81,7 +110,7 @@ def _stop_on_signals(job: Job[Any], err: TextIO) -> Iterator[None]:
         except (NotImplementedError, RuntimeError, ValueError):
             pass
     try:
-        yield
+        yield signals
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
