@@ -76,6 +76,7 @@ class Entity:
     update_model: type
     ignored_headers: dict[str, str] = field(default_factory=dict)  # export-only columns -> why
     export_headers: tuple[str, ...] = ()  # the columns of Zoho Books' own export of this entity
+    found_by: tuple[str, ...] = ()  # other fields that find the record to update: a contact's email
 
     def field(self, path: str) -> Field | None:
         return self._by_path().get(path)

@@ -107,4 +107,5 @@ ENTITY = Entity(
     update_model=UPDATE_MODEL,
     ignored_headers=IGNORED_HEADERS,
     export_headers=EXPORT_HEADERS,
+    found_by=(f"{P}.email",),
 )

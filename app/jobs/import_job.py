@@ -44,6 +44,7 @@ from app.jobs.writes import (
     Decision,
     EntityFacts,
     match_marker,
+    merge_persons,
     same_values,
     set_path,
 )
@@ -446,8 +447,9 @@ class ImportJob(ControlledJob[BooksClient]):
         await self._write(index, d, d.action)
 
     async def _still_differs(self, index: int, d: Decision) -> bool:
-        """The list row matched but does not show every field (line items, addresses...): read
-        the record (one call) and settle the document as unchanged when Zoho holds its values."""
+        """The list row matched but does not show every field (line items, addresses, contact
+        persons): read the record (one call), give the sheet's persons their IDs, and settle the
+        document as unchanged when Zoho holds its values."""
         assert self.facts is not None and d.zoho_id is not None
         try:
             async with self._dispatch:
@@ -465,6 +467,9 @@ class ImportJob(ControlledJob[BooksClient]):
             return False
         except ZohoError:
             return True  # it could not be read: send the update as decided
+        if d.marker.get("persons"):
+            d.payload["contact_persons"] = merge_persons(d.payload["contact_persons"],
+                                                         record.get("contact_persons") or [])
         if not same_values(d.payload, record):
             return True
         await self._settle_without_call(index, Decision(

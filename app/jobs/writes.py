@@ -93,6 +93,47 @@ def listed_same(payload: dict[str, Any], record: dict[str, Any]) -> bool:
     return len(seen) < len(payload) and same_values(seen, record)
 
 
+def _read_first(body: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """The marker of an update that reads the whole record before it writes, or {}.
+
+    "check": the list row cannot tell whether anything changed. "persons": the update names
+    contact persons, whose IDs only the whole record shows (see merge_persons).
+    """
+    if body.get("contact_persons"):
+        return {"check": True, "persons": True}
+    return {"check": True} if listed_same(body, record) else {}
+
+
+def merge_persons(wanted: list[dict[str, Any]], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sheet's contact persons laid over the contact's persons in Zoho, for an update.
+
+    Zoho replaces a contact's persons with the list an update sends, so each person of the
+    sheet is matched to one in Zoho (by email, else by first and last name) and carries its
+    contact_person_id; persons the sheet does not mention are sent by ID alone and stay as
+    they are; the sheet's other persons are added. Zoho's order is kept, so an update whose
+    persons already hold these values compares equal to the record.
+    """
+    def keys(person: dict[str, Any]) -> list[tuple[str, ...]]:  # the sheet's person: the first one
+        names = (normalise(person.get("first_name")), normalise(person.get("last_name")))
+        return ([("email", normalise(person.get("email")))] if normalise(person.get("email")) else []) + (
+            [("name", *names)] if any(names) else [])
+
+    new = list(wanted)
+    sheet_has_primary = any(p.get("is_primary_contact") is True for p in new)
+    merged: list[dict[str, Any]] = []
+    for person in existing:
+        found = keys(person)
+        theirs = next((p for p in new if keys(p)[:1] and keys(p)[0] in found), None)
+        entry: dict[str, Any] = {"contact_person_id": person.get("contact_person_id")}
+        if theirs is not None:
+            new.remove(theirs)
+            entry.update(theirs)
+        elif sheet_has_primary:
+            entry["is_primary_contact"] = False  # the sheet names the primary person
+        merged.append(entry)
+    return merged + new
+
+
 _PERSON_FIELDS_IN_LISTS = ("email", "phone", "mobile", "first_name", "last_name")
 
 
@@ -220,8 +261,7 @@ class Decider:
         if same_values(body, record):
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
-        return Decision("update", body, zoho_id=record_id, number=number,
-                        marker={"check": True} if listed_same(body, record) else {})
+        return Decision("update", body, zoho_id=record_id, number=number, marker=_read_first(body, record))
 
     def upsert(self, payload: dict[str, Any], unique: str) -> Decision:
         """One upsert call on the unique custom field, unless the listed record already matches."""
@@ -239,9 +279,8 @@ class Decider:
         if same_values(body, record):
             return Decision("unchanged", zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
-        check = {"check": True} if listed_same(body, record) else {}
         return Decision("upsert", body, zoho_id=record_id, number=number,
-                        marker={**marker, "outcome": "updated", **check})
+                        marker={**marker, "outcome": "updated", **_read_first(body, record)})
 
     def with_named_ids(self, record: dict[str, Any]) -> dict[str, Any]:
         """A list row shows the salesperson's name, not the ID: add the ID the run's catalog gives."""

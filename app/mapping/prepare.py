@@ -77,10 +77,12 @@ def refusals(table: TableLike, mapping: Mapping) -> list[str]:
             reasons.append(f'The required field "{f.label}" ({f.path}) is not mapped to any column.')
     if ent.lines and op in ent.lines_required_on and not any(p.startswith(f"{ent.lines}.") for p in mapped):
         reasons.append(f"A {ent.label.lower()} needs line items, but no column is mapped to a line item field.")
-    if op == "update" and not mapped & {ent.id_field, ent.key_field, UNIQUE_KEY}:
+    finders = (ent.id_field, ent.key_field, *ent.found_by, UNIQUE_KEY)
+    if op == "update" and not mapped & set(finders):
+        named = ", ".join(f'"{p}"' for p in finders[:-1])
         reasons.append(
-            f'An update needs a column that identifies each {ent.label.lower()}: map "{ent.id_field}", '
-            f'"{ent.key_field}" or the External ID custom field.'
+            f"An update needs a column that identifies each {ent.label.lower()}: map {named} "
+            "or the External ID custom field."
         )
     if op == "upsert" and UNIQUE_KEY not in mapped:
         reasons.append("An upsert needs the External ID custom field (cf_external_id) mapped to a column.")

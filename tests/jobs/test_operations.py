@@ -236,3 +236,65 @@ async def test_samples_resolve_tax_currency_salesperson_and_account_names(books,
     assert len(rows) == problems.rows
     assert problems.counts["invalid"] >= 3 and problems.exit_code == 1
     assert writes == orders.documents + problems.counts["created"]  # invalid rows cost no call
+
+
+async def test_contacts_update_by_email_finds_the_contact_and_keeps_its_person(books, tmp_path: Path) -> None:
+    people = write_csv(tmp_path / "people.csv", ["Display Name", "First Name", "Email", "Phone"], [
+        ["Wayne Enterprises", "Lucius", "lucius@wayne.example", "+1 555 0200"],
+        ["Stark Industries", "Pepper", "pepper@stark.example", "+1 555 0201"],
+    ])
+    assert (await run_job(books, people, "contacts")).counts["created"] == 2
+    wayne = next(r for r in books.records("contacts") if r["contact_name"] == "Wayne Enterprises")
+    person_id = wayne["contact_persons"][0]["contact_person_id"]
+
+    by_email = write_csv(tmp_path / "by-email.csv", ["Email", "Phone"], [
+        ["LUCIUS@wayne.example", "+1 555 0299"],     # found whatever the case: updated
+        ["pepper@stark.example", "+1 555 0201"],     # the same values: unchanged, no write
+        ["nobody@nowhere.example", "+1 555 0000"],   # no such contact: failed, naming the email
+    ])
+    writes_before = books.writes("contacts")
+    result = await run_job(books, by_email, "contacts", "update")
+    assert (result.counts["updated"], result.counts["unchanged"], result.counts["failed"]) == (1, 1, 1)
+    assert books.writes("contacts") - writes_before == 1
+    wayne = next(r for r in books.records("contacts") if r["contact_name"] == "Wayne Enterprises")
+    assert [(p["contact_person_id"], p["first_name"], p["phone"]) for p in wayne["contact_persons"]] == [
+        (person_id, "Lucius", "+1 555 0299")]  # the same person, edited in place
+    rows = read_report(result.report_csv)
+    assert [r["Status"] for r in rows] == ["updated", "unchanged", "failed"]
+    assert rows[0]["Zoho ID"] == wayne["contact_id"]
+    assert "nobody@nowhere.example" in rows[2]["Message"]
+
+
+async def test_updating_one_person_of_a_contact_leaves_its_other_persons_alone(books, tmp_path: Path) -> None:
+    headers = ["Display Name", "First Name", "Last Name", "Email", "Phone"]
+    people = write_csv(tmp_path / "people.csv", headers, [
+        ["Oscorp", "Norman", "Osborn", "norman@oscorp.example", "+1 555 0300"],
+        ["Oscorp", "Harry", "Osborn", "harry@oscorp.example", "+1 555 0301"],
+    ])
+    assert (await run_job(books, people, "contacts")).counts["created"] == 1
+    before = next(r for r in books.records("contacts") if r["contact_name"] == "Oscorp")["contact_persons"]
+    assert [p["first_name"] for p in before] == ["Norman", "Harry"]
+
+    one = write_csv(tmp_path / "harry.csv", ["Display Name", "Email", "Phone"], [
+        ["Oscorp", "harry@oscorp.example", "+1 555 0399"]])
+    result = await run_job(books, one, "contacts", "update")
+    assert result.counts["updated"] == 1
+    after = next(r for r in books.records("contacts") if r["contact_name"] == "Oscorp")["contact_persons"]
+    assert [(p["contact_person_id"], p["first_name"], p["phone"], p["is_primary_contact"]) for p in after] == [
+        (before[0]["contact_person_id"], "Norman", "+1 555 0300", True),
+        (before[1]["contact_person_id"], "Harry", "+1 555 0399", False),
+    ]
+
+    writes_before = books.writes("contacts")
+    again = await run_job(books, people, "contacts", "update")  # the first file: only Harry's phone differs
+    assert again.counts["updated"] == 1 and books.writes("contacts") - writes_before == 1
+    final = next(r for r in books.records("contacts") if r["contact_name"] == "Oscorp")["contact_persons"]
+    assert [(p["contact_person_id"], p["phone"]) for p in final] == [
+        (before[0]["contact_person_id"], "+1 555 0300"), (before[1]["contact_person_id"], "+1 555 0301")]
+    same = write_csv(tmp_path / "people-again.csv", headers, [  # a new file, so a new job
+        ["Oscorp", "Norman", "Osborn", "norman@oscorp.example", "+1 555 0300"],
+        ["Oscorp", "Harry", "Osborn", "harry@oscorp.example", "+1 555 0301"],
+    ])
+    writes_before = books.writes("contacts")
+    assert (await run_job(books, same, "contacts", "update")).counts["unchanged"] == 1
+    assert books.writes("contacts") == writes_before
