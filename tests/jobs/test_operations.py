@@ -298,3 +298,22 @@ async def test_updating_one_person_of_a_contact_leaves_its_other_persons_alone(b
     writes_before = books.writes("contacts")
     assert (await run_job(books, same, "contacts", "update")).counts["unchanged"] == 1
     assert books.writes("contacts") == writes_before
+
+
+async def test_upsert_of_a_contact_with_persons_edits_them_in_place(books, tmp_path: Path) -> None:
+    headers = ["Display Name", "External ID", "First Name", "Email", "Phone"]
+    first = write_csv(tmp_path / "upsert1.csv", headers, [
+        ["Cyberdyne", "EXT-200", "Miles", "miles@cyberdyne.example", "+1 555 0400"],
+        ["Cyberdyne", "EXT-200", "Sarah", "sarah@cyberdyne.example", "+1 555 0401"],
+    ])
+    assert (await run_job(books, first, "contacts", "upsert")).counts["created"] == 1
+    before = next(r for r in books.records("contacts") if r["contact_name"] == "Cyberdyne")["contact_persons"]
+
+    second = write_csv(tmp_path / "upsert2.csv", headers, [
+        ["Cyberdyne", "EXT-200", "Miles", "miles@cyberdyne.example", "+1 555 0499"]])
+    result = await run_job(books, second, "contacts", "upsert")
+    assert result.counts["updated"] == 1 and result.calls["write"] == 1
+    after = next(r for r in books.records("contacts") if r["contact_name"] == "Cyberdyne")["contact_persons"]
+    assert [(p["contact_person_id"], p["first_name"], p["phone"]) for p in after] == [
+        (before[0]["contact_person_id"], "Miles", "+1 555 0499"),
+        (before[1]["contact_person_id"], "Sarah", "+1 555 0401")]
