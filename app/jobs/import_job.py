@@ -446,10 +446,11 @@ class ImportJob(ControlledJob[BooksClient]):
             return
         await self._write(index, d, d.action)
 
-    async def _still_differs(self, index: int, d: Decision) -> bool:
+    async def _still_differs(self, index: int, d: Decision, *, landed: str | None = None) -> bool:
         """The list row matched but does not show every field (line items, addresses, contact
         persons): read the record (one call), give the sheet's persons their IDs, and settle the
-        document as unchanged when Zoho holds its values."""
+        document as unchanged when Zoho holds its values (as `landed` when they are there because
+        a write whose answer was lost did land)."""
         assert self.facts is not None and d.zoho_id is not None
         try:
             async with self._dispatch:
@@ -473,7 +474,8 @@ class ImportJob(ControlledJob[BooksClient]):
         if not same_values(d.payload, record):
             return True
         await self._settle_without_call(index, Decision(
-            "unchanged", zoho_id=d.zoho_id, number=d.number, message="Zoho already holds these values"))
+            landed or "unchanged", zoho_id=d.zoho_id, number=d.number,
+            message=f"{landed} (confirmed after a lost answer)" if landed else "Zoho already holds these values"))
         return False
 
     async def _write(self, index: int, d: Decision, action: str, *,
@@ -615,6 +617,8 @@ class ImportJob(ControlledJob[BooksClient]):
                     d = Decision("upsert", d.payload, marker={
                         "by": marker["by"], "value": marker["value"], "outcome": "created"})
                     action = "upsert"
+                elif d.marker.get("check") and not await self._still_differs(index, d, landed=outcome):
+                    return  # the whole record shows the lost write landed (and gives persons their IDs)
                 await self._write(index, d, d.action if d.writes else action)
             return
         if not _lookup_marker(marker):

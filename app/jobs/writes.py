@@ -108,22 +108,28 @@ def merge_persons(wanted: list[dict[str, Any]], existing: list[dict[str, Any]]) 
     """The sheet's contact persons laid over the contact's persons in Zoho, for an update.
 
     Zoho replaces a contact's persons with the list an update sends, so each person of the
-    sheet is matched to one in Zoho (by email, else by first and last name) and carries its
+    sheet is matched to one in Zoho (by its ID, else email, else first and last name) and carries its
     contact_person_id; persons the sheet does not mention are sent by ID alone and stay as
     they are; the sheet's other persons are added. Zoho's order is kept, so an update whose
     persons already hold these values compares equal to the record.
     """
-    def keys(person: dict[str, Any]) -> list[tuple[str, ...]]:  # the sheet's person: the first one
+    def keys(person: dict[str, Any]) -> list[tuple[str, ...]]:  # a sheet's person is matched by its first
         names = (normalise(person.get("first_name")), normalise(person.get("last_name")))
-        return ([("email", normalise(person.get("email")))] if normalise(person.get("email")) else []) + (
-            [("name", *names)] if any(names) else [])
+        found: list[tuple[str, ...]] = []
+        if normalise(person.get("contact_person_id")):
+            found.append(("id", normalise(person.get("contact_person_id"))))
+        if normalise(person.get("email")):
+            found.append(("email", normalise(person.get("email"))))
+        if any(names):
+            found.append(("name", *names))
+        return found
 
     new = list(wanted)
     sheet_has_primary = any(p.get("is_primary_contact") is True for p in new)
     merged: list[dict[str, Any]] = []
     for person in existing:
-        found = keys(person)
-        theirs = next((p for p in new if keys(p)[:1] and keys(p)[0] in found), None)
+        known_by = keys(person)
+        theirs = next((p for p in new if keys(p)[:1] and keys(p)[0] in known_by), None)
         entry: dict[str, Any] = {"contact_person_id": person.get("contact_person_id")}
         if theirs is not None:
             new.remove(theirs)

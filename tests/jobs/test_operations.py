@@ -317,3 +317,26 @@ async def test_upsert_of_a_contact_with_persons_edits_them_in_place(books, tmp_p
     assert [(p["contact_person_id"], p["first_name"], p["phone"]) for p in after] == [
         (before[0]["contact_person_id"], "Miles", "+1 555 0499"),
         (before[1]["contact_person_id"], "Sarah", "+1 555 0401")]
+
+
+async def test_a_lost_answer_to_a_persons_update_is_confirmed_by_reading_not_by_sending_again(
+        books, tmp_path: Path) -> None:
+    headers = ["Display Name", "First Name", "Email", "Phone"]
+    people = write_csv(tmp_path / "people.csv", headers, [
+        ["Umbrella", "Albert", "albert@umbrella.example", "+1 555 0500"],
+        ["Umbrella", "Jill", "jill@umbrella.example", "+1 555 0501"],
+    ])
+    assert (await run_job(books, people, "contacts")).counts["created"] == 1
+    before = next(r for r in books.records("contacts") if r["contact_name"] == "Umbrella")["contact_persons"]
+
+    books.app.state.settings.drop_rate = 1.0  # every write lands, and its answer is lost
+    jill = write_csv(tmp_path / "jill.csv", ["Display Name", "Email", "Phone"], [
+        ["Umbrella", "jill@umbrella.example", "+1 555 0599"]])
+    writes_before = books.writes("contacts")
+    result = await run_job(books, jill, "contacts", "update")
+    assert books.writes("contacts") - writes_before == 1  # the read after the lost answer settles it
+    assert (result.counts["updated"], result.counts["in_doubt"]) == (1, 0)
+    assert "confirmed after a lost answer" in read_report(result.report_csv)[0]["Message"]
+    after = next(r for r in books.records("contacts") if r["contact_name"] == "Umbrella")["contact_persons"]
+    assert [(p["contact_person_id"], p["phone"]) for p in after] == [
+        (before[0]["contact_person_id"], "+1 555 0500"), (before[1]["contact_person_id"], "+1 555 0599")]
