@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.jobs.convert_input import ConvertInput
 from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
-from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
+from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 
 STATUSES = ("converted", "failed", "invalid", "skipped")
 RESULT_HEADERS = ("Status", "Sales Order ID", "Invoice ID", "Message", "Code", "HTTP status", "Attempts",
@@ -59,7 +59,7 @@ def write_convert_report(data: ConvertInput, results: list[RowResult], summary: 
     if report_dir is not None:
         out_dir = report_dir
     elif data.file is not None:
-        out_dir = data.file.resolve().parent
+        out_dir = report_folder(data.file)
     else:
         out_dir = data_dir() / "reports"
     stem = report_stem(data.file if data.file else Path("pasted-list"), job_id)

@@ -36,7 +36,7 @@ from app.jobs.journal import (
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
-from app.jobs.report import ReportPaths, RowResult, report_stem, write_report
+from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.jobs.target import Target
 from app.jobs.writes import (
     UNIQUE_FIELD,
@@ -773,12 +773,12 @@ class ImportJob(ControlledJob[BooksClient]):
 
     def _write_report(self, results: list[RowResult],
                       summary: list[tuple[str, object]]) -> tuple[ReportPaths, str]:
-        """Write the report beside the file (or in --report-dir); when that fails (the report
+        """Write the report beside the file (or in --report-dir; see report_folder); when that fails (the report
         is open in Excel, the folder is read-only), write it under the data folder instead and
         say so: the rows were sent, so their report must not be lost to a traceback."""
         assert self.table is not None
         s = self.settings
-        out_dir = Path(s.report_dir or s.file.resolve().parent)
+        out_dir = Path(s.report_dir or report_folder(s.file))
         stem = report_stem(s.file, self.job_id) + (".dry-run" if s.dry_run else "")
         suffix = ".csv" if s.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
 

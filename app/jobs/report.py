@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.jobs.journal import data_dir
+from app.resources import samples_dir
 from app.sheets import SheetData, write_csv, write_xlsx
 
 STATUSES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")
@@ -43,6 +45,15 @@ class ReportPaths:
     xlsx: Path
     csv: Path
     failed: Path | None  # None when no row failed
+
+
+def report_folder(source: Path) -> Path:
+    """Where a run's report goes by default: beside its file, except for the shipped samples
+    (their folder belongs to the installation), whose reports go under the data folder."""
+    source = source.resolve()
+    if source.is_relative_to(samples_dir().resolve()):
+        return data_dir() / "reports"
+    return source.parent
 
 
 def report_stem(source: Path, job_id: str) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.jobs import list_jobs
 from app.jobs.journal import Journal
+from app.resources import samples_dir
 from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
 
 
@@ -340,3 +341,11 @@ async def test_a_lost_answer_to_a_persons_update_is_confirmed_by_reading_not_by_
     after = next(r for r in books.records("contacts") if r["contact_name"] == "Umbrella")["contact_persons"]
     assert [(p["contact_person_id"], p["phone"]) for p in after] == [
         (before[0]["contact_person_id"], "+1 555 0500"), (before[1]["contact_person_id"], "+1 555 0599")]
+
+
+async def test_reports_of_the_shipped_samples_go_under_the_data_folder(books, data_dir: Path) -> None:
+    sample = samples_dir() / "contacts.xlsx"
+    result = await run_job(books, sample, "contacts", report_dir=None)
+    assert result.counts["created"] == 11
+    assert result.report is not None and result.report.parent == data_dir / "reports"
+    assert not list(samples_dir().glob("*.report-*"))  # the installation's folder stays as shipped

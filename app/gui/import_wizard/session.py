@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.gui.import_wizard.review_model import Validation
 from app.jobs import ImportJob, JobResult, Plan, data_dir
+from app.jobs.report import report_folder
 from app.mapping import Mapping
-from app.resources import samples_dir
 from app.sheets import SheetData, Table, write_xlsx
 
 log = logging.getLogger("app.gui")
@@ -60,16 +60,8 @@ class Session:
     notes: list[str] = field(default_factory=list)
 
     def report_dir(self) -> Path | None:
-        """Beside the user's file (the CLI's rule), also when fixes are sent from a corrected copy;
-        reports of the shipped samples go under the data folder."""
-        if self.file is None:
-            return None
-        source = self.file.resolve()
-        if source.is_relative_to(samples_dir().resolve()):
-            folder = data_dir() / "reports"
-            folder.mkdir(parents=True, exist_ok=True)
-            return folder
-        return source.parent
+        """Where the engine puts the user's file's report, also when fixes are sent from a corrected copy."""
+        return None if self.file is None else report_folder(self.file)
 
 
 class _Gentle:
