@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, TransformDialog
+from app.gui.import_wizard.field_editors import (
+    ConstantDialog,
+    FieldDelegate,
+    TransformDialog,
+    column_samples,
+)
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel
 from app.gui.import_wizard.session import Context, Session
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
@@ -173,7 +178,9 @@ class MappingStep(QWidget):
         f = resolve_field(self.model.entity, fm.field)
         if f is None:
             return None
-        return TransformDialog(self.model.table.headers[ci], f, fm, self)
+        table = self.model.table
+        return TransformDialog(table.headers[ci], f, fm, self, samples=column_samples(table, fm),
+                               entity=self.model.entity, date1904=bool(getattr(table, "date1904", False)))
 
     def edit_transforms(self) -> None:
         ci = self._selected_column()
