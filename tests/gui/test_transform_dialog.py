@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
 from app.gui.import_wizard import ImportPage
 from app.gui.import_wizard.field_editors import TransformDialog
 from app.gui.import_wizard.page import MAPPING, REVIEW
+from app.mapping import FieldMapping
 from app.mapping.schema import BooleanWords, Case, NumberFormat, Split
 from app.resources import samples_dir
 from tests.gui import wizard_fixtures as fixtures
@@ -182,7 +183,9 @@ def test_percent_and_split_on_sales_order_lines(qtbot: Any, context: Any, qloop:
     dialog.split_part.setCurrentText("the first part")
     assert dialog.split_separator.isEnabled()
     dialog.split_separator.clear()
+    assert not dialog.ok_button.isEnabled()  # a part of what? no separator, no OK
     qtbot.keyClicks(dialog.split_separator, " (")
+    assert dialog.ok_button.isEnabled()
     assert preview(dialog)[0] == ("Laptop Stand (LS-100)", "Laptop Stand")
     dialog.split_part.setCurrentText("the last part")
     assert preview(dialog)[0] == ("Laptop Stand (LS-100)", "LS-100)")
@@ -259,3 +262,19 @@ def test_rules_the_dialog_does_not_show_for_the_field_are_kept(qtbot: Any, conte
     assert not dialog.isAncestorOf(dialog.percent) and not dialog.isAncestorOf(dialog.case)
     accept(qtbot, page, dialog)
     assert rules_of(page, "Quantity") == [Case(to="upper"), NumberFormat(percent=True), BooleanWords(true=["si"])]
+
+
+def test_preview_of_a_field_fed_by_joined_columns(qtbot: Any, context: Any, qloop: Any) -> None:
+    page = open_mapping(qtbot, context, samples_dir() / "contacts.xlsx", "contacts")
+    model = page.mapping_step.model
+    assert model is not None
+    fields = [fm for fm in model.mapping.fields if fm.field != "billing_address.address"]
+    joined = FieldMapping(field="billing_address.address", columns=["Billing Street", "Billing City"], join=", ")
+    model.set_mapping(model.mapping.model_copy(update={"fields": [*fields, joined]}))
+    dialog = open_dialog(qtbot, page, "Billing Street")
+    assert preview(dialog)[0] == ("107 Market Street, Seattle", "107 Market Street, Seattle")
+    dialog.case.setCurrentText("lower case")
+    assert preview(dialog)[0] == ("107 Market Street, Seattle", "107 market street, seattle")
+    accept(qtbot, page, dialog)
+    validation = review(qtbot, page)
+    assert validation.prepared.documents[0].payload["billing_address"]["address"] == "107 market street, seattle"

@@ -359,6 +359,7 @@ class TransformDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)  # Esc cancels too
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form.addRow(buttons)
 
         for combo in (self.split_part, self.case, self.date_order, self.lookup_by):
@@ -433,6 +434,9 @@ class TransformDialog(QDialog):
         return preview(fm, self._field, self._entity, self._samples, self._date1904)
 
     def update_preview(self) -> None:
+        cut_nowhere = self.split_part.currentData() is not None and not self.split_separator.text()
+        self.ok_button.setEnabled(not cut_nowhere)
+        self.ok_button.setToolTip("Type the character(s) to cut at, or keep the whole value." if cut_nowhere else "")
         rows = self.preview_rows()
         self.preview.setRowCount(max(len(rows), 1))
         if not rows:
