@@ -3,9 +3,17 @@
 Routes (all under /crm/v8, behind the sandbox's auth middleware):
 
 - ``GET /settings/modules`` -> ``{"modules": [{"api_name", "id", ...}]}`` (module IDs for ``convert_to``).
-- ``GET /{module}?fields=a,b&page=1&per_page=200`` -> ``{"data": [...], "info": {"per_page", "count",
-  "page", "more_records"}}`` in creation order; 204 with an empty body when the page is empty.
-  ``fields`` is mandatory (REQUIRED_PARAM_MISSING), ``per_page`` at most 200 (INVALID_DATA).
+- ``GET /{module}?fields=a,b&page=1&per_page=200&sort_by=id&sort_order=desc`` -> ``{"data": [...],
+  "info": {"per_page", "next_page_token", "count", "sort_by", "page", "previous_page_token",
+  "page_token_expiry", "sort_order", "more_records"}}``; 204 with an empty body when the page is empty.
+  ``fields`` is mandatory (REQUIRED_PARAM_MISSING), ``per_page`` at most 200 (INVALID_DATA);
+  ``sort_by`` id (default), Created_Time or Modified_Time, ``sort_order`` desc (default) or asc.
+  ``page`` reaches the first 2,000 records only (DISCRETE_PAGINATION_LIMIT_EXCEEDED past them);
+  every page with more after it hands out ``next_page_token``: ``page_token=`` (not with ``page``:
+  AMBIGUITY_DURING_PROCESSING) goes on from that page's last record with the same other parameters
+  (TOKEN_BOUND_DATA_MISMATCH otherwise), good for ``store.page_token_ttl_s`` (24 h; EXPIRED_VALUE
+  after), an unknown token is INVALID_DATA, and tokens reach the first 100,000 records
+  (PAGINATION_LIMIT_EXCEEDED).
 - ``GET /{module}/{id}`` -> ``{"data": [record]}``.
 - ``POST /{module}`` with ``{"data": [...]}`` (at most 100, else LIMIT_EXCEEDED) -> per-record
   ``{"code": "SUCCESS", "details": {"id", ...}, "message": "record added", "status": "success"}``;
@@ -68,7 +76,7 @@ unknown IDs, no permission and ambiguity count as ``failed``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -78,6 +86,7 @@ from app.sandbox import crm_records as rec
 from app.sandbox.crm_convert import convert_request, mass_convert_request, parse_json
 from app.sandbox.crm_errors import (
     CrmError,
+    discrete_pagination_limit_exceeded,
     expected_field_missing,
     invalid_data,
     invalid_module,
@@ -89,12 +98,13 @@ from app.sandbox.crm_errors import (
     path_details,
     required_param_missing,
 )
-from app.sandbox.crm_store import CrmStore
+from app.sandbox.crm_store import SORT_KEYS, CrmStore, ListQuery
 
 __all__ = ["CrmStore", "crm_routes"]
 
 CREATE_MAX_RECORDS = 100
 PER_PAGE_MAX = 200
+DISCRETE_PAGINATION_LIMIT = 2000  # records reachable with `page`; past them only `page_token`
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -121,6 +131,13 @@ def _int_param(request: Request, name: str, default: int, maximum: int) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
         raise invalid_data({"param_name": name})
     return int(raw)
+
+
+def _choice(request: Request, name: str, allowed: Iterable[str], default: str) -> str:
+    value = request.query_params.get(name, default)
+    if value not in allowed:
+        raise invalid_data({"param_name": name, "supported_values": sorted(allowed)})
+    return value
 
 
 def crm_routes(store: CrmStore) -> list[BaseRoute]:
@@ -165,13 +182,34 @@ def crm_routes(store: CrmStore) -> list[BaseRoute]:
         for name in fields:
             if name not in rec.MODULE_FIELDS[module]:
                 raise invalid_data({"api_name": name, "param_name": "fields"})
+        query = ListQuery(
+            tuple(fields),
+            _int_param(request, "per_page", PER_PAGE_MAX, PER_PAGE_MAX),
+            _choice(request, "sort_by", SORT_KEYS, "id"),
+            _choice(request, "sort_order", ("asc", "desc"), "desc"),
+        )
+        page_token = request.query_params.get("page_token")
+        if page_token is not None and "page" in request.query_params:
+            raise CrmError(400, "AMBIGUITY_DURING_PROCESSING", "You cannot use both page and page_token",
+                           {"ambiguity_due_to": ["page", "page_token"]})
         page = _int_param(request, "page", 1, 10**6)
-        per_page = _int_param(request, "per_page", PER_PAGE_MAX, PER_PAGE_MAX)
-        records, more = store.page(module, page, per_page)
-        if not records:
+        if page_token is None and page * query.per_page > DISCRETE_PAGINATION_LIMIT:
+            raise discrete_pagination_limit_exceeded(DISCRETE_PAGINATION_LIMIT)
+        answer = store.list_page(module, query, page=page, page_token=page_token)
+        if not answer.records:
             return Response(status_code=204)
-        data = [{"id": r["id"], **{f: r.get(f) for f in fields}} for r in records]
-        info = {"per_page": per_page, "count": len(data), "page": page, "more_records": more}
+        data = [{"id": r["id"], **{f: r.get(f) for f in fields}} for r in answer.records]
+        info = {
+            "per_page": query.per_page,
+            "next_page_token": answer.next_page_token,
+            "count": len(data),
+            "sort_by": query.sort_by,
+            "page": answer.page,
+            "previous_page_token": answer.previous_page_token,
+            "page_token_expiry": answer.page_token_expiry,
+            "sort_order": query.sort_order,
+            "more_records": answer.more_records,
+        }
         return JSONResponse({"data": data, "info": info})
 
     async def create_records(request: Request) -> Response:

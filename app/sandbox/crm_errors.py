@@ -92,6 +92,15 @@ def limit_exceeded(limit: int, api_name: str, json_path: str) -> CrmError:
     )
 
 
+def discrete_pagination_limit_exceeded(limit: int) -> CrmError:
+    return CrmError(
+        400,
+        "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+        "You can only get the first 2000 records without using page_token param.",
+        {"limit": limit},
+    )
+
+
 def too_many_requests(limit: int) -> CrmError:
     return CrmError(
         429,

@@ -14,6 +14,7 @@ from app.zoho.tokens import TokenSource
 
 MASS_CONVERT_MAX_IDS = 50
 CREATE_MAX_RECORDS = 100
+PAGE_SIZE = 200  # Get Records' most per call
 
 
 def _entry_error(entry: dict[str, Any], status: int | None = None) -> ZohoError | None:
@@ -134,21 +135,32 @@ class CrmClient(ApiClient):
         return _first_entry(answer.body)
 
     async def list(self, module: str, fields: list[str], **params: Any) -> AsyncIterator[dict[str, Any]]:
-        """Every record of `module` with `fields`, page after page."""
-        page = 1
+        """Every record of `module` with `fields`, 200 a call, however many there are.
+
+        The first call asks for the first page; each further call passes the `next_page_token`
+        the previous answer handed out, with the same other parameters (Zoho binds the token to
+        them). Page numbers would reach only the first 2,000 records, and a token walk goes on
+        from the last record seen, so records added meanwhile neither repeat nor push others out.
+        `params` (e.g. sort_by="Created_Time", sort_order="desc") go with every call.
+        """
+        query = {"fields": ",".join(fields), "per_page": PAGE_SIZE, **params}
+        token: str | None = None
         while True:
             answer = await self._session.request(
-                "GET",
-                module,
-                params={"fields": ",".join(fields), "page": page, "per_page": 200, **params},
+                "GET", module, params=query if token is None else {**query, "page_token": token}
             )
             data = answer.body.get("data") or []
             for record in data:
                 yield record
             info = answer.body.get("info") or {}
-            if not info.get("more_records") or not data:
+            if not data or not info.get("more_records"):
                 return
-            page += 1
+            token = info.get("next_page_token")
+            if not token:
+                raise ZohoError(
+                    f"Zoho CRM said more {module} records follow but gave no page token to reach them",
+                    status=answer.status,
+                )
 
     async def get(self, module: str, record_id: str) -> dict[str, Any]:
         """One record by its ID."""

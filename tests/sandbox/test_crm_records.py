@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ async def client(sandbox: Any) -> AsyncIterator[httpx.AsyncClient]:
 async def _all(client: httpx.AsyncClient, module: str, fields: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     page = 1
-    while (response := await client.get(f"/{module}", params={"fields": fields, "page": page})).status_code == 200:
+    params = {"fields": fields, "sort_order": "asc"}
+    while (response := await client.get(f"/{module}", params={**params, "page": page})).status_code == 200:
         records.extend(response.json()["data"])
         page += 1
     assert response.status_code == 204 and response.content == b""
@@ -101,20 +103,31 @@ async def test_sandbox_file_keeps_crm_records_and_does_not_reseed(tmp_path: Path
         again.state.close()
 
 
+def _paging(info: dict[str, Any]) -> dict[str, Any]:
+    """The info fields that do not change from run to run (the tokens and their expiry do)."""
+    return {k: info[k] for k in ("per_page", "count", "page", "more_records", "sort_by", "sort_order")}
+
+
 async def test_list_envelope_pages_and_fields(client: httpx.AsyncClient) -> None:
     pages = []
     for page in (1, 2, 3):
         response = await client.get("/Quotes", params={"fields": "Subject,Quote_Number", "page": page, "per_page": 15})
         assert response.status_code == 200
         pages.append(response.json())
-    assert [p["info"] for p in pages] == [
-        {"per_page": 15, "count": 15, "page": 1, "more_records": True},
-        {"per_page": 15, "count": 15, "page": 2, "more_records": True},
-        {"per_page": 15, "count": 10, "page": 3, "more_records": False},
+    infos = [p["info"] for p in pages]
+    assert [_paging(i) for i in infos] == [
+        {"per_page": 15, "count": 15, "page": 1, "more_records": True, "sort_by": "id", "sort_order": "desc"},
+        {"per_page": 15, "count": 15, "page": 2, "more_records": True, "sort_by": "id", "sort_order": "desc"},
+        {"per_page": 15, "count": 10, "page": 3, "more_records": False, "sort_by": "id", "sort_order": "desc"},
     ]
+    assert set(infos[0]) == {"per_page", "next_page_token", "count", "sort_by", "page", "previous_page_token",
+                             "page_token_expiry", "sort_order", "more_records"}
+    assert [bool(i["next_page_token"]) for i in infos] == [True, True, False]
+    assert [bool(i["previous_page_token"]) for i in infos] == [False, True, True]
+    assert all(datetime.fromisoformat(i["page_token_expiry"]) > datetime.now(UTC) for i in infos)
     assert set(pages[0]["data"][0]) == {"id", "Subject", "Quote_Number"}
-    ids = [r["id"] for p in pages for r in p["data"]]
-    assert len(set(ids)) == 40
+    numbers = [r["Quote_Number"] for p in pages for r in p["data"]]
+    assert numbers == [f"QT-{n:05d}" for n in range(40, 0, -1)], "Zoho's default order: id, descending"
     empty = await client.get("/Quotes", params={"fields": "Subject", "page": 4, "per_page": 15})
     assert (empty.status_code, empty.content) == (204, b"")
 
@@ -124,9 +137,11 @@ async def test_default_page_is_200(client: httpx.AsyncClient) -> None:
     for _ in range(2):
         assert (await client.post("/Quotes", json={"data": records})).status_code == 201
     first = (await client.get("/Quotes", params={"fields": "Subject"})).json()
-    assert first["info"] == {"per_page": 200, "count": 200, "page": 1, "more_records": True}
+    assert _paging(first["info"]) == {"per_page": 200, "count": 200, "page": 1, "more_records": True,
+                                      "sort_by": "id", "sort_order": "desc"}
     second = (await client.get("/Quotes", params={"fields": "Subject", "page": 2})).json()
     assert second["info"]["count"] == 40 and second["info"]["more_records"] is False
+    assert second["info"]["next_page_token"] is None
 
 
 @pytest.mark.parametrize(
@@ -246,3 +261,126 @@ async def test_create_body_errors(client: httpx.AsyncClient, body: Any, code: st
 async def test_create_body_that_is_not_json(client: httpx.AsyncClient) -> None:
     response = await client.post("/Invoices", content=b"\xff\xfe not json")
     assert (response.status_code, response.json()["code"]) == (400, "INVALID_DATA")
+
+
+# --- paging past 2,000 records: page numbers stop there, page tokens go on -------------------------
+
+ITEMS = {"Quotes": "Quoted_Items", "Sales_Orders": "Ordered_Items", "Invoices": "Invoiced_Items"}
+DISCRETE_LIMIT_ERROR = {
+    "code": "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+    "details": {"limit": 2000},
+    "message": "You can only get the first 2000 records without using page_token param.",
+    "status": "error",
+}
+
+
+def seed(store: Any, module: str, count: int) -> None:
+    """`count` more records of `module`, added through the store in one go (not one HTTP create each)."""
+    line = {"Product_Name": {"id": MOUSE}, "Quantity": 1}
+    answers = store.create(module, [{"Subject": f"Bulk {n}", "Account_Name": {"id": ACME}, ITEMS[module]: [line]}
+                                    for n in range(count)])
+    assert [a["status"] for a in answers] == ["success"] * count
+
+
+async def _walk(client: httpx.AsyncClient, module: str, **params: Any) -> tuple[list[str], int]:
+    """(IDs of every record, calls made): the first page, then each answer's next_page_token."""
+    query = {"fields": "Subject", **params}
+    response = await client.get(f"/{module}", params=query)
+    ids, calls = [], 1
+    while response.status_code == 200:
+        ids += [r["id"] for r in response.json()["data"]]
+        token = response.json()["info"]["next_page_token"]
+        if token is None:
+            break
+        response = await client.get(f"/{module}", params={**query, "page_token": token})
+        calls += 1
+    return ids, calls
+
+
+async def test_page_numbers_reach_the_first_2000_records_only(sandbox: Any, client: httpx.AsyncClient) -> None:
+    seed(sandbox.app.state.crm, "Invoices", 2445)
+    tenth = await client.get("/Invoices", params={"fields": "Subject", "page": 10, "per_page": 200})
+    assert tenth.status_code == 200 and tenth.json()["info"]["more_records"] is True
+    for page, per_page in ((11, 200), (21, 100), (2001, 1)):
+        refused = await client.get("/Invoices", params={"fields": "Subject", "page": page, "per_page": per_page})
+        assert (refused.status_code, refused.json()) == (400, DISCRETE_LIMIT_ERROR)
+    assert (await client.get("/Invoices", params={"fields": "Subject", "page": 20, "per_page": 100})).status_code == 200
+
+
+async def test_page_tokens_list_2450_records_once_each_in_13_calls(sandbox: Any, client: httpx.AsyncClient) -> None:
+    seed(sandbox.app.state.crm, "Invoices", 2445)
+    ids, calls = await _walk(client, "Invoices")
+    assert calls == 13 and len(ids) == len(set(ids)) == 2450
+    assert ids == sorted(ids, key=int, reverse=True), "id, descending, as Zoho's default"
+    oldest_first, _ = await _walk(client, "Invoices", sort_order="asc")
+    assert oldest_first == ids[::-1]
+
+
+async def test_previous_page_token_goes_back_one_page(client: httpx.AsyncClient) -> None:
+    params = {"fields": "Quote_Number", "per_page": 15}
+    first = (await client.get("/Quotes", params=params)).json()
+    second = (await client.get("/Quotes", params={**params, "page_token": first["info"]["next_page_token"]})).json()
+    back = (await client.get("/Quotes", params={**params, "page_token": second["info"]["previous_page_token"]}))
+    assert second["info"]["page"] == 2 and back.json()["info"]["page"] == 1
+    assert back.json()["data"] == first["data"]
+    assert back.json()["info"]["previous_page_token"] is None and back.json()["info"]["more_records"] is True
+
+
+async def test_a_token_walk_neither_repeats_nor_skips_when_records_are_added(client: httpx.AsyncClient) -> None:
+    params = {"fields": "Quote_Number", "per_page": 15}
+    first = (await client.get("/Quotes", params=params)).json()
+    assert (await client.post("/Quotes", json={"data": [_quote(f"Added {n}") for n in range(5)]})).status_code == 201
+    by_number = (await client.get("/Quotes", params={**params, "page": 2})).json()
+    rest = []
+    token = first["info"]["next_page_token"]
+    while token:
+        page = (await client.get("/Quotes", params={**params, "page_token": token})).json()
+        rest += page["data"]
+        token = page["info"]["next_page_token"]
+    numbers = [r["Quote_Number"] for r in first["data"] + rest]
+    assert numbers == [f"QT-{n:05d}" for n in range(40, 0, -1)], "the 40 there when the walk began, once each"
+    assert {r["id"] for r in by_number["data"]} & {r["id"] for r in first["data"]}, \
+        "page numbers would have listed some records twice"
+
+
+async def test_created_time_newest_first(client: httpx.AsyncClient) -> None:
+    await client.post("/Sales_Orders", json={"data": [{"Subject": "New", "Account_Name": {"id": ACME},
+                                                       "Ordered_Items": [{"Product_Name": {"id": MOUSE},
+                                                                          "Quantity": 1}]}]})
+    response = await client.get("/Sales_Orders", params={"fields": "Subject,Created_Time", "sort_by": "Created_Time",
+                                                         "sort_order": "desc"})
+    records = response.json()["data"]
+    assert records[0]["Subject"] == "New" and response.json()["info"]["sort_by"] == "Created_Time"
+    keys = [(r["Created_Time"], int(r["id"])) for r in records]
+    assert keys == sorted(keys, reverse=True) and len(records) == 13
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"page_token": "0123abcd"}, "INVALID_DATA"),
+        ({"sort_order": "asc"}, "TOKEN_BOUND_DATA_MISMATCH"),
+        ({"fields": "Subject,Quote_Number"}, "TOKEN_BOUND_DATA_MISMATCH"),
+        ({"per_page": 20}, "TOKEN_BOUND_DATA_MISMATCH"),
+        ({"page": 2}, "AMBIGUITY_DURING_PROCESSING"),
+        ({"sort_by": "Subject"}, "INVALID_DATA"),
+    ],
+)
+async def test_page_token_errors(client: httpx.AsyncClient, change: dict[str, Any], code: str) -> None:
+    params = {"fields": "Subject", "per_page": 15}
+    token = (await client.get("/Quotes", params=params)).json()["info"]["next_page_token"]
+    response = await client.get("/Quotes", params={**params, "page_token": token, **change})
+    assert (response.status_code, response.json()["code"], response.json()["status"]) == (400, code, "error")
+
+
+async def test_a_token_for_another_module_or_expired_is_refused(sandbox: Any, client: httpx.AsyncClient) -> None:
+    params = {"fields": "Subject", "per_page": 5}
+    token = (await client.get("/Quotes", params=params)).json()["info"]["next_page_token"]
+    other = await client.get("/Sales_Orders", params={**params, "page_token": token})
+    assert (other.status_code, other.json()["code"]) == (400, "TOKEN_BOUND_DATA_MISMATCH")
+    sandbox.app.state.crm.page_token_ttl_s = -1.0  # tokens handed out from now on are past their 24 hours
+    stale = (await client.get("/Quotes", params=params)).json()["info"]["next_page_token"]
+    expired = await client.get("/Quotes", params={**params, "page_token": stale})
+    assert (expired.status_code, expired.json()) == (400, {
+        "code": "EXPIRED_VALUE", "details": {"param_name": "page_token"}, "message": "The token given has expired.",
+        "status": "error"})
