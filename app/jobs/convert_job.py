@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from app.jobs.control import ControlledJob
@@ -153,20 +154,20 @@ class ConvertJob(ControlledJob[CrmClient]):
         rows = self.rows if self.data is not None else await asyncio.to_thread(self.load)
         assert self.data is not None
         s = self.settings
-        self.journal = Journal.open(self.job_id)
+        self.journal = await asyncio.to_thread(Journal.open, self.job_id)  # a new file: its schema's fsync
         self._resumed = self.journal.has_entries()
         await self.connect()
         try:
             if self._resumed:
                 self.modules = self.journal.get("modules", {})
-                self._retry_changeable_failures()
+                await self._retry_changeable_failures()
             else:
                 self.modules = await self._module_ids()
                 if needs_numbers(rows):
                     numbers = await self._record_numbers()
                     resolve_numbers(rows, s.source, numbers, self.data.record_column)
                     mark_duplicates(rows, self.data.record_column)
-                self._start_journal(rows)
+                await self._start_journal(rows)
         except AuthError as exc:
             raise JobError(f"Signing in failed: {exc}") from None
         except QuotaSpent:
@@ -201,24 +202,19 @@ class ConvertJob(ControlledJob[CrmClient]):
             self._calls["lookup"] += self.client.counters.calls - before
         return numbers
 
-    def _start_journal(self, rows: list[ConvertRow]) -> None:
+    async def _start_journal(self, rows: list[ConvertRow]) -> None:
+        """The job's settings and one entry per row, in one commit."""
         assert self.journal is not None and self.data is not None
         s, j = self.settings, self.journal
-        j.set("kind", "convert")
-        j.set("entity", s.source)
-        j.set("operation", "convert to " + ",".join(s.targets))
-        j.set("source", s.source)
-        j.set("targets", list(s.targets))
-        j.set("carry_over_tags", s.carry_over_tags)
-        j.set("column", self.data.headers[self.data.record_column])
-        j.set("sheet", self.data.sheet)
-        j.set("file", str(s.file.resolve()) if s.file else None)
-        j.set("text", s.text)  # a pasted list, kept so that the job can be resumed
-        j.set("fingerprint", self.data.fingerprint)
-        j.set("target", s.target.identity if s.target else None)
-        j.set("modules", self.modules)
-        j.set("created_at", time.time())
-        j.set("status", "new")
+        values = {
+            "kind": "convert", "entity": s.source, "operation": "convert to " + ",".join(s.targets),
+            "source": s.source, "targets": list(s.targets), "carry_over_tags": s.carry_over_tags,
+            "column": self.data.headers[self.data.record_column], "sheet": self.data.sheet,
+            "file": str(s.file.resolve()) if s.file else None,
+            "text": s.text,  # a pasted list, kept so that the job can be resumed
+            "fingerprint": self.data.fingerprint, "target": s.target.identity if s.target else None,
+            "modules": self.modules, "created_at": time.time(), "status": "new",
+        }
         entries = []
         for r in rows:
             absent = [t for t in r.targets if t not in self.modules]
@@ -234,15 +230,16 @@ class ConvertJob(ControlledJob[CrmClient]):
             else:
                 entries.append(Entry(index=r.index, key=r.record_id, rows=[r.index],
                                      marker={"targets": list(r.targets), "carry": r.carry_over_tags}))
-        j.add(entries)
+        await j.write(j.together, *(partial(j.set, name, value) for name, value in values.items()),
+                      partial(j.add, entries))
 
-    def _retry_changeable_failures(self) -> None:
+    async def _retry_changeable_failures(self) -> None:
         """On a rerun: conversions refused for a reason that may have changed (approval, review,
         permission, a busy or failing server) are tried again; everything else stays settled."""
         assert self.journal is not None
         again = [e.index for e in self.journal.entries(FAILED)
                  if e.outcome == "failed" and (e.zoho_code in RETRY_ON_RERUN or e.zoho_code is None)]
-        self.journal.retry_unsettled_failures(again)
+        await self.journal.write(self.journal.retry_unsettled_failures, again)
 
     def _groups(self, entries: list[Entry]) -> tuple[list[_Batch], list[int]]:
         """Pending entries as mass batches (same options, at most 50) and the ones better sent singly."""
@@ -298,9 +295,9 @@ class ConvertJob(ControlledJob[CrmClient]):
         journal = self.journal
         counts = journal.states()
         self._meter = ProgressMeter(len(journal.entries()), done=counts.get(DONE, 0), failed=counts.get(FAILED, 0))
-        journal.interrupted_to_in_doubt()
+        await journal.write(journal.together, journal.interrupted_to_in_doubt,
+                            partial(journal.set, "status", "running"))
         self._doubted.update(e.index for e in journal.entries(IN_DOUBT))
-        journal.set("status", "running")
         self._emit()
         if not self.control.cancelled:
             await self._finish_earlier_jobs()
@@ -308,7 +305,7 @@ class ConvertJob(ControlledJob[CrmClient]):
             for b in batches:
                 self._batches += 1
                 b.number = self._batches + int(journal.get("batches", 0))
-            journal.set("batches", int(journal.get("batches", 0)) + len(batches))
+            await journal.write(journal.set, "batches", int(journal.get("batches", 0)) + len(batches))
             self._phase("mass conversion")
             await run_pool(batches, self._mass, workers=self._workers(), control=self.control)
         # What the mass conversions (and any earlier lost answer) made: read only, so also after a cancel.
@@ -347,43 +344,48 @@ class ConvertJob(ControlledJob[CrmClient]):
         targets, carry = batch.key
         entries = [journal.entry(i) for i in batch.indexes]
         ids = [str(e.key) for e in entries]
-        for e in entries:
-            journal.mark_sent(e.index, {**e.marker, "via": "mass", "batch": batch.number,
-                                        "first_sent_at": e.marker.get("first_sent_at", time.time())})
-            self._start(e.index)
         record = {"number": batch.number, "ids": ids, "sent_at": time.time(), "job_id": None, "status": "sent"}
-        journal.set(f"batch.{batch.number}", record)
+        # every record of the batch "sent", and the batch itself, durable in one commit before the request
+        await journal.write(journal.together, *(
+            partial(journal.mark_sent, e.index, {**e.marker, "via": "mass", "batch": batch.number,
+                                                 "first_sent_at": e.marker.get("first_sent_at", record["sent_at"])})
+            for e in entries), partial(journal.set, f"batch.{batch.number}", record))
+        for e in entries:
+            self._start(e.index)
         self._calls["mass_convert"] += 1
         self._emit()
         try:
             job_id = await self.client.mass_convert(self.settings.source, ids, _convert_to(self.modules, targets),
                                                     carry_over_tags=carry)
         except InDoubt as exc:
-            for e in entries:
-                journal.finish(e.index, IN_DOUBT, None, message=f"answer lost: {exc}", http_status=exc.status,
-                               zoho_code=exc.code)
+            await journal.write(journal.together, *(
+                partial(journal.finish, e.index, IN_DOUBT, None, message=f"answer lost: {exc}",
+                        http_status=exc.status, zoho_code=exc.code) for e in entries))
             self._doubted.update(batch.indexes)
             return
         except ZohoError as exc:
             if _stops_the_run(exc):
+                await journal.write(journal.together, *(partial(journal.release, e.index) for e in entries))
                 for e in entries:
-                    journal.release(e.index)
                     self._in_flight.discard(e.index)
                     self._meter_returned()
                 self._calls["mass_convert"] -= 1
                 self._stop(exc, _stop_reason(exc))
                 return
             if exc.field == "ids":  # Zoho refused one of the IDs: each record on its own says which
-                for e in entries:
-                    journal.finish(e.index, SENT, None, message=f"mass conversion refused: {exc}")
+                await journal.write(journal.together, *(
+                    partial(journal.finish, e.index, SENT, None, message=f"mass conversion refused: {exc}")
+                    for e in entries))
                 return
             reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
+            await journal.write(journal.together, *(
+                partial(journal.finish, e.index, FAILED, "failed", message=reason, http_status=exc.status,
+                        zoho_code=exc.code) for e in entries))
             for e in entries:
-                journal.finish(e.index, FAILED, "failed", message=reason, http_status=exc.status, zoho_code=exc.code)
                 self._done(e.index, failed=True, message=reason)
             return
         record.update(job_id=job_id, status="scheduled")
-        journal.set(f"batch.{batch.number}", record)
+        await journal.write(journal.set, f"batch.{batch.number}", record)
         await self._wait_for(job_id, batch.number)
         if journal.get(f"batch.{batch.number}", {}).get("status") != "completed":
             self._doubted.update(batch.indexes)  # still running for all we know
@@ -417,7 +419,7 @@ class ConvertJob(ControlledJob[CrmClient]):
                 record.update(status="completed", counts={k: v for k, v in status.items() if k.endswith("_count")})
             else:  # ended otherwise (e.g. FAILED): its counts are not trusted, its records are looked for
                 record.update(status=f"ended {word.lower() or 'without a status'}")
-            self.journal.set(f"batch.{number}", record)
+            await self.journal.write(self.journal.set, f"batch.{number}", record)
             return
 
     async def _check(self, entries: list[Entry]) -> None:
@@ -450,6 +452,7 @@ class ConvertJob(ControlledJob[CrmClient]):
                 found[target] = {}  # not settled: a single convert will tell
             finally:
                 self._calls["lookup"] += self.client.counters.calls - before
+        converted: dict[int, dict[str, Made]] = {}
         for e in entries:
             made = self._partial.setdefault(e.index, {})
             for target, by_source in found.items():
@@ -457,7 +460,8 @@ class ConvertJob(ControlledJob[CrmClient]):
                     made[target] = by_source[str(e.key)]
             targets = e.marker.get("targets") or self.settings.targets
             if all(t in made for t in targets):
-                self._converted(e.index, made, None)
+                converted[e.index] = made
+        await self._converted(converted)
 
     def _expected_made(self, entries: list[Entry]) -> dict[str, int | None]:
         """Per target module, how many records the completed mass conversions of `entries` say they made
@@ -491,8 +495,8 @@ class ConvertJob(ControlledJob[CrmClient]):
         targets = tuple(t for t in (e.marker.get("targets") or self.settings.targets) if t not in made)
         carry = bool(e.marker.get("carry"))
         marker = {k: v for k, v in e.marker.items() if k not in ("via", "batch")}
-        journal.mark_sent(index, {**marker, "via": "single",
-                                  "first_sent_at": marker.get("first_sent_at", time.time())})
+        await journal.write(journal.mark_sent, index, {**marker, "via": "single",
+                                                       "first_sent_at": marker.get("first_sent_at", time.time())})
         self._start(index)
         self._calls["single_convert"] += 1
         self._emit()
@@ -500,16 +504,16 @@ class ConvertJob(ControlledJob[CrmClient]):
             details = await self.client.convert(self.settings.source, str(e.key), _convert_to(self.modules, targets),
                                                 carry_over_tags=carry)
         except InDoubt as exc:
-            journal.finish(index, IN_DOUBT, None, message=f"answer lost: {exc}", http_status=exc.status,
-                           zoho_code=exc.code)
+            await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
+                                http_status=exc.status, zoho_code=exc.code)
             self._doubted.add(index)
             return
         except ZohoError as exc:
             if _stops_the_run(exc):
                 if e.state == PENDING:
-                    journal.release(index)  # never went out: the next run sends it
+                    await journal.write(journal.release, index)  # never went out: the next run sends it
                 else:  # in an earlier request: the next run looks for what it made first
-                    journal.finish(index, IN_DOUBT, None, message=f"not settled: {exc}")
+                    await journal.write(journal.finish, index, IN_DOUBT, None, message=f"not settled: {exc}")
                 self._calls["single_convert"] -= 1
                 self._in_flight.discard(index)
                 self._meter_returned()
@@ -518,11 +522,13 @@ class ConvertJob(ControlledJob[CrmClient]):
             if exc.code == "ID_ALREADY_CONVERTED" and index in self._doubted and index not in self._rechecked:
                 # Perhaps by this job's own earlier request whose answer was lost: look once more.
                 self._rechecked.add(index)
-                journal.finish(index, IN_DOUBT, None, message="Zoho says it is converted; looking for the record",
-                               http_status=exc.status, zoho_code=exc.code)
+                await journal.write(journal.finish, index, IN_DOUBT, None,
+                                    message="Zoho says it is converted; looking for the record",
+                                    http_status=exc.status, zoho_code=exc.code)
                 return
             reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
-            journal.finish(index, FAILED, "failed", message=reason, http_status=exc.status, zoho_code=exc.code)
+            await journal.write(journal.finish, index, FAILED, "failed", message=reason, http_status=exc.status,
+                                zoho_code=exc.code)
             self._done(index, failed=True, message=f"row {e.index + 1}: {reason}")
             return
         for t in targets:
@@ -532,21 +538,26 @@ class ConvertJob(ControlledJob[CrmClient]):
         missing = [t for t in targets if t not in made]
         if missing:
             message = f"Zoho said it converted the record but named no {target_words(missing)} made"
-            journal.finish(index, FAILED, "failed", message=message)
+            await journal.write(journal.finish, index, FAILED, "failed", message=message)
             self._done(index, failed=True, message=message)
             return
         note = None
         if index in self._single_after_mass:
             note = "converted on its own after the mass conversion left it"
-        self._converted(index, made, note)
+        await self._converted({index: made}, note)
 
-    def _converted(self, index: int, made: dict[str, Made], note: str | None) -> None:
+    async def _converted(self, made: dict[int, dict[str, Made]], note: str | None = None) -> None:
+        """Record these entries converted, with the records made from each (one commit)."""
         assert self.journal is not None
-        ids = {t: m.id for t, m in made.items()}
-        numbers = {t: m.number for t, m in made.items() if m.number}
-        self.journal.finish(index, DONE, "converted", zoho_id=json.dumps(ids), number=json.dumps(numbers),
-                            message=note)
-        self._done(index)
+        journal = self.journal
+        if not made:
+            return
+        await journal.write(journal.together, *(
+            partial(journal.finish, index, DONE, "converted", zoho_id=json.dumps({t: m.id for t, m in by.items()}),
+                    number=json.dumps({t: m.number for t, m in by.items() if m.number}), message=note)
+            for index, by in made.items()))
+        for index in made:
+            self._done(index)
 
     # --- progress ---
 
@@ -628,10 +639,10 @@ class ConvertJob(ControlledJob[CrmClient]):
         paths = await asyncio.to_thread(write_convert_report, self.data, results, summary, job_id=self.job_id,
                                         report_dir=s.report_dir)
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
-        journal.set("status", status)
-        journal.set("report", str(paths.xlsx))
-        journal.set("report_csv", str(paths.csv))
-        journal.set("stopped", message or None)
+        await journal.write(journal.together, partial(journal.set, "status", status),
+                            partial(journal.set, "report", str(paths.xlsx)),
+                            partial(journal.set, "report_csv", str(paths.csv)),
+                            partial(journal.set, "stopped", message or None))
         return ConvertResult(job_id=self.job_id, source=s.source, targets=s.targets, rows=len(self.data.rows),
                              counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
                              report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,

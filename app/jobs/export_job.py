@@ -20,6 +20,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -412,35 +413,32 @@ class ExportJob(ControlledJob[BooksClient]):
             columns=len(self.columns), calls=calls, elapsed_s=time.monotonic() - self._started,
             out=written, exit_code=exit_code, failed=failed, stopped=stopped, message=message,
             failures=[self._failures[i] for i in sorted(self._failures)])
-        self._journal(result)
+        await asyncio.to_thread(self._journal, result)  # off the loop: its fsync held a window still
         if self._meter is not None:
             self._meter.phase = "finished"
         self._emit()
         return result
 
     def _journal(self, result: ExportResult) -> None:
-        """Record the export in the job list (kind "export"): one entry per record, the file as its report."""
+        """Record the export in the job list (kind "export"): one entry per record, the file as its report;
+        one commit. Blocks on the disk: the run calls it on a worker thread."""
         if not self.job_id:
             return
         entity = self.settings.entity
+        values = {
+            "kind": "export", "entity": entity, "operation": "export", "file": str(self.settings.out.resolve()),
+            "filters": self.filters, "columns": [c.header for c in self.columns], "created_at": time.time(),
+            "status": "finished" if result.exit_code in (0, 1) else "stopped" if result.stopped else "failed",
+            "report": str(result.out) if result.out else None, "summary": result.summary(),
+        }
         with Journal.open(self.job_id) as journal:
-            journal.set("kind", "export")
-            journal.set("entity", entity)
-            journal.set("operation", "export")
-            journal.set("file", str(self.settings.out.resolve()))
-            journal.set("filters", self.filters)
-            journal.set("columns", [c.header for c in self.columns])
-            journal.set("created_at", time.time())
-            journal.set("status", "finished" if result.exit_code in (0, 1) else
-                        "stopped" if result.stopped else "failed")
-            journal.set("report", str(result.out) if result.out else None)
-            journal.set("summary", result.summary())
-            if not journal.has_entries() and not result.stopped:
-                journal.add(Entry(
-                    index=i, key=self._name(r), state=FAILED if i in self._failures else DONE,
-                    outcome="failed" if i in self._failures else "exported",
-                    zoho_id=str(r.get(ID_FIELDS[entity]) or ""), message=self._failures.get(i))
-                    for i, r in enumerate(self.records))
+            entries = [] if journal.has_entries() or result.stopped else [Entry(
+                index=i, key=self._name(r), state=FAILED if i in self._failures else DONE,
+                outcome="failed" if i in self._failures else "exported",
+                zoho_id=str(r.get(ID_FIELDS[entity]) or ""), message=self._failures.get(i))
+                for i, r in enumerate(self.records)]
+            journal.together(*(partial(journal.set, name, value) for name, value in values.items()),
+                             partial(journal.add, entries))
 
     # --- progress ---
 

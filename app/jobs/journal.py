@@ -146,7 +146,8 @@ class Journal:
     async def write(self, change: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Make one change (e.g. `journal.mark_sent`, `journal.finish`) on the journal's writer thread
         and wait for it. When this returns the change is as durable as when called directly; meanwhile
-        the event loop keeps turning (a commit's fsync took 0.2 s on a busy disk). Changes keep their order."""
+        the event loop keeps turning (a commit's fsync took 0.2 s on a busy disk). Changes keep their order.
+        Reads (entries(), get()...) are made on the caller's thread: await the writes a read depends on."""
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="journal")
         return await asyncio.get_running_loop().run_in_executor(
@@ -291,26 +292,41 @@ class Journal:
                     (PENDING, time.time(), index, FAILED)).rowcount
         return n
 
+    def together(self, *changes: Callable[[], object]) -> None:
+        """Make several changes in one transaction: one fsync, and after a crash all of them or none.
+        E.g. `await journal.write(journal.together, *(partial(journal.mark_sent, i) for i in batch))`."""
+        with self._transaction():
+            for change in changes:
+                change()
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
 
 
 class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT under the journal's lock; inside another transaction (together()) it
+    joins that one."""
+
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self._db = db
         self._lock = lock
+        self._outer = False
 
     def __enter__(self) -> None:
         self._lock.acquire()
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            # Only this thread can be inside a transaction now: whoever began one holds the lock.
+            self._outer = not self._db.in_transaction
+            if self._outer:
+                self._db.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._lock.release()
             raise
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         try:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            if self._outer:
+                self._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._lock.release()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import httpx
 import pytest
 
 from app.jobs.convert import ConvertJob, JobError, resume_settings
-from app.jobs.journal import Journal
+from app.jobs.journal import Journal, journal_path
 from app.jobs.progress import Progress
 from app.jobs.target import sandbox_target
 from app.zoho import CrmClient, RetryPolicy, TokenSource
@@ -276,3 +277,49 @@ async def test_zoho_out_of_reach_stops_with_nothing_failed_and_the_rerun_finishe
     rows = report_rows(second)
     assert [r["Status"] for r in rows] == ["converted"] * 8 + ["failed"] * 3
     assert [r["Sales Order ID"] for r in rows[:8]] == made_once(box, APPROVED)
+
+
+async def test_a_crash_mid_batch_resumes_without_converting_anything_twice(tmp_path: Path) -> None:
+    box = CrmBox(tmp_path / "crash.sqlite")
+    try:
+        made = await create_quotes(box, 110)  # three mass conversions: 50, 50 and 10 records
+        file = write_rows(tmp_path / "q.csv", ["Record Id"], [[i] for i in made])
+        job = ConvertJob(settings(box, "Quotes", ("Sales_Orders",), file, workers=1))
+        seen_sent: list[set[str]] = []
+
+        def committed_states(ids: list[str]) -> set[str]:
+            """What another process reads in the journal file now: committed rows only."""
+            db = sqlite3.connect(f"file:{journal_path(job.job_id)}?mode=ro", uri=True)
+            try:
+                marks = ", ".join("?" * len(ids))
+                return {s for (s,) in db.execute(f"SELECT state FROM entries WHERE key IN ({marks})", ids)}
+            finally:
+                db.close()
+
+        def power_cut_on_the_second_batch(sent: Sent) -> None:
+            if sent.kind == "mass_convert":
+                seen_sent.append(committed_states(sent.body["ids"]))  # durably "sent" before it goes out
+                if len(seen_sent) == 2:
+                    raise RuntimeError("the laptop lost power")
+
+        box.transport.fail_with = power_cut_on_the_second_batch
+        with pytest.raises(RuntimeError):
+            await job.run()
+        assert seen_sent == [{"sent"}, {"sent"}]
+        delivered = set(box.transport.sent[[s.kind for s in box.transport.sent].index("mass_convert")].body["ids"])
+        assert delivered == set(made[:50])
+        with Journal.open(job.job_id) as journal:
+            assert journal.states() == {"sent": 100, "pending": 10}  # records made are looked for at the end
+            assert journal.get("batch.1")["status"] == "completed" and journal.get("batch.2")["job_id"] is None
+
+        box.transport.fail_with = None
+        box.transport.sent.clear()
+        second = await convert(box, "Quotes", ("Sales_Orders",), file, workers=1)
+
+        assert second.job_id == job.job_id and second.exit_code == 0 and second.counts["converted"] == 110
+        assert not delivered & set(box.transport.converted_ids())  # what Zoho converted is never asked again
+        assert (box.transport.count("mass_convert"), box.transport.count("convert")) == (1, 50)
+        for quote in made:
+            assert len(box.made_from("Sales_Orders", quote)) == 1, quote
+    finally:
+        box.close()

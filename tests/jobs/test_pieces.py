@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from app.jobs.catalog import Catalog, LookupMiss
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, Entry, Journal
+from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal
 from app.jobs.plan import estimate
 from app.jobs.writes import same_values
 
@@ -49,6 +50,28 @@ def test_release_returns_an_unsent_entry_to_pending_without_counting_it(tmp_path
     journal.release(0)
     entry = journal.entry(0)
     assert (entry.state, entry.attempts) == (PENDING, 0)
+
+
+
+async def test_changes_made_together_are_committed_all_or_none(tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    journal = Journal(path)
+    journal.add([Entry(0), Entry(1)])
+
+    def refused() -> None:
+        raise ValueError("the disk said no")
+
+    with pytest.raises(ValueError):
+        await journal.write(journal.together, partial(journal.mark_sent, 0), partial(journal.set, "batch.1", {}),
+                            refused)
+    assert journal.states() == {PENDING: 2} and journal.get("batch.1") is None  # none of them
+
+    await journal.write(journal.together, partial(journal.mark_sent, 0), partial(journal.mark_sent, 1),
+                        partial(journal.set, "batch.1", {"ids": ["a", "b"]}), partial(journal.add, [Entry(2)]))
+    other = Journal(path)  # another process: sees committed rows only
+    assert other.states() == {SENT: 2, PENDING: 1} and other.get("batch.1") == {"ids": ["a", "b"]}
+    other.close()
+    journal.close()
 
 
 class _Pages:
