@@ -29,6 +29,9 @@ def field_text(f: Field, operation: str) -> str:
     return f"{f.label}{star} \u2014 {f.path}"
 
 
+_PARTS = {0: "first part", 1: "second part", 2: "third part", -1: "last part", -2: "second-to-last part"}
+
+
 def describe(fm: FieldMapping) -> str:
     """The transforms of one field in a few words ("trim, dates day-first, customer by name")."""
     parts: list[str] = []
@@ -42,13 +45,17 @@ def describe(fm: FieldMapping) -> str:
                 formats = f" ({', '.join(t.formats)})" if t.formats else ""  # type: ignore[union-attr]
                 parts.append(f"dates {t.order}{formats}")  # type: ignore[union-attr]
             case "number":
-                parts.append("decimal comma" if t.decimal == "," else "number")  # type: ignore[union-attr]
+                words = [w for w, on in (("decimal comma", t.decimal == ","),  # type: ignore[union-attr]
+                                         ("percent", t.percent)) if on]  # type: ignore[union-attr]
+                parts.append(" and ".join(words) or "number")
             case "boolean":
                 parts.append("yes/no")
             case "map":
                 parts.append(f"{len(t.values)} values mapped")  # type: ignore[union-attr]
             case "split":
-                parts.append(f"part {t.index} of split at {t.separator!r}")  # type: ignore[union-attr]
+                part = _PARTS.get(t.index) or (f"part {t.index + 1}" if t.index >= 0  # type: ignore[union-attr]
+                                               else f"part {-t.index} from the end")  # type: ignore[union-attr]
+                parts.append(f"{part} of split at {t.separator!r}")  # type: ignore[union-attr]
             case "default":
                 parts.append(f"default {t.value!r}")  # type: ignore[union-attr]
     if fm.lookup is not None:
