@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import httpx
 import pytest
 
 from app.zoho import CrmClient, Throttle, ZohoError
@@ -55,3 +59,73 @@ async def test_mass_convert_and_poll_until_done(sandbox) -> None:
     assert statuses[-1] == "COMPLETED"
     assert status["total_count"] == 6 and status["converted_count"] == 6
     assert len(converted) == 6
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """The sandbox's transport, noting the query of every CRM list call that goes through it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lists: list[dict[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and "fields" in request.url.params:
+            self.lists.append(dict(request.url.params))
+        return await self.inner.handle_async_request(request)
+
+
+def seed(store: Any, module: str, count: int) -> None:
+    """`count` more invoices or sales orders, added through the sandbox's store in one go."""
+    items = {"Sales_Orders": "Ordered_Items", "Invoices": "Invoiced_Items"}[module]
+    line = {"Product_Name": {"id": "460000000000702"}, "Quantity": 1}
+    answers = store.create(module, [{"Subject": f"Bulk {n}", "Account_Name": {"id": "460000000000603"},
+                                     items: [line]} for n in range(count)])
+    assert [a["status"] for a in answers] == ["success"] * count
+
+
+async def test_list_walks_2450_records_once_each_in_13_calls(sandbox) -> None:
+    seed(sandbox.app.state.crm, "Invoices", 2445)  # and the 5 seeded ones
+    recording = Recording(sandbox.transport)
+    async with CrmClient.for_sandbox(sandbox.url, recording, Throttle(per_minute=10_000)) as crm:
+        ids = [r["id"] async for r in crm.list("Invoices", ["Subject"])]
+    assert len(ids) == len(set(ids)) == 2450 == sandbox.app.state.crm.summary()["Invoices"]
+    assert len(recording.lists) == 13 == math.ceil(2450 / 200)
+    assert all(q["per_page"] == "200" and "page" not in q for q in recording.lists)
+    assert [("page_token" in q) for q in recording.lists] == [False] + [True] * 12
+
+
+async def test_list_neither_repeats_nor_skips_records_added_during_the_walk(sandbox) -> None:
+    store = sandbox.app.state.crm
+    seed(store, "Sales_Orders", 588)  # 600 with the 12 seeded
+    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
+        before = {r["id"] async for r in crm.list("Sales_Orders", ["Subject"])}
+        listed = []
+        async for record in crm.list("Sales_Orders", ["Subject"]):
+            listed.append(record["id"])
+            if len(listed) == 200:
+                seed(store, "Sales_Orders", 50)  # newer, so ahead of the walk in Zoho's id-descending order
+        oldest_first = []
+        async for record in crm.list("Sales_Orders", ["Subject"], sort_order="asc"):
+            oldest_first.append(record["id"])
+            if len(oldest_first) == 200:
+                seed(store, "Sales_Orders", 50)  # newer, so at the end of an ascending walk
+    assert len(listed) == len(set(listed)) and set(listed) == before
+    assert len(oldest_first) == len(set(oldest_first)) == 700
+    assert set(oldest_first) > before and oldest_first[:600] == sorted(before, key=int)
+
+
+async def test_list_without_a_page_token_to_go_on_is_a_plain_error(sandbox) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        info = {"per_page": 200, "count": 1, "page": 1, "more_records": True, "next_page_token": None}
+        return httpx.Response(200, json={"data": [{"id": "1"}], "info": info})
+
+    class NoTokens(Recording):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if "fields" in request.url.params:
+                return answer(request)
+            return await self.inner.handle_async_request(request)
+
+    async with CrmClient.for_sandbox(sandbox.url, NoTokens(sandbox.transport), Throttle(per_minute=10_000)) as crm:
+        with pytest.raises(ZohoError) as no_token:
+            _ = [r async for r in crm.list("Invoices", ["Subject"])]
+    assert "no page token" in str(no_token.value)
