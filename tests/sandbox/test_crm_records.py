@@ -384,3 +384,17 @@ async def test_a_token_for_another_module_or_expired_is_refused(sandbox: Any, cl
     assert (expired.status_code, expired.json()) == (400, {
         "code": "EXPIRED_VALUE", "details": {"param_name": "page_token"}, "message": "The token given has expired.",
         "status": "error"})
+
+
+async def test_page_tokens_reach_the_first_100000_records(sandbox: Any, client: httpx.AsyncClient) -> None:
+    params = {"fields": "Subject", "per_page": 200}
+    seed(sandbox.app.state.crm, "Quotes", 200)
+    token = (await client.get("/Quotes", params=params)).json()["info"]["next_page_token"]
+    store = sandbox.app.state.crm
+    with store.lock:  # as if 499 pages had been walked: page 500 ends at record 100,000, page 501 is past it
+        store.conn.execute("UPDATE crm_page_tokens SET page = 500 WHERE token = ?", (token,))
+    assert (await client.get("/Quotes", params={**params, "page_token": token})).json()["info"]["page"] == 500
+    with store.lock:
+        store.conn.execute("UPDATE crm_page_tokens SET page = 501 WHERE token = ?", (token,))
+    refused = await client.get("/Quotes", params={**params, "page_token": token})
+    assert (refused.status_code, refused.json()["code"]) == (400, "PAGINATION_LIMIT_EXCEEDED")
