@@ -381,8 +381,7 @@ class ConvertJob(ControlledJob[CrmClient]):
             await journal.write(journal.together, *(
                 partial(journal.finish, e.index, FAILED, "failed", message=reason, http_status=exc.status,
                         zoho_code=exc.code) for e in entries))
-            for e in entries:
-                self._done(e.index, failed=True, message=reason)
+            self._done(*batch.indexes, failed=True, message=reason)
             return
         record.update(job_id=job_id, status="scheduled")
         await journal.write(journal.set, f"batch.{batch.number}", record)
@@ -556,8 +555,7 @@ class ConvertJob(ControlledJob[CrmClient]):
             partial(journal.finish, index, DONE, "converted", zoho_id=json.dumps({t: m.id for t, m in by.items()}),
                     number=json.dumps({t: m.number for t, m in by.items() if m.number}), message=note)
             for index, by in made.items()))
-        for index in made:
-            self._done(index)
+        self._done(*made)
 
     # --- progress ---
 
@@ -566,13 +564,15 @@ class ConvertJob(ControlledJob[CrmClient]):
             self._in_flight.add(index)
             self._meter.started()
 
-    def _done(self, index: int, *, failed: bool = False, message: str | None = None) -> None:
+    def _done(self, *indexes: int, failed: bool = False, message: str | None = None) -> None:
+        """These entries are settled; one progress event for all (a window redraws once, not 300 times)."""
         if self._meter is None:
             return
-        if index not in self._in_flight:
-            self._meter.started()
-        self._in_flight.discard(index)
-        self._meter.finished(failed=failed, message=message)
+        for index in indexes:
+            if index not in self._in_flight:
+                self._meter.started()
+            self._in_flight.discard(index)
+            self._meter.finished(failed=failed, message=message)
         self._emit()
 
     def _meter_returned(self) -> None:

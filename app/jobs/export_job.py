@@ -384,10 +384,10 @@ class ExportJob(ControlledJob[BooksClient]):
         rows: list[list[object]] = []
         message = str(self._stop_error) if self._stop_error else ("the export was cancelled" if stopped else "")
         if not stopped:
-            rows = self.rows()
+            # typing a big export's cells and writing its file take seconds: off the event loop (the window's)
+            rows = await asyncio.to_thread(self.rows)
             headers = [c.header for c in self.columns]
             try:
-                # a big file takes seconds to write: off the event loop, so a window stays responsive
                 if s.out.suffix.lower() == ".csv":
                     await asyncio.to_thread(write_csv, s.out, headers, rows)
                 else:
