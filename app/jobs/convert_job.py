@@ -365,12 +365,12 @@ class ConvertJob(ControlledJob[CrmClient]):
             return
         except ZohoError as exc:
             if _stops_the_run(exc):
+                self._stop(exc, _stop_reason(exc))  # first: no other worker sends while the journal writes
                 await journal.write(journal.together, *(partial(journal.release, e.index) for e in entries))
                 for e in entries:
                     self._in_flight.discard(e.index)
                     self._meter_returned()
                 self._calls["mass_convert"] -= 1
-                self._stop(exc, _stop_reason(exc))
                 return
             if exc.field == "ids":  # Zoho refused one of the IDs: each record on its own says which
                 await journal.write(journal.together, *(
@@ -509,6 +509,7 @@ class ConvertJob(ControlledJob[CrmClient]):
             return
         except ZohoError as exc:
             if _stops_the_run(exc):
+                self._stop(exc, _stop_reason(exc))  # first: no other worker sends while the journal writes
                 if e.state == PENDING:
                     await journal.write(journal.release, index)  # never went out: the next run sends it
                 else:  # in an earlier request: the next run looks for what it made first
@@ -516,7 +517,6 @@ class ConvertJob(ControlledJob[CrmClient]):
                 self._calls["single_convert"] -= 1
                 self._in_flight.discard(index)
                 self._meter_returned()
-                self._stop(exc, _stop_reason(exc))
                 return
             if exc.code == "ID_ALREADY_CONVERTED" and index in self._doubted and index not in self._rechecked:
                 # Perhaps by this job's own earlier request whose answer was lost: look once more.
