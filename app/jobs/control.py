@@ -111,13 +111,17 @@ class ControlledJob(Generic[ClientT]):
         raise NotImplementedError
 
     async def close(self) -> None:
-        """Close the client, then the journal (its writes drained), even when closing is cancelled."""
+        """Close the client, then the journal, even when closing is cancelled.
+
+        The journal closes on a worker thread: closing drains its writes and checkpoints the
+        write-ahead log into the file, an fsync the GUI's event loop must not wait on.
+        """
         try:
             await self._stack.aclose()
         finally:
             journal, self.journal = self.journal, None
             if journal is not None:
-                journal.close()
+                await asyncio.to_thread(journal.close)
 
     def progress(self) -> Progress:
         if self._meter is None:

@@ -8,19 +8,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QTableView,
     QWidget,
 )
 
@@ -36,7 +33,7 @@ from app.gui.page import (
     hint,
     primary,
 )
-from app.gui.report_table import ReportTableModel
+from app.gui.report_table import ReportTableModel, ReportTableView
 from app.jobs import Progress
 from app.jobs.convert import (
     CONVERT_TARGETS,
@@ -127,13 +124,8 @@ class ConvertPage(Page):
         self.body.addWidget(self.panel)
 
         self.results = ReportTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.results)
-        self.table.setAlternatingRowColors(True)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = ReportTableView(self.results, widest=380)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.results.modelReset.connect(self._fit_columns)
         self.table.setMinimumHeight(300)
         self.results_box, results_layout = card("Results per row")
         results_layout.addWidget(self.table)
@@ -307,12 +299,6 @@ class ConvertPage(Page):
         self.report_button.setEnabled(result.report is not None)
         QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.table))  # once laid out
         return result
-
-    def _fit_columns(self) -> None:
-        """Each column as wide as its content, a long message at most 380 px (its tooltip has it all)."""
-        for column in range(self.results.columnCount()):
-            self.table.resizeColumnToContents(column)
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 380))
 
     def open_report(self) -> None:
         if self.result and self.result.report:
