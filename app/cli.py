@@ -53,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(p)
 
     p = commands.add_parser("export", help="export Zoho Books records to a spreadsheet")
-    p.add_argument("entity", choices=(*ENTITIES, "items"))
-    p.add_argument("--out", required=True, metavar="FILE.{xlsx,csv}")
+    p.add_argument("entity", choices=(*ENTITIES, "items"), nargs="?", help="required unless --resume")
+    p.add_argument("--out", metavar="FILE.{xlsx,csv}", help="required unless --resume")
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     p.add_argument("--status", metavar="S")
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customer", metavar="NAME_OR_ID")
     p.add_argument("--search", metavar="TEXT")
     p.add_argument("--columns", metavar="H1,H2,...", help='headers to export, or "all"')
+    p.add_argument("--resume", metavar="JOB_ID", help="run a stopped export again (the same command does too)")
     p.add_argument("--json", action="store_true")
     _add_target(p)
 

@@ -7,8 +7,14 @@
 The plan lists every page first: the list calls are the export's own, and once they are
 done the number of records, and so of detail calls, is exact. The run fetches the
 details through the organization's shared throttle, honouring pause and cancel between
-records, and writes the file atomically only when every record is in. A cancelled or
-stopped run writes nothing and ends with exit code 3; running it again starts over.
+records, and writes the file atomically only when every record is in.
+
+The job ID comes from what defines the export (record type, filters, columns, file,
+organization), so running the same export again is the same job. Each detail read is
+kept in the job's journal (a page's worth, or a few seconds' worth, per commit) with its
+`last_modified_time`; a cancelled or stopped run writes no file and ends with exit code 3,
+and the next run lists again (one call per 200) and reads only the details that are not
+kept or changed since. A finished export run again with nothing changed costs the list calls.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,7 +38,7 @@ from app.jobs.export_columns import (
     choose_columns,
     extra_custom_columns,
 )
-from app.jobs.journal import DONE, FAILED, Entry, Journal
+from app.jobs.journal import DONE, FAILED, PENDING, Entry, Journal, journal_path
 from app.jobs.plan import estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter, format_duration
@@ -40,6 +47,7 @@ from app.sheets import SheetData, SheetWriteError, write_csv, write_xlsx
 from app.zoho import AuthError, BooksClient, QuotaSpent, ZohoError
 
 PER_PAGE = 200
+KEEP_EVERY_S = 5.0  # details read are committed to the journal at least this often (and every PER_PAGE)
 FORMATS = (".xlsx", ".csv")
 ID_FIELDS = {"contacts": "contact_id", "salesorders": "salesorder_id", "creditnotes": "creditnote_id",
              "items": "item_id"}
@@ -78,6 +86,7 @@ class ExportSettings:
     columns: list[str] | None = None  # headers to export; None: the default set; ["all"]
     target: Target | None = None
     workers: int | None = None  # default: the organization's concurrency
+    job_id: str | None = None  # resume this export: refused unless these settings make that job
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -97,6 +106,7 @@ class ExportPlan:
     rate_per_min: float
     eta_s: float
     finishes_on: dt.date | None
+    reused: int = 0  # details kept by an earlier run of this export and unchanged since
 
     @property
     def calls(self) -> int:
@@ -109,6 +119,9 @@ class ExportPlan:
             f"of {PER_PAGE}, done; {self.detail_calls} detail calls"
             f"{' for line items / persons / addresses' if self.detail_calls else ''})",
         ]
+        if self.reused:
+            out.append(f"Resuming: {self.reused} of {self.records} details kept from an earlier run "
+                       "and unchanged since; they are not read again")
         if self.quota_left is not None:
             out.append(f"Quota left today: {self.quota_left}")
         out.append(f"Estimated time left: {format_duration(self.eta_s)} at {self.rate_per_min:g} calls/min")
@@ -134,6 +147,7 @@ class ExportResult:
     stopped: str | None = None
     message: str = ""
     failures: list[str] = field(default_factory=list)
+    reused: int = 0  # details kept by an earlier run of this export and not read again
 
     def summary(self) -> dict[str, Any]:
         """The `--json` object of CLI.md for export."""
@@ -141,7 +155,7 @@ class ExportResult:
             "job_id": self.job_id, "entity": self.entity, "records": self.records,
             "rows": self.rows, "columns": self.columns, "failed": self.failed,
             "calls": self.calls, "elapsed_s": round(self.elapsed_s, 2),
-            "out": str(self.out) if self.out else None, "stopped": self.stopped,
+            "out": str(self.out) if self.out else None, "stopped": self.stopped, "reused": self.reused,
             "message": self.message or None,
         }
 
@@ -198,6 +212,36 @@ def check_out(path: Path) -> None:
         raise ExportError(f'"{path}" is a folder, not a file')
 
 
+def stored_settings(settings: ExportSettings) -> dict[str, Any]:
+    """The settings that define an export, as its journal keeps them for `--resume`."""
+    s = settings
+    return {"entity": s.entity, "out": str(s.out.resolve()),
+            "date_from": None if s.date_from in (None, "") else str(s.date_from),
+            "date_to": None if s.date_to in (None, "") else str(s.date_to),
+            "status": s.status, "customer": s.customer, "search": s.search,
+            "line_items": s.line_items, "columns": s.columns}
+
+
+def resume_settings(job_id: str, target: Target | None) -> ExportSettings:
+    """The settings of export `job_id` from its journal, to run it again on `target`; ExportError if none."""
+    path = journal_path(job_id)
+    if not path.exists():
+        raise ExportError(f"There is no job {job_id} to resume.")
+    try:
+        with Journal(path) as journal:
+            values = journal.values()
+    except sqlite3.Error as exc:
+        raise ExportError(f"The journal of job {job_id} cannot be read ({exc}).") from None
+    kind = values.get("kind") or "import"
+    if kind != "export":
+        what = {"import": "an import", "convert": "a CRM conversion"}.get(kind, f'a "{kind}" job')
+        raise ExportError(f"Job {job_id} is {what}, not an export; it cannot be resumed here.")
+    stored = values.get("settings")
+    if not isinstance(stored, dict):
+        raise ExportError(f"Job {job_id} does not say how it was run; run the export again with its options.")
+    return ExportSettings(**stored, target=target, job_id=job_id)
+
+
 class ExportJob(ControlledJob[BooksClient]):
     """One export of one record type from one organization into one xlsx or csv file."""
 
@@ -206,12 +250,17 @@ class ExportJob(ControlledJob[BooksClient]):
         self.settings = settings
         self.columns: list[Column] = []
         self.filters: dict[str, Any] = {}
-        self.records: list[dict[str, Any]] = []
+        self.records: list[dict[str, Any]] = []  # as listed; the details stay in the journal
         self.job_id = ""
         self._plan: ExportPlan | None = None
         self._list_calls = 0
         self._detail_calls = 0
         self._failures: dict[int, str] = {}
+        self._to_fetch: list[int] = []  # indexes of the records whose details must be read
+        self._unkept: list[tuple[str, str | None, str]] = []  # details read, not yet in the journal
+        self._unkept_since = 0.0
+        self._kept: set[int] = set()  # indexes whose details are in the journal
+        self._reused = 0  # details an earlier run kept, unchanged since
 
     @property
     def needs_detail(self) -> bool:
@@ -233,9 +282,14 @@ class ExportJob(ControlledJob[BooksClient]):
             self.columns = choose_columns(s.entity, s.columns, line_items=s.line_items)
         except ColumnError as exc:
             raise ExportError(str(exc)) from None
+        # what defines the export, and nothing else: the same export run again is the same job
         identity = {"entity": s.entity, "out": str(s.out.resolve()), "filters": self.filters,
-                    "columns": [c.header for c in self.columns], "at": time.time()}
+                    "columns": [c.header for c in self.columns], "line_items": s.line_items,
+                    "target": s.target.identity if s.target else None}
         self.job_id = "x" + hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:11]
+        if s.job_id and s.job_id != self.job_id:
+            raise ExportError(f"Export {s.job_id} was run on another organization or with other options; "
+                              "run the export again with the options you want instead of resuming it.")
 
     # --- step 2: list every page, count the detail calls ---
 
@@ -245,7 +299,8 @@ class ExportJob(ControlledJob[BooksClient]):
         return self.settings.target.books()
 
     async def plan(self, on_progress: ProgressCallback | None = None) -> ExportPlan:
-        """Check the options, list every page (200 records a call) and count the detail calls left.
+        """Check the options, list every page (200 records a call) and count the detail calls left:
+        those whose details no earlier run of this export kept, or that changed since.
 
         `on_progress` sees the listing (phase "listing", total = records listed so far).
         """
@@ -256,6 +311,7 @@ class ExportJob(ControlledJob[BooksClient]):
         if not self.job_id:
             self.prepare()
         self._started = time.monotonic()  # elapsed_s counts from the first list call
+        await self._open_journal()
         client = await self.connect()
         self._meter = ProgressMeter(0)
         self._meter.phase = "listing"
@@ -271,7 +327,19 @@ class ExportJob(ControlledJob[BooksClient]):
             raise ExportError(f"Zoho could not list the {self.settings.entity}: {exc}") from None
         if not self.settings.columns:
             self.columns += extra_custom_columns(self.settings.entity, self.records, self.columns)
-        detail = len(self.records) if self.needs_detail else 0
+        reused = 0
+        if self.needs_detail:
+            assert self.journal is not None
+            kept = await asyncio.to_thread(self.journal.kept_versions)
+            id_field = ID_FIELDS[self.settings.entity]
+            for index, record in enumerate(self.records):
+                modified = record.get("last_modified_time")
+                if modified and kept.get(str(record.get(id_field)), None) == modified:
+                    self._kept.add(index)
+                else:
+                    self._to_fetch.append(index)
+            reused = self._reused = len(self._kept)
+        detail = len(self._to_fetch)
         throttle = client.throttle
         rate = throttle.per_minute * 60.0 / throttle.window_s
         timing = estimate(job_id=self.job_id, rows=0, documents=0, invalid=0, to_send=0,
@@ -282,8 +350,23 @@ class ExportJob(ControlledJob[BooksClient]):
             job_id=self.job_id, entity=self.settings.entity, records=len(self.records),
             columns=[c.header for c in self.columns], list_calls=self._list_calls,
             detail_calls=detail, quota_left=throttle.quota_remaining, rate_per_min=rate,
-            eta_s=timing.eta_s, finishes_on=timing.finishes_on)
+            eta_s=timing.eta_s, finishes_on=timing.finishes_on, reused=reused)
         return self._plan
+
+    async def _open_journal(self) -> None:
+        """Open and claim the job's journal (off the loop: opening may wait on the disk)."""
+        if self.journal is not None:
+            return
+        journal = await asyncio.to_thread(Journal.open, self.job_id)
+        if not journal.claim():
+            await asyncio.to_thread(journal.close)
+            raise ExportError(f"Export {self.job_id} is already running (in another terminal or window); "
+                              "let it finish or stop it, then run it again.")
+        self.journal = journal
+        values = {"kind": "export", "entity": self.settings.entity, "operation": "export",
+                  "file": str(self.settings.out.resolve()), "filters": self.filters,
+                  "settings": stored_settings(self.settings)}
+        await journal.write(journal.together, *(partial(journal.set, n, v) for n, v in values.items()))
 
     async def _list_all(self) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
@@ -325,7 +408,7 @@ class ExportJob(ControlledJob[BooksClient]):
 
     async def _details(self) -> None:
         total = len(self.records)
-        self._meter = ProgressMeter(total)
+        self._meter = ProgressMeter(total, done=len(self._kept))
         self._meter.calls = self._list_calls
         if not self.needs_detail:
             self._meter.done = total
@@ -334,7 +417,10 @@ class ExportJob(ControlledJob[BooksClient]):
         self._meter.phase = "run"
         self._emit()
         workers = self.settings.workers or max(2, self.client.throttle.concurrency)
-        await run_pool(range(total), self._fetch, workers=workers, control=self.control)
+        try:
+            await run_pool(self._to_fetch, self._fetch, workers=workers, control=self.control)
+        finally:
+            await self._keep(force=True)  # a stopped run keeps every detail it paid for
 
     async def _fetch(self, index: int) -> None:
         assert self._meter is not None
@@ -344,7 +430,7 @@ class ExportJob(ControlledJob[BooksClient]):
         self._detail_calls += 1
         self._count_call()
         try:
-            self.records[index] = await self.client.get(entity, record_id)
+            detail = await self.client.get(entity, record_id)
         except QuotaSpent as exc:
             self._detail_calls -= 1
             self._meter.returned()
@@ -360,21 +446,49 @@ class ExportJob(ControlledJob[BooksClient]):
             self._meter.finished(failed=True, message=message)
             self._emit()
             return
+        # the details go to the journal, not to memory: the file is written from there
+        modified = detail.get("last_modified_time") or self.records[index].get("last_modified_time")
+        if not self._unkept:
+            self._unkept_since = time.monotonic()
+        self._unkept.append((record_id, modified, json.dumps(detail)))
+        self._kept.add(index)
         self._meter.finished()
         self._emit()
+        await self._keep()
+
+    async def _keep(self, *, force: bool = False) -> None:
+        """Commit the details read so far in one journal transaction: every page's worth, every few
+        seconds, and when the run ends."""
+        due = len(self._unkept) >= PER_PAGE or time.monotonic() - self._unkept_since >= KEEP_EVERY_S
+        if not self._unkept or not (force or due) or self.journal is None:
+            return
+        batch, self._unkept = self._unkept, []
+        await self.journal.write(self.journal.keep, batch)
 
     def rows(self) -> list[list[object]]:
-        """One row per record, or per line item (contact person) when line columns were fetched."""
+        """One row per record, or per line item (contact person) when line columns were fetched.
+
+        The details are read back from the journal a few hundred at a time: only the rows are held.
+        Blocks on the disk: the run calls it on a worker thread, its journal writes all made.
+        """
         out: list[list[object]] = []
         lines_key = LINES.get(self.settings.entity)
-        for index, record in enumerate(self.records):
-            if index in self._failures:
-                continue
-            lines: list[dict[str, Any] | None] = [None]
-            if self.by_line and lines_key:
-                lines = list(record.get(lines_key) or []) or [None]
-            for line in lines:
-                out.append([c.value(record, line) for c in self.columns])
+        id_field = ID_FIELDS[self.settings.entity]
+        wanted = [i for i in range(len(self.records)) if i not in self._failures]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            details: dict[str, str] = {}
+            if self.needs_detail and self.journal is not None:
+                details = self.journal.kept_records(str(self.records[i].get(id_field)) for i in chunk)
+            for index in chunk:
+                listed = self.records[index]
+                kept = details.get(str(listed.get(id_field)))
+                record = json.loads(kept) if kept is not None else listed
+                lines: list[dict[str, Any] | None] = [None]
+                if self.by_line and lines_key:
+                    lines = list(record.get(lines_key) or []) or [None]
+                for line in lines:
+                    out.append([c.value(record, line) for c in self.columns])
         return out
 
     async def _finish(self) -> ExportResult:
@@ -385,15 +499,11 @@ class ExportJob(ControlledJob[BooksClient]):
         message = str(self._stop_error) if self._stop_error else ("the export was cancelled" if stopped else "")
         if not stopped:
             # typing a big export's cells and writing its file take seconds: off the event loop (the window's)
-            rows = await asyncio.to_thread(self.rows)
-            headers = [c.header for c in self.columns]
             try:
-                if s.out.suffix.lower() == ".csv":
-                    await asyncio.to_thread(write_csv, s.out, headers, rows)
-                else:
-                    sheet = SheetData(SHEET_TITLES[s.entity], headers, rows)
-                    await asyncio.to_thread(write_xlsx, s.out, [sheet])
-                written = s.out
+                rows = await asyncio.to_thread(self.rows)
+                written = await asyncio.to_thread(self._write, rows)
+            except sqlite3.Error as exc:
+                message = f"the details read could not be read back from the job's journal ({exc})"
             except SheetWriteError as exc:
                 message = str(exc)
         failed = len(self._failures)
@@ -412,18 +522,30 @@ class ExportJob(ControlledJob[BooksClient]):
             job_id=self.job_id, entity=s.entity, records=len(self.records) - failed, rows=len(rows),
             columns=len(self.columns), calls=calls, elapsed_s=time.monotonic() - self._started,
             out=written, exit_code=exit_code, failed=failed, stopped=stopped, message=message,
-            failures=[self._failures[i] for i in sorted(self._failures)])
-        await asyncio.to_thread(self._journal, result)  # off the loop: its fsync held a window still
+            failures=[self._failures[i] for i in sorted(self._failures)], reused=self._reused)
+        if self.journal is None and self.job_id:  # stopped before the listing opened it
+            self.journal = await asyncio.to_thread(Journal.open, self.job_id)
+        if self.journal is not None:
+            await self.journal.write(self._journal, result)  # off the loop: its fsync held a window still
         if self._meter is not None:
             self._meter.phase = "finished"
         self._emit()
         return result
 
+    def _write(self, rows: list[list[object]]) -> Path:
+        s = self.settings
+        headers = [c.header for c in self.columns]
+        if s.out.suffix.lower() == ".csv":
+            write_csv(s.out, headers, rows)
+        else:
+            write_xlsx(s.out, [SheetData(SHEET_TITLES[s.entity], headers, rows)])
+        return s.out
+
     def _journal(self, result: ExportResult) -> None:
-        """Record the export in the job list (kind "export"): one entry per record, the file as its report;
-        one commit. Blocks on the disk: the run calls it on a worker thread."""
-        if not self.job_id:
-            return
+        """Record the export in the job list (kind "export"): one entry per record listed, the file as
+        its report; one commit. A stopped run's entries say which details are kept ("fetched")."""
+        assert self.journal is not None
+        journal = self.journal
         entity = self.settings.entity
         values = {
             "kind": "export", "entity": entity, "operation": "export", "file": str(self.settings.out.resolve()),
@@ -431,14 +553,19 @@ class ExportJob(ControlledJob[BooksClient]):
             "status": "finished" if result.exit_code in (0, 1) else "stopped" if result.stopped else "failed",
             "report": str(result.out) if result.out else None, "summary": result.summary(),
         }
-        with Journal.open(self.job_id) as journal:
-            entries = [] if journal.has_entries() or result.stopped else [Entry(
-                index=i, key=self._name(r), state=FAILED if i in self._failures else DONE,
-                outcome="failed" if i in self._failures else "exported",
-                zoho_id=str(r.get(ID_FIELDS[entity]) or ""), message=self._failures.get(i))
-                for i, r in enumerate(self.records)]
-            journal.together(*(partial(journal.set, name, value) for name, value in values.items()),
-                             partial(journal.add, entries))
+
+        def entry(index: int, record: dict[str, Any]) -> Entry:
+            failed = index in self._failures
+            if result.stopped:
+                state, outcome = (DONE, "fetched") if index in self._kept else (PENDING, None)
+            else:
+                state, outcome = (FAILED, "failed") if failed else (DONE, "exported")
+            return Entry(index=index, key=self._name(record), state=state, outcome=outcome,
+                         message=self._failures.get(index))
+
+        entries = [entry(i, r) for i, r in enumerate(self.records)]
+        journal.together(*(partial(journal.set, name, value) for name, value in values.items()),
+                         partial(journal.replace_entries, entries))
 
     # --- progress ---
 

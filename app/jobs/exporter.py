@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import TextIO
 
 from app.jobs.control import Cancelled
-from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
+from app.jobs.export_job import (
+    ExportError,
+    ExportJob,
+    ExportResult,
+    ExportSettings,
+    resume_settings,
+)
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import Target, TargetError, open_target
 from app.jobs.terminal import run_in_terminal
@@ -28,6 +34,18 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def settings_from(args: argparse.Namespace, target: Target | None) -> ExportSettings:
+    """The export the arguments name; with --resume JOB, that job's own settings (the record type and
+    --out may be left out; given, they must be the job's)."""
+    resume = getattr(args, "resume", None)
+    if resume:
+        settings = resume_settings(resume, target)
+        if (args.entity and args.entity != settings.entity) or (
+                args.out and Path(args.out).resolve() != settings.out.resolve()):
+            raise ExportError(f"Job {resume} exported {settings.entity} to {settings.out}; "
+                              "leave out the record type and --out, or run a new export")
+        return settings
+    if not args.entity or not args.out:
+        raise ExportError("name the records to export and --out FILE (or --resume JOB_ID)")
     columns = getattr(args, "columns", None)
     return ExportSettings(
         entity=args.entity, out=Path(args.out), date_from=args.date_from, date_to=args.date_to,
@@ -75,9 +93,12 @@ def print_summary(result: ExportResult, out: TextIO) -> None:
         f"{c['rate_limited']} refused for the rate) in {format_duration(result.elapsed_s)}",
     ]
     lines += [f"  not exported: {f}" for f in result.failures[:20]]
+    if result.reused:
+        lines.append(f"  {result.reused} details kept from an earlier run were not read again")
     if result.stopped:
-        lines.append(f"  stopped early: {result.message or result.stopped}; nothing was written, "
-                     "run the same export again")
+        lines.append(f"  stopped early: {result.message or result.stopped}; nothing was written; the details "
+                     f"read are kept: run the same export again (or zoho-bulk export --resume {result.job_id}) "
+                     "to read only the rest")
     elif result.out is None:
         lines.append(f"  nothing was written: {result.message}")
     else:

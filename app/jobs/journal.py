@@ -97,6 +97,12 @@ CREATE TABLE IF NOT EXISTS entries (
     updated_at REAL
 );
 CREATE INDEX IF NOT EXISTS entries_state ON entries(state);
+CREATE TABLE IF NOT EXISTS kept (
+    zoho_id TEXT PRIMARY KEY,
+    modified TEXT,
+    record TEXT NOT NULL,
+    kept_at REAL NOT NULL
+);
 """
 
 _COLUMNS = ("idx", "key", "rows", "state", "outcome", "zoho_id", "number", "message",
@@ -291,6 +297,38 @@ class Journal:
                     "UPDATE entries SET state=?, outcome=NULL, updated_at=? WHERE idx=? AND state=?",
                     (PENDING, time.time(), index, FAILED)).rowcount
         return n
+
+    # --- records a job read from Zoho and keeps for its next run (an export's details) ---
+
+    def keep(self, records: Iterable[tuple[str, str | None, str]]) -> None:
+        """Keep (zoho_id, last_modified_time, record JSON) for each record, replacing what was kept."""
+        now = time.time()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO kept(zoho_id, modified, record, kept_at) VALUES(?,?,?,?) ON CONFLICT(zoho_id)"
+                " DO UPDATE SET modified=excluded.modified, record=excluded.record, kept_at=excluded.kept_at",
+                [(zoho_id, modified, record, now) for zoho_id, modified, record in records])
+
+    def kept_versions(self) -> dict[str, str | None]:
+        """The last_modified_time of every kept record, by Zoho ID."""
+        return dict(self._db.execute("SELECT zoho_id, modified FROM kept").fetchall())
+
+    def kept_records(self, zoho_ids: Iterable[str]) -> dict[str, str]:
+        """The kept record JSON of these Zoho IDs (those kept), by Zoho ID."""
+        ids = list(zoho_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update(self._db.execute(
+                f"SELECT zoho_id, record FROM kept WHERE zoho_id IN ({', '.join('?' * len(chunk))})",
+                chunk).fetchall())
+        return found
+
+    def replace_entries(self, entries: Iterable[Entry]) -> None:
+        """Forget every entry and add these (a run that lists its records afresh each time: export)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM entries")
+            self.add(entries)
 
     def together(self, *changes: Callable[[], object]) -> None:
         """Make several changes in one transaction: one fsync, and after a crash all of them or none.
