@@ -317,8 +317,13 @@ class ExportJob(ControlledJob[BooksClient]):
         self._meter.phase = "listing"
         try:
             self.records = await self._list_all()
-        except QuotaSpent as exc:
-            self._stop(exc, "quota")
+        except (QuotaSpent, Cancelled) as exc:
+            if isinstance(exc, QuotaSpent):
+                self._stop(exc, "quota")
+            # the run that follows records the stop; a window that drops this job lets the export go
+            journal, self.journal = self.journal, None
+            if journal is not None:
+                await asyncio.to_thread(journal.close)
             raise
         except ZohoError as exc:  # nothing can be exported: the job is over, its client closed
             await self.close()
@@ -563,9 +568,10 @@ class ExportJob(ControlledJob[BooksClient]):
             return Entry(index=index, key=self._name(record), state=state, outcome=outcome,
                          message=self._failures.get(index))
 
-        entries = [entry(i, r) for i, r in enumerate(self.records)]
-        journal.together(*(partial(journal.set, name, value) for name, value in values.items()),
-                         partial(journal.replace_entries, entries))
+        changes = [partial(journal.set, name, value) for name, value in values.items()]
+        if self._plan is not None:  # stopped before the listing ended: the last run's entries stand
+            changes.append(partial(journal.replace_entries, [entry(i, r) for i, r in enumerate(self.records)]))
+        journal.together(*changes)
 
     # --- progress ---
 

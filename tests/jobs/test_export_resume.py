@@ -14,6 +14,7 @@ from app.cli import build_parser
 from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.exporter import run_export, settings_from
 from app.jobs.journal import Journal, journal_path, list_jobs
+from app.zoho import QuotaSpent
 from tests.jobs.conftest import CountingSandbox
 
 ORDERS = 30
@@ -227,3 +228,27 @@ async def test_a_stopped_export_keeps_what_the_workers_read_before_the_stop(
     stopped = await job.run(on_progress)
     assert stopped.exit_code == 3 and details_kept(stopped.job_id) == stopped.calls["detail"]
     assert journal_path(stopped.job_id).exists()
+
+
+async def test_a_quota_spent_while_listing_lets_the_export_go_and_keeps_what_was_read(
+        orders: CountingSandbox, clock: Clock, tmp_path: Path) -> None:
+    out = tmp_path / "orders.csv"
+    stopped = await cancelled_after(orders, out, 6)
+    read = stopped.calls["detail"]
+    clock.now += DAY
+    orders.settings.daily_quota = 0  # the day's quota went elsewhere: even the list page is refused
+    planned = ExportJob(settings(orders, out))
+    with pytest.raises(QuotaSpent):
+        await planned.plan()  # the Export page drops such a job without running it
+    assert planned.journal is None
+    refused = await export(orders, out)  # the CLI runs it: the stop is recorded, exit 3
+    assert refused.exit_code == 3 and refused.stopped == "quota" and refused.calls["detail"] == 0
+    job = next(j for j in list_jobs() if j.job_id == stopped.job_id)
+    assert job.status == "stopped" and job.counts.get("fetched") == read  # the last run's entries stand
+
+    clock.now += DAY
+    orders.settings.daily_quota = 10_000
+    orders.requests.clear()
+    result = await export(orders, out)  # not "already running": the refused runs let the journal go
+    assert result.exit_code == 0 and result.calls["detail"] == ORDERS - read
+    assert orders.reads("salesorders") == 1 + ORDERS - read
