@@ -120,8 +120,8 @@ class ExportPlan:
             f"{' for line items / persons / addresses' if self.detail_calls else ''})",
         ]
         if self.reused:
-            out.append(f"Resuming: {self.reused} of {self.records} details kept from an earlier run "
-                       "and unchanged since; they are not read again")
+            out.append(f"Kept from an earlier run of this export: {self.reused} of {self.records} details, "
+                       "unchanged since; they are not read again")
         if self.quota_left is not None:
             out.append(f"Quota left today: {self.quota_left}")
         out.append(f"Estimated time left: {format_duration(self.eta_s)} at {self.rate_per_min:g} calls/min")

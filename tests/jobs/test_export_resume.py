@@ -99,8 +99,11 @@ async def test_a_cancelled_export_reads_only_the_details_it_lacks_and_writes_the
     plan = await again.plan()
     assert again.job_id == stopped.job_id  # the same export is the same job
     assert (plan.list_calls, plan.detail_calls, plan.reused) == (1, ORDERS - read, read)
-    assert any("Resuming" in line for line in plan.lines())
-    result = await again.run()
+    said = f"Kept from an earlier run of this export: {read} of {ORDERS} details, unchanged since; they are not"
+    assert f"{said} read again" in plan.lines()
+    seen: list[tuple[int, int]] = []
+    result = await again.run(lambda p: seen.append((p.done, p.total)) if p.phase == "run" else None)
+    assert seen[0] == (read, ORDERS) and seen[-1] == (ORDERS, ORDERS)  # the kept details count as done
     assert result.exit_code == 0 and result.reused == read
     assert result.calls["detail"] == ORDERS - read
     assert orders.reads("salesorders") == 1 + ORDERS - read and orders.writes() == 0
@@ -203,7 +206,7 @@ async def test_resume_by_job_id_from_the_command_line(orders: CountingSandbox, t
     summary = json.loads(stdout.getvalue().strip().splitlines()[-1])
     assert code == 0 and summary["job_id"] == stopped.job_id and summary["reused"] == read
     assert summary["calls"]["detail"] == ORDERS - read == orders.reads("salesorders") - 1
-    assert f"Resuming: {read} of {ORDERS} details kept" in stderr.getvalue()
+    assert f"Kept from an earlier run of this export: {read} of {ORDERS} details" in stderr.getvalue()
     assert "details kept from an earlier run were not read again" in stdout.getvalue()
 
     for argv, words in ((["export", "--resume", "xnothere"], "no job xnothere"),
