@@ -67,6 +67,7 @@ class StallWatch:
         self._thread = threading.Thread(target=self._watch, name="stall-watch", daemon=True)
         self._gc_started = 0.0
         self.gc_pauses: list[tuple[int, float]] = []  # (generation, ms)
+        self.gc_where: list[str] = []  # per pause: its thread and the Python lines whose allocation set it off
 
     def tick(self, now: float) -> None:
         current = self._current
@@ -78,6 +79,7 @@ class StallWatch:
     def start(self) -> None:
         self.stalls.clear()
         self.gc_pauses.clear()
+        self.gc_where.clear()
         self.last = time.perf_counter()
         if not self._thread.is_alive():
             gc.callbacks.append(self._gc)
@@ -95,6 +97,13 @@ class StallWatch:
         ms = (time.perf_counter() - self._gc_started) * 1000.0
         if ms >= 5.0:
             self.gc_pauses.append((info["generation"], ms))
+            caller = sys._getframe(1)
+            lines = []
+            while caller is not None and len(lines) < 3:
+                lines.append(f"{Path(caller.f_code.co_filename).name}:{caller.f_lineno} {caller.f_code.co_name}")
+                caller = caller.f_back
+            self.gc_where.append(f"gen {info['generation']} {ms:.0f} ms on {threading.current_thread().name}, "
+                                 f"{info['collected']} freed, from " + " < ".join(lines))
             if threading.get_ident() == self.gui and self._current is not None:
                 self._current.gc_ms += ms
 
@@ -124,6 +133,8 @@ class StallWatch:
         worst_gc = max((ms for _g, ms in self.gc_pauses), default=0.0)
         print(f"  watchdog, {what}: {len(done)} stalls over {WATCH_MS:.0f} ms; "
               f"gc pauses >= 5 ms: {len(self.gc_pauses)} (longest {worst_gc:.0f} ms, total {gc_gui:.0f} ms)")
+        for where in self.gc_where[:top]:
+            print(f"    gc pause: {where}")
         for stall in sorted(done, key=lambda s: s.ms, reverse=True)[:top]:
             gc_note = f", {stall.gc_ms:.0f} ms of it in gc" if stall.gc_ms else ""
             print(f"    stall {stall.ms:.0f} ms ({len(stall.samples)} samples{gc_note}); GUI thread:")
