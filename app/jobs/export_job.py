@@ -463,8 +463,9 @@ class ExportJob(ControlledJob[BooksClient]):
 
     async def _keep(self, *, force: bool = False) -> None:
         """Commit the details read so far in one journal transaction: every page's worth, every few
-        seconds, and when the run ends."""
-        due = len(self._unkept) >= PER_PAGE or time.monotonic() - self._unkept_since >= KEEP_EVERY_S
+        seconds, when the run is paused (the window may be closed then) and when the run ends."""
+        due = (len(self._unkept) >= PER_PAGE or time.monotonic() - self._unkept_since >= KEEP_EVERY_S
+               or self.control.paused)
         if not self._unkept or not (force or due) or self.journal is None:
             return
         batch, self._unkept = self._unkept, []

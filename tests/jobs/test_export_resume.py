@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -255,3 +256,25 @@ async def test_a_quota_spent_while_listing_lets_the_export_go_and_keeps_what_was
     result = await export(orders, out)  # not "already running": the refused runs let the journal go
     assert result.exit_code == 0 and result.calls["detail"] == ORDERS - read
     assert orders.reads("salesorders") == 1 + ORDERS - read
+
+
+async def test_a_paused_export_has_kept_every_detail_read_so_far(orders: CountingSandbox, tmp_path: Path) -> None:
+    job = ExportJob(settings(orders, tmp_path / "orders.csv", workers=1))
+    kept_while_paused: list[int] = []
+    tasks: list[asyncio.Future[None]] = []
+
+    def on_progress(p: Any) -> None:
+        if p.phase == "run" and p.done == 3 and not tasks:
+            tasks.append(asyncio.ensure_future(look_then_resume()))
+            job.pause()  # emits progress again: the task is there first
+
+    async def look_then_resume() -> None:
+        assert job.journal is not None
+        await job.journal.write(lambda: None)  # the journal's writes keep their order: the pause's are made
+        kept_while_paused.append(len(job.journal.kept_versions()))
+        job.resume()
+
+    result = await job.run(on_progress)
+    await asyncio.gather(*tasks)
+    assert kept_while_paused == [3]  # fewer than a page, within seconds: kept because of the pause
+    assert result.exit_code == 0 and details_kept(result.job_id) == ORDERS
