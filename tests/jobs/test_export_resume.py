@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from app.cli import build_parser
+from app.cli import build_parser, main
 from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.exporter import run_export, settings_from
 from app.jobs.journal import Journal, journal_path, list_jobs
 from app.zoho import QuotaSpent
+from tests.conftest import GENEROUS
 from tests.jobs.conftest import CountingSandbox
 
 ORDERS = 30
@@ -278,3 +279,29 @@ async def test_a_paused_export_has_kept_every_detail_read_so_far(orders: Countin
     await asyncio.gather(*tasks)
     assert kept_while_paused == [3]  # fewer than a page, within seconds: kept because of the pause
     assert result.exit_code == 0 and details_kept(result.job_id) == ORDERS
+
+
+def test_the_same_command_over_http_continues_after_a_spent_quota(
+        make_live_sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clock = Clock()
+    server = make_live_sandbox(**{**GENEROUS, "daily_quota": 3}, clock=clock)  # 1 list + 2 of 3 details a day
+    out = tmp_path / "contacts.csv"
+
+    def export_command(path: Path) -> tuple[int, dict[str, Any]]:
+        code = main(["export", "contacts", "--line-items", "--out", str(path), "--sandbox", server.url, "--json"])
+        return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    code, first = export_command(out)
+    assert code == 3 and first["stopped"] == "quota" and first["calls"]["detail"] == 2 and not out.exists()
+    clock.now += DAY
+    code, second = export_command(out)
+    assert code == 0 and second["job_id"] == first["job_id"] and second["reused"] == 2
+    assert (second["calls"]["list"], second["calls"]["detail"]) == (1, 1)
+    clock.now += DAY
+    code, third = export_command(out)
+    assert code == 0 and third["calls"]["total"] == 1 and third["reused"] == 3
+
+    server.settings.daily_quota = 100
+    code, whole = export_command(tmp_path / "reference.csv")
+    assert code == 0 and whole["reused"] == 0 and whole["calls"]["detail"] == 3
+    assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes()
