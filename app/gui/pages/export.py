@@ -345,7 +345,7 @@ class ExportPage(Page):
             self.panel.ended(text)
         else:
             why = result.message or "nothing was written"
-            self.panel.ended(f"Stopped: {why}. Run it again to start over.")
+            self.panel.ended(f"Stopped: {why}. Run it again to continue: the details read are kept.")
             if result.message and not result.stopped:
                 self.context.show_error("Export failed", result.message)
 
