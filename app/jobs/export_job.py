@@ -370,7 +370,7 @@ class ExportJob(ControlledJob[BooksClient]):
         self.journal = journal
         values = {"kind": "export", "entity": self.settings.entity, "operation": "export",
                   "file": str(self.settings.out.resolve()), "filters": self.filters,
-                  "settings": stored_settings(self.settings)}
+                  "settings": stored_settings(self.settings), "status": "running", "created_at": time.time()}
         await journal.write(journal.together, *(partial(journal.set, n, v) for n, v in values.items()))
 
     async def _list_all(self) -> list[dict[str, Any]]:

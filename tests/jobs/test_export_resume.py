@@ -305,3 +305,13 @@ def test_the_same_command_over_http_continues_after_a_spent_quota(
     code, whole = export_command(tmp_path / "reference.csv")
     assert code == 0 and whole["reused"] == 0 and whole["calls"]["detail"] == 3
     assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes()
+
+
+async def test_a_running_export_is_in_the_jobs_list_as_unfinished(orders: CountingSandbox, tmp_path: Path) -> None:
+    job = ExportJob(settings(orders, tmp_path / "orders.csv"))
+    await job.plan()
+    running = next(j for j in list_jobs() if j.job_id == job.job_id)
+    assert (running.kind, running.status, running.entity) == ("export", "running", "salesorders")
+    assert running.created_at is not None
+    await job.run()
+    assert next(j for j in list_jobs() if j.job_id == job.job_id).status == "finished"
