@@ -451,8 +451,9 @@ class ExportJob(ControlledJob[BooksClient]):
             self._meter.finished(failed=True, message=message)
             self._emit()
             return
-        # the details go to the journal, not to memory: the file is written from there
-        modified = detail.get("last_modified_time") or self.records[index].get("last_modified_time")
+        # the details go to the journal, not to memory: the file is written from there. Kept with the
+        # list's last_modified_time, the one the next run compares (a record changed since is read again)
+        modified = self.records[index].get("last_modified_time")
         if not self._unkept:
             self._unkept_since = time.monotonic()
         self._unkept.append((record_id, modified, json.dumps(detail)))

@@ -315,3 +315,22 @@ async def test_a_running_export_is_in_the_jobs_list_as_unfinished(orders: Counti
     assert running.created_at is not None
     await job.run()
     assert next(j for j in list_jobs() if j.job_id == job.job_id).status == "finished"
+
+
+async def test_a_record_changed_between_the_listing_and_its_detail_is_read_again_next_time(
+        orders: CountingSandbox, clock: Clock, tmp_path: Path) -> None:
+    out = tmp_path / "orders.csv"
+    job = ExportJob(settings(orders, out))
+    await job.plan()
+    changed = orders.records("salesorders")[0]
+    clock.now += 5
+    async with orders.target().books() as client:
+        await client.update("salesorders", changed["salesorder_id"], {"notes": "changed while listed"})
+    assert (await job.run()).exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").count("changed while listed") == 2  # the detail is newer
+    orders.requests.clear()
+    again = await export(orders, out)  # kept with the time the list gave: the newer listing reads it again
+    assert again.calls["detail"] == 1 and again.reused == ORDERS - 1
+    assert out.read_text(encoding="utf-8-sig").count("changed while listed") == 2
+    orders.requests.clear()
+    assert (await export(orders, out)).calls["detail"] == 0
