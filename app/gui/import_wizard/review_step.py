@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,7 +18,13 @@ from PySide6.QtWidgets import (
 
 from app.gui.errors import plain_message
 from app.gui.import_wizard.review_model import ReviewModel, Validation, add_plan_problems, validate
-from app.gui.import_wizard.session import Context, Session, gentle, write_corrected_copy
+from app.gui.import_wizard.session import (
+    Context,
+    Session,
+    gentle,
+    import_http_backend,
+    write_corrected_copy,
+)
 from app.jobs import ImportJob, JobSettings
 from app.mapping import Problem
 
@@ -156,7 +164,9 @@ class ReviewStep(QWidget):
             job = ImportJob(JobSettings(s.run_file, s.entity, s.operation, mapping=s.mapping, sheet=sheet,
                                         target=self._context.target(), report_dir=s.report_dir()))
             # The job reads and checks the file once more (the journal's copy); gently, off the loop.
-            await self._context.run_in_background(gentle, job.load)
+            # Meanwhile the HTTP client's first-request imports are done on another worker thread.
+            await asyncio.gather(self._context.run_in_background(gentle, job.load),
+                                 self._context.run_in_background(import_http_backend))
             s.plan = await job.plan()
             s.job = job
             self._show_plan_problems(s.plan.problems)
