@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings
+from app.jobs.export_job import ExportJob, ExportResult, ExportSettings
 from app.resources import samples_dir
 
 
@@ -156,3 +157,34 @@ def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: A
     assert page.model.text(page.model.jobs[0], 3) == "Finished"
     assert "ended" in page.panel.status.text()
     assert resumed.report.parent == tmp_path
+
+
+def test_a_stopped_export_resumes_from_the_jobs_page_reading_only_what_it_lacks(
+        window: Any, context: Any, run: Any, tmp_path: Path) -> None:
+    run(import_contacts(context))
+    out = tmp_path / "contacts.csv"
+    job = ExportJob(ExportSettings("contacts", out, line_items=True, target=context.target(), workers=1))
+
+    def stop_after_three(progress: Any) -> None:
+        if progress.phase == "run" and progress.done >= 3:
+            job.cancel()
+
+    first = run(job.run(stop_after_three))
+    assert first.stopped == "cancelled" and first.out is None
+    context.jobs_changed.emit()
+    page = window.pages["Jobs"]
+    page.table.selectRow(0)
+    assert page.model.text(page.selected(), 0) == "Export"
+    assert page.resume_button.isEnabled()
+
+    page.resume_button.click()
+    resumed = run(page.task)
+    assert isinstance(resumed, ExportResult) and resumed.job_id == first.job_id
+    assert resumed.out == out and resumed.stopped is None
+    assert resumed.reused >= 3  # the details read before the stop are not read again
+    assert resumed.calls["detail"] == resumed.records - resumed.reused
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        names = {r["Display Name"] for r in csv.DictReader(handle)}
+    assert sample_display_names() <= names
+    assert page.model.text(page.model.jobs[0], 3) == "Finished"
+    assert f"{resumed.reused:,} details kept" in page.panel.status.text()

@@ -1,4 +1,4 @@
-"""The Jobs page: every past run from the job journals, its report, and resuming an unfinished import or conversion."""
+"""The Jobs page: every past run from the job journals, its report, and resuming an unfinished one."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
 from app.gui.page import Page, RunPanel, card, hint, primary
-from app.jobs import ImportJob, JobSettings, JobSummary, list_jobs
+from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
 from app.jobs.convert import ConvertJob, resume_settings
+from app.jobs.export_job import ExportJob, ExportResult
 
 Index = QModelIndex | QPersistentModelIndex
 KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}
@@ -30,7 +31,7 @@ RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes":
 STATUS_WORDS = {"finished": "Finished", "stopped": "Stopped", "unsettled": "Unfinished", "new": "Not started",
                 "running": "Unfinished", "failed": "Failed"}
 JOURNAL_STATES = ("done", "sent")  # the journal's own bookkeeping; the outcomes say more
-RESUMABLE_KINDS = ("import", "convert")  # an export is not resumable: run it again
+RESUMABLE_KINDS = ("import", "convert", "export")
 
 
 class JobsModel(QAbstractTableModel):
@@ -197,6 +198,8 @@ class JobsPage(Page):
             if summary.kind == "convert":
                 self.job = ConvertJob(resume_settings(summary.job_id, target,
                                                       report_dir=self.context.preferences.report_folder()))
+            elif summary.kind == "export":  # the details read before are kept, not read again
+                self.job = ExportJob(export_job.resume_settings(summary.job_id, target))
             else:
                 self.job = ImportJob(JobSettings(Path(summary.file or ""), summary.entity or "",
                                                  operation=summary.operation or "create", target=target,
@@ -213,7 +216,17 @@ class JobsPage(Page):
             self.job = None
             self.context.jobs_changed.emit()
             self._enable()
-        counts = " · ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in result.counts.items() if n)
-        self.panel.ended(f"Job {summary.job_id} ended: {counts or 'nothing left to send'}.")
+        self.panel.ended(f"Job {summary.job_id} ended: {_outcome(result)}.")
         return result
+
+
+def _outcome(result: Any) -> str:
+    """What a resumed run did, in a few words."""
+    if isinstance(result, ExportResult):
+        if result.out is None:
+            return f"stopped ({result.message or 'nothing was written'}); the details read are kept"
+        return (f"{result.records:,} records written to {result.out.name}, "
+                f"{result.reused:,} details kept from the earlier run")
+    counts = " · ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in result.counts.items() if n)
+    return counts or "nothing left to send"
 
