@@ -19,6 +19,7 @@ import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 
 from tests.conftest import GENEROUS  # noqa: E402
+from tests.gui import loops  # noqa: E402
 
 T = TypeVar("T")
 
@@ -64,7 +65,7 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     asyncio.set_event_loop(None)
-    loop.close()
+    loops.close(loop)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings, Target, sandbox_target
 from app.resources import samples_dir
 from app.zoho import ConnectionStore
+from tests.gui import loops
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +42,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop._QEventLoop__is_running = False  # type: ignore[attr-defined]  # stop() would quit the QApplication
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
-    loop.close()
+    loops.close(loop)
 
 
 class SandboxContext(AppContext):
