@@ -204,6 +204,15 @@ def write_contacts(path: Path, rows: int) -> None:
     book.save(path)
 
 
+async def run_page(meter: StallMeter, page: Any, what: str) -> tuple[float, float]:
+    """Press a page's Run button and wait for its job to end: (longest stall in ms, seconds taken)."""
+    meter.start()
+    t = time.perf_counter()
+    page.run_button.click()
+    await until(lambda: page.running() is None)
+    return meter.stop(what), time.perf_counter() - t
+
+
 async def on_the_gui_thread(meter: StallMeter, change: Callable[[], None]) -> float:
     """The longest stall while `change()` runs on the GUI thread (a baseline)."""
     meter.start()
@@ -234,12 +243,7 @@ async def convert_and_export(context: Any, server: Any, folder: Path, meter: Sta
         convert.source.setCurrentIndex(convert.source.findData("Quotes"))
         convert.to_sales_orders.setChecked(True)
         convert.to_invoices.setChecked(False)
-        meter.start()
-        t = time.perf_counter()
-        convert.run_button.click()
-        await until(lambda: convert.running() is None)
-        figures["convert"] = meter.stop("converting")
-        figures["convert_s"] = time.perf_counter() - t
+        figures["convert"], figures["convert_s"] = await run_page(meter, convert, "converting")
         result = convert.result
         assert result is not None and result.counts["converted"] == QUOTES, result and result.counts
         print(f"converted {QUOTES} quotes: {result.calls['mass_convert']} mass conversions, "
@@ -262,12 +266,7 @@ async def convert_and_export(context: Any, server: Any, folder: Path, meter: Sta
     try:
         export.entity.setCurrentIndex(export.entity.findData("contacts"))
         export.out.setText(str(folder / "contacts.csv"))
-        meter.start()
-        t = time.perf_counter()
-        export.run_button.click()
-        await until(lambda: export.running() is None)
-        figures["export"] = meter.stop("exporting")
-        figures["export_s"] = time.perf_counter() - t
+        figures["export"], figures["export_s"] = await run_page(meter, export, "exporting")
         done = export.result
         assert done is not None and done.records == EXPORT and done.exit_code == 0, done and done.summary()
     finally:
