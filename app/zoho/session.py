@@ -35,6 +35,7 @@ import httpx
 from app.zoho.errors import AuthError, InDoubt, Unreachable, ZohoError, field_named_in
 from app.zoho.redaction import redact
 from app.zoho.throttle import Attempt, Clock, Counters, SystemClock, Throttle
+from app.zoho.tls import tls_context
 from app.zoho.tokens import TokenSource
 
 log = logging.getLogger("app.zoho")
@@ -195,6 +196,7 @@ class ApiSession:
             seats = self.throttle.concurrency
             self._client = httpx.AsyncClient(
                 transport=self.transport,
+                verify=tls_context(),
                 timeout=self.timeout,
                 limits=httpx.Limits(
                     max_connections=seats + 2, max_keepalive_connections=seats, keepalive_expiry=4.0

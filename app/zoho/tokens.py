@@ -19,6 +19,7 @@ import httpx
 
 from app.zoho.errors import AuthError, Unreachable, ZohoError
 from app.zoho.redaction import remember_secret
+from app.zoho.tls import tls_context
 
 log = logging.getLogger("app.zoho")
 
@@ -204,7 +205,7 @@ async def _post_token(
         if attempt:
             await asyncio.sleep(0.5 * 2 ** (attempt - 1))
         try:
-            async with httpx.AsyncClient(transport=transport, timeout=timeout_s) as client:
+            async with httpx.AsyncClient(transport=transport, verify=tls_context(), timeout=timeout_s) as client:
                 response = await client.post(token_url, data=form, headers={"Accept": "application/json"})
         except httpx.TransportError as exc:
             unreached = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))

@@ -21,6 +21,7 @@ from app.jobs import ImportJob, JobResult, Plan, data_dir
 from app.jobs.report import report_folder
 from app.mapping import Mapping
 from app.sheets import SheetData, Table, write_xlsx
+from app.zoho.tls import tls_context
 
 log = logging.getLogger("app.gui")
 T = TypeVar("T")
@@ -112,6 +113,7 @@ def import_http_backend() -> None:
     for name in HTTP_BACKEND:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    tls_context()  # the CA bundle, loaded here rather than by the job's first client
 
 
 def corrections_dir() -> Path:
