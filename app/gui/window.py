@@ -252,8 +252,8 @@ class MainWindow(QMainWindow):
         box.setObjectName("confirmQuit")
         box.setInformativeText(
             "Quitting stops it: nothing new is sent and the requests already out come back first, so no "
-            "record is sent twice. An unfinished import or conversion can be resumed later from the Jobs "
-            "page; an export is simply run again.")
+            "record is sent twice. An unfinished job can be resumed later from the Jobs page; an export "
+            "keeps the records it has already read.")
         stop = box.addButton("&Stop and quit", QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton("&Keep running", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)

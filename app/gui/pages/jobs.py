@@ -93,11 +93,11 @@ class JobsModel(QAbstractTableModel):
 
 
 class JobsPage(Page):
-    """Past runs; open a report; resume an unfinished import or conversion against the selected connection."""
+    """Past runs; open a report; resume an unfinished import, conversion or export against the selected connection."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Jobs", "Every run, with its report. An unfinished import or conversion resumes where it "
-                         "stopped: no row is sent twice.", parent)
+        super().__init__("Jobs", "Every run, with its report. An unfinished job resumes where it stopped: no row "
+                         "is sent twice, no record read twice.", parent)
         self.context = context
         self.model = JobsModel()
         self.table = QTableView()
