@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -59,6 +60,14 @@ class Page(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(inner)
         outer.addWidget(self.scroll, 1)
+
+    def run_panel(self, unit: str) -> RunPanel:
+        """A RunPanel whose Pause, Resume and Cancel act on the page's job of the moment."""
+        panel = RunPanel(unit)
+        panel.pause_requested.connect(lambda: self.job and self.job.pause())
+        panel.resume_requested.connect(lambda: self.job and self.job.resume())
+        panel.cancel_requested.connect(lambda: self.job and self.job.cancel())
+        return panel
 
     def running(self) -> asyncio.Future[Any] | None:
         """The job this page has under way (planning or running), None when idle; the window asks before quitting."""
@@ -174,6 +183,30 @@ class RunPanel(QFrame):
             self.bar.setRange(0, 1)
             self.bar.setValue(1)
         self.status.setText(text)
+
+
+class Figures(QHBoxLayout):
+    """A row of big numbers (a plan's), shown and cleared as a whole."""
+
+    def show(self, figures: Iterable[tuple[str, str]]) -> None:
+        """(value, caption) pairs, in place of the figures shown before."""
+        self.clear()
+        for value, label in figures:
+            self.addWidget(big_number(value, label))
+        self.addStretch(1)
+
+    def clear(self) -> None:
+        while self.count():
+            item = self.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+
+
+async def close_quietly(job: Any) -> None:
+    """Let a job's client and journal go after its plan failed or went stale (its errors are shown
+    already, or no longer matter): closing must not raise another."""
+    with contextlib.suppress(Exception):
+        await job.close()
 
 
 def big_number(value: str, label: str) -> QWidget:

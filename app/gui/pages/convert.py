@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,11 +24,11 @@ from app.gui.context import AppContext
 from app.gui.errors import plain_message
 from app.gui.page import (
     SPREADSHEETS,
+    Figures,
     Page,
-    RunPanel,
     ScreenshotState,
-    big_number,
     card,
+    close_quietly,
     hint,
     primary,
 )
@@ -108,7 +107,7 @@ class ConvertPage(Page):
         self.report_button = QPushButton("Open &report")
         self.report_button.setEnabled(False)
         plan_box, plan_layout = card("Plan")
-        self.plan_figures = QHBoxLayout()
+        self.plan_figures = Figures()
         plan_layout.addLayout(self.plan_figures)
         self.plan_text = hint("Plan reads the rows, resolves record numbers and counts the calls; nothing is "
                               "converted until you press Convert.")
@@ -120,7 +119,7 @@ class ConvertPage(Page):
         actions.addWidget(self.report_button)
         plan_layout.addLayout(actions)
         self.body.addWidget(plan_box)
-        self.panel = RunPanel("rows")
+        self.panel = self.run_panel("rows")
         self.body.addWidget(self.panel)
 
         self.results = ReportTableModel()
@@ -143,9 +142,6 @@ class ConvertPage(Page):
         self.plan_button.clicked.connect(lambda: self._start(self.make_plan()))
         self.run_button.clicked.connect(lambda: self._start(self.run_conversion()))
         self.report_button.clicked.connect(self.open_report)
-        self.panel.pause_requested.connect(lambda: self.job and self.job.pause())
-        self.panel.resume_requested.connect(lambda: self.job and self.job.resume())
-        self.panel.cancel_requested.connect(lambda: self.job and self.job.cancel())
         context.target_changed.connect(self._changed)
         self._source_changed()
         self._mode_changed()
@@ -160,26 +156,17 @@ class ConvertPage(Page):
         self._changed()
 
     def _mode_changed(self) -> None:
-        by_file = self.from_file.isChecked()
-        self.file.setEnabled(by_file)
-        self.choose.setEnabled(by_file)
-        self.pasted.setEnabled(not by_file)
+        self._enable_source()
         self._changed()
 
     def _changed(self, *_args: object) -> None:
         if self.task is not None and not self.task.done():
             return
         if self.job is not None:  # a planned job holds its client and journal open: let them go
-            self.context.start(_close(self.job), "Conversion")
+            self.context.start(close_quietly(self.job), "Conversion")
         self.job = None
         self.plan = None
-        self._clear_plan()
-
-    def _clear_plan(self) -> None:
-        while self.plan_figures.count():
-            item = self.plan_figures.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        self.plan_figures.clear()
 
     def choose_file(self) -> None:
         folder = self.context.preferences.last_folder("open") or Path.home()
@@ -212,9 +199,10 @@ class ConvertPage(Page):
         for widget in (self.plan_button, self.run_button, self.source, self.file, self.pasted, self.choose):
             widget.setEnabled(not busy)
         if not busy:
-            self._mode_changed_quietly()
+            self._enable_source()
 
-    def _mode_changed_quietly(self) -> None:
+    def _enable_source(self) -> None:
+        """The file or the pasted list, as the radio buttons choose."""
         by_file = self.from_file.isChecked()
         self.file.setEnabled(by_file)
         self.choose.setEnabled(by_file)
@@ -247,7 +235,7 @@ class ConvertPage(Page):
             self.job = None
             self.panel.ended("Nothing was converted.")
             self.context.show_error("Cannot plan the conversion", plain_message(error))
-            await _close(job)
+            await close_quietly(job)
             return None
         finally:
             self._busy(False)
@@ -257,12 +245,9 @@ class ConvertPage(Page):
         return self.plan
 
     def _show_plan(self, plan: ConvertPlan) -> None:
-        self._clear_plan()
-        for value, label in ((f"{plan.rows:,}", "rows"), (f"{plan.to_convert:,}", "to convert"),
-                             (f"{plan.invalid:,}", "invalid"), (f"{plan.already_done:,}", "already settled"),
-                             (f"{plan.convert_calls:,}", "convert calls")):
-            self.plan_figures.addWidget(big_number(value, label))
-        self.plan_figures.addStretch(1)
+        self.plan_figures.show(((f"{plan.rows:,}", "rows"), (f"{plan.to_convert:,}", "to convert"),
+                                (f"{plan.invalid:,}", "invalid"), (f"{plan.already_done:,}", "already settled"),
+                                (f"{plan.convert_calls:,}", "convert calls")))
         self.plan_text.setText("\n".join(plan.lines()))
 
     async def run_conversion(self) -> ConvertResult | None:
@@ -281,7 +266,7 @@ class ConvertPage(Page):
         except Exception as error:  # noqa: BLE001
             self.panel.ended("The conversion stopped; run it again to go on (no record is converted twice).")
             self.context.show_error("Conversion failed", plain_message(error))
-            await _close(job)
+            await close_quietly(job)
             return None
         finally:
             self._busy(False)
@@ -325,9 +310,3 @@ class ConvertPage(Page):
 
         if self.context.is_sandbox():
             yield "results", converted
-
-
-async def _close(job: ConvertJob) -> None:
-    """Release the job's client after a failed plan or run (its own errors are already shown)."""
-    with contextlib.suppress(Exception):  # closing after an error must not raise another
-        await job.close()

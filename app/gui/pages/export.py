@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
-from app.gui.page import Page, RunPanel, ScreenshotState, big_number, card, hint, primary
+from app.gui.page import Figures, Page, ScreenshotState, card, close_quietly, hint, primary
 from app.jobs import ExportJob, ExportPlan, ExportResult, ExportSettings, Progress
 from app.jobs.export_columns import all_columns, default_columns
 from app.jobs.export_job import SHEET_TITLES, STATUSES
@@ -118,7 +118,7 @@ class ExportPage(Page):
         self.open_button = QPushButton("&Open file")
         self.open_button.setEnabled(False)
         self.plan_box, plan_layout = card("Plan")
-        self.plan_figures = QHBoxLayout()
+        self.plan_figures = Figures()
         plan_layout.addLayout(self.plan_figures)
         self.plan_text = hint("Press Plan to count the records and the calls before anything is fetched in full.")
         plan_layout.addWidget(self.plan_text)
@@ -128,7 +128,7 @@ class ExportPage(Page):
         actions.addStretch(1)
         actions.addWidget(self.open_button)
         plan_layout.addLayout(actions)
-        self.panel = RunPanel("records")
+        self.panel = self.run_panel("records")
 
         top = QHBoxLayout()
         left = QWidget()
@@ -157,9 +157,6 @@ class ExportPage(Page):
         self.plan_button.clicked.connect(lambda: self._start(self.make_plan()))
         self.run_button.clicked.connect(lambda: self._start(self.run_export()))
         self.open_button.clicked.connect(self.open_file)
-        self.panel.pause_requested.connect(lambda: self.job and self.job.pause())
-        self.panel.resume_requested.connect(lambda: self.job and self.job.resume())
-        self.panel.cancel_requested.connect(lambda: self.job and self.job.cancel())
         context.target_changed.connect(self._changed)
         self._entity_changed()
 
@@ -217,7 +214,7 @@ class ExportPage(Page):
         if self.task is not None and not self.task.done():
             return
         if self.job is not None:  # a planned job holds its client open: let it go
-            self.context.start(self.job.close(), "Export")
+            self.context.start(close_quietly(self.job), "Export")
         self.job = None
         self.plan = None
         detail = [c for c in all_columns(self.entity.currentData())
@@ -225,13 +222,7 @@ class ExportPage(Page):
         self.column_cost.setText(f"{len(self.chosen_columns())} columns"
                                  + (f"; {len(detail)} need a detail call per record" if detail else
                                     "; all from the list pages (200 records a call)"))
-        self._clear_plan()
-
-    def _clear_plan(self) -> None:
-        while self.plan_figures.count():
-            item = self.plan_figures.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        self.plan_figures.clear()
 
     def choose_file(self) -> None:
         start = self.out.text() or str(Path.home())
@@ -304,12 +295,9 @@ class ExportPage(Page):
         return self.plan
 
     def _show_plan(self, plan: ExportPlan) -> None:
-        self._clear_plan()
-        for value, label in ((f"{plan.records:,}", "records"), (f"{plan.calls:,}", "API calls"),
-                             (f"{plan.detail_calls:,}", "still to make"), (format_duration(plan.eta_s), "time left"),
-                             (f"{plan.quota_left:,}" if plan.quota_left is not None else "—", "quota left today")):
-            self.plan_figures.addWidget(big_number(value, label))
-        self.plan_figures.addStretch(1)
+        self.plan_figures.show(((f"{plan.records:,}", "records"), (f"{plan.calls:,}", "API calls"),
+                                (f"{plan.detail_calls:,}", "still to make"), (format_duration(plan.eta_s), "time left"),
+                                (f"{plan.quota_left:,}" if plan.quota_left is not None else "—", "quota left today")))
         self.plan_text.setText("\n".join(plan.lines()[1:]))
 
     async def run_export(self) -> ExportResult | None:

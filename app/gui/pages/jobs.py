@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
-from app.gui.page import Page, RunPanel, card, hint, primary
+from app.gui.page import Page, card, hint, primary
 from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
 from app.jobs.convert import ConvertJob, resume_settings
 from app.jobs.export_job import ExportJob, ExportResult
@@ -128,7 +128,7 @@ class JobsPage(Page):
         layout.addLayout(row)
         layout.addWidget(hint("A resumed job runs against the connection selected now; use the one it started on."))
         self.body.addWidget(box, 1)
-        self.panel = RunPanel("rows")
+        self.panel = self.run_panel("rows")
         self.panel.setVisible(False)
         self.body.addWidget(self.panel)
 
@@ -139,9 +139,6 @@ class JobsPage(Page):
         self.table.doubleClicked.connect(lambda _i: self.open_report())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         self.model.modelReset.connect(self._enable)
-        self.panel.pause_requested.connect(lambda: self.job and self.job.pause())
-        self.panel.resume_requested.connect(lambda: self.job and self.job.resume())
-        self.panel.cancel_requested.connect(lambda: self.job and self.job.cancel())
         context.jobs_changed.connect(self.refresh)
         self.refresh()
 
