@@ -16,31 +16,12 @@ from pathlib import Path  # noqa: E402
 from typing import Any, TypeVar  # noqa: E402
 
 import pytest  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
 
 from tests.conftest import GENEROUS  # noqa: E402
 from tests.gui import loops  # noqa: E402
+from tests.keyrings import MemoryKeyring  # noqa: E402
 
 T = TypeVar("T")
-
-
-class MemoryKeyring(KeyringBackend):
-    """The OS keyring's stand-in: passwords in a dict."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 @pytest.fixture

@@ -11,31 +11,12 @@ from pathlib import Path
 import httpx
 import keyring.backends.fail
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.zoho import AuthError, BooksClient, Connection, ConnectionStore, NoKeyring, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE, connections_command
 from app.zoho.datacentres import DATA_CENTRES, data_centre
 from app.zoho.signin import sign_in_with_browser
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict: the OS keyring's stand-in for tests."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
+from tests.keyrings import MemoryKeyring
 
 
 def browser_through(sandbox):
