@@ -71,6 +71,13 @@ def invalid_module() -> CrmError:
     return CrmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {"resource_path_index": 0})
 
 
+def id_of_another_module() -> CrmError:
+    """A conversion's record ID belongs to another module than the one it is converted from."""
+    return CrmError(400, "AMBIGUITY_DURING_PROCESSING",
+                    "The ID given does not belong to the module it is converted from",
+                    {"ambiguity_due_to": [path_details("id", "$.id")]}, wrapped=True)
+
+
 def invalid_record_id() -> CrmError:
     return invalid_data({"resource_path_index": 1})
 

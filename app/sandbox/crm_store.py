@@ -19,6 +19,7 @@ from app.sandbox import crm_records as rec
 from app.sandbox.crm_convert import Target
 from app.sandbox.crm_errors import (
     CrmError,
+    id_of_another_module,
     invalid_data,
     invalid_record_id,
     mandatory_not_found,
@@ -448,13 +449,7 @@ class CrmStore:
         if trap == "no_permission":
             raise CrmError(403, "NO_PERMISSION", "permission denied", {"resource_path_index": 1})
         if trap == "ambiguity":
-            raise CrmError(
-                400,
-                "AMBIGUITY_DURING_PROCESSING",
-                "The ID given does not belong to the module it is converted from",
-                {"ambiguity_due_to": [path_details("id", "$.id")]},
-                wrapped=True,
-            )
+            raise id_of_another_module()
         done = {
             row[0]
             for row in self.conn.execute("SELECT target_module FROM crm_conversions WHERE source_id = ?", (record["id"],))
@@ -474,13 +469,7 @@ class CrmStore:
             raise invalid_record_id()
         module, record, trap = found
         if module != source_module:
-            raise CrmError(
-                400,
-                "AMBIGUITY_DURING_PROCESSING",
-                "The ID given does not belong to the module it is converted from",
-                {"ambiguity_due_to": [path_details("id", "$.id")]},
-                wrapped=True,
-            )
+            raise id_of_another_module()
         self._check_convertible(source_module, record, trap, targets)
         owner = next((dict(u) for u in rec.USERS if u["id"] == owner_id), None)
         details: dict[str, dict[str, str]] = {}

@@ -20,9 +20,9 @@ from app.jobs.convert import ConvertJob, ConvertResult, ConvertSettings
 from app.jobs.target import Target, sandbox_target
 from app.sandbox import SandboxSettings, create_app
 from app.sandbox.crm import CrmStore
+from app.sandbox.crm_convert import CONVERT_SCHEMA, MASS_CONVERT_SCHEMA, request_schema
 from app.zoho import CrmClient
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "app" / "sandbox" / "crm_schemas"
 URL = "http://sandbox.test"
 
 
@@ -34,25 +34,8 @@ def order_id(n: int) -> str:
     return str(460000000200000 + n)
 
 
-def _as_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 `nullable: true` as JSON Schema's null type; the rest as is."""
-    if isinstance(node, list):
-        return [_as_json_schema(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _as_json_schema(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable") is True and isinstance(node.get("type"), str):
-        out["type"] = [node["type"], "null"]
-    return out
-
-
-def _schema(file: str, name: str) -> Draft7Validator:
-    document = _as_json_schema(json.loads((SCHEMAS / file).read_text(encoding="utf-8")))
-    return Draft7Validator({**document["components"]["schemas"][name], "components": document["components"]})
-
-
-CONVERT_BODY = _schema("inventory_convert.json", "Inventory_Converter")
-MASS_CONVERT_BODY = _schema("inventory_mass_convert.json", "Body_Wrapper")
+CONVERT_BODY = Draft7Validator(request_schema(*CONVERT_SCHEMA))  # Zoho's crm-oas schemas
+MASS_CONVERT_BODY = Draft7Validator(request_schema(*MASS_CONVERT_SCHEMA))
 
 
 @dataclass
