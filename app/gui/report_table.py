@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 from app.gui.appearance import problem_colour
 
 Index = QModelIndex | QPersistentModelIndex
+REPORT_SHOWN_BYTES = 8_000_000  # a bigger report is read on the GUI thread too slowly: open it instead
 WIDTH_FROM_ROWS = 100  # column widths are measured on this many rows: measuring all 1,000 froze the loop 0.2 s
 SEVERITY = {"failed": "error", "invalid": "error", "in_doubt": "warning", "skipped": "warning",
             "pending": "warning", "created": "ok", "updated": "ok", "converted": "ok", "unchanged": "ok"}
@@ -26,10 +27,13 @@ class ReportTableModel(QAbstractTableModel):
         self.rows: list[list[str]] = []
         self.status_column = -1
 
-    def load(self, path: Path | None) -> None:
+    def load(self, path: Path | None) -> bool:
+        """Show the report at `path`; False (and an empty table) when there is none or it is too
+        big to read on the GUI thread (REPORT_SHOWN_BYTES): the user opens it instead."""
+        shown = path is not None and path.exists() and path.stat().st_size <= REPORT_SHOWN_BYTES
         self.beginResetModel()
         self.headers, self.rows = [], []
-        if path is not None and path.exists():
+        if shown and path is not None:
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 reader = csv.reader(handle)
                 self.headers = next(reader, [])
@@ -37,6 +41,7 @@ class ReportTableModel(QAbstractTableModel):
         lowered = [h.strip().casefold() for h in self.headers]
         self.status_column = next((i for i, h in enumerate(lowered) if h in ("status", "result", "outcome")), -1)
         self.endResetModel()
+        return shown
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
         return 0 if parent.isValid() else len(self.rows)

@@ -145,7 +145,6 @@ class RunStep(QWidget):
 
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid", "in_doubt")
-REPORT_SHOWN_BYTES = 8_000_000  # a bigger report is read on the GUI thread too slowly: open it instead
 RESULT_COLUMNS = ("Status", "Message", "Zoho number")  # shown first: what happened to each row
 
 
@@ -233,8 +232,7 @@ class ResultsStep(QWidget):
                 notes.append(f"Report: {result.report}")
             self.message.setText("\n".join(n for n in notes if n))
         csv = result.report_csv if result is not None else None
-        shown = csv is not None and csv.exists() and csv.stat().st_size <= REPORT_SHOWN_BYTES
-        self.report.load(csv if shown else None)
+        shown = self.report.load(csv)
         columns = self.report_view.horizontalHeader()
         for place, name in enumerate(n for n in RESULT_COLUMNS if n in self.report.headers):
             columns.moveSection(columns.visualIndex(self.report.headers.index(name)), place)
