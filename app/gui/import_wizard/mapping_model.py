@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from app.entities import LOOKUP_BY, Entity, Field, entity
 from app.gui.import_wizard.review_model import shown
+from app.gui.table_model import TitledColumnsModel
 from app.mapping import FieldMapping, LookupRule, Mapping
 from app.mapping.automap import propose
 from app.mapping.prepare import resolve_field
@@ -65,8 +66,10 @@ def describe(fm: FieldMapping) -> str:
     return ", ".join(parts)
 
 
-class MappingModel(QAbstractTableModel):
+class MappingModel(TitledColumnsModel):
     """Adapts a Mapping to the table view; edits go back into the Mapping (the engine's own schema)."""
+
+    HEADERS = TITLES
 
     mapping_changed = Signal()
 
@@ -172,15 +175,6 @@ class MappingModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.table.headers)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TITLES)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return TITLES[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

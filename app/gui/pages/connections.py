@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.gui.context import SANDBOX_NAME, AppContext
 from app.gui.errors import plain_message
 from app.gui.page import Page, ScreenshotState, card, hint, primary
+from app.gui.table_model import TitledColumnsModel
 from app.zoho import BooksClient, ConnectionStore, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE, Connection
 from app.zoho.datacentres import DATA_CENTRES
@@ -37,7 +38,7 @@ Index = QModelIndex | QPersistentModelIndex
 LOCAL_SERVER = "local"  # the data-centre combo's last entry: a sandbox's base URL on this computer
 
 
-class ConnectionsModel(QAbstractTableModel):
+class ConnectionsModel(TitledColumnsModel):
     """Rows: the built-in sandbox, then each saved connection (no secret is ever read here)."""
 
     HEADERS = ("Name", "Where", "Organization", "Status")
@@ -68,9 +69,6 @@ class ConnectionsModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -84,12 +82,6 @@ class ConnectionsModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
         return None
 
     def name_at(self, row: int) -> str:

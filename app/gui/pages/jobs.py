@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,6 +20,7 @@ from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
 from app.gui.page import Page, card, hint, primary
+from app.gui.table_model import TitledColumnsModel
 from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
 from app.jobs.convert import ConvertJob, resume_settings
 from app.jobs.export_job import ExportJob, ExportResult
@@ -34,7 +35,7 @@ JOURNAL_STATES = ("done", "sent")  # the journal's own bookkeeping; the outcomes
 RESUMABLE_KINDS = ("import", "convert", "export")
 
 
-class JobsModel(QAbstractTableModel):
+class JobsModel(TitledColumnsModel):
     """Rows of app.jobs.list_jobs(), newest first."""
 
     HEADERS = ("Kind", "Records", "File", "Status", "Counts", "Date")
@@ -50,9 +51,6 @@ class JobsModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
         return 0 if parent.isValid() else len(self.jobs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def text(self, job: JobSummary, column: int) -> str:
         if column == 0:
@@ -85,11 +83,6 @@ class JobsModel(QAbstractTableModel):
             return problem_colour("warning")
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
 
 class JobsPage(Page):
