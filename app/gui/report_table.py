@@ -6,12 +6,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from app.gui.appearance import problem_colour
+from app.gui.table_model import Index
 
-Index = QModelIndex | QPersistentModelIndex
 REPORT_SHOWN_BYTES = 8_000_000  # a bigger report is read on the GUI thread too slowly: open it instead
 WIDTH_FROM_ROWS = 100  # column widths are measured on this many rows: measuring all 1,000 froze the loop 0.2 s
 SEVERITY = {"failed": "error", "invalid": "error", "in_doubt": "warning", "skipped": "warning",

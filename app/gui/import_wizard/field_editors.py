@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.entities import LOOKUP_BY, Entity, Field
 from app.gui.import_wizard.mapping_model import NOT_IMPORTED, SAMPLE_ROWS, MappingModel, field_text
+from app.gui.table_model import Index
 from app.mapping import FieldMapping, LookupRule
 from app.mapping.schema import (
     BooleanWords,
@@ -45,7 +46,6 @@ from app.mapping.schema import (
 from app.mapping.transforms import CellError, converter, is_empty, shown, to_text
 from app.sheets import Table
 
-Index = QModelIndex | QPersistentModelIndex
 PATH_ROLE = Qt.ItemDataRole.UserRole
 PROBLEM_COLOUR = QColor(0xB3, 0x26, 0x1E)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from app.entities import LOOKUP_BY, Entity, Field, entity
 from app.gui.import_wizard.review_model import shown
-from app.gui.table_model import TitledColumnsModel
+from app.gui.table_model import Index, TitledColumnsModel
 from app.mapping import FieldMapping, LookupRule, Mapping
 from app.mapping.automap import propose
 from app.mapping.prepare import resolve_field
@@ -21,7 +21,6 @@ TITLES = ("Column", "Sample values", "Zoho field", "Transforms", "Confidence")
 SAMPLE_ROWS = 200
 NOT_IMPORTED = "(not imported)"
 
-Index = QModelIndex | QPersistentModelIndex
 
 
 def field_text(f: Field, operation: str) -> str:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from app.gui.table_model import Index
 from app.mapping import Mapping, Prepared, Problem, prepare
 from app.sheets import Table
 
@@ -16,7 +17,6 @@ ERROR_COLOUR = QColor(255, 205, 205)
 WARNING_COLOUR = QColor(255, 236, 179)
 EDITED_COLOUR = QColor(205, 232, 255)
 
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,13 +28,12 @@ from PySide6.QtWidgets import (
 from app.gui.context import SANDBOX_NAME, AppContext
 from app.gui.errors import plain_message
 from app.gui.page import Page, ScreenshotState, card, hint, primary
-from app.gui.table_model import TitledColumnsModel
+from app.gui.table_model import Index, TitledColumnsModel
 from app.zoho import BooksClient, ConnectionStore, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE, Connection
 from app.zoho.datacentres import DATA_CENTRES
 from app.zoho.signin import DEFAULT_SCOPES, REDIRECT_PORT, sign_in_with_browser
 
-Index = QModelIndex | QPersistentModelIndex
 LOCAL_SERVER = "local"  # the data-centre combo's last entry: a sandbox's base URL on this computer
 
 

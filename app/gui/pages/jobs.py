@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,12 +20,11 @@ from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
 from app.gui.page import Page, card, hint, primary
-from app.gui.table_model import TitledColumnsModel
+from app.gui.table_model import Index, TitledColumnsModel
 from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
 from app.jobs.convert import ConvertJob, resume_settings
 from app.jobs.export_job import ExportJob, ExportResult
 
-Index = QModelIndex | QPersistentModelIndex
 KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}
 RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes": "Credit notes", "items": "Items",
            "Quotes": "Quotes", "Sales_Orders": "Sales orders"}
