@@ -7,14 +7,16 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +82,18 @@ class Page(QWidget):
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         yield from ()
+
+
+def list_table(model: QAbstractItemModel) -> QTableView:
+    """A table of whole rows to pick one from (connections, jobs): no grid, no row numbers."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    return table
 
 
 def card(title: str | None = None) -> tuple[QFrame, QVBoxLayout]:

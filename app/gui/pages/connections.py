@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,14 +19,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui.context import SANDBOX_NAME, AppContext
 from app.gui.errors import plain_message
-from app.gui.page import Page, ScreenshotState, card, hint, primary
+from app.gui.page import Page, ScreenshotState, card, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
 from app.zoho import BooksClient, ConnectionStore, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE, Connection
@@ -275,13 +273,7 @@ class ConnectionsPage(Page):
                          "or your Zoho organizations.", parent)
         self.context = context
         self.model = ConnectionsModel(context)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(220)
         self.table.doubleClicked.connect(lambda _i: self.use_selected())

@@ -8,18 +8,16 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableView,
     QWidget,
 )
 
 from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
-from app.gui.page import Page, card, hint, primary
+from app.gui.page import Page, card, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
 from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
 from app.jobs.convert import ConvertJob, resume_settings
@@ -92,13 +90,7 @@ class JobsPage(Page):
                          "is sent twice, no record read twice.", parent)
         self.context = context
         self.model = JobsModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
