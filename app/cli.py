@@ -30,6 +30,12 @@ def _add_target(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--sandbox", metavar="URL", help="a sandbox already running at URL")
 
 
+def _add_mapping_view(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--show-mapping", action="store_true",
+                        help="print the mapping used (auto-mapping's proposal with its confidences)")
+    parser.add_argument("--save-mapping", metavar="FILE", help="write the mapping used to FILE (JSON)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zoho-bulk",
@@ -47,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--resume", metavar="JOB_ID")
+    _add_mapping_view(p)
+    p.add_argument("--show-payloads", type=int, metavar="N", default=0,
+                   help="with --dry-run: print the first N payloads exactly as they would be sent")
     p.add_argument("--wait-for-quota", action="store_true",
                    help="when the daily quota runs out, wait for it to reset and go on")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
@@ -84,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--operation", choices=OPERATIONS, default="create")
     p.add_argument("--mapping", metavar="MAPPING.json")
     p.add_argument("--sheet", metavar="NAME")
+    _add_mapping_view(p)
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--json", action="store_true")
 

@@ -292,6 +292,23 @@ class ImportJob(ControlledJob[BooksClient]):
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed, problems=problems)
         return self._plan
 
+    def payloads_to_send(self) -> list[tuple[str, dict[str, Any]]]:
+        """After the plan: each write the run would make, in document order, headed by its rows and action."""
+        assert self.table is not None and self.facts is not None
+        found = []
+        for index, d in sorted(self._decisions.items()):
+            if not d.writes:
+                continue
+            doc = self._documents[index]
+            rows = sorted(self.table.row_numbers[r] for r in doc.row_indexes)
+            where = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
+            target = f" {d.zoho_id}" if d.zoho_id else ""
+            query = ("?" + "&".join(f"{k}={json.dumps(v) if isinstance(v, bool) else v}"
+                                    for k, v in d.params.items())) if d.params else ""
+            found.append((f"{where}: {d.action} {self.facts.singular}{target}"
+                          + (f' "{doc.key}"' if doc.key else "") + (f" ({query})" if query else ""), d.payload))
+        return found
+
     def _plan_problems(self) -> list[Problem]:
         """What planning found wrong (names Zoho does not know), each pinned to its cell like mapping's problems."""
         assert self.table is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -13,15 +14,33 @@ from app.jobs.plan import Plan
 from app.jobs.progress import format_duration
 from app.jobs.target import Target, TargetError, open_target
 from app.jobs.terminal import refuse, run_in_terminal
+from app.mapping.schema import save_mapping
+from app.mapping.show import mapping_lines, payload_lines, problem_lines
 from app.zoho import QuotaSpent, ZohoError
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the user asked to see before the run: the mapping, a copy of it on disk, the first payloads."""
+
+    show_mapping: bool = False
+    save_mapping: Path | None = None
+    payloads: int = 0
 
 
 def import_command(args: argparse.Namespace) -> int:
     """Import args.file; returns 0 all rows done, 1 some failed/invalid, 2 nothing sent, 3 stopped early."""
+    preview = Preview(bool(getattr(args, "show_mapping", False)),
+                      Path(args.save_mapping) if getattr(args, "save_mapping", None) else None,
+                      int(getattr(args, "show_payloads", 0) or 0))
+    if preview.payloads and not args.dry_run:
+        return refuse("--show-payloads prints what a run would send: add --dry-run.", as_json=args.json)
+    if preview.payloads < 0:
+        return refuse("--show-payloads takes a number of payloads, 1 or more.", as_json=args.json)
     try:
         with open_target(sandbox=args.sandbox, connection=args.connection) as target:
             settings = settings_from(args, target)
-            return asyncio.run(run_import(settings, as_json=args.json))
+            return asyncio.run(run_import(settings, as_json=args.json, preview=preview))
     except (JobError, TargetError, ZohoError) as exc:
         return refuse(str(exc), as_json=args.json)
 
@@ -36,10 +55,26 @@ def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:
     )
 
 
-async def run_import(settings: JobSettings, *, as_json: bool = False,
-                     out: TextIO | None = None, err: TextIO | None = None) -> int:
+async def run_import(settings: JobSettings, *, as_json: bool = False, out: TextIO | None = None,
+                     err: TextIO | None = None, preview: Preview = Preview()) -> int:
     err = err or sys.stderr
     job = ImportJob(settings)
+    if preview.show_mapping or preview.save_mapping:
+        try:
+            await asyncio.to_thread(job.load)
+        except JobError:
+            await job.close()
+            raise
+        assert job.mapping is not None
+        if preview.show_mapping:
+            print("\n".join(mapping_lines(job.mapping)), file=out or sys.stdout)
+        if preview.save_mapping:
+            try:
+                print(f"Mapping saved: {save_mapping(job.mapping, preview.save_mapping)}", file=err)
+            except OSError as exc:
+                await job.close()
+                raise JobError(f'The mapping cannot be saved to "{preview.save_mapping}" '
+                               f"({exc.strerror or exc}).") from None
     try:
         plan: Plan | None = await job.plan()
     except JobError:
@@ -51,9 +86,10 @@ async def run_import(settings: JobSettings, *, as_json: bool = False,
     for line in plan.lines() if plan else []:
         print(line, file=err)
     if job.prepared is not None:
-        for problem in job.prepared.problems:
-            if problem.row is None:
-                print(f"Note: {problem.message}", file=err)
+        for line in problem_lines([*job.prepared.all_problems(), *(plan.problems if plan else [])]):
+            print(line, file=err)
+    if preview.payloads:
+        print("\n".join(payload_lines(job.payloads_to_send(), preview.payloads)), file=out or sys.stdout)
     return await run_in_terminal(job, print_summary, as_json=as_json, out=out, err=err)
 
 

@@ -12,7 +12,8 @@ from app.mapping.automap import automap
 from app.mapping.documents import Prepared, Problem
 from app.mapping.errors import MappingError
 from app.mapping.prepare import prepare
-from app.mapping.schema import Mapping, load_mapping
+from app.mapping.schema import Mapping, load_mapping, save_mapping
+from app.mapping.show import mapping_lines, problem_lines
 from app.sheets import SheetData, SheetError, Table, read_table, write_csv, write_xlsx
 
 PROBLEM_HEADERS = ["Row", "Column", "Cell", "Field", "Severity", "Document", "Message"]
@@ -83,9 +84,16 @@ def validate_command(args: argparse.Namespace) -> int:
             mapping = automap(table, args.entity, args.operation)
         else:
             mapping = mapping.model_copy(update={"operation": args.operation})
+        if getattr(args, "show_mapping", False):
+            print("\n".join(mapping_lines(mapping)))
+        if getattr(args, "save_mapping", None):
+            saved = save_mapping(mapping, args.save_mapping)
+            print(f"Mapping saved: {saved}")
         prepared = prepare(table, mapping)
     except (SheetError, MappingError) as exc:
         return _fail(str(exc), as_json)
+    except OSError as exc:
+        return _fail(f'The mapping cannot be saved to "{args.save_mapping}" ({exc.strerror or exc}).', as_json)
     report_dir = Path(args.report_dir) if getattr(args, "report_dir", None) else source.parent
     if report_dir.exists() and not report_dir.is_dir():  # else the writer's "File exists" misleads
         return _fail(f'The report folder "{report_dir}" is a file, not a folder.', as_json)
@@ -111,10 +119,8 @@ def validate_command(args: argparse.Namespace) -> int:
     }
     print(f'{source.name}: {summary["rows"]} rows, {summary["documents"]} {mapping.entity}, '
           f'{summary["valid"]} valid, {invalid} invalid, {warnings} warnings.')
-    for p in [p for p in problems if p.severity == "error"][:10]:
-        print(f"  {p.message}")
-    if summary["errors"] > 10:
-        print(f"  ... and {summary['errors'] - 10} more errors.")
+    for line in problem_lines(problems):
+        print(line)
     print(f"Report: {xlsx}")
     if as_json:
         print(json.dumps(summary))
