@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mapping_view(p)
     p.add_argument("--show-payloads", type=int, metavar="N", default=0,
                    help="with --dry-run: print the first N payloads exactly as they would be sent")
+    p.add_argument("--pause-after-same-error", type=int, default=5, metavar="N",
+                   help="stop when Zoho refuses N documents in a row with the same error (0: never)")
     p.add_argument("--wait-for-quota", action="store_true",
                    help="when the daily quota runs out, wait for it to reset and go on")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")

@@ -40,6 +40,7 @@ from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
+from app.jobs.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.target import Target
 from app.jobs.writes import (
     UNIQUE_FIELD,
@@ -79,6 +80,7 @@ class JobSettings:
     wait_for_quota: bool = False  # when the daily quota runs out: wait for the reset and go on
     unique_field: str | None = UNIQUE_FIELD
     workers: int | None = None  # default: the organization's concurrency
+    same_error_limit: int = SAME_ERROR_LIMIT  # identical refusals in a row that pause the run; 0: never
 
     def __post_init__(self) -> None:
         self.file = Path(self.file)
@@ -155,6 +157,7 @@ class ImportJob(ControlledJob[BooksClient]):
         self._write_calls = 0
         self._resumed = False
         self._dispatch = asyncio.Lock()
+        self._storms = StormWatch(settings.same_error_limit)
 
     # --- step 1: read, map, journal (no network) ---
 
@@ -266,7 +269,9 @@ class ImportJob(ControlledJob[BooksClient]):
         if self._resumed and not self.settings.dry_run:
             retried = [int(name.split(".", 1)[1]) for name in self.journal.values()
                        if name.startswith("problems.")]
+            retried += self.journal.get("storm") or []  # refused alike: the user fixed the cause
             self.journal.retry_unsettled_failures(retried)
+            self.journal.set("storm", None)
         client = await self.connect()
         self.catalog = Catalog(client, on_call=_weakly(self._count_lookup))
         work, decider, entities = await asyncio.to_thread(self._survey, prepared)
@@ -576,6 +581,10 @@ class ImportJob(ControlledJob[BooksClient]):
                 await journal.write(journal.finish, index, FAILED, "failed", message=exc.message,
                                     http_status=exc.status, zoho_code=exc.code)
                 meter.finished(failed=True, message=f"document {index + 1}: {exc.message}")
+                if self._storms.refused(index, exc):
+                    await journal.write(journal.set, "storm", list(self._storms.indexes))
+                    assert self._storms.storm is not None
+                    self._stop(self._storms.storm, "storm")
                 self._emit()
                 return
             except asyncio.CancelledError:
@@ -586,6 +595,7 @@ class ImportJob(ControlledJob[BooksClient]):
                 meter.returned()
                 self._emit()
                 return
+            self._storms.succeeded()
             note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
             await journal.write(journal.finish, index, DONE, outcome,
                                 zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
@@ -901,7 +911,8 @@ def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
                           "run the same import again to settle it")
     if e.state == PENDING:
         why = {"quota": "the daily quota ran out", "auth": "signing in failed",
-               "unreachable": "Zoho could not be reached"}.get(
+               "unreachable": "Zoho could not be reached",
+               "storm": "Zoho refused several documents in a row with the same error"}.get(
             stopped or "", "the run was cancelled")
         return "skipped", f"not sent: {why}; resume the job to send it"
     return _outcome_of(e), e.message
