@@ -15,13 +15,18 @@ CREATING: frozenset[str] = frozenset({"create", "upsert", "skip-existing"})
 
 # Lookup kinds the importer resolves from list endpoints, and what each can be found by.
 LOOKUP_BY: dict[str, tuple[str, ...]] = {
-    "customer": ("name", "email"),
-    "item": ("name", "sku"),
-    "tax": ("name", "rate"),
-    "currency": ("code",),
-    "account": ("name",),
-    "salesperson": ("name", "email"),
+    "customer": ("name", "email", "id"),
+    "item": ("name", "sku", "id"),
+    "tax": ("name", "rate", "id"),
+    "currency": ("code", "id"),
+    "account": ("name", "id"),
+    "salesperson": ("name", "email", "id"),
 }
+
+
+def seed(number: str, passage: str) -> str:
+    """Where a limit comes from: a passage quoted word for word from seed `number` (a test finds it there)."""
+    return f'seed {number}: "{passage}"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ class Field:
     synonyms: tuple[str, ...] = ()
     lookup: str | None = None  # "customer", "item", "tax", "currency", "account", "salesperson"
     positive: bool = False  # numbers that must be greater than zero
+    source: str = ""  # the documented passage its max_length / allowed values come from (seed(...) or a URL)
 
     @property
     def name(self) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.entities.catalogue import CREATING, Entity, Field
-from app.entities.field_groups import custom_field, line_item_fields
+from app.entities.catalogue import CREATING, Entity, Field, seed
+from app.entities.field_groups import GST_TREATMENT, custom_field, line_item_fields
 from app.entities.models import build_models
 
 FIELDS: tuple[Field, ...] = (
@@ -11,28 +11,32 @@ FIELDS: tuple[Field, ...] = (
           synonyms=("Credit Note ID", "CreditNote ID", "CN ID")),
     Field("creditnote_number", "Credit Note Number", required_on=CREATING, max_length=100,
           help="Unique number of the credit note (starts with CN). Max-Length [100]",
+          source=seed("004", "which will be displayed in the interface and credit notes. Max-Length [100]"),
           synonyms=("CreditNote Number", "Credit Note No", "Credit Note #", "CN Number", "CN No", "CN #", "Credit Memo Number", "Credit Memo No", "Document Number", "Doc No")),
     Field("customer_id", "Customer Name", "id", required_on=CREATING, lookup="customer",
           help="Customer for whom the credit note is raised; found by customer name or email.",
-          synonyms=("Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Customer Email", "Display Name")),
+          synonyms=("Customer ID", "CustomerID", "Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Customer Email", "Display Name")),
     Field("date", "Credit Note Date", "date", required_on=CREATING, help="The date on which the credit note is raised [yyyy-mm-dd].",
           synonyms=("Date", "CreditNote Date", "CN Date", "Credit Memo Date", "Transaction Date", "Txn Date", "Document Date", "Issue Date")),
     Field("reference_number", "Reference#", max_length=100, help="Reference number. Max-Length [100]",
+          source=seed("004", "A string of your choice can also be used as the reference number. Max-Length [100]"),
           synonyms=("Reference Number", "Reference", "Ref", "Ref No", "Invoice Number", "Original Invoice", "Invoice#")),
     Field("currency_id", "Currency Code", "id", lookup="currency", help="Currency of the credit note; found by currency code.",
-          synonyms=("Currency", "CurrencyCode", "Curr")),
+          synonyms=("Currency", "CurrencyCode", "Curr", "Currency ID")),
     Field("exchange_rate", "Exchange Rate", "number", positive=True, help="Exchange rate for the currency associated with the customer.",
           synonyms=("FX Rate", "ExchangeRate")),
     Field("is_draft", "Is Draft", "boolean", help="Create the credit note in draft status.", synonyms=("Draft",)),
     Field("is_inclusive_tax", "Is Inclusive Tax", "boolean", help="Line rates include tax.",
           synonyms=("Tax Inclusive", "Amounts Are", "Prices Include Tax", "Inclusive Tax")),
     Field("notes", "Notes", max_length=5000, help="A short note for the credit note. Max-length [5000]",
+          source=seed("004", "A short note for the credit note. Max-length [5000]"),
           synonyms=("Customer Notes", "Note", "Comments", "Remarks", "Reason", "Memo")),
     Field("terms", "Terms & Conditions", max_length=10000, help="Terms and conditions. Max-length [10000]",
+          source=seed("004", "Terms & condition to be displayed in the credit note. Max-length [10000]"),
           synonyms=("Terms", "Terms and Conditions", "T&C")),
     Field("place_of_supply", "Place of Supply", help="Place of supply (India, GCC)."),
     Field("gst_treatment", "GST Treatment", allowed=("business_gst", "business_none", "overseas", "consumer"),
-          help="GST treatment (India only)."),
+          help="GST treatment (India only).", source=GST_TREATMENT),
     Field("gst_no", "GST Identification Number (GSTIN)", help="15 digit GSTIN (India only).", synonyms=("GSTIN", "GST No")),
     Field("vat_treatment", "VAT Treatment", help="VAT treatment (UK only)."),
     *line_item_fields(),
@@ -55,10 +59,6 @@ EXPORT_HEADERS: tuple[str, ...] = (
 IGNORED_HEADERS: dict[str, str] = {
     "Credit Note Status": "Zoho sets the status",
     "Status": "Zoho sets the status",
-    "Customer ID": "an ID from the exporting organization; the customer is found by name",
-    "Product ID": "an ID from the exporting organization; the item is found by name",
-    "Tax ID": "an ID from the exporting organization; the tax is found by name",
-    "Account ID": "an ID from the exporting organization; the account is found by name",
     "Item Tax %": "follows from the tax, found by name",
     "Item Tax Amount": "Zoho computes it",
     "Item Total": "Zoho computes it",

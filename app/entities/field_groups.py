@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from app.entities.catalogue import Field
+from app.entities.catalogue import Field, seed
 
 ADDRESS_MAX = 500
+GST_TREATMENT = seed("004", "Allowed values are business_gst , business_none , overseas , consumer .")
 
 
 # Other systems' names for address parts: (Xero prefix, extra words) per address kind.
@@ -47,6 +48,7 @@ def address_fields(kind: str, words: str) -> list[Field]:
             f"{w} Address",
             max_length=ADDRESS_MAX,
             help=f"Street of the {kind} address. Max-length [500]",
+            source=seed("004", "address Optional Max-length [500]"),
             synonyms=(f"{w} Street", f"{w} Street1", f"{w} Address Line 1", f"{w} Address1", f"{w} Line 1",
                       f"{w} Street Address", f"{x}AddressLine1", *plain["address"]),
         ),
@@ -73,7 +75,7 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
     L = lines
     return [
         Field(f"{L}.item_id", "Item Name", "id", "line", lookup="item", help="ID of the item; found by item name or SKU.",
-              synonyms=("Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code", "SKU", "Item SKU", "Product SKU")),
+              synonyms=("Item ID", "Product ID", "ItemID", "ProductID", "Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code", "SKU", "Item SKU", "Product SKU")),
         Field(f"{L}.name", "Line Name", level="line", help="Name of the line item.", synonyms=("Line Item Name",)),
         Field(f"{L}.description", "Item Desc", level="line", help="Description of the line item.",
               synonyms=("Item Description", "Description", "Line Description", "Product/Service Description", "Line Memo")),
@@ -86,11 +88,12 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
               help='Discount on the line, as a percentage (e.g. "12.5%") or an amount (e.g. "190").',
               synonyms=("Line Discount", "Item Discount", "Discount %", "Discount Percent", "Discount Rate")),
         Field(f"{L}.tax_id", "Item Tax", "id", "line", lookup="tax", help="Tax applied to the line; found by tax name or rate.",
-              synonyms=("Tax", "Tax Name", "Tax Code", "TaxType", "Tax Type", "VAT Code", "Tax Rate", "Item Tax %", "Tax %", "VAT Rate")),
+              synonyms=("Tax ID", "Tax", "Tax Name", "Tax Code", "TaxType", "Tax Type", "VAT Code", "Tax Rate", "Item Tax %", "Tax %", "VAT Rate")),
         Field(f"{L}.account_id", "Account", "id", "line", lookup="account", help="Income account of the line; found by account name.",
-              synonyms=("Account Name", "Income Account", "AccountCode", "Account Code", "GL Account", "Nominal Code")),
-        Field(f"{L}.product_type", "Item Type", level="line", allowed=("goods", "service", "digital_service", "capital_goods", "capital_service"),
-              help="Enter goods or service.", synonyms=("Product Type", "Type of Item")),
+              synonyms=("Account ID", "Account Name", "Income Account", "AccountCode", "Account Code", "GL Account", "Nominal Code")),
+        Field(f"{L}.product_type", "Item Type", level="line", allowed=("goods", "service", "capital_goods", "capital_service"),
+              help="Enter goods or service.", synonyms=("Product Type", "Type of Item"),
+              source=seed("003", "For SouthAfrica Edition: service, goods, capital_service and capital_goods")),
         Field(f"{L}.hsn_or_sac", "HSN/SAC", level="line", help="HSN/SAC code (India, South Africa, Kenya).", synonyms=("HSN", "SAC", "HSN Code")),
         Field(f"{L}.item_order", "Item Order", "integer", "line", synonyms=("Line Number", "Line No", "Line #")),
     ]

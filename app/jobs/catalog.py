@@ -149,9 +149,16 @@ class Catalog:
         else:
             wanted = normalise(value)
             matches = [r for r in records if normalise(r.get(field)) == wanted]
+            if not matches and by != "id":
+                # A name column may hold a Zoho ID of this kind (an existing record's): it matches by that ID.
+                matches = [r for r in records if normalise(r.get(source.id_field)) == wanted]
         shown = f'"{value}"' if by != "rate" else f"{value}%"
         if len(matches) == 1:
             return str(matches[0][source.id_field])
+        if by == "id" and not matches:
+            raise LookupMiss(
+                f"no {source.noun} with ID {shown} in Zoho; if the file comes from another organization, "
+                f"map the column with the {source.noun}'s name instead")
         if matches:
             names = ", ".join(
                 f"{m.get(source.label_field)} ({m.get(source.id_field)})" for m in matches[:5])

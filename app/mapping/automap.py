@@ -161,9 +161,19 @@ def infer_number(values: Iterable[Any], percent: bool = False) -> tuple[NumberFo
     return NumberFormat(decimal=".", percent=percent), 1.0, "decimal point"
 
 
+_ID_HEADER = re.compile(r"(?:^|[^A-Za-z])[Ii][Dd]\s*$|[a-z]ID\s*$")  # "Customer ID", "Product_Id", "ItemID"
+
+
+def is_id_header(header: str) -> bool:
+    """True for a column that holds Zoho IDs by its name ("Customer ID", "Product ID", "SalesOrderID")."""
+    return bool(_ID_HEADER.search(header))
+
+
 def _lookup_by(f: Field, header: str, values: list[Any]) -> str:
     h = header.casefold()
     kind = f.lookup
+    if is_id_header(header):
+        return "id"  # Zoho's own export: "Customer ID", "Product ID", "Tax ID" hold the record's ID
     if kind in ("customer", "salesperson") and (
         "email" in h or "e-mail" in h or (values and sum("@" in str(v) for v in values) > len(values) / 2)
     ):
@@ -238,7 +248,8 @@ def automap(table: TableLike, entity_name: str, operation: str = "create") -> Ma
                     continue
                 score *= 0.5  # an export-only column maps only where nothing better claims its field
             scored.append((score, ci, f, why))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+    # An ID column ("Customer ID") claims its lookup field before the name column ("Customer Name").
+    scored.sort(key=lambda s: (-s[0] - (0.5 if s[2].lookup and is_id_header(table.headers[s[1]]) else 0), s[1]))
     taken: dict[str, str] = {}
     chosen: dict[int, FieldMapping] = {}
     ignored: dict[str, str] = {}

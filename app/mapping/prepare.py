@@ -10,8 +10,16 @@ from pydantic import ValidationError
 from app.entities import CREATING, Entity, Field, entity
 from app.mapping.documents import Document, Lookup, Prepared, Problem
 from app.mapping.errors import MappingRefused
+from app.mapping.grouping import (
+    DocumentColumn,
+    Groups,
+    Orphan,
+    group_rows,
+    orphan_text,
+    totals_text,
+)
 from app.mapping.schema import FieldMapping, Mapping
-from app.mapping.transforms import convert_column, converter, is_empty, shown, to_text
+from app.mapping.transforms import convert_column, converter, is_empty, shown
 
 UNIQUE_KEY = "custom_fields.cf_external_id"
 
@@ -70,6 +78,7 @@ def refusals(table: TableLike, mapping: Mapping) -> list[str]:
             reasons.append(f'The mapping for field "{fm.field}" gives neither a column nor a constant.')
     if mapping.document_key and mapping.document_key not in headers:
         reasons.append(f'The document key column "{mapping.document_key}" is not in sheet "{table.sheet}".')
+    reasons.extend(_mapped_twice(ent, mapping))
     mapped = {fm.field for fm in mapping.fields}
     op = mapping.operation
     for f in ent.required(op):
@@ -86,6 +95,30 @@ def refusals(table: TableLike, mapping: Mapping) -> list[str]:
         )
     if op == "upsert" and UNIQUE_KEY not in mapped:
         reasons.append("An upsert needs the External ID custom field (cf_external_id) mapped to a column.")
+    return reasons
+
+
+def _sources(fm: FieldMapping) -> str:
+    if not fm.columns:
+        return f"the constant {fm.constant!r}"
+    named = ", ".join(f'"{c}"' for c in fm.columns)
+    return f"column {named}" if len(fm.columns) == 1 else f"columns {named}"
+
+
+def _mapped_twice(ent: Entity, mapping: Mapping) -> list[str]:
+    """One sentence per field that two mapping entries fill (the second would silently win)."""
+    first: dict[str, FieldMapping] = {}
+    reasons: list[str] = []
+    for fm in mapping.fields:
+        f = resolve_field(ent, fm.field)
+        if f is None:
+            continue
+        other = first.setdefault(f.path, fm)
+        if other is not fm:
+            reasons.append(
+                f'The field "{f.label}" ({f.path}) is mapped twice: from {_sources(other)} and from '
+                f"{_sources(fm)}. Map it once (to join several columns into it, list them in one entry's "
+                '"columns"), and leave the other column unmapped.')
     return reasons
 
 
@@ -123,40 +156,15 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
     return plans
 
 
-def _group(table: TableLike, key_column: int | None) -> tuple[list[tuple[str | None, list[int]]], set[str]]:
-    """(key, row indexes) of each document in order of first appearance, and the keys whose rows are apart."""
-    rows = table.rows
-    if key_column is None:
-        return [(None, [i]) for i, r in enumerate(rows) if any(not is_empty(v) for v in r)], set()
-    scattered: set[str] = set()
-    groups: dict[str, list[int]] = {}
-    order: list[tuple[str | None, list[int]]] = []
-    current: list[int] | None = None
-    for i, r in enumerate(rows):
-        raw = r[key_column]
-        if raw.__class__ is str:
-            key = raw.strip()
-        elif raw is None:
-            key = ""
-        else:
-            key = to_text(raw)
-        if not key:
-            if not any(not is_empty(v) for v in r):
-                continue  # a blank row
-            if current is None:
-                current = []
-                order.append((None, current))
-            current.append(i)  # a continuation row of the document above
-            continue
-        found = groups.get(key)
-        if found is None:
-            found = groups[key] = []
-            order.append((key, found))
-        elif found is not current:
-            scattered.add(key)
-        current = found
-        current.append(i)
-    return order, scattered
+def _group(table: TableLike, mapping: Mapping, ent: Entity, plans: list[_Plan]) -> Groups:
+    key_column = table.headers.index(mapping.document_key) if mapping.document_key else None
+    fields = [DocumentColumn(p.columns, p.values, p.errors) for p in plans
+              if p.field.level == "document" and p.columns and p.columns[:1] != [key_column]]
+    used = {c for p in plans for c in p.columns}
+    if key_column is not None:
+        used.add(key_column)
+    # A contact's continuation row is another contact person (seed 004: contact_persons), nothing else.
+    return group_rows(table.rows, table.headers, key_column, fields, used, strict=ent.lines == "contact_persons")
 
 
 class _Builder:
@@ -174,6 +182,11 @@ class _Builder:
         self.lines_key = ent.lines or ""
         key_column = table.headers.index(mapping.document_key) if mapping.document_key else None
         self.key_plan = next((p for p in plans if p.columns[:1] == [key_column]), None) if key_column is not None else None
+        self.key_column = key_column
+        key_field = self.key_plan.field if self.key_plan else ent.field(ent.key_field)
+        self.key_path = key_field.path if key_field else ent.key_field
+        self.key_label = key_field.label if key_field else ent.key_field
+        self.strict = ent.lines == "contact_persons"
 
     # -- problems -------------------------------------------------------------------------
     def cell_problem(self, severity: str, ri: int, plan: _Plan | None, text: str, doc: int | None) -> Problem:
@@ -196,11 +209,14 @@ class _Builder:
         return plan.fm.join.join(shown(r[c]) for c in plan.columns if not is_empty(r[c]))
 
     # -- one document ---------------------------------------------------------------------
-    def build(self, index: int, key: str | None, rows: list[int], scattered: bool = False) -> Document:
+    def build(self, index: int, key: str | None, rows: list[int], scattered: bool = False,
+              orphan: Orphan | None = None) -> Document:
         payload: dict[str, Any] = {}
         doc = Document(index, key, rows, payload)
         problems = doc.problems
         failed: set[tuple[Any, ...]] = set()
+        if orphan is not None:
+            self.orphan(doc, orphan, failed)
         first_row = rows[0]
         for p in self.doc_plans:
             if p.columns:
@@ -267,6 +283,23 @@ class _Builder:
                 f'{", ".join(map(str, gaps[:5]))}); they were joined into one {self.noun}', index))
         self.validate(doc, failed)
         return doc
+
+    def orphan(self, doc: Document, why: Orphan, failed: set[tuple[Any, ...]]) -> None:
+        """The error of a row with an empty key that does not continue the document above."""
+        ri = doc.row_indexes[0]
+        failed.add((self.key_path,))  # this sentence says the key is missing; pydantic need not repeat it
+        if why.column == self.key_column and self.key_plan is not None and ri in self.key_plan.errors:
+            return  # a key that is a formula without a value: its cell's own problem says so
+        table = self.table
+        text = orphan_text(why, table.headers, table.row_numbers, self.key_label, self.noun, self.strict)
+        ci = self.key_column
+        if ci is None:
+            doc.problems.append(Problem("error", f"row {table.row_numbers[ri]}: {text}", table.row_numbers[ri], ri,
+                                        field=self.key_path, document=doc.index))
+            return
+        doc.problems.append(Problem(
+            "error", f'row {table.row_numbers[ri]}, column "{table.headers[ci]}": {text}', table.row_numbers[ri],
+            ri, table.headers[ci], table.letters[ci], self.key_path, doc.index))
 
     def place(self, doc: Document, target: dict[str, Any], p: _Plan, value: Any, ri: int, line: int | None) -> None:
         if p.custom is not None:
@@ -352,11 +385,17 @@ def prepare(table: TableLike, mapping: Mapping) -> Prepared:
         raise MappingRefused(" ".join(reasons))
     ent = entity(mapping.entity)
     plans = _plans(table, mapping, ent)
-    key_column = table.headers.index(mapping.document_key) if mapping.document_key else None
     builder = _Builder(table, mapping, ent, plans)
-    groups, scattered = _group(table, key_column)
-    documents = [builder.build(i, key, rows, key in scattered) for i, (key, rows) in enumerate(groups)]
+    groups = _group(table, mapping, ent, plans)
+    documents = [builder.build(i, key, rows, key in groups.scattered, groups.orphans.get(rows[0]))
+                 for i, (key, rows) in enumerate(groups.documents)]
     problems: list[Problem] = []
+    for found in groups.totals:
+        ri, ci = found.row_index, found.column
+        row = table.row_numbers[ri]
+        problems.append(Problem(
+            "warning", f'row {row}, column "{table.headers[ci]}": {totals_text(found, table.headers, builder.noun)}',
+            row, ri, table.headers[ci], table.letters[ci]))
     used = {table.headers[c] for p in plans for c in p.columns}
     if mapping.document_key:
         used.add(mapping.document_key)

@@ -86,7 +86,7 @@ class LookupRule(Rule):
     """The cell holds a name (or email, SKU, rate, code) that the importer turns into an ID."""
 
     kind: Literal["customer", "item", "tax", "currency", "account", "salesperson"]
-    by: Literal["name", "email", "sku", "rate", "code"] = "name"
+    by: Literal["name", "email", "sku", "rate", "code", "id"] = "name"  # "id": the cell holds the Zoho ID
 
 
 class FieldMapping(Rule):

@@ -65,13 +65,14 @@ def test_a_zoho_sales_order_export_file_maps_and_validates(tmp_path: Path) -> No
     assert prepared.problems == []  # nothing left unmapped, nothing unaccounted
     assert doc.zoho_id == "460000000039129"
     p = doc.payload
-    assert p["date"] == "2026-01-25" and p["customer_id"] == "Bowman and Co" and p["discount_type"] == "item_level"
+    # Zoho's own export carries the IDs: "Customer ID", "Product ID" and "Tax ID" win over the name columns.
+    assert p["date"] == "2026-01-25" and p["customer_id"] == "460000000017138" and p["discount_type"] == "item_level"
     assert p["line_items"][0] == {
-        "item_id": "Laptop Stand", "account_id": "Sales", "description": "Aluminium stand", "quantity": 2.0,
-        "unit": "pcs", "rate": 45.0, "discount": "10%", "tax_id": "Standard Rate", "product_type": "goods",
+        "item_id": "460000000050001", "account_id": "Sales", "description": "Aluminium stand", "quantity": 2.0,
+        "unit": "pcs", "rate": 45.0, "discount": "10%", "tax_id": "460000000060001", "product_type": "goods",
     }
     assert {(lk.kind, lk.by) for lk in doc.lookups} == {
-        ("customer", "name"), ("currency", "code"), ("item", "name"), ("account", "name"), ("tax", "name"),
+        ("customer", "id"), ("currency", "code"), ("item", "id"), ("account", "name"), ("tax", "id"),
         ("salesperson", "name")}
     assert {"api_name": "cf_channel", "value": "web"} in p["custom_fields"]
 
