@@ -20,7 +20,7 @@ from app.sandbox.errors import (
     BooksError,
 )
 from app.sandbox.limits import Limits
-from app.sandbox.oauth import TokenBook
+from app.sandbox.oauth import ScopeMismatch, TokenBook
 from app.sandbox.settings import SandboxSettings
 
 log = logging.getLogger("app.sandbox")
@@ -136,9 +136,7 @@ class Gate:
         if scheme != "Zoho-oauthtoken" or not token.strip():
             raise BooksError(401, NOT_AUTHORIZED,
                              "Invalid Authorization header: expected Zoho-oauthtoken <token>")
-        why = self.tokens.use(token.strip())
-        if why is not None:
-            raise BooksError(401, NOT_AUTHORIZED, f"You are not authorized: {why}")
+        self.tokens.use(token.strip(), scope["method"], scope["path"], family)  # raises its 401
 
     def check_organization(self, path: str, organization: str) -> None:
         if path.rstrip("/").endswith("/organizations"):
@@ -153,6 +151,8 @@ class Gate:
     def error_body(family: str, error: BooksError) -> tuple[int, dict[str, Any]]:
         if family != "crm":
             return error.status, {"code": error.code, "message": error.message}
+        if isinstance(error, ScopeMismatch):  # seed 000: OAUTH_SCOPE_MISMATCH, HTTP 401
+            return crm_error(401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
         if error.status == 401:
             return crm_error(401, "INVALID_TOKEN", "invalid oauth token")
         return crm_error(error.status, "INTERNAL_ERROR", error.message)

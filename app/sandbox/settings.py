@@ -27,4 +27,6 @@ class SandboxSettings:
     seed: int = 1234
     day_length_s: float = 86_400.0
     token_ttl_s: float = 3600.0
+    token_limit: int = 0  # access tokens per refresh token in token_window_s; 0: no limit (Zoho: 10)
+    token_window_s: float = 600.0
     clock: Callable[[], float] = field(default=time.time, repr=False)

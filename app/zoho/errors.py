@@ -73,6 +73,18 @@ class AuthError(ZohoError):
     """Signing in failed: wrong client ID or secret, revoked or expired refresh token, bad grant code."""
 
 
+class MissingScope(AuthError):
+    """Zoho refused a request that a token made moments ago carried: the grant lacks `scope` (or the user the right).
+
+    Refreshing cannot cure it, so nothing is retried; `scope` names what the sign-in must include.
+    """
+
+    def __init__(self, message: str, *, scope: str | None, status: int | None = 401,
+                 code: int | str | None = None) -> None:
+        super().__init__(message, status=status, code=code)
+        self.scope = scope
+
+
 class NoKeyring(ZohoError):
     """No working OS keyring, so secrets can be neither stored nor read from it."""
 

@@ -16,9 +16,11 @@ with jitter between tries):
     read (Zoho said it was done, but the record it sent back is unreadable).
   - Once a write was sent and its answer lost (dropped connection, read timeout, broken
     answer), it is raised as `InDoubt` and never resent: the caller reconciles.
-* A 401 is answered by refreshing the access token once (one refresh for all waiting requests)
-  and sending again: Zoho did nothing with a request it refused for the token. It does not count
-  as a retry. A 401 that a fresh token does not cure is an `AuthError`.
+* A 401 is answered by at most one refresh of the access token (one refresh for all waiting
+  requests) and sending again: Zoho did nothing with a request it refused for the token. It does
+  not count as a retry. A 401 on a token minted in this run that no request of the same scope got
+  through with is a missing scope or permission (`MissingScope`, naming the scope; never retried;
+  see app.zoho.tokens), as is CRM's OAUTH_SCOPE_MISMATCH.
 * Any other 4xx (validation errors, unknown IDs, duplicates) is never retried.
 """
 
@@ -34,6 +36,7 @@ import httpx
 
 from app.zoho.errors import AuthError, InDoubt, Unreachable, ZohoError, field_named_in
 from app.zoho.redaction import redact
+from app.zoho.scopes import needed_scope
 from app.zoho.throttle import Attempt, Clock, Counters, SystemClock, Throttle
 from app.zoho.tls import tls_context
 from app.zoho.tokens import TokenSource
@@ -46,7 +49,8 @@ IN_DOUBT_WRITE = {502, 504}
 UNKNOWN_ORGANIZATION = 6041  # Books: "This user is not associated with the CompanyID ..."
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 # CRM answers 401 for these, which are not about the access token.
-NOT_TOKEN_401 = {"DUPLICATE_DATA", "OAUTH_SCOPE_MISMATCH", "NO_PERMISSION"}
+NOT_TOKEN_401 = {"DUPLICATE_DATA", "NO_PERMISSION"}
+TOKEN_RETRIES = 4  # 401s one request may meet (each answered by at most one refresh) before it gives up
 
 
 @dataclass(frozen=True)
@@ -226,12 +230,14 @@ class ApiSession:
         started = self.clock.monotonic()
         tries = 0
         token_retries = 0
+        need = needed_scope(self.api_path, method, path)
         while True:
             tries += 1
             await self.tokens.access_token()  # a refresh due by the clock happens outside the slot
             error: ZohoError
             try:
-                response, attempt, token = await self._send(method, url, query, json, headers or {})
+                response, attempt, token = await self._send(method, url, query, json, headers or {},
+                                                            scope=need.scope if need else "?")
             except httpx.RequestError as exc:
                 host = httpx.URL(url).host
                 plain = _plain_transport_error(exc, host)
@@ -254,15 +260,16 @@ class ApiSession:
                 if status == 401:
                     self.counters.unauthorized += 1
                 if status == 401 and str(error.code) not in NOT_TOKEN_401:
-                    if token_retries >= 4:
+                    if token_retries >= TOKEN_RETRIES:
                         raise AuthError(
                             f"Zoho refused the request even with a fresh access token: {error.message}",
                             status=401,
                             code=error.code,
                         )
+                    # a token made moments ago and refused: a missing scope, named (MissingScope)
+                    await self.tokens.after_401(token, need, error, refreshed=token_retries > 0)
                     token_retries += 1
                     tries -= 1
-                    await self.tokens.refresh(stale=token)
                     continue
                 if status == 429:
                     self.counters.rate_limited += 1
@@ -293,6 +300,8 @@ class ApiSession:
         params: dict[str, str],
         json: Any,
         headers: dict[str, str],
+        *,
+        scope: str = "?",
     ) -> tuple[httpx.Response, Attempt, str]:
         """Send under a throttle slot; the token is read in the slot, so queued requests carry the newest."""
         client = self._http()
@@ -305,11 +314,15 @@ class ApiSession:
             counters.most_in_flight = max(counters.most_in_flight, counters.in_flight)
             if counters.first_call_at is None:
                 counters.first_call_at = attempt.sent_at
+            accepted = False
+            self.tokens.sending(token)
             try:
                 response = await client.request(method, url, params=params, json=json, headers=headers)
                 await response.aread()
+                accepted = response.status_code != 401
                 return response, attempt, token
             finally:
+                self.tokens.answered(token, scope, accepted)
                 counters.in_flight -= 1
                 counters.last_answer_at = self.clock.monotonic()
                 counters.refreshes = self.tokens.refreshes

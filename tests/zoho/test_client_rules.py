@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from app.zoho import AuthError, InDoubt, QuotaSpent, ZohoError
+from app.zoho.errors import MissingScope
 from tests.zoho.scripted import REFRESH, SECRET, ScriptedZoho, answer
 
 CREATED = {"code": 0, "message": "The contact has been added.", "contact": {"contact_id": "460000000012345"}}
@@ -239,15 +240,17 @@ async def test_timeouts_and_connection_errors_on_reads_end_as_plain_errors() -> 
     assert len(zoho.requests) == 3
 
 
-async def test_a_401_that_fresh_tokens_do_not_cure_is_an_auth_error() -> None:
+async def test_a_401_on_a_token_minted_moments_ago_names_the_missing_scope_and_is_not_retried() -> None:
     no = answer(401, {"code": 57, "message": "You are not authorized to perform this operation"})
     zoho = ScriptedZoho([no] * 10)
     async with zoho.client() as client:
-        with pytest.raises(AuthError) as refused:
+        with pytest.raises(MissingScope) as refused:
             await client.create("contacts", {"contact_name": "Ann"})
+    assert refused.value.scope == "ZohoBooks.contacts.ALL"
+    assert "needs scope ZohoBooks.contacts.ALL" in str(refused.value)
     assert "You are not authorized to perform this operation" in str(refused.value)
-    assert zoho.refreshes == 5  # the first token and four fresh ones, then it stops
-    assert len(zoho.requests) == 5
+    assert zoho.refreshes == 1  # the token of this run, never a second one
+    assert len(zoho.requests) == 1
 
 
 async def test_a_write_answered_2xx_with_an_unreadable_body_is_in_doubt() -> None:
