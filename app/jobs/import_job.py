@@ -39,6 +39,7 @@ from app.jobs.journal import (
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
+from app.jobs.refused_fields import RefusedFields
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.jobs.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.target import Target
@@ -158,6 +159,7 @@ class ImportJob(ControlledJob[BooksClient]):
         self._resumed = False
         self._dispatch = asyncio.Lock()
         self._storms = StormWatch(settings.same_error_limit)
+        self._refused_fields = RefusedFields()  # custom fields Zoho refused: not sent again this run
 
     # --- step 1: read, map, journal (no network) ---
 
@@ -270,8 +272,10 @@ class ImportJob(ControlledJob[BooksClient]):
             retried = [int(name.split(".", 1)[1]) for name in self.journal.values()
                        if name.startswith("problems.")]
             retried += self.journal.get("storm") or []  # refused alike: the user fixed the cause
+            retried += self.journal.get("custom_field_refused") or []  # never sent for a refused custom field
             self.journal.retry_unsettled_failures(retried)
             self.journal.set("storm", None)
+            self.journal.set("custom_field_refused", None)
         client = await self.connect()
         self.catalog = Catalog(client, on_call=_weakly(self._count_lookup))
         work, decider, entities = await asyncio.to_thread(self._survey, prepared)
@@ -482,9 +486,20 @@ class ImportJob(ControlledJob[BooksClient]):
 
     async def _send(self, index: int) -> None:
         d = self._decisions[index]
+        refused = self._refused_fields.stops(d.payload)
+        if refused is not None:
+            await self._retry_later(index)
+            await self._settle_without_call(index, Decision("fail", message=refused))
+            return
         if d.marker.get("check") and not await self._still_differs(index, d):
             return
         await self._write(index, d, d.action)
+
+    async def _retry_later(self, index: int) -> None:
+        """A document failed for a custom field the organization refused: the next run sends it again."""
+        assert self.journal is not None
+        self._refused_fields.documents.append(index)
+        await self.journal.write(self.journal.set, "custom_field_refused", list(self._refused_fields.documents))
 
     async def _still_differs(self, index: int, d: Decision, *, landed: str | None = None) -> bool:
         """The list row matched but does not show every field (line items, addresses, contact
@@ -581,6 +596,8 @@ class ImportJob(ControlledJob[BooksClient]):
                 await journal.write(journal.finish, index, FAILED, "failed", message=exc.message,
                                     http_status=exc.status, zoho_code=exc.code)
                 meter.finished(failed=True, message=f"document {index + 1}: {exc.message}")
+                if self._refused_fields.note(index, exc, d.payload):
+                    await self._retry_later(index)
                 if self._storms.refused(index, exc):
                     await journal.write(journal.set, "storm", list(self._storms.indexes))
                     assert self._storms.storm is not None

@@ -8,6 +8,7 @@ import pytest
 
 from app.mapping import FieldMapping, LookupRule, Mapping, MappingRefused, prepare
 from app.mapping.schema import DateFormat, NumberFormat, Trim
+from app.sheets import ExcelError
 from tests.mapping.tables import table
 
 ORDER_HEADERS = ["Order No", "Date", "Customer", "Item", "Qty", "Rate"]
@@ -233,3 +234,145 @@ def test_blank_rows_inside_a_document_are_not_scattered_rows() -> None:
               ["SO-1", "25/01/2026", "A", "Z", 1, "1"])
     (doc,) = prepare(t, order_mapping()).documents
     assert doc.problems == [] and doc.row_indexes == [0, 2]
+
+
+# --- rows with an empty key: continuation, a document of their own, totals rows --------------------------
+
+CUSTOMER_HEADERS = ["Customer", "Company", "Street", "Email", "First Name"]
+
+
+def customer_mapping() -> Mapping:
+    return Mapping(entity="contacts", document_key="Customer", fields=[
+        FieldMapping(field="contact_name", columns=["Customer"]),
+        FieldMapping(field="company_name", columns=["Company"]),
+        FieldMapping(field="billing_address.address", columns=["Street"]),
+        FieldMapping(field="contact_persons.email", columns=["Email"]),
+        FieldMapping(field="contact_persons.first_name", columns=["First Name"]),
+    ])
+
+
+def test_an_empty_name_row_with_its_own_company_is_a_contact_of_its_own_not_a_second_person() -> None:
+    t = table(CUSTOMER_HEADERS,
+              ["Acme Ltd", "Acme Ltd", "1 High St", "ann@acme.example", "Ann"],
+              [None, "Beta GmbH", "2 Ring", "info@beta.example", "Bea"],   # a new customer, name forgotten
+              [None, None, None, "bob@beta.example", "Bob"])                # Beta's second person
+    acme, beta = prepare(t, customer_mapping()).documents
+    assert acme.valid and acme.row_indexes == [0] and len(acme.payload["contact_persons"]) == 1
+    assert not beta.valid and beta.row_indexes == [1, 2] and beta.key is None
+    (problem,) = beta.problems  # one sentence, not also "Display Name is empty"
+    assert (problem.row, problem.column, problem.field) == (3, "Customer", "contact_name")
+    assert problem.message == (
+        'row 3, column "Customer": no Display Name: this row is not another contact person of contact '
+        '"Acme Ltd" (row 2), since it has its own Company "Beta GmbH"; give it its Display Name to import it '
+        "as a contact of its own")
+
+
+def test_a_contact_continuation_row_may_repeat_nothing_but_person_fields() -> None:
+    t = table(CUSTOMER_HEADERS,
+              ["Acme Ltd", "Acme Ltd", "1 High St", "ann@acme.example", "Ann"],
+              [None, "Acme Ltd", None, "bob@acme.example", "Bob"])  # equal company: still not a person row
+    acme, other = prepare(t, customer_mapping()).documents
+    assert acme.valid and acme.row_indexes == [0]
+    assert "no Display Name" in other.problems[0].message and 'own Company "Acme Ltd"' in other.problems[0].message
+
+
+def test_an_order_row_with_an_empty_number_continues_only_with_equal_or_empty_header_cells() -> None:
+    t = table(ORDER_HEADERS,
+              ["SO-1", "25/01/2026", "Bowman and Co", "Laptop Stand", 1, "1"],
+              [None, "25/01/2026", "Bowman and Co", "Desk Lamp", 1, "1"],  # same header cells: a line of SO-1
+              [None, None, None, "USB-C Hub", 1, "1"],                      # empty header cells: a line of SO-1
+              [None, "26/01/2026", "Zylker Corp", "Mouse", 1, "1"])         # another customer: its own order
+    so1, other = prepare(t, order_mapping()).documents
+    assert so1.valid and so1.row_indexes == [0, 1, 2] and len(so1.payload["line_items"]) == 3
+    assert other.row_indexes == [3] and not other.valid
+    (problem,) = other.problems
+    assert problem.message == (
+        'row 5, column "Order No": no SalesOrder Number: this row does not continue sales order "SO-1" (row 2): '
+        'its Date "26/01/2026" differs from "2026-01-25"; give it its own SalesOrder Number, or empty its Date '
+        "if it belongs there")
+
+
+def test_an_empty_key_row_at_the_top_has_nothing_to_continue() -> None:
+    t = table(ORDER_HEADERS, [None, "25/01/2026", "A", "X", 1, "1"], ["SO-1", "25/01/2026", "A", "Y", 1, "1"])
+    first, so1 = prepare(t, order_mapping()).documents
+    assert "no SalesOrder Number, and no sales order above it to continue" in first.problems[0].message
+    assert so1.valid
+
+
+def test_a_formula_without_a_value_never_makes_a_row_a_continuation() -> None:
+    no_value = ExcelError("#VALUE!")
+    t = table(ORDER_HEADERS + ["Note"],
+              ["SO-1", "25/01/2026", "A", "X", 1, "1", None],
+              [None, None, None, "Y", 1, "1", no_value])  # an unmapped column, but still a formula
+    so1, other = prepare(t, order_mapping().model_copy(update={"ignored": {"Note": "kept out"}})).documents
+    assert so1.valid and so1.row_indexes == [0]
+    assert 'column "Note" holds a formula without a saved value' in other.problems[0].message
+
+
+def test_a_key_that_is_a_formula_without_a_value_is_a_document_of_its_own() -> None:
+    t = table(ORDER_HEADERS,
+              ["SO-1", "25/01/2026", "A", "X", 1, "1"],
+              [ExcelError("#N/A"), "25/01/2026", "A", "Y", 1, "1"],
+              [ExcelError("#N/A"), "25/01/2026", "A", "Z", 1, "1"])
+    so1, second, third = prepare(t, order_mapping()).documents
+    assert so1.valid and [second.row_indexes, third.row_indexes] == [[1], [2]]
+    for doc in (second, third):
+        (problem,) = doc.problems
+        assert problem.column == "Order No" and "formula" in problem.message
+
+
+@pytest.mark.parametrize("row", [
+    [None, None, None, "Total", None, "120"],
+    [None, None, None, "Subtotal:", 3, "$ 120.00"],
+    ["Total SO-1", None, None, None, 3, "120"],
+    [None, None, None, "TOTAL", None, None],
+])
+def test_a_totals_row_is_skipped_with_a_warning(row: list[object]) -> None:
+    t = table(ORDER_HEADERS, ["SO-1", "25/01/2026", "A", "X", 1, "1"], row, ["SO-2", "25/01/2026", "B", "Y", 1, "1"])
+    prepared = prepare(t, order_mapping())
+    assert [d.row_indexes for d in prepared.documents] == [[0], [2]]
+    assert all(d.valid for d in prepared.documents)
+    (warning,) = prepared.problems
+    assert warning.severity == "warning" and warning.row == 3 and "looks like a totals row" in warning.message
+
+
+def test_a_row_with_only_output_columns_filled_is_a_totals_row() -> None:
+    t = table(ORDER_HEADERS + ["Item Total", "SubTotal"],
+              ["SO-1", "25/01/2026", "A", "X", 1, "1", "1", "1"],
+              [None, None, None, None, None, None, "1", "1"])
+    prepared = prepare(t, order_mapping().model_copy(update={"ignored": {"Item Total": "x", "SubTotal": "x"}}))
+    (so1,) = prepared.documents
+    assert so1.row_indexes == [0] and so1.valid
+    (warning,) = prepared.problems
+    assert warning.message == ('row 3, column "Item Total": only "Item Total", "SubTotal" filled: a totals row, '
+                               "not a sales order; it was skipped")
+
+
+def test_an_item_whose_name_starts_with_total_is_a_line_not_a_totals_row() -> None:
+    t = table(ORDER_HEADERS, ["SO-1", "25/01/2026", "A", "X", 1, "1"], [None, None, None, "Total Care Kit", 2, "5"])
+    prepared = prepare(t, order_mapping())
+    (so1,) = prepared.documents
+    assert so1.row_indexes == [0, 1] and prepared.problems == []
+
+
+def test_a_field_mapped_twice_is_refused_naming_both_columns() -> None:
+    t = table(["Name", "Memo", "Comments"], ["A", "x", "y"])
+    mapping = Mapping(entity="contacts", document_key="Name", fields=[
+        FieldMapping(field="contact_name", columns=["Name"]),
+        FieldMapping(field="notes", columns=["Memo"]),
+        FieldMapping(field="notes", columns=["Comments"]),
+    ])
+    with pytest.raises(MappingRefused) as err:
+        prepare(t, mapping)
+    assert 'The field "Notes" (notes) is mapped twice: from column "Memo" and from column "Comments"' in str(err.value)
+
+
+def test_a_custom_field_mapped_by_label_and_by_api_name_is_the_same_field_twice() -> None:
+    t = table(["Name", "Region", "CF.Region"], ["A", "x", "y"])
+    mapping = Mapping(entity="contacts", document_key="Name", fields=[
+        FieldMapping(field="contact_name", columns=["Name"]),
+        FieldMapping(field="custom_fields.Region", columns=["Region"]),
+        FieldMapping(field="custom_fields.cf_region", columns=["CF.Region"]),
+    ])
+    with pytest.raises(MappingRefused, match=re.escape('"Region" (custom_fields.cf_region) is mapped twice')):
+        prepare(t, mapping)
