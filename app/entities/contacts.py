@@ -101,6 +101,8 @@ IGNORED_HEADERS: dict[str, str] = {
     "Outstanding Payable Amount": "Zoho computes it",
     "Unused Credits Receivable Amount": "Zoho computes it",
     "Opening Balance": "opening balances are not imported",
+    "Balance": "Zoho computes the balance from transactions",
+    "Open Balance": "Zoho computes the balance from transactions",
     "Price List": "price lists are not imported",
     "Credit Limit": "credit limits are not imported",
     "Owner Name": "owners are not imported",

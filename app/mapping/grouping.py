@@ -220,15 +220,15 @@ def orphan_text(why: Orphan, headers: Sequence[str], row_numbers: Sequence[int],
     """The sentence for a row with an empty key that is a document of its own."""
     if why.above_row is None:
         if why.formula:
-            return (f'the {key_label} is a formula without a saved value ("{why.value}"); open and save the '
-                    "file in Excel, or paste values")
+            return (f'the {key_label} is a formula, not a value ("{why.value}"); open and save the file in '
+                    "Excel, or paste values")
         return f"no {key_label}, and no {noun} above it to continue; give it its {key_label}"
     above = f'{noun} "{why.above}" (row {row_numbers[why.above_row]})' if why.above else \
         f"the {noun} above (row {row_numbers[why.above_row]})"
     column = headers[why.column] if why.column is not None else ""
     if why.formula:
-        return (f'no {key_label}, and column "{column}" holds a formula without a saved value, so this row '
-                f"cannot be taken as part of {above}; give it its {key_label}, or open and save the file "
+        return (f'no {key_label}, and column "{column}" holds a formula, not a value ("{why.value}"), so this '
+                f"row cannot be taken as part of {above}; give it its {key_label}, or open and save the file "
                 "in Excel (or paste values)")
     if strict:
         return (f'no {key_label}: this row is not another contact person of {above}, since it has its own '

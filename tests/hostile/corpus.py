@@ -42,6 +42,7 @@ class Case:
     - ``expect`` maps the spreadsheet row number (as the user sees it; 0 = problems of no row) to the exact
       problems of that row. Rows not listed must have none.
     - ``documents``/``valid``/``invalid``: the counts of the ``--json`` summary, when given.
+    - ``args``: extra options of ``validate``; ``{folder}`` stands for the folder ``build`` wrote into.
     - ``refused``: the whole file is refused (exit 2) with this text on stderr; ``expect`` is then unused.
     - ``exit_code``: defaults to 2 when refused, else 1 when any error is expected, else 0.
     """

@@ -306,7 +306,7 @@ def test_a_formula_without_a_value_never_makes_a_row_a_continuation() -> None:
               [None, None, None, "Y", 1, "1", no_value])  # an unmapped column, but still a formula
     so1, other = prepare(t, order_mapping().model_copy(update={"ignored": {"Note": "kept out"}})).documents
     assert so1.valid and so1.row_indexes == [0]
-    assert 'column "Note" holds a formula without a saved value' in other.problems[0].message
+    assert 'column "Note" holds a formula, not a value ("#VALUE!")' in other.problems[0].message
 
 
 def test_a_key_that_is_a_formula_without_a_value_is_a_document_of_its_own() -> None:
