@@ -36,6 +36,14 @@ def _add_mapping_view(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save-mapping", metavar="FILE", help="write the mapping used to FILE (JSON)")
 
 
+def _add_conventions(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date-order", choices=("day-first", "month-first", "year-first"),
+                        help="how text dates like 03/04/2026 are read, in every date column whose values or "
+                             "mapping do not decide it")
+    parser.add_argument("--decimal", choices=(".", ","),
+                        help="the decimal mark of every number column whose values or mapping do not decide it")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zoho-bulk",
@@ -54,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--resume", metavar="JOB_ID")
     _add_mapping_view(p)
+    _add_conventions(p)
     p.add_argument("--show-payloads", type=int, metavar="N", default=0,
                    help="with --dry-run: print the first N payloads exactly as they would be sent")
     p.add_argument("--pause-after-same-error", type=int, default=5, metavar="N",
@@ -96,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", metavar="MAPPING.json")
     p.add_argument("--sheet", metavar="NAME")
     _add_mapping_view(p)
+    _add_conventions(p)
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--json", action="store_true")
 
@@ -110,9 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-rate", type=float, default=0.0)
     p.add_argument("--drop-rate", type=float, default=0.0)
     p.add_argument("--token-uses", type=int, default=0, metavar="N")
+    p.add_argument("--token-limit", type=int, default=0, metavar="N",
+                   help="refuse an access token past N per refresh token in 10 minutes, as Zoho does "
+                        "past 10 (HTTP 200 \"Access Denied\"); 0: no limit")
 
     p = commands.add_parser("connections", help="manage saved Zoho connections")
-    p.add_argument("action", choices=("add", "list", "remove", "test"))
+    p.add_argument("action", choices=("add", "list", "remove", "test", "scopes"))
     p.add_argument("name", nargs="?")
     p.add_argument("--data-centre", "--dc", dest="data_centre", metavar="DC")
     p.add_argument("--base-url", metavar="URL")
@@ -123,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client-id", metavar="ID")
     p.add_argument("--grant-code", metavar="CODE")
     p.add_argument("--browser", action="store_true", help="sign in through the browser")
+    p.add_argument("--crm", action="store_true",
+                   help="ask for the Zoho CRM conversion scopes too (Books-only without it)")
     p.add_argument("--default", action="store_true")
 
     p = commands.add_parser("gui", help="open the desktop app")

@@ -82,6 +82,8 @@ class JobSettings:
     unique_field: str | None = UNIQUE_FIELD
     workers: int | None = None  # default: the organization's concurrency
     same_error_limit: int = SAME_ERROR_LIMIT  # identical refusals in a row that pause the run; 0: never
+    date_order: str | None = None  # --date-order: for date columns whose values and mapping leave it open
+    decimal: str | None = None  # --decimal: for number columns whose values and mapping leave it open
 
     def __post_init__(self) -> None:
         self.file = Path(self.file)
@@ -240,7 +242,7 @@ class ImportJob(ControlledJob[BooksClient]):
             raise JobError(f"The mapping is for {mapping.entity}, not {s.entity}.")
         if mapping.operation != s.operation:
             mapping = mapping.model_copy(update={"operation": s.operation})
-        return mapping
+        return mapping.with_conventions(s.date_order, s.decimal)
 
     def _entries(self, prepared: Prepared) -> list[Entry]:
         entries = []

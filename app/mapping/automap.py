@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any
 
 from app.entities import Entity, Field, entity
+from app.mapping.dates import evidence
+from app.mapping.numbers import convention
 from app.mapping.prepare import TableLike
 from app.mapping.schema import (
     BooleanWords,
@@ -106,59 +108,40 @@ def _sample(table: TableLike, ci: int) -> list[Any]:
     return list(seen)
 
 
-_DMY = re.compile(r"^\s*(\d{1,2})[./\-\s](\d{1,2})[./\-\s](\d{2,4})")
-_YMD = re.compile(r"^\s*\d{4}[./\-]\d{1,2}[./\-]\d{1,2}")
-
-
 def infer_date(values: Iterable[Any]) -> tuple[DateFormat, float, str]:
-    """Date order from the values: one 25/01/2026 settles day-first, one 01/25/2026 month-first."""
-    day_first = month_first = year_first = texts = 0
-    for v in values:
-        if isinstance(v, date | int | float):
-            continue
-        text = str(v)
-        texts += 1
-        if _YMD.match(text):
-            year_first += 1
-            continue
-        m = _DMY.match(text)
-        if m:
-            a, b = int(m.group(1)), int(m.group(2))
-            if a > 12 >= b:
-                day_first += 1
-            elif b > 12 >= a:
-                month_first += 1
-    if day_first and not month_first:
-        return DateFormat(order="day-first"), 1.0, "day-first: a day above 12 comes first"
-    if month_first and not day_first:
-        return DateFormat(order="month-first"), 1.0, "month-first: a day above 12 comes second"
-    if day_first and month_first:
-        return DateFormat(order="day-first"), 0.5, "dates disagree: some look day-first, some month-first"
-    if texts and not year_first:
-        return DateFormat(order="day-first"), 0.7, "no date settles the order; assumed day-first"
+    """Date order from the values: one 25/01/2026 settles day-first, one 01/25/2026 month-first.
+
+    When every text date reads both ways the order is assumed day-first and the rule says so (`assumed`).
+    """
+    seen = evidence(v for v in values if not isinstance(v, date | int | float))
+    if seen.day_first and seen.month_first:  # open to --date-order: the values do not agree
+        order = seen.order or "day-first"
+        return (DateFormat(order=order, assumed=True), 0.5,
+                f"dates disagree: some look day-first, some month-first; read {order}")
+    if seen.day_first:
+        return DateFormat(order="day-first"), 1.0, f'day-first: "{seen.day_first_example}" can only be day-first'
+    if seen.month_first:
+        return DateFormat(order="month-first"), 1.0, f'month-first: "{seen.month_first_example}" can only be month-first'
+    if seen.two_way:
+        return (DateFormat(order="day-first", assumed=True), 0.7,
+                f'no date settles the order ("{seen.two_way}" reads both ways); assumed day-first')
     return DateFormat(order="year-first"), 1.0, "ISO dates or real date cells"
 
 
-_COMMA_DECIMAL = re.compile(r"(^|[^\d])\d{1,3}(\.\d{3})*,\d{1,2}(?!\d)|\d,\d{1,2}$|\d,\d{4,}$|\.\d{3},")
-_DOT_DECIMAL = re.compile(r"\d\.\d{1,2}$|\d\.\d{4,}$|,\d{3}\.")
-
-
 def infer_number(values: Iterable[Any], percent: bool = False) -> tuple[NumberFormat, float, str]:
-    """Decimal separator from the values: one 1.234,50 settles decimal comma."""
-    comma = dot = 0
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, str):
-            continue
-        text = v.strip().rstrip("%").strip()
-        if _COMMA_DECIMAL.search(text):
-            comma += 1
-        elif _DOT_DECIMAL.search(text):
-            dot += 1
-    if comma and not dot:
-        return NumberFormat(decimal=",", percent=percent), 1.0, "decimal comma (e.g. 1.234,50)"
-    if comma and dot:
-        return NumberFormat(decimal=".", percent=percent), 0.6, "numbers disagree on the decimal separator"
-    return NumberFormat(decimal=".", percent=percent), 1.0, "decimal point"
+    """Decimal mark from the values: one 1.234,50 settles decimal comma; none at all leaves it open."""
+    found = convention(values)
+    if found.mixed:  # left open to --decimal: the column is read as its majority unless told
+        return (NumberFormat(percent=percent), 0.6,
+                f'numbers disagree on the decimal mark ("{found.point_example}", "{found.comma_example}")')
+    if found.decimal == ",":
+        return NumberFormat(decimal=",", percent=percent), 1.0, f'decimal comma (e.g. "{found.comma_example}")'
+    if found.decimal == ".":
+        return NumberFormat(decimal=".", percent=percent), 1.0, f'decimal point (e.g. "{found.point_example}")'
+    if found.two_way:
+        return (NumberFormat(percent=percent), 0.7,
+                f'no value shows the decimal mark ("{found.two_way}" reads two ways): choose one')
+    return NumberFormat(percent=percent), 1.0, "numbers"
 
 
 _ID_HEADER = re.compile(r"(?:^|[^A-Za-z])[Ii][Dd]\s*$|[a-z]ID\s*$")  # "Customer ID", "Product_Id", "ItemID"

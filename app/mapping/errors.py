@@ -9,3 +9,7 @@ class MappingError(Exception):
 
 class MappingRefused(MappingError):
     """A required field is unmapped or a mapped column is missing: nothing can be imported."""
+
+
+class CellError(ValueError):
+    """A cell that cannot become the field's value; str(e) says why in the user's words."""

@@ -19,7 +19,7 @@ from app.mapping.grouping import (
     totals_text,
 )
 from app.mapping.schema import FieldMapping, Mapping
-from app.mapping.transforms import convert_column, converter, is_empty, shown
+from app.mapping.transforms import column_converter, convert_column, converter, is_empty, shown
 
 UNIQUE_KEY = "custom_fields.cf_external_id"
 
@@ -48,6 +48,7 @@ class _Plan:
     custom: dict[str, str] | None = None  # {"api_name": ...} or {"label": ...} for custom fields
     header: str = ""  # the first source column's header
     flat: str | None = None  # key in its line when it is a plain value there (no lookup, no nesting)
+    notes: list[str] = field(default_factory=list)  # warnings about the whole column (assumed date order...)
 
 
 def resolve_field(ent: Entity, path: str) -> Field | None:
@@ -130,7 +131,7 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
         f = resolve_field(ent, fm.field)
         assert f is not None  # refusals() checked
         plan = _Plan(fm, f, [index[c] for c in fm.columns], header=fm.columns[0] if fm.columns else "")
-        convert = converter(fm, f, bool(getattr(table, "date1904", False)))
+        date1904 = bool(getattr(table, "date1904", False))
         if plan.columns:
             if len(plan.columns) == 1:
                 ci = plan.columns[0]
@@ -139,9 +140,12 @@ def _plans(table: TableLike, mapping: Mapping, ent: Entity) -> list[_Plan]:
                 cis = plan.columns
                 sep = fm.join
                 raw = [sep.join(shown(r[c]).strip() for c in cis if not is_empty(r[c])) or None for r in rows]
+            convert, plan.notes = column_converter(fm, f, raw, date1904, date_order=mapping.date_order,
+                                                   decimal=mapping.decimal)
             plan.values, plan.errors = convert_column(raw, convert)
         else:
-            plan.constant = convert(fm.constant)
+            plan.constant = converter(fm, f, date1904, date_order=mapping.date_order,
+                                      decimal=mapping.decimal)(fm.constant)
         if f.is_custom:
             key = "api_name" if f.name.startswith("cf_") else "label"
             plan.custom = {key: f.name}
@@ -389,7 +393,10 @@ def prepare(table: TableLike, mapping: Mapping) -> Prepared:
     groups = _group(table, mapping, ent, plans)
     documents = [builder.build(i, key, rows, key in groups.scattered, groups.orphans.get(rows[0]))
                  for i, (key, rows) in enumerate(groups.documents)]
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem("warning", f'column "{p.header}": {note}', None, None, p.header, table.letters[p.columns[0]])
+        for p in plans for note in p.notes
+    ]
     for found in groups.totals:
         ri, ci = found.row_index, found.column
         row = table.row_numbers[ri]

@@ -30,19 +30,31 @@ class Case(Rule):
     to: Literal["upper", "lower", "title"]
 
 
+DateOrder = Literal["day-first", "month-first", "year-first"]
+DecimalMark = Literal[".", ","]
+
+
 class DateFormat(Rule):
-    """Read dates: day-first (31/12/2026), month-first (12/31/2026) or year-first; Excel serials always."""
+    """Read dates: day-first (31/12/2026), month-first (12/31/2026) or year-first; Excel serials always.
+
+    `assumed` marks an order auto-mapping chose without any value deciding it: the column is warned about and
+    a mapping-wide order (--date-order, the top-level "date_order") replaces it. See app.mapping.dates.
+    """
 
     op: Literal["date"] = "date"
-    order: Literal["day-first", "month-first", "year-first"] = "year-first"
+    order: DateOrder = "year-first"
     formats: list[str] = Field(default_factory=list)  # strptime formats tried first, e.g. "%d.%m.%Y"
+    assumed: bool = False
 
 
 class NumberFormat(Rule):
-    """Read numbers with a given decimal separator; thousands separators and currency symbols are dropped."""
+    """Read numbers with a decimal point or comma (None: as the column's values show; see app.mapping.numbers).
+
+    Thousands separators count only between groups of three digits; currency symbols and codes are dropped.
+    """
 
     op: Literal["number"] = "number"
-    decimal: Literal[".", ","] = "."
+    decimal: DecimalMark | None = None
     percent: bool = False  # the value is a percentage ("12.5" means 12.5%)
 
 
@@ -114,6 +126,13 @@ class Mapping(Rule):
     fields: list[FieldMapping] = Field(default_factory=list)
     ignored: dict[str, str] = Field(default_factory=dict)  # column -> why it is not imported
     unmapped: list[str] = Field(default_factory=list)  # columns auto-mapping found no field for
+    date_order: DateOrder | None = None  # for every date field whose own rule is absent or only assumed
+    decimal: DecimalMark | None = None  # for every number field whose own rule fixes no decimal mark
+
+    def with_conventions(self, date_order: str | None, decimal: str | None) -> Mapping:
+        """This mapping with the mapping-wide date order and decimal mark set (None leaves each as it is)."""
+        changes = {k: v for k, v in (("date_order", date_order), ("decimal", decimal)) if v}
+        return self.model_copy(update=changes) if changes else self
 
     def for_field(self, path: str) -> FieldMapping | None:
         return next((f for f in self.fields if f.field == path), None)

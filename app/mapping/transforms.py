@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from app.entities.catalogue import Field
+from app.mapping.dates import date_reader, evidence
+from app.mapping.errors import CellError
+from app.mapping.numbers import convention, number_reader
 from app.mapping.schema import (
     BooleanWords,
     Case,
@@ -21,10 +24,6 @@ from app.mapping.schema import (
     ValueMap,
 )
 from app.sheets import ExcelError
-
-
-class CellError(ValueError):
-    """A cell that cannot become the field's value; str(e) says why in the user's words."""
 
 
 class Percent(float):
@@ -46,113 +45,46 @@ def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-# ---- dates ---------------------------------------------------------------------------------
-
-EXCEL_EPOCH = date(1899, 12, 30)
-EXCEL_EPOCH_1904 = date(1904, 1, 1)
-_DATE_PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})(?:[ T].*)?\s*$")
-_MONTH_NAME_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%b %d %Y", "%B %d %Y", "%d. %B %Y")
-
-
-def excel_serial(number: float, date1904: bool = False) -> date:
-    """The date of an Excel serial number (1900 system, or 1904 for old Mac workbooks)."""
-    if not 1 <= number < 2958466:
-        raise CellError("not a date")
-    return (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + timedelta(days=int(number))
+# ---- dates and numbers ------------------------------------------------------------------------
 
 
 def date_parser(rule: DateFormat | None, date1904: bool = False) -> Callable[[Any], date]:
-    order = rule.order if rule else "year-first"
-    formats = tuple(rule.formats) if rule else ()
-
-    def parse(value: Any) -> date:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, bool):
-            raise CellError("not a date")
-        if isinstance(value, int | float):
-            return excel_serial(float(value), date1904)
-        text = str(value).strip()
-        for fmt in formats:
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                pass
-        if text.isdigit() and 3 <= len(text) <= 6:
-            return excel_serial(float(text), date1904)
-        m = _DATE_PARTS.match(text)
-        if m:
-            a, b, c = m.groups()
-            if len(a) == 4:
-                y, mo, d = int(a), int(b), int(c)
-            elif order == "month-first":
-                mo, d, y = int(a), int(b), int(c)
-            elif order == "day-first":
-                d, mo, y = int(a), int(b), int(c)
-            else:  # year-first order, but the year is not first: take the unambiguous reading
-                x, z = int(a), int(b)
-                if x > 12 >= z:
-                    d, mo = x, z
-                elif z > 12 >= x:
-                    mo, d = x, z
-                else:
-                    raise CellError("not a date in a known order (day-first or month-first?)")
-                y = int(c)
-            if len(c) <= 2 and len(a) != 4:
-                y += 2000
-            try:
-                return date(y, mo, d)
-            except ValueError:
-                raise CellError("not a date") from None
-        for fmt in _MONTH_NAME_FORMATS:
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                pass
-        raise CellError("not a date")
-
-    return parse
-
-
-# ---- numbers -------------------------------------------------------------------------------
-
-_CURRENCY = re.compile(r"[$€£¥₹₩₽¢]|\b(?:USD|EUR|GBP|INR|AUD|CAD|JPY|CHF|NZD|ZAR|SGD|AED|Rs\.?|R\$|kr)\b", re.IGNORECASE)
-_SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+    """Dates under the rule's order (no rule: only texts that read one way); see app.mapping.dates."""
+    return date_reader(rule.order if rule else None, rule.formats if rule else (), date1904)
 
 
 def number_parser(rule: NumberFormat | None) -> Callable[[Any], float]:
-    decimal = rule.decimal if rule else "."
-    thousands = "." if decimal == "," else ","
+    """Numbers under the rule's decimal mark (none: only texts that read one way); see app.mapping.numbers."""
+    read = number_reader(rule.decimal if rule else None)
     percent = bool(rule and rule.percent)
 
     def parse(value: Any) -> float:
         if isinstance(value, bool):
             raise CellError("not a number")
         if isinstance(value, int | float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise CellError("not a number")
             return Percent(value) if percent else float(value)
-        text = _SPACES.sub("", _CURRENCY.sub("", str(value)))
-        negative = False
-        if text.startswith("(") and text.endswith(")"):
-            negative, text = True, text[1:-1]
-        if text.endswith("-"):
-            negative, text = True, text[:-1]
-        is_percent = percent or text.endswith("%")
-        text = text.rstrip("%").replace(thousands, "")
-        if decimal == ",":
-            text = text.replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            raise CellError("not a number") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise CellError("not a number")
-        if negative:
-            number = -number
-        return Percent(number) if is_percent else number
+        number, is_percent = read(str(value))
+        return Percent(number) if percent or is_percent else number
 
     return parse
+
+
+def effective_rules(fm: FieldMapping, date_order: str | None = None,
+                    decimal: str | None = None) -> tuple[DateFormat | None, NumberFormat | None]:
+    """The field's date and number rules, with the mapping-wide order and decimal mark filling what it leaves open.
+
+    A date rule that is only assumed (auto-mapping saw no value deciding the order) and a number rule without a
+    decimal mark are open; so is a missing rule.
+    """
+    date_rule = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
+    number_rule = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
+    if date_order and (date_rule is None or date_rule.assumed):
+        date_rule = DateFormat(order=date_order, formats=list(date_rule.formats) if date_rule else [])  # type: ignore[arg-type]
+    if decimal and (number_rule is None or number_rule.decimal is None):
+        number_rule = NumberFormat(decimal=decimal, percent=bool(number_rule and number_rule.percent))  # type: ignore[arg-type]
+    return date_rule, number_rule
 
 
 # ---- booleans ------------------------------------------------------------------------------
@@ -283,10 +215,14 @@ def _finisher(f: Field, date_rule: DateFormat | None, number_rule: NumberFormat 
     return to_text
 
 
-def converter(fm: FieldMapping, f: Field, date1904: bool = False) -> Callable[[Any], Any]:
-    """One function turning a raw cell into the field's JSON value; None for empty; CellError if bad."""
-    date_rule = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
-    number_rule = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
+def converter(fm: FieldMapping, f: Field, date1904: bool = False, *, date_order: str | None = None,
+              decimal: str | None = None) -> Callable[[Any], Any]:
+    """One function turning a raw cell into the field's JSON value; None for empty; CellError if bad.
+
+    `date_order` and `decimal` are the mapping-wide choices (top-level keys, --date-order, --decimal); they fill
+    what the field's own rules leave open.
+    """
+    date_rule, number_rule = effective_rules(fm, date_order, decimal)
     bool_rule = next((t for t in fm.transforms if isinstance(t, BooleanWords)), None)
     default = next((t.value for t in fm.transforms if isinstance(t, Default)), None)
     steps = [
@@ -319,6 +255,39 @@ def converter(fm: FieldMapping, f: Field, date1904: bool = False) -> Callable[[A
         return finish(value)
 
     return convert
+
+
+def column_converter(fm: FieldMapping, f: Field, values: Sequence[Any], date1904: bool = False, *,
+                     date_order: str | None = None, decimal: str | None = None) -> tuple[Callable[[Any], Any], list[str]]:
+    """The converter for one column, with what its values decide, and the column's warnings.
+
+    A number column whose decimal mark nothing fixed takes the one its values agree on; a date column whose
+    order nothing fixed takes the one its values show. The warnings name an assumed date order, two-digit
+    years, and values mixing conventions.
+    """
+    notes: list[str] = []
+    own_date = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
+    own_number = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
+    if f.type in ("number", "integer", "discount") or (fm.lookup is not None and fm.lookup.by == "rate"):
+        found = convention(dict.fromkeys(values))
+        if own_number is not None and own_number.decimal is not None:
+            used = own_number.decimal
+        else:
+            used = decimal = decimal or found.decimal  # the option, else what the values agree on
+        if found.mixed and used is not None:
+            notes.append(found.note(used))
+    elif f.type == "date" and fm.lookup is None:
+        seen = evidence(dict.fromkeys(values))
+        order: str | None = None
+        assumed = False
+        if own_date is not None and not own_date.assumed:
+            order = own_date.order
+        elif date_order or seen.order:
+            order = date_order = date_order or seen.order  # the option, else what the values show
+        elif own_date is not None:
+            order, assumed = own_date.order, True
+        notes.extend(seen.notes(order or "year-first", assumed))
+    return converter(fm, f, date1904, date_order=date_order, decimal=decimal), notes
 
 
 def convert_column(values: Sequence[Any], convert: Callable[[Any], Any]) -> tuple[list[Any], dict[int, str]]:

@@ -84,6 +84,7 @@ def validate_command(args: argparse.Namespace) -> int:
             mapping = automap(table, args.entity, args.operation)
         else:
             mapping = mapping.model_copy(update={"operation": args.operation})
+        mapping = mapping.with_conventions(getattr(args, "date_order", None), getattr(args, "decimal", None))
         if getattr(args, "show_mapping", False):
             print("\n".join(mapping_lines(mapping)))
         if getattr(args, "save_mapping", None):

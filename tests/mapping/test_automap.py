@@ -123,7 +123,8 @@ def test_date_order_is_inferred_from_the_values() -> None:
     assert infer_date(["01/02/2026", "25/01/2026"])[0].order == "day-first"
     assert infer_date(["01/02/2026", "01/25/2026"])[0].order == "month-first"
     rule, confidence, note = infer_date(["01/02/2026", "03/04/2026"])
-    assert confidence < 1.0 and "assumed" in note
+    assert confidence < 1.0 and "assumed" in note and rule.order == "day-first" and rule.assumed
+    assert not infer_date(["01/02/2026", "25/01/2026"])[0].assumed
     assert infer_date(["2026-01-25"])[0].order == "year-first"
     assert infer_date(["25/01/2026", "01/25/2026"])[1] < 1.0
     t = table(["Order Date", "Customer", "Item"], ["12/31/2026", "A", "B"], ["01/05/2026", "A", "B"])
@@ -135,7 +136,10 @@ def test_decimal_separator_is_inferred_from_the_values() -> None:
     assert infer_number(["12", "1.234,50"])[0].decimal == ","
     assert infer_number(["12", "3,5"])[0].decimal == ","
     assert infer_number(["1,234.50", "7"])[0].decimal == "."
-    assert infer_number(["1,234"])[0].decimal == "."  # thousands, not a decimal comma
+    assert infer_number(["1,234"])[0].decimal is None  # 1234 or 1.234: nothing decides, the user is asked
+    assert infer_number(["1,234", "99.95"])[0].decimal == "."  # ...unless another value does
+    assert infer_number(["0,500"])[0].decimal == ","  # "0" is no thousands group
+    assert infer_number(["1,23,456.50"])[0].decimal == "."  # Indian lakh grouping
     assert infer_number(["1.234,50", "1,234.50"])[1] < 1.0
 
 
