@@ -819,9 +819,12 @@ class ImportJob(ControlledJob[BooksClient]):
                                        zoho_code=e.zoho_code, attempts=e.attempts,
                                        problem_cells=cells)
         loose: dict[int, list[Problem]] = {}
+        set_aside: dict[int, str] = {}  # rows of no document that mapping skipped with a warning (totals rows)
         for p in self.prepared.problems:
             if p.row_index is not None and p.severity == "error":
                 loose.setdefault(p.row_index, []).append(p)
+            elif p.row_index is not None:
+                set_aside[p.row_index] = p.message
         out: list[RowResult] = []
         for i, r in enumerate(results):
             if r is None:
@@ -831,7 +834,7 @@ class ImportJob(ControlledJob[BooksClient]):
                     r = RowResult("invalid", message="; ".join(p.message for p in ps),
                                   problem_cells=cells)
                 else:
-                    r = RowResult("skipped", message="empty row: nothing to import")
+                    r = RowResult("skipped", message=set_aside.get(i, "empty row: nothing to import"))
             out.append(r)
         return out
 

@@ -53,3 +53,15 @@ async def test_ids_in_an_id_column_and_in_a_name_column_find_their_records(books
     assert report[1]["Status"] != "created"
     assert 'no customer with ID "460000000099999" in Zoho' in report[1]["Message"]
     assert "map the column with the customer's name instead" in report[1]["Message"]
+
+
+async def test_a_totals_row_is_reported_as_skipped_with_its_reason(books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "orders.csv", ["Order Number", "Customer Name", "Item Name", "Quantity", "Rate"], [
+        ["SO-T-1", "Bowman and Co", "Laptop Stand", 2, 45],
+        ["", "", "Total", 2, "90.00"],
+    ])
+    result = await run_job(books, file, "salesorders")
+    first, totals = read_report(result.report_csv)
+    assert first["Status"] == "created"
+    assert totals["Status"] == "skipped" and "looks like a totals row" in totals["Message"]
+    assert books.writes("salesorders") == 1
