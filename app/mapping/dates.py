@@ -47,7 +47,7 @@ def excel_serial(number: float, date1904: bool = False) -> date:
     """The date of an Excel serial number in the 1900 system (or 1904, old Mac workbooks)."""
     day = int(number // 1)
     if date1904:
-        if not 0 <= day < 2957003:
+        if not 0 <= day <= 2957003:
             raise CellError("not a date")
         return EXCEL_EPOCH_1904 + timedelta(days=day)
     if day == 60:

@@ -20,7 +20,7 @@ from app.mapping.schema import (
     Trim,
     ValueMap,
 )
-from app.mapping.transforms import CellError, convert_column, converter
+from app.mapping.transforms import CellError, column_converter, convert_column, converter
 from app.sheets import ExcelError
 
 TEXT = Field("notes", "Notes")
@@ -197,3 +197,114 @@ def test_convert_column_keeps_booleans_apart_from_ones() -> None:
     convert = converter(FieldMapping(field="notes", columns=["A"]), f)
     values, errors = convert_column([True, 1, "x", 1.5, False, 0], convert)
     assert values == ["true", "1", "x", "1.5", "false", "0"] and errors == {}
+
+
+# ---- issue 12: a thousands separator only where it belongs; the column's decimal mark ---------------------
+
+
+@pytest.mark.parametrize(("text", "decimal", "says"), [
+    ("12,50", ".", "12.50 or 1250? this column uses a decimal point"),
+    ("1,5", ".", "1.5 or 15? this column uses a decimal point"),
+    ("12.5", ",", "12.5 or 125? this column uses a decimal comma"),
+    ("1,234.50", ",", "1234.50 or 1.23450? this column uses a decimal comma"),
+    ("(12,50)", ".", "-12.50 or -1250? this column uses a decimal point"),
+])
+def test_a_value_that_reads_differently_under_the_columns_mark_shows_both_readings(
+        text: str, decimal: str, says: str) -> None:
+    assert bad(NUMBER, text, NumberFormat(decimal=decimal)) == says  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "decimal", "expected"), [
+    ("1,234", ".", 1234.0),  # valid grouping in a decimal-point column
+    ("1.234", ",", 1234.0),
+    ("1,234,567.89", ".", 1234567.89),
+    ("1.234.567,89", ",", 1234567.89),
+    ("CHF 1'234.50", ".", 1234.5),  # Swiss apostrophe
+    ("1\u00a0234,50 €", ",", 1234.5),  # French no-break space
+    ("1\u202f234,50", ",", 1234.5),  # narrow no-break space
+    ("Rs. 1,23,456.00", ".", 123456.0),  # Indian lakh grouping
+    ("R$ 1.234,56", ",", 1234.56),
+    ("1.234,50-", ",", -1234.5),  # trailing minus
+    ("(1.234,50)", ",", -1234.5),
+    ("\u22121.5", ".", -1.5),  # a real minus sign
+])
+def test_grouped_numbers_in_their_own_convention(text: str, decimal: str, expected: float) -> None:
+    assert run(NUMBER, text, NumberFormat(decimal=decimal)) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["1,23,4", "12,34,5", "1 23", "1,234 567", "1.234,567.8", "--5", "0,123,456"])
+def test_separators_in_the_wrong_places_are_not_numbers(text: str) -> None:
+    assert bad(NUMBER, text, NumberFormat(decimal=".")) == "not a number"
+
+
+def test_with_no_decimal_mark_decided_a_two_way_value_is_refused_with_the_option() -> None:
+    says = bad(NUMBER, "1,234")
+    assert says.startswith("1234 or 1.234?") and "--decimal ." in says and "--decimal ," in says
+    assert run(NUMBER, "12,50") == 12.5  # one reading only
+    assert run(NUMBER, "1 234") == 1234.0  # the same under both
+    fm = FieldMapping(field=NUMBER.path, columns=["A"])
+    assert converter(fm, NUMBER, decimal=",")("1,234") == 1.234  # the mapping-wide choice fills the gap
+    fixed = FieldMapping(field=NUMBER.path, columns=["A"], transforms=[NumberFormat(decimal=".")])
+    assert converter(fixed, NUMBER, decimal=",")("1,234") == 1234.0  # ...but not over the field's own rule
+
+
+def test_a_column_takes_the_mark_its_values_agree_on_and_says_when_they_mix() -> None:
+    fm = FieldMapping(field=NUMBER.path, columns=["A"])
+    convert, notes = column_converter(fm, NUMBER, ["1,234", "99.95", "7"])
+    assert convert("1,234") == 1234.0 and notes == []
+    convert, notes = column_converter(fm, NUMBER, ["1.234", "12,50", "7"])
+    assert convert("1.234") == 1234.0 and notes == []
+    convert, notes = column_converter(fm, NUMBER, ["1,234.50", "99.95", "12,50"])
+    assert "12.50 or 1250?" in str(pytest.raises(CellError, convert, "12,50").value)
+    assert len(notes) == 1 and "mix conventions: 2 with a decimal point" in notes[0]
+    assert "pass --decimal ," in notes[0]
+    convert, notes = column_converter(fm, NUMBER, ["1,234.50", "99.95", "12,50"], decimal=",")
+    assert convert("12,50") == 12.5 and "read with a decimal comma" in notes[0]
+
+
+# ---- issue 12: dates ------------------------------------------------------------------------------------
+
+
+def test_excel_serials_and_the_1900_leap_year_bug() -> None:
+    assert run(DATE, 1) == "1900-01-01"  # Excel shows serial 1 as 1 January 1900
+    assert run(DATE, 59) == "1900-02-28"
+    assert "29 February 1900" in bad(DATE, 60) and "leap-year bug" in bad(DATE, 60)
+    assert run(DATE, 61) == "1900-03-01"
+    assert bad(DATE, 0) == "not a date"
+    fm = FieldMapping(field="date", columns=["A"])
+    assert converter(fm, DATE, date1904=True)(0) == "1904-01-01"
+    assert converter(fm, DATE, date1904=True)(60) == "1904-03-01"  # no leap-year bug in the 1904 system
+
+
+def test_two_digit_years_follow_excel() -> None:
+    assert run(DATE, "03/04/29", DateFormat(order="day-first")) == "2029-04-03"
+    assert run(DATE, "03/04/30", DateFormat(order="day-first")) == "1930-04-03"
+    assert run(DATE, "03-Apr-26") == "2026-04-03"
+    assert run(DATE, "03-Apr-45") == "1945-04-03"  # Python alone would say 2045
+    assert bad(DATE, "03/04/026", DateFormat(order="day-first")) == "not a date"
+
+
+def test_a_date_that_only_reads_in_the_other_order_says_so() -> None:
+    says = bad(DATE, "01/25/2026", DateFormat(order="day-first"))
+    assert says == "not a date day-first, this column's order; month-first it would be 2026-01-25"
+    says = bad(DATE, "05/06/2026")
+    assert says.startswith("not a date in a known order: 5 June or May 6?") and "--date-order" in says
+
+
+def test_a_date_column_warns_about_an_assumed_order_and_two_digit_years() -> None:
+    assumed = FieldMapping(field="date", columns=["A"], transforms=[DateFormat(order="day-first", assumed=True)])
+    convert, notes = column_converter(assumed, DATE, ["03/04/2026", "05/06/2026"])
+    assert convert("03/04/2026") == "2026-04-03"
+    assert len(notes) == 1 and "read day-first" in notes[0] and "--date-order month-first" in notes[0]
+    convert, notes = column_converter(assumed, DATE, ["03/04/2026"], date_order="month-first")
+    assert convert("03/04/2026") == "2026-03-04" and notes == []  # an explicit order silences it
+    fixed = FieldMapping(field="date", columns=["A"], transforms=[DateFormat(order="day-first")])
+    convert, notes = column_converter(fixed, DATE, ["03/04/2026"], date_order="month-first")
+    assert convert("03/04/2026") == "2026-04-03" and notes == []  # the field's own order wins
+    convert, notes = column_converter(assumed, DATE, ["03/04/2026", "25/12/2026"])
+    assert notes == []  # a value decides: nothing was assumed
+    convert, notes = column_converter(assumed, DATE, ["03/04/26", "25/12/26"])
+    assert len(notes) == 1 and "two digits" in notes[0] and "1930-1999" in notes[0]
+    convert, notes = column_converter(assumed, DATE, ["25/01/2026", "25/02/2026", "01/25/2026"])
+    assert "mix orders: 2 can only be day-first" in notes[0]
+    assert "month-first it would be" in str(pytest.raises(CellError, convert, "01/25/2026").value)
