@@ -13,7 +13,7 @@ import uvicorn
 
 from app.sandbox.app import create_app
 from app.sandbox.embedded import SandboxError, bind, uvicorn_config
-from app.sandbox.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from app.sandbox.oauth import BOOKS_REFRESH_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from app.sandbox.seed import ORGANIZATION_ID, ORGANIZATION_NAME, summary
 from app.sandbox.settings import SandboxSettings
 
@@ -62,12 +62,15 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
     for name in ("fail_rate", "drop_rate"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
-    if args.concurrency < 1 or args.daily < 0 or args.token_uses < 0:
-        raise UsageError("--concurrency must be at least 1; --daily and --token-uses not negative")
+    token_limit = getattr(args, "token_limit", 0) or 0
+    if args.concurrency < 1 or args.daily < 0 or args.token_uses < 0 or token_limit < 0:
+        raise UsageError("--concurrency must be at least 1; --daily, --token-uses and --token-limit "
+                         "not negative")
     return SandboxSettings(
         rate_limit=rate, rate_window_s=window, concurrency=args.concurrency,
         daily_quota=args.daily, latency_ms=latency, latency_jitter_ms=jitter,
         fail_rate=args.fail_rate, drop_rate=args.drop_rate, token_uses=args.token_uses,
+        token_limit=token_limit,
     )
 
 
@@ -102,7 +105,8 @@ def sandbox_command(args: argparse.Namespace) -> int:
     print("Records: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     crm_counts = app.state.crm.summary()
     print("CRM records: " + ", ".join(f"{n} {module}" for module, n in crm_counts.items()))
-    print(f"OAuth client {CLIENT_ID} / {CLIENT_SECRET}, refresh token {REFRESH_TOKEN}")
+    print(f"OAuth client {CLIENT_ID} / {CLIENT_SECRET}, refresh token {REFRESH_TOKEN} "
+          f"(Books only: {BOOKS_REFRESH_TOKEN})")
     print(f"Limits: {settings.rate_limit} requests per {settings.rate_window_s:g} s, "
           f"{settings.concurrency} at once, {settings.daily_quota} a day. Ctrl-C stops.",
           flush=True)

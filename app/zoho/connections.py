@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import getpass
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -33,10 +34,14 @@ from app.zoho.books import BooksClient
 from app.zoho.crm import CrmClient
 from app.zoho.datacentres import data_centre, plan
 from app.zoho.errors import AuthError, NoKeyring, ZohoError
+from app.zoho.kept_tokens import KeyringKeeper
 from app.zoho.redaction import remember_secret
-from app.zoho.signin import DEFAULT_SCOPES, sign_in_with_browser
+from app.zoho.scopes import scopes_for
+from app.zoho.signin import sign_in_with_browser
 from app.zoho.throttle import Throttle
 from app.zoho.tokens import TokenSource
+
+log = logging.getLogger("app.zoho")
 
 KEYRING_SERVICE = "zoho-bulk"
 SECRET_ENV = "ZOHO_BULK_CLIENT_SECRET"
@@ -216,7 +221,7 @@ class ConnectionStore:
             data["default"] = next(iter(data["connections"]), None)
         self._write(data)
         if self.keyring_works():
-            for kind in ("client_secret", "refresh_token"):
+            for kind in ("client_secret", "refresh_token", "access_token"):
                 with contextlib.suppress(keyring.errors.KeyringError):
                     self.backend.delete_password(KEYRING_SERVICE, f"{name}:{kind}")
 
@@ -288,11 +293,20 @@ class ConnectionStore:
         key = (name, connection.token_url, connection.client_id, secret, refresh, id(transport))
         cached = self._token_sources.get(name)
         if cached is None or cached[0] != key:
+            keeper = self.keeper(name, refresh)
             tokens = TokenSource(connection.token_url, connection.client_id, secret, refresh,
-                                 transport=transport)
+                                 transport=transport, kept=keeper.load() if keeper else None, keep=keeper)
             self._token_sources[name] = (key, tokens)
             return tokens
         return cached[1]
+
+    def keeper(self, name: str, refresh_token: str) -> KeyringKeeper | None:
+        """Where the connection's access token is kept between runs: the keyring, or nowhere without one."""
+        if self.keyring_works():
+            return KeyringKeeper(self.backend, KEYRING_SERVICE, name, refresh_token)
+        log.info("no keyring: the access token of connection %r is not kept, so this run asks Zoho for "
+                 "a new one (Zoho mints at most 10 in ten minutes)", name)
+        return None
 
     def books_client(
         self, name: str, *, transport: httpx.AsyncBaseTransport | None = None
@@ -329,6 +343,9 @@ def connections_command(
     try:
         if args.action == "list":
             return _list(store, out)
+        if args.action == "scopes":  # what to paste in the Self Client's Scope box
+            print(",".join(scopes_for(crm=getattr(args, "crm", False))), file=out)
+            return 0
         if not args.name:
             print(f"connections {args.action} needs a connection name", file=out)
             return 2
@@ -396,7 +413,9 @@ async def _add(
             store.save(connection, default=args.default)
             print(
                 f"saved connection {connection.name!r}; no keyring here, so its secrets come from "
-                f"{SECRET_ENV} and {REFRESH_ENV} on every run",
+                f"{SECRET_ENV} and {REFRESH_ENV} on every run, and its access token cannot be kept "
+                "between runs: each run asks Zoho for a new one, and Zoho mints at most 10 in ten "
+                "minutes (an 11th run within them is refused and told when to run again)",
                 file=out,
             )
             return 0
@@ -422,7 +441,8 @@ async def _add(
 
         tokens = await sign_in_with_browser(
             connection.accounts_url, connection.client_id, client_secret,
-            scopes=DEFAULT_SCOPES, open_browser=show_and_open, transport=transport,
+            scopes=scopes_for(crm=getattr(args, "crm", False)), open_browser=show_and_open,
+            transport=transport,
         )
     elif env_refresh:
         tokens = TokenSource(connection.token_url, connection.client_id, client_secret, env_refresh,
@@ -432,6 +452,9 @@ async def _add(
         print("sign in with --grant-code CODE (a Self Client grant code) or --browser", file=out)
         return 2
     store.store_secrets(connection.name, client_secret, tokens.refresh_token or "")
+    keeper = store.keeper(connection.name, tokens.refresh_token or "")
+    if keeper is not None:  # the sign-in's own access token serves the next runs
+        tokens.keep_with(keeper)
     store.save(connection, default=args.default)
     print(
         f"saved connection {connection.name!r} ({connection.organization_id}); "

@@ -3,7 +3,8 @@
 The tool listens on a loopback port, opens Zoho's consent page in the browser through an
 injectable `open_browser(url)` (tests drive it with an HTTP client), waits for Zoho to redirect
 the browser back with `?code=...&state=...`, checks `state`, and exchanges the code once for a
-refresh token. Register `http://127.0.0.1:<port>/callback` as the client's redirect URI.
+refresh token. Register `http://127.0.0.1:<port>/callback` as the client's redirect URI. The
+scopes asked for are the Books ones, plus the CRM ones for a user who chose CRM (app.zoho.scopes).
 """
 
 from __future__ import annotations
@@ -20,20 +21,13 @@ import httpx
 from app.zoho.datacentres import DATA_CENTRES
 from app.zoho.errors import AuthError
 from app.zoho.redaction import remember_secret
+from app.zoho.scopes import scopes_for
 from app.zoho.tokens import TokenSource
 
 log = logging.getLogger("app.zoho")
 
 REDIRECT_PORT = 47923
-DEFAULT_SCOPES = (
-    "ZohoBooks.contacts.ALL",
-    "ZohoBooks.salesorders.ALL",
-    "ZohoBooks.creditnotes.ALL",
-    "ZohoBooks.settings.READ",
-    "ZohoCRM.modules.ALL",
-    "ZohoCRM.mass_convert.Quotes.CREATE",
-    "ZohoCRM.mass_convert.Sales_Orders.CREATE",
-)
+DEFAULT_SCOPES = scopes_for(crm=False)  # a Books-only user is not asked for CRM (app.zoho.scopes)
 _PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><title>zoho-bulk</title></head>"
     "<body style='font-family:sans-serif'><h2>{title}</h2><p>{text}</p></body></html>"

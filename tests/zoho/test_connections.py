@@ -154,7 +154,11 @@ def test_cli_add_list_test_remove_with_a_keyring(sandbox, tmp_path: Path) -> Non
     assert "demo (default)" in out.getvalue() and "secrets: keyring" in out.getvalue()
     assert connections_command(args("test", "demo"), store=store, transport=sandbox.transport, out=out) == 0
     assert "works: organization 10234695 'Zylker Demo Ltd'" in out.getvalue()
-    assert store.tokens("demo", transport=sandbox.transport).refreshes == 1  # shared, not re-made per client
+    tokens = store.tokens("demo", transport=sandbox.transport)
+    assert tokens.refreshes == 0  # the sign-in's own access token, kept in the keyring, served the test
+    kept = ring.passwords[("zoho-bulk", "demo:access_token")]
+    assert tokens.current and tokens.current in kept and refresh not in kept
+    assert tokens.current not in saved and tokens.current not in out.getvalue()
     assert refresh not in out.getvalue()
 
     assert connections_command(args("remove", "demo"), store=store, out=out) == 0

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,7 +31,8 @@ from app.gui.table_model import Index, TitledColumnsModel
 from app.zoho import BooksClient, ConnectionStore, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE, Connection
 from app.zoho.datacentres import DATA_CENTRES
-from app.zoho.signin import DEFAULT_SCOPES, REDIRECT_PORT, sign_in_with_browser
+from app.zoho.scopes import scopes_for
+from app.zoho.signin import REDIRECT_PORT, sign_in_with_browser
 
 LOCAL_SERVER = "local"  # the data-centre combo's last entry: a sandbox's base URL on this computer
 
@@ -110,6 +112,7 @@ class AddConnectionDialog(QDialog):
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.grant_code = QLineEdit()
         self.grant_code.setPlaceholderText("Self Client grant code (1000.xxx…)")
+        self.crm = QCheckBox("Also convert Zoho &CRM quotes and sales orders (asks for the CRM scopes too)")
         self.browser_button = primary("Sign in with &browser")
         self.code_button = QPushButton("Use &grant code")
         self.organization = QComboBox()
@@ -126,6 +129,7 @@ class AddConnectionDialog(QDialog):
         form.addRow(self.base_url_label, self.base_url)
         form.addRow("Client &ID", self.client_id)
         form.addRow("Client &secret", self.client_secret)
+        form.addRow("", self.crm)
         sign_in = QHBoxLayout()
         sign_in.addWidget(self.browser_button)
         sign_in.addWidget(QLabel("or"))
@@ -196,7 +200,8 @@ class AddConnectionDialog(QDialog):
         try:
             self.tokens = await sign_in_with_browser(
                 connection.accounts_url, connection.client_id, self.client_secret.text().strip(),
-                scopes=DEFAULT_SCOPES, open_browser=self.context.open_url, port=self.redirect_port)
+                scopes=scopes_for(crm=self.crm.isChecked()), open_browser=self.context.open_url,
+                port=self.redirect_port)
         except Exception as error:  # noqa: BLE001 - the client's errors are plain sentences
             self._busy(False)
             self._fail(plain_message(error))
@@ -251,6 +256,9 @@ class AddConnectionDialog(QDialog):
             connection = self.connection(str(self.organization.currentData()))
             store: ConnectionStore = self.context.store
             store.store_secrets(connection.name, self.client_secret.text().strip(), self.tokens.refresh_token or "")
+            keeper = store.keeper(connection.name, self.tokens.refresh_token or "")
+            if keeper is not None:  # the sign-in's access token serves the first runs
+                self.tokens.keep_with(keeper)
             store.save(connection)
         except Exception as error:  # noqa: BLE001
             self._fail(plain_message(error))
