@@ -79,6 +79,11 @@ def _blank(value: Any) -> bool:
     return value.__class__ is not ExcelError and is_empty(value)
 
 
+def _may_be_label(text: str) -> bool:
+    """A cheap first test of a "Total" label: it starts with t, s(ub) or g(rand)."""
+    return text.lstrip()[:1] in ("T", "t", "S", "s", "G", "g")
+
+
 def _number_like(value: Any) -> bool:
     if isinstance(value, bool):
         return False
@@ -108,6 +113,15 @@ class _Grouper:
             return raw.strip()  # type: ignore[union-attr]
         return "" if raw is None else to_text(raw)
 
+    def set_aside(self, i: int, row: Sequence[Any]) -> bool:
+        """True for a blank row or a totals row (noted), which belong to no document."""
+        if all(_blank(v) for v in row):
+            return True
+        found = self.totals(i, row)
+        if found is not None:
+            self.groups.totals.append(found)
+        return found is not None
+
     def totals(self, i: int, row: Sequence[Any]) -> TotalsRow | None:
         filled = [ci for ci, v in enumerate(row) if not _blank(v)]
         if not filled:
@@ -116,7 +130,7 @@ class _Grouper:
             return TotalsRow(i, filled[0], "", filled)
         for ci in filled:
             v = row[ci]
-            if not isinstance(v, str) or v.__class__ is ExcelError or not self._is_label(v):
+            if not isinstance(v, str) or v.__class__ is ExcelError or not _may_be_label(v) or not self._is_label(v):
                 continue
             if all(cj == ci or cj in self.output or _number_like(row[cj]) for cj in filled):
                 return TotalsRow(i, ci, v.strip(), filled)
@@ -164,16 +178,14 @@ class _Grouper:
         return None
 
     def add(self, i: int, row: Sequence[Any]) -> None:
-        if all(_blank(v) for v in row):
-            return
-        found = self.totals(i, row)
-        if found is not None:
-            self.groups.totals.append(found)
+        key = self.key_of(row) if self.key_column is not None else ""
+        # A keyed row is a totals row only if its key reads like one ("TOTAL", "Total Acme Ltd"): the
+        # common row is looked at no further.
+        if (not key or (key.__class__ is not ExcelError and _may_be_label(key))) and self.set_aside(i, row):
             return
         if self.key_column is None:
             self.groups.documents.append((None, [i]))
             return
-        key = self.key_of(row)
         if key.__class__ is ExcelError:
             self.start(None, i)  # a key that is a formula without a value: a document of its own
             self.groups.orphans[i] = Orphan(column=self.key_column, value=str(key), formula=True)
