@@ -65,3 +65,23 @@ async def test_a_totals_row_is_reported_as_skipped_with_its_reason(books, tmp_pa
     assert first["Status"] == "created"
     assert totals["Status"] == "skipped" and "looks like a totals row" in totals["Message"]
     assert books.writes("salesorders") == 1
+
+
+def test_the_refused_custom_field_is_read_from_zoho_s_words_and_a_value_error_names_none() -> None:
+    from app.jobs.refused_fields import RefusedFields, refused_custom_field
+    from app.zoho import ZohoError
+
+    payload = {"custom_fields": [{"api_name": "cf_region", "value": "N"}, {"label": "Loyalty Tier", "value": "G"}],
+               "line_items": [{"item_id": "1", "item_custom_fields": [{"label": "Colour", "value": "red"}]}]}
+    assert refused_custom_field(ZohoError("Invalid value passed for custom_fields[1] (no such custom field)"),
+                                payload) == "Loyalty Tier"
+    assert refused_custom_field(ZohoError("Invalid value passed for line_items[0].item_custom_fields[0]"),
+                                payload) == "Colour"
+    assert refused_custom_field(ZohoError('Invalid field "cf_region" passed.'), payload) == "cf_region"
+    assert refused_custom_field(ZohoError("custom_fields[0].value must be at most 255 characters"), payload) is None
+    assert refused_custom_field(ZohoError('Invalid field "cf_channel" passed.'), payload) is None  # not sent here
+    refused = RefusedFields()
+    assert refused.note(3, ZohoError('Invalid field "cf_region" passed.'), payload)
+    assert not refused.note(4, ZohoError('Invalid field "cf_region" passed.'), payload)  # known already
+    assert refused.stops({"custom_fields": [{"label": "Loyalty Tier", "value": "x"}]}) is None
+    assert 'custom field "cf_region" (document 4:' in (refused.stops(payload) or "")
