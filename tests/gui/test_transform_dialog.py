@@ -176,7 +176,7 @@ def test_percent_and_split_on_sales_order_lines(qtbot: Any, context: Any, qloop:
     assert ("20", "20%") in preview(dialog) and ("10%", "10%") in preview(dialog)
     assert ("(empty)", "(empty: not sent)") in preview(dialog)
     accept(qtbot, page, dialog)
-    assert NumberFormat(percent=True) in rules_of(page, "Discount")
+    assert [t.percent for t in rules_of(page, "Discount") if isinstance(t, NumberFormat)] == [True]
 
     dialog = open_dialog(qtbot, page, "Description")
     assert not dialog.split_separator.isEnabled()  # no cutting until a part is chosen
@@ -207,7 +207,8 @@ def test_percent_and_split_on_sales_order_lines(qtbot: Any, context: Any, qloop:
     assert dialog.split_part.currentText() == "the first part" and dialog.split_separator.text() == " ("
     dialog.split_part.setCurrentText("the whole value")
     accept(qtbot, page, dialog)
-    assert not any(t.op in ("number", "split") for t in rules_of(page, "Discount") + rules_of(page, "Description"))
+    assert not any(t.op == "split" for t in rules_of(page, "Description"))
+    assert not any(isinstance(t, NumberFormat) and t.percent for t in rules_of(page, "Discount"))
     validation = review(qtbot, page)
     assert "20" in line_values(validation, "discount") and "20%" not in line_values(validation, "discount")
     assert line_values(validation, "description")[0] == "Laptop Stand (LS-100)"
@@ -219,7 +220,8 @@ def test_preview_follows_the_date_order_and_cancel_changes_nothing(qtbot: Any, c
     dialog = open_dialog(qtbot, page, "Credit Note Date")
     assert preview(dialog)[0] == ("20.01.2026", "2026-01-20")
     dialog.date_order.setCurrentText("month-first")
-    assert preview(dialog)[0] == ("20.01.2026", "\u2717 not a date")
+    assert preview(dialog)[0] == ("20.01.2026", "\u2717 not a date month-first, this column's order; day-first "
+                                                "it would be 2026-01-20")
     qtbot.keyClicks(dialog.date_formats, "%d.%m.%Y")
     assert preview(dialog)[0] == ("20.01.2026", "2026-01-20")  # the layout is tried first
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
@@ -227,10 +229,13 @@ def test_preview_follows_the_date_order_and_cancel_changes_nothing(qtbot: Any, c
     assert rules_of(page, "Credit Note Date") == before
 
     dialog = open_dialog(qtbot, page, "Rate")  # "25,00": a decimal comma, proposed by auto-map
-    assert dialog.decimal_comma.isChecked() and not dialog.isAncestorOf(dialog.percent)
+    assert dialog.decimal_mark.currentData() == "," and not dialog.isAncestorOf(dialog.percent)
     assert ("25,00", "25") in preview(dialog)
-    dialog.decimal_comma.setChecked(False)
-    assert ("25,00", "2500") in preview(dialog)  # the comma read as a thousands separator
+    dialog.decimal_mark.setCurrentIndex(dialog.decimal_mark.findData("."))
+    # read with a decimal point, the comma cannot be a thousands separator: both readings are shown
+    assert ("25,00", "\u2717 25.00 or 2500? this column uses a decimal point") in preview(dialog)
+    dialog.decimal_mark.setCurrentIndex(dialog.decimal_mark.findData(None))
+    assert ("25,00", "25") in preview(dialog)  # as the column's values show
     dialog.reject()
     closed(qtbot, page)
 

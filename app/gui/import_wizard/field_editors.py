@@ -182,9 +182,12 @@ def _why(err: Any, f: Field) -> str:
 
 
 def preview(fm: FieldMapping, f: Field, ent: Entity | None, samples: Sequence[Any],
-            date1904: bool = False) -> list[PreviewRow]:
-    """Each sample converted by the engine's own converter, then checked against the record's own model."""
-    convert = converter(fm, f, date1904)
+            date1904: bool = False, *, date_order: str | None = None, decimal: str | None = None) -> list[PreviewRow]:
+    """Each sample converted by the engine's own converter, then checked against the record's own model.
+
+    `date_order` and `decimal` are what the mapping or the whole column decides where the field's rules do not.
+    """
+    convert = converter(fm, f, date1904, date_order=date_order, decimal=decimal)
     model = ent.model("update") if ent is not None and not f.is_custom and fm.lookup is None else None
     rows: list[PreviewRow] = []
     for raw in samples:
@@ -212,7 +215,8 @@ class TransformDialog(QDialog):
     a default, a lookup; a preview shows the column's first values as Zoho will get them."""
 
     def __init__(self, header: str, f: Field, fm: FieldMapping, parent: QWidget | None = None, *,
-                 samples: Sequence[Any] = (), entity: Entity | None = None, date1904: bool = False) -> None:
+                 samples: Sequence[Any] = (), entity: Entity | None = None, date1904: bool = False,
+                 date_order: str | None = None, decimal: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("transformDialog")
         self.setWindowTitle(f"Transforms for {f.label}")
@@ -222,6 +226,7 @@ class TransformDialog(QDialog):
         self._entity = entity
         self._samples = list(samples)
         self._date1904 = date1904
+        self._date_order, self._decimal = date_order, decimal
         rules = {t.op: t for t in fm.transforms}
         form = QFormLayout(self)
         form.addRow(QLabel(f'Column "{header}" feeds <b>{f.label}</b> ({f.path}).'))
@@ -285,17 +290,22 @@ class TransformDialog(QDialog):
             self.shown_ops.add("date")
 
         number = rules.get("number")
-        self.decimal_comma = QCheckBox("Decimal &comma (1.234,56)")
-        self.decimal_comma.setToolTip("The sheet writes numbers the European way: a comma before the "
-                                      "decimals, dots between thousands.")
-        self.decimal_comma.setChecked(isinstance(number, NumberFormat) and number.decimal == ",")
+        self.decimal_mark = QComboBox()
+        for text, mark in (("as the column's values show", None), ("decimal point (1,234.56)", "."),
+                           ("decimal comma (1.234,56)", ",")):
+            self.decimal_mark.addItem(text, mark)
+        self.decimal_mark.setToolTip("How the sheet writes numbers: a decimal point with commas between "
+                                     "thousands, or the European way, a comma before the decimals. A value that "
+                                     "reads differently the other way is shown as an error.")
+        if isinstance(number, NumberFormat):
+            self.decimal_mark.setCurrentIndex(self.decimal_mark.findData(number.decimal))
         self.percent = QCheckBox("Numbers are &percentages (12.5 means 12.5%)")
         self.percent.setToolTip('Send every number as a percentage discount: "20" becomes 20%, '
                                 "not an amount of 20.")
         self.percent.setChecked(isinstance(number, NumberFormat) and number.percent)
         self._number_shown = f.type in ("number", "integer", "discount") or bool(fm.lookup and fm.lookup.by == "rate")
         if self._number_shown:
-            form.addRow(self.decimal_comma)
+            form.addRow("Deci&mal mark:", self.decimal_mark)
         if f.type == "discount":
             form.addRow(self.percent)
 
@@ -362,11 +372,11 @@ class TransformDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form.addRow(buttons)
 
-        for combo in (self.split_part, self.case, self.date_order, self.lookup_by):
+        for combo in (self.split_part, self.case, self.date_order, self.decimal_mark, self.lookup_by):
             combo.currentIndexChanged.connect(self.update_preview)
         for edit in (self.split_separator, self.date_formats, self.true_words, self.false_words, self.default):
             edit.textChanged.connect(self.update_preview)
-        for box in (self.trim, self.decimal_comma, self.percent, self.strict):
+        for box in (self.trim, self.percent, self.strict):
             box.toggled.connect(self.update_preview)
         self.values.textChanged.connect(self.update_preview)
         self.split_part.currentIndexChanged.connect(self._split_chosen)
@@ -393,16 +403,20 @@ class TransformDialog(QDialog):
             out.append(kept["case"])
         if f.type == "date":
             formats = _words(self.date_formats.text())
-            if self.date_order.currentText() != "year-first" or formats:
-                out.append(DateFormat(order=self.date_order.currentText(), formats=formats))  # type: ignore[arg-type]
+            order = self.date_order.currentText()
+            old_date = next((t for t in self._fm.transforms if isinstance(t, DateFormat)), None)
+            if order != "year-first" or formats:  # an assumed order stays assumed until it is changed
+                assumed = bool(old_date and old_date.assumed and old_date.order == order)
+                out.append(DateFormat(order=order, formats=formats, assumed=assumed))  # type: ignore[arg-type]
         elif "date" in kept:
             out.append(kept["date"])
         old_number = next((t for t in self._fm.transforms if t.op == "number"), None)
         if self._number_shown:
             percent = self.percent.isChecked() if f.type == "discount" else (
                 isinstance(old_number, NumberFormat) and old_number.percent)
-            if self.decimal_comma.isChecked() or percent:
-                out.append(NumberFormat(decimal="," if self.decimal_comma.isChecked() else ".", percent=percent))
+            mark = self.decimal_mark.currentData()
+            if mark is not None or percent:
+                out.append(NumberFormat(decimal=mark, percent=percent))
         elif isinstance(old_number, NumberFormat):
             out.append(old_number)
         if f.type == "boolean":
@@ -431,7 +445,8 @@ class TransformDialog(QDialog):
         """The samples as the engine converts them with the rules as they stand in the dialog."""
         transforms, lookup = self.rules()
         fm = self._fm.model_copy(update={"transforms": transforms, "lookup": lookup})
-        return preview(fm, self._field, self._entity, self._samples, self._date1904)
+        return preview(fm, self._field, self._entity, self._samples, self._date1904,
+                       date_order=self._date_order, decimal=self._decimal)
 
     def update_preview(self) -> None:
         cut_nowhere = self.split_part.currentData() is not None and not self.split_separator.text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -12,9 +14,58 @@ from app.gui.import_wizard.review_model import shown
 from app.gui.table_model import Index, TitledColumnsModel
 from app.mapping import FieldMapping, LookupRule, Mapping
 from app.mapping.automap import propose
+from app.mapping.dates import MONTHS, DateEvidence, evidence, parts_of
+from app.mapping.numbers import Convention, convention, reading, take_apart
 from app.mapping.prepare import resolve_field
-from app.mapping.schema import Transform
+from app.mapping.schema import DateFormat, NumberFormat, Transform
 from app.sheets import Table
+
+NUMBER_TYPES = ("number", "integer", "discount")
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What a column's values cannot tell and the user must: its date order ("date") or decimal mark ("decimal")."""
+
+    column: int
+    kind: str
+    text: str
+    choices: tuple[tuple[str, str], ...]  # (what the user reads, the order or mark it means)
+
+
+def _date_question(ci: int, header: str, seen: DateEvidence) -> Question:
+    example = seen.two_way or seen.day_first_example
+    p = parts_of(example)
+    dmy, mdy = (p.as_order("day-first"), p.as_order("month-first")) if p else (None, None)
+
+    def said(d: date | None) -> str:
+        return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else "then not a date"
+
+    if seen.day_first and seen.month_first:
+        text = (f'"{header}" mixes date orders ("{seen.day_first_example}", "{seen.month_first_example}"): '
+                "which order does the column use?")
+    else:
+        text = f'"{header}": "{example}" could be {said(dmy)} or {said(mdy)}. Which order does the column use?'
+    return Question(ci, "date", text, ((f'day-first ("{example}" is {said(dmy)})', "day-first"),
+                                       (f'month-first ("{example}" is {said(mdy)})', "month-first")))
+
+
+def _decimal_question(ci: int, header: str, found: Convention) -> Question:
+    example = found.two_way or found.comma_example
+    written = take_apart(example)
+    point, comma = (reading(written.core, "."), reading(written.core, ",")) if written else (None, None)
+
+    def said(number: str | None) -> str:
+        return f"is {number}" if number is not None else "is then an error"
+
+    if found.mixed:
+        text = (f'"{header}" mixes decimal marks ("{found.point_example}", "{found.comma_example}"): '
+                "which does the column use?")
+    else:
+        text = f'"{header}": "{example}" could be {point} or {comma}. Does the column use a decimal point or comma?'
+    return Question(ci, "decimal", text, ((f'decimal point ("{example}" {said(point)})', "."),
+                                          (f'decimal comma ("{example}" {said(comma)})', ",")))
+
 
 COLUMN, SAMPLES, FIELD, TRANSFORMS, CONFIDENCE = range(5)
 TITLES = ("Column", "Sample values", "Zoho field", "Transforms", "Confidence")
@@ -43,9 +94,11 @@ def describe(fm: FieldMapping) -> str:
                 parts.append(f"{t.to} case")  # type: ignore[union-attr]
             case "date":
                 formats = f" ({', '.join(t.formats)})" if t.formats else ""  # type: ignore[union-attr]
-                parts.append(f"dates {t.order}{formats}")  # type: ignore[union-attr]
+                assumed = " (assumed)" if t.assumed else ""  # type: ignore[union-attr]
+                parts.append(f"dates {t.order}{assumed}{formats}")  # type: ignore[union-attr]
             case "number":
                 words = [w for w, on in (("decimal comma", t.decimal == ","),  # type: ignore[union-attr]
+                                         ("decimal point", t.decimal == "."),  # type: ignore[union-attr]
                                          ("percent", t.percent)) if on]  # type: ignore[union-attr]
                 parts.append(" and ".join(words) or "number")
             case "boolean":
@@ -79,6 +132,8 @@ class MappingModel(TitledColumnsModel):
         self.entity: Entity = entity(mapping.entity)
         self._samples = [self._sample(ci) for ci in range(len(table.headers))]
         self._by_column: dict[str, FieldMapping] = {}
+        self._evidence: dict[int, DateEvidence] = {}  # per column, read once: the table does not change
+        self._convention: dict[int, Convention] = {}
         self._index()
 
     def _sample(self, ci: int) -> str:
@@ -103,6 +158,65 @@ class MappingModel(TitledColumnsModel):
         """The catalogue in the picker's order: required first, then as the catalogue lists them."""
         op = self.mapping.operation
         return sorted(self.entity.fields, key=lambda f: not f.required_for(op))
+
+    # --- what the values cannot tell ---
+
+    def _distinct(self, ci: int) -> dict[Any, None]:
+        return dict.fromkeys(r[ci] for r in self.table.rows)
+
+    def date_evidence(self, ci: int) -> DateEvidence:
+        if ci not in self._evidence:
+            self._evidence[ci] = evidence(self._distinct(ci))
+        return self._evidence[ci]
+
+    def number_convention(self, ci: int) -> Convention:
+        if ci not in self._convention:
+            self._convention[ci] = convention(self._distinct(ci))
+        return self._convention[ci]
+
+    def questions(self) -> list[Question]:
+        """One question per column whose date order or decimal mark neither its values nor the user fixed."""
+        found: list[Question] = []
+        index = {h: i for i, h in enumerate(self.table.headers)}
+        for fm in self.mapping.fields:
+            if len(fm.columns) != 1 or fm.columns[0] not in index:
+                continue
+            ci, f = index[fm.columns[0]], resolve_field(self.entity, fm.field)
+            if f is None:
+                continue
+            header = fm.columns[0]
+            if f.type == "date" and fm.lookup is None and not self.mapping.date_order:
+                own = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
+                seen = self.date_evidence(ci)
+                if (own is None or own.assumed) and (
+                        (seen.order is None and seen.two_way) or (seen.day_first and seen.month_first)):
+                    found.append(_date_question(ci, header, seen))
+            elif (f.type in NUMBER_TYPES or (fm.lookup is not None and fm.lookup.by == "rate")) \
+                    and not self.mapping.decimal:
+                own_mark = next((t.decimal for t in fm.transforms if isinstance(t, NumberFormat)), None)
+                conv = self.number_convention(ci)
+                if own_mark is None and (conv.mixed or (conv.decimal is None and conv.two_way)):
+                    found.append(_decimal_question(ci, header, conv))
+        return found
+
+    def answer(self, ci: int, kind: str, value: str) -> None:
+        """The user's answer to a question: the column's own date order or decimal mark, kept in the mapping."""
+        fm = self.field_mapping(ci)
+        if fm is None:
+            return
+        if kind == "date":
+            old = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
+            rule: Transform = DateFormat(order=value, formats=list(old.formats) if old else [])  # type: ignore[arg-type]
+        else:
+            old_number = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
+            rule = NumberFormat(decimal=value, percent=bool(old_number and old_number.percent))  # type: ignore[arg-type]
+        kept = [t for t in fm.transforms if t.op != rule.op]
+        self.set_rules(ci, [*kept, rule], fm.lookup)
+
+    def decided(self, ci: int) -> tuple[str | None, str | None]:
+        """(date order, decimal mark) the mapping or the column's values give where the field's rules do not."""
+        seen, conv = self.date_evidence(ci), self.number_convention(ci)
+        return self.mapping.date_order or seen.order, self.mapping.decimal or conv.decimal
 
     # --- editing ---
 

@@ -7,7 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,7 +26,7 @@ from app.gui.import_wizard.field_editors import (
     TransformDialog,
     column_samples,
 )
-from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel
+from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel, Question
 from app.gui.import_wizard.session import Context, Session
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
 from app.mapping.prepare import resolve_field
@@ -81,11 +84,19 @@ class MappingStep(QWidget):
         self.constants.setObjectName("constants")
         self.constants.setWordWrap(True)
         self.constants.linkActivated.connect(self._remove_constant)
+        self.questions = QGroupBox("Questions about the values")
+        self.questions.setObjectName("questions")
+        self.questions.setToolTip("The values of these columns can be read two ways; your answer is kept in "
+                                  "the mapping (and in a saved mapping file).")
+        self._questions_layout = QVBoxLayout(self.questions)
+        self._question_rows: QWidget | None = None
+        self.questions.setVisible(False)
         hint = QLabel("Fields marked * are required. Type in the field column to search the catalogue.")
         hint.setObjectName("hint")
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.questions)
         layout.addWidget(self.constants)
         layout.addWidget(self.missing)
         layout.addWidget(hint)
@@ -111,6 +122,7 @@ class MappingStep(QWidget):
                  for f, fm in self.model.constants()]
         self.constants.setText("Fixed values: " + "; ".join(fixed) if fixed else "")
         self.constants.setVisible(bool(fixed))
+        self._ask()
         reasons = self.problems()
         if reasons:
             self.missing.setText("Before you go on:\n\u2022 " + "\n\u2022 ".join(reasons))
@@ -119,6 +131,43 @@ class MappingStep(QWidget):
             self.missing.setText("Every required field is mapped.")
             self.missing.setStyleSheet("")
         self.changed.emit()
+
+    def _ask(self) -> None:
+        """One question per ambiguous column (date order, decimal mark), each with a choice to make."""
+        assert self.model is not None
+        if self._question_rows is not None:  # it may be the answer's own combo box: delete it later
+            self._question_rows.hide()
+            self._question_rows.deleteLater()
+        self._question_rows = rows = QWidget()
+        form = QFormLayout(rows)
+        form.setContentsMargins(0, 0, 0, 0)
+        asked = self.model.questions()
+        for question in asked:
+            form.addRow(QLabel(question.text), self._choice(question))
+        self._questions_layout.addWidget(rows)
+        self.questions.setVisible(bool(asked))
+
+    def _choice(self, question: Question) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(f"question-{question.kind}-{question.column}")
+        combo.addItem("Choose\u2026", None)
+        for text, value in question.choices:
+            combo.addItem(text, value)
+        model = self.model
+        assert model is not None
+
+        def chosen(index: int) -> None:
+            value = combo.itemData(index)
+            if value is not None:
+                model.answer(question.column, question.kind, value)
+
+        combo.activated.connect(chosen)
+        return combo
+
+    def question_boxes(self) -> list[QComboBox]:
+        """The combo boxes of the questions now asked (for tests and accessibility checks)."""
+        rows = self._question_rows
+        return rows.findChildren(QComboBox) if rows is not None and self.questions.isVisible() else []
 
     def problems(self) -> list[str]:
         """Why the mapping cannot be used yet (required fields unmapped ...), from the engine's own check."""
@@ -179,8 +228,10 @@ class MappingStep(QWidget):
         if f is None:
             return None
         table = self.model.table
+        date_order, decimal = self.model.decided(ci)
         return TransformDialog(table.headers[ci], f, fm, self, samples=column_samples(table, fm),
-                               entity=self.model.entity, date1904=bool(getattr(table, "date1904", False)))
+                               entity=self.model.entity, date1904=bool(getattr(table, "date1904", False)),
+                               date_order=date_order, decimal=decimal)
 
     def edit_transforms(self) -> None:
         ci = self._selected_column()
