@@ -1,0 +1,244 @@
+"""Scopes and access tokens against the sandbox: a missing scope is named after at most one refresh, a kept token
+serves many commands, and the client never asks for an 11th access token within ten minutes."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from app.zoho import AuthError, BooksClient, ConnectionStore, Throttle, TokenSource
+from app.zoho.connections import connections_command
+from app.zoho.errors import MissingScope
+from app.zoho.scopes import BOOKS_SCOPES, CRM_SCOPES, needed_scope, scopes_for
+from tests.keyrings import MemoryKeyring
+from tests.zoho.test_connections import args
+
+ORG = "10234695"
+
+
+def minted(sandbox: Any, refresh_token: str) -> int:
+    """How many access tokens the sandbox minted for `refresh_token` (sign-in included)."""
+    return len(sandbox.app.state.tokens.minted.get(refresh_token, []))
+
+
+def add_connection(sandbox: Any, store: ConnectionStore, name: str, grant_code: str, **extra: Any) -> str:
+    out = io.StringIO()
+    code = connections_command(
+        args("add", name, base_url=sandbox.url, organization_id=ORG, client_id="sandbox-client",
+             grant_code=grant_code, **extra),
+        store=store, prompt=lambda _: "sandbox-secret", transport=getattr(sandbox, "transport", None), out=out)
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+# --- the scope table ---------------------------------------------------------------------------
+
+
+def test_the_scopes_asked_for_follow_zoho_facts() -> None:
+    # ZOHO-FACTS "Scopes": Get Modules, the mass-convert .READ scopes, the chart of accounts, SalesOrders spelled so
+    assert "ZohoBooks.accountants.READ" in BOOKS_SCOPES and "ZohoBooks.settings.READ" in BOOKS_SCOPES
+    assert {"ZohoCRM.settings.modules.READ", "ZohoCRM.modules.Quotes.CREATE", "ZohoCRM.modules.SalesOrders.CREATE",
+            "ZohoCRM.mass_convert.Quotes.CREATE", "ZohoCRM.mass_convert.SalesOrders.CREATE",
+            "ZohoCRM.mass_convert.Quotes.READ", "ZohoCRM.mass_convert.SalesOrders.READ"} <= set(CRM_SCOPES)
+    assert not any("Sales_Orders" in s for s in (*BOOKS_SCOPES, *CRM_SCOPES))
+    assert scopes_for(crm=False) == BOOKS_SCOPES  # a Books-only user is not asked for CRM
+    assert not any(s.startswith("ZohoCRM") for s in scopes_for(crm=False))
+
+
+@pytest.mark.parametrize(("api", "method", "path", "scope"), [
+    ("/books/v3", "POST", "contacts", "ZohoBooks.contacts.ALL"),
+    ("/books/v3", "POST", "creditnotes/8/void", "ZohoBooks.creditnotes.ALL"),
+    ("/books/v3", "GET", "chartofaccounts", "ZohoBooks.accountants.READ"),
+    ("/books/v3", "GET", "settings/currencies", "ZohoBooks.settings.READ"),
+    ("/books/v3", "GET", "organizations", "ZohoBooks.settings.READ"),
+    ("/crm/v8", "GET", "settings/modules", "ZohoCRM.settings.modules.READ"),
+    ("/crm/v8", "POST", "Sales_Orders/12/actions/convert", "ZohoCRM.modules.SalesOrders.CREATE"),
+    ("/crm/v8", "POST", "Sales_Orders/actions/mass_convert", "ZohoCRM.mass_convert.SalesOrders.CREATE"),
+    ("/crm/v8", "GET", "Quotes/actions/mass_convert", "ZohoCRM.mass_convert.Quotes.READ"),
+    ("/crm/v8", "GET", "Quotes", "ZohoCRM.modules.Quotes.READ"),
+])
+def test_each_request_kind_maps_to_the_scope_asked_for(api: str, method: str, path: str, scope: str) -> None:
+    need = needed_scope(api, method, path)
+    assert need is not None and need.scope == scope
+    assert scope in BOOKS_SCOPES + CRM_SCOPES
+
+
+# --- a missing scope: named, never a loop of refreshes ---------------------------------------------
+
+
+def test_a_books_only_connection_asked_for_crm_says_which_scope_after_exactly_one_refresh(
+        live_sandbox: Any, platformdirs_isolated: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """No keyring: secrets from the environment, so each run mints; the CLI's convert stops with exit 2."""
+    from app.cli import main
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.setenv("ZOHO_BULK_CLIENT_SECRET", "sandbox-secret")
+    monkeypatch.setenv("ZOHO_BULK_REFRESH_TOKEN", "sandbox-refresh-books")
+    try:
+        assert main(["connections", "add", "books", "--base-url", live_sandbox.url, "--organization-id", ORG,
+                     "--client-id", "sandbox-client"]) == 0
+        said = capsys.readouterr().out
+        assert "access token cannot be kept" in said and "each run asks Zoho for a new one" in said
+        assert minted(live_sandbox, "sandbox-refresh-books") == 0
+        quotes = platformdirs_isolated / "quotes.csv"
+        with quotes.open("w", newline="") as f:
+            csv.writer(f).writerows([["Record Id"], ["4876876000000624001"]])
+        code = main(["convert", str(quotes), "--from", "Quotes", "--to", "Sales_Orders", "--connection", "books"])
+    finally:
+        keyring.set_keyring(previous)
+    out, err = capsys.readouterr()
+    said = out + err
+    assert code == 2, said
+    assert "needs scope ZohoCRM.settings.modules.READ" in said and "--crm" in said
+    assert "Traceback" not in said
+    assert minted(live_sandbox, "sandbox-refresh-books") == 1  # exactly one refresh, then a plain stop
+
+
+def test_a_books_401_on_a_kept_token_gets_one_refresh_then_names_the_scope(sandbox: Any, tmp_path: Path) -> None:
+    """A grant without the chart of accounts: Books answers 401 code 57, as it does an expired token."""
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
+    # a Self Client grant code generated with the scopes typed in, ZohoBooks.accountants.READ left out
+    code = sandbox.app.state.tokens.new_code(
+        "sandbox-client", frozenset({"ZohoBooks.contacts.ALL", "ZohoBooks.settings.READ"}))
+    add_connection(sandbox, store, "books", code)
+    refresh = ring.passwords[("zoho-bulk", "books:refresh_token")]
+    assert minted(sandbox, refresh) == 1  # the sign-in's token, kept in the keyring
+
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})  # the next command
+    kept = store.tokens("books", transport=sandbox.transport).current  # the sign-in's, made in another run
+
+    async def command() -> BooksClient:
+        async with store.books_client("books", transport=sandbox.transport) as client:
+            assert await client.organizations()  # still good for what the grant allows
+            with pytest.raises(MissingScope) as refused:
+                await client.list_page("chartofaccounts")
+            errors.append(refused.value)
+        return client
+
+    errors: list[MissingScope] = []
+    client = asyncio.run(command())
+    refused = errors[0]
+    assert refused.scope == "ZohoBooks.accountants.READ"
+    assert "needs scope ZohoBooks.accountants.READ" in str(refused)
+    assert client.counters.unauthorized == 2  # the kept token, then the fresh one
+    assert minted(sandbox, refresh) == 2  # the sign-in, and exactly one refresh for the 401
+    assert kept and kept not in str(refused)
+
+
+def test_crm_scope_mismatch_is_named_without_any_refresh(sandbox: Any, tmp_path: Path) -> None:
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
+    add_connection(sandbox, store, "books", "sandbox-grant-books")
+    refresh = ring.passwords[("zoho-bulk", "books:refresh_token")]
+
+    async def command() -> None:
+        async with store.crm_client("books", transport=sandbox.transport) as crm:
+            await crm.modules()
+
+    with pytest.raises(MissingScope) as refused:
+        asyncio.run(command())
+    assert refused.value.scope == "ZohoCRM.settings.modules.READ" and refused.value.code == "OAUTH_SCOPE_MISMATCH"
+    assert minted(sandbox, refresh) == 1  # CRM says OAUTH_SCOPE_MISMATCH: no refresh can cure it
+
+
+# --- a kept token serves many commands ------------------------------------------------------------
+
+
+def test_twelve_commands_in_a_row_make_at_most_one_token_request(
+        live_sandbox: Any, platformdirs_isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    ring = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    try:
+        store = ConnectionStore()
+        add_connection(live_sandbox, store, "books", "sandbox-grant", default=True)
+        refresh = ring.passwords[("zoho-bulk", "books:refresh_token")]
+        codes = [main(["export", "contacts", "--out", str(platformdirs_isolated / f"contacts-{i}.csv"),
+                       "--connection", "books", "--json"]) for i in range(12)]
+    finally:
+        keyring.set_keyring(previous)
+    said = capsys.readouterr()
+    assert codes == [0] * 12, said.out[-2000:] + said.err[-2000:]
+    assert all(json.loads(line)["records"] > 0 for line in said.out.splitlines() if line.startswith("{"))
+    assert minted(live_sandbox, refresh) == 1  # the sign-in's token, reused by all twelve
+    kept = json.loads(ring.passwords[("zoho-bulk", "books:access_token")])
+    assert kept["access_token"] in live_sandbox.app.state.tokens.tokens and len(kept["minted"]) == 1
+    assert kept["access_token"] not in said.out + said.err
+
+
+# --- never an 11th access token within ten minutes -------------------------------------------------
+
+
+class Clock:
+    """One fake wall clock for the sandbox and the client; sleeping advances it."""
+
+    def __init__(self) -> None:
+        self.now = 2_000_000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+async def test_the_client_never_asks_for_an_eleventh_token_in_ten_minutes(make_sandbox: Any) -> None:
+    clock = Clock()
+    sandbox = make_sandbox(token_limit=10, token_uses=1, clock=clock, rate_limit=100_000, concurrency=1_000)
+    tokens = TokenSource(f"{sandbox.url}/oauth/v2/token", "sandbox-client", "sandbox-secret", "sandbox-refresh",
+                         transport=sandbox.transport, clock=clock, sleep=clock.sleep)
+    async with BooksClient(f"{sandbox.url}/books/v3", ORG, tokens, Throttle(per_minute=100_000),
+                           transport=sandbox.transport) as client:
+        for _ in range(10):  # every token serves one call: each call past the first needs a new one
+            await client.organizations()
+            clock.now += 10.0
+        assert minted(sandbox, "sandbox-refresh") == 10
+        with pytest.raises(AuthError) as refused:
+            await client.organizations()
+        assert minted(sandbox, "sandbox-refresh") == 10  # the 11th was never asked for
+        assert "run again in 9 minutes" in str(refused.value) and "Access Denied" in str(refused.value)
+        assert clock.slept == []
+
+        clock.now += 480.0  # the first token was minted 580 s ago: the window frees up within a minute
+        await client.organizations()
+    assert clock.slept == [pytest.approx(20.0)]  # it waited, then asked
+    assert minted(sandbox, "sandbox-refresh") == 11
+
+
+async def test_zohos_access_denied_is_plain_and_kept_so_the_next_run_does_not_ask(make_sandbox: Any) -> None:
+    """Another program filled the window: Zoho answers HTTP 200 "Access Denied"; the count is kept."""
+    clock = Clock()
+    sandbox = make_sandbox(token_limit=2, clock=clock)
+    kept: list[Any] = []
+    first = TokenSource(f"{sandbox.url}/oauth/v2/token", "sandbox-client", "sandbox-secret", "sandbox-refresh",
+                        transport=sandbox.transport, clock=clock, keep=kept.append)
+    await first.refresh()
+    await first.refresh(stale=first.current)
+    with pytest.raises(AuthError) as denied:
+        await first.refresh(stale=first.current)
+    assert "wait ten minutes and run again" in str(denied.value) and denied.value.code == "Access Denied"
+    assert minted(sandbox, "sandbox-refresh") == 2
+
+    later = TokenSource(f"{sandbox.url}/oauth/v2/token", "sandbox-client", "sandbox-secret", "sandbox-refresh",
+                        transport=sandbox.transport, clock=clock, kept=kept[-1])
+    clock.now += 60.0
+    with pytest.raises(AuthError, match="run again in 9 minutes"):
+        await later.refresh(stale=later.current)
+    clock.now += 540.0
+    assert await later.refresh(stale=later.current)
+    assert minted(sandbox, "sandbox-refresh") == 3
