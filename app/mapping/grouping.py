@@ -79,9 +79,12 @@ def _blank(value: Any) -> bool:
     return value.__class__ is not ExcelError and is_empty(value)
 
 
+_LABEL_STARTS = ("total", "sub", "grand")
+
+
 def _may_be_label(text: str) -> bool:
-    """A cheap first test of a "Total" label: it starts with t, s(ub) or g(rand)."""
-    return text.lstrip()[:1] in ("T", "t", "S", "s", "G", "g")
+    """A cheap first test of a "Total" label: it starts with total, sub(total) or grand (total)."""
+    return text[:12].lstrip().casefold().startswith(_LABEL_STARTS)
 
 
 def _number_like(value: Any) -> bool:
@@ -103,7 +106,8 @@ class _Grouper:
         self.by_key: dict[str, list[int]] = {}
         self.current: list[int] | None = None
         self.current_key: str | None = None
-        self.current_values: list[tuple[Any, int] | None] = []
+        # The current document's value of each field, worked out only when a row without a key needs it.
+        self.known: tuple[int, list[Any]] | None = None  # (rows it was worked out from, values)
 
     def key_of(self, row: Sequence[Any]) -> str | ExcelError:
         raw = row[self.key_column] if self.key_column is not None else None
@@ -145,14 +149,20 @@ class _Grouper:
     def start(self, key: str | None, i: int) -> None:
         self.current = [i]
         self.current_key = key
+        self.known = None
         self.groups.documents.append((key, self.current))
-        self.current_values = [None] * len(self.fields)
-        self.note(i)
 
-    def note(self, i: int) -> None:
-        for j, f in enumerate(self.fields):
-            if self.current_values[j] is None and f.values[i] is not None:
-                self.current_values[j] = (f.values[i], i)
+    def values(self) -> list[Any]:
+        """The current document's value of each field (its first row holding one), or None."""
+        rows = self.current
+        assert rows is not None
+        if self.known is None or self.known[0] != len(rows):
+            found = []
+            for f in self.fields:
+                vs = f.values
+                found.append(next((vs[r] for r in rows if vs[r] is not None), None))
+            self.known = (len(rows), found)
+        return self.known[1]
 
     def why_not_continued(self, i: int, row: Sequence[Any]) -> Orphan | None:
         """None when row i continues the current document, else why it does not."""
@@ -162,6 +172,7 @@ class _Grouper:
             if v.__class__ is ExcelError and ci not in self.output:
                 above.column, above.value, above.formula = ci, str(v), True
                 return above
+        values = self.values()
         for j, f in enumerate(self.fields):
             ci = f.columns[0]
             v = f.values[i]
@@ -170,10 +181,10 @@ class _Grouper:
                 return above
             if v is None:
                 continue
-            theirs = self.current_values[j]
-            if self.strict or theirs is None or theirs[0] != v:
+            theirs = values[j]
+            if self.strict or theirs is None or theirs != v:
                 above.column, above.value = ci, shown(row[ci])
-                above.theirs = None if theirs is None else shown(theirs[0])
+                above.theirs = None if theirs is None else shown(theirs)
                 return above
         return None
 
@@ -199,16 +210,14 @@ class _Grouper:
             if found_rows is not self.current:
                 self.groups.scattered.add(key)
                 self.current, self.current_key = found_rows, key
-                self.current_values = [None] * len(self.fields)
-                for r in found_rows:
-                    self.note(r)
             found_rows.append(i)
-            self.note(i)
+            self.known = None  # a keyed row may bring a value the rows before lacked
             return
         why = Orphan() if self.current is None else self.why_not_continued(i, row)
         if why is None:
             self.current.append(i)  # type: ignore[union-attr]
-            self.note(i)
+            if self.known is not None:  # a continuation row brings no new value (else it would not be one)
+                self.known = (len(self.current), self.known[1])  # type: ignore[arg-type]
             return
         self.start(None, i)
         self.groups.orphans[i] = why
