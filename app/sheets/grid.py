@@ -50,6 +50,20 @@ def disambiguate(names: Sequence[str]) -> list[str]:
     return result
 
 
+def name_columns(names: Sequence[str], letters: Sequence[str]) -> tuple[list[str], list[list[int]]]:
+    """Unique headers: a header repeated (ignoring case) is named with each column's letter, "Email (E)" and
+    "Email (F)", so each can be mapped on its own; also the groups of repeated columns."""
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name.casefold(), []).append(i)
+    repeated = [g for g in groups.values() if len(g) > 1]
+    out = list(names)
+    for group in repeated:
+        for i in group:
+            out[i] = f"{names[i]} ({letters[i]})"
+    return disambiguate(out), repeated
+
+
 def _filled(row: Sequence[object]) -> int:
     return sum(1 for v in row if v is not None)
 
@@ -108,10 +122,12 @@ def build_table(
     header_row: int | None = None,
     merged: Sequence[Merged] = (),
     date1904: bool = False,
+    hidden: Sequence[int] = (),
 ) -> Table:
     """Build a Table from ``grid`` (row i is spreadsheet row i + 1, column j is letter j); mutates grid.
 
-    ``header_row`` is 1-based as shown in the spreadsheet; None detects it.
+    ``header_row`` is 1-based as shown in the spreadsheet; None detects it. ``hidden``: 0-based rows
+    the spreadsheet hides (read, and counted in a warning).
     """
     # Drop trailing empty rows.
     end = len(grid)
@@ -179,9 +195,8 @@ def build_table(
             name = f"Column {column_letter(c)}"
         keep.append(c)
         names.append(name)
-    headers = disambiguate(names)
-    notes = [f'column {column_letter(c)} header "{old}" repeats; read as "{new}"'
-             for c, old, new in zip(keep, names, headers, strict=True) if old != new]
+    letters = [column_letter(c) for c in keep]
+    headers, repeated = name_columns(names, letters)
 
     rows: list[list[object]] = []
     row_numbers: list[int] = []
@@ -205,6 +220,38 @@ def build_table(
         row_numbers.append(first + offset)
     if not rows:
         raise SheetError(path, f'the sheet "{sheet}" has a header row (row {hdr + 1}) but no data rows')
-    return Table(source=path, sheet=sheet, sheets=sheets, header_row=hdr + 1, headers=headers,
-                 letters=[column_letter(c) for c in keep], rows=rows, row_numbers=row_numbers,
-                 date1904=date1904, notes=notes)
+    table = Table(source=path, sheet=sheet, sheets=sheets, header_row=hdr + 1, headers=headers,
+                  letters=letters, rows=rows, row_numbers=row_numbers, date1904=date1904)
+    for group in repeated:
+        both = " and ".join(f'"{headers[i]}"' for i in group)
+        table.note("warning", f'the header "{names[group[0]]}" repeats in columns '
+                              f'{", ".join(letters[i] for i in group)}; they are read as {both}, each mapped '
+                              "on its own", column=group[0])
+    _note_merged(table, grid, merged, hdr)
+    _note_hidden(table, hidden)
+    return table
+
+
+def _note_merged(table: Table, grid: Sequence[Sequence[object]], merged: Sequence[Merged], hdr: int) -> None:
+    """A warning for each merged range below the header that holds a value: only its top-left cell has it."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= hdr or r0 >= len(grid):
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else None
+        if value is None:
+            continue
+        first = f"{column_letter(c0)}{r0 + 1}"
+        area = f"{first}:{column_letter(c1)}{r1 + 1}"
+        table.note("warning", f'cells {area} are merged: "{header_text(value)}" is read in {first} only, and '
+                              "the other cells of the range as empty", r0 + 1, table.column_of_letter(column_letter(c0)))
+
+
+def _note_hidden(table: Table, hidden: Sequence[int]) -> None:
+    """One warning counting the hidden rows that are read like the others."""
+    numbers = set(table.row_numbers)
+    rows = sorted(r + 1 for r in hidden if r + 1 in numbers)
+    if rows:
+        listed = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        table.note("warning", f"{len(rows)} hidden row{'s' if len(rows) > 1 else ''} (row{'s' if len(rows) > 1 else ''} "
+                              f"{listed}) will be imported like the others; unhide them in the spreadsheet to "
+                              "check them")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.sheets.delimited import read_delimited
+from app.sheets.delimited import read_delimited, structure_notes
 from app.sheets.errors import SheetError
 from app.sheets.grid import build_table
 from app.sheets.preflight import Kind, check_file
@@ -21,24 +21,30 @@ def sheet_names(path: str | Path) -> list[str]:
     return workbook_sheet_names(path, kind)
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None) -> Table:
+def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None,
+               encoding: str | None = None) -> Table:
     """Read one sheet of ``path`` (default: the first non-empty one) into a Table; raises SheetError.
 
     ``header_row`` is 1-based as the spreadsheet shows it; None finds it (title rows and blank
-    rows above the header are passed over).
+    rows above the header are passed over). ``encoding``: a text file's encoding as the user
+    chose it; None detects it (EncodingUnsure, a SheetError, lists the candidates when unsure).
     """
     path = Path(path)
     kind = check_file(path)
     try:
         if kind is Kind.DELIMITED:
-            grid = read_delimited(path)
+            found = read_delimited(path, encoding)
             name = path.stem
             if sheet is not None and sheet.strip().casefold() != name.casefold():
                 raise SheetError(path, f'it is a text file with one sheet ("{name}"), not "{sheet}"')
-            return build_table(path, grid, sheet=name, sheets=[name], header_row=header_row)
-        name, names, grid, merged, date1904 = read_workbook(path, kind, sheet)
+            grid = [list(row) for row in found.grid]  # build_table trims its grid; the notes need the records
+            table = build_table(path, grid, sheet=name, sheets=[name], header_row=header_row)
+            table.encoding = found.encoding
+            structure_notes(found, table)
+            return table
+        name, names, grid, merged, date1904, hidden = read_workbook(path, kind, sheet)
         return build_table(path, grid, sheet=name, sheets=names, header_row=header_row,
-                           merged=merged, date1904=date1904)
+                           merged=merged, date1904=date1904, hidden=hidden)
     except SheetError:
         raise
     except MemoryError:

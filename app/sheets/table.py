@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 # First characters that make text a formula; the writers' neutralise() puts a "'" before them
 # and the readers take it off again, so a file we wrote reads back to the same values.
 NEUTRALISED = ("=", "+", "-", "@", "\t", "\r", "\n")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)([eE][+-]?\d+)?%?")
+
+
+def needs_guard(text: str) -> bool:
+    """True when a spreadsheet opening this text from a CSV would run it as a formula (a plain number
+    such as "-12.50" is not)."""
+    return bool(text) and text[0] in NEUTRALISED and not PLAIN_NUMBER.fullmatch(text)
 # Values a spreadsheet formula can produce instead of a result.
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -22,7 +30,24 @@ class ExcelError(str):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"ExcelError({str.__repr__(self)})"
+        return f"{type(self).__name__}({str.__repr__(self)})"
+
+    @property
+    def reason(self) -> str:
+        """What the cell is, completing "<cell> is ..."."""
+        return "a formula error in the spreadsheet, not a value"
+
+
+class FormulaWithoutValue(ExcelError):
+    """A formula whose result was never saved (the file was written by a program that does not calculate);
+    the text is the formula, ``=SUM(B2:B4)``."""
+
+    __slots__ = ()
+
+    @property
+    def reason(self) -> str:
+        return ("a formula without a saved value, so there is nothing to read; open and save the file in "
+                "Excel, or paste values")
 
 
 def is_error(value: object) -> bool:
@@ -60,6 +85,19 @@ class CellRef(NamedTuple):
         return f'{self.sheet}!{self.column}{self.row} (column "{self.header}")'
 
 
+@dataclass(frozen=True)
+class SheetNote:
+    """Something noticed while reading, for the user: pinned to a row and a column where there is one."""
+
+    severity: Literal["error", "warning"]
+    message: str  # a full sentence, its place included ("row 5, column "Email": ...")
+    row: int | None = None  # spreadsheet row number (1-based), None for the whole sheet
+    column: int | None = None  # index into Table.headers
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class Table:
     """One sheet's data below its header row; every value keeps its spreadsheet coordinates."""
@@ -73,7 +111,25 @@ class Table:
     rows: list[list[object]]  # each len(headers); str|int|float|bool|date|datetime|time|None|ExcelError
     row_numbers: list[int]  # spreadsheet row number of each data row
     date1904: bool = False  # workbook counts serial dates from 1904 (Mac Excel); plain numbers are serials in it
-    notes: list[str] = field(default_factory=list)  # plain remarks made while reading (e.g. renamed headers)
+    notes: list[SheetNote] = field(default_factory=list)  # what reading noticed (repeated headers, ragged rows...)
+    encoding: str | None = None  # a text file's encoding ("utf-8", "windows-1251"); None for workbooks
+
+    def note(self, severity: Literal["error", "warning"], text: str, row: int | None = None,
+             column: int | None = None) -> None:
+        """Add a note; ``text`` is said of the row (a spreadsheet row number) and column (a header index)."""
+        where = []
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f'column "{self.headers[column]}"')
+        self.notes.append(SheetNote(severity, f"{', '.join(where)}: {text}" if where else text, row, column))
+
+    def column_of_letter(self, letter: str) -> int | None:
+        """Index into headers of a spreadsheet column letter, None when that column was dropped (empty)."""
+        try:
+            return self.letters.index(letter)
+        except ValueError:
+            return None
 
     def ref(self, row_index: int, col_index: int) -> CellRef:
         """Coordinates of ``rows[row_index][col_index]``."""

@@ -20,15 +20,12 @@ from app.sheets.binary import (
     xlsb_error_cells,
 )
 from app.sheets.errors import SheetError
-from app.sheets.grid import MAX_CELLS, Merged
+from app.sheets.grid import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Merged
 from app.sheets.preflight import Kind
-from app.sheets.table import EXCEL_ERRORS, NEUTRALISED, ExcelError, column_index
+from app.sheets.table import EXCEL_ERRORS, ExcelError, column_index
+from app.sheets.xlsx_scan import Scan, scan_sheet
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_CELL_END = re.compile(rb"</(?:\w+:)?c>")
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_ERROR_TYPE = re.compile(rb'\bt="e"')
 _ERROR_SCAN = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheets-error-scan")
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -73,11 +70,13 @@ def _worksheets(book: calamine.CalamineWorkbook) -> list[str]:
         return list(book.sheet_names)
 
 
-def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[str], list[list[object]], list[Merged], bool]:
-    """Read one sheet: (sheet name, all sheet names, grid, merged ranges, date1904).
+def read_workbook(path: Path, kind: Kind, sheet: str | None
+                  ) -> tuple[str, list[str], list[list[object]], list[Merged], bool, list[int]]:
+    """Read one sheet: (sheet name, all sheet names, grid, merged ranges, date1904, hidden rows).
 
     The grid starts at A1 (row i is spreadsheet row i + 1); empty cells are None, whole-number
-    floats become ints, error cells become ExcelError values.
+    floats become ints, error cells become ExcelError values and (xlsx) formulas without a saved
+    value FormulaWithoutValue ones; hidden rows (0-based) are known for xlsx only.
     """
     parts = _xlsx_parts(path) if kind is Kind.XLSX else None
     with open_workbook(path, kind) as book:
@@ -96,7 +95,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
                 _refuse_area(path, name, *dimension)
             # The error-cell scan runs beside calamine, which parses without holding the GIL.
             if parts is not None:
-                errors = _ERROR_SCAN.submit(find_error_cells, path, parts, name)
+                errors = _ERROR_SCAN.submit(scan_sheet, path, parts.sheet_paths.get(name))
             elif kind is Kind.XLSB:
                 errors = _ERROR_SCAN.submit(xlsb_error_cells, path, name)
             elif kind is Kind.XLS:
@@ -118,8 +117,14 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
             except Exception as exc:
                 raise SheetError(path, f'the sheet "{name}" is damaged ({_short(exc)})') from None
             clean(grid)
+            hidden: list[int] = []
             if errors is not None:
-                _apply_errors(grid, errors.result(), replace=kind is Kind.ODS)
+                found = errors.result()
+                if isinstance(found, Scan):
+                    cells, hidden = found.cells, sorted(found.hidden)
+                else:
+                    cells = {(r, c): ExcelError(text) for r, c, text in found}
+                _apply_errors(grid, cells, replace=kind is Kind.ODS)
             date1904 = False
             if parts is not None:
                 date1904 = parts.date1904
@@ -129,7 +134,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None) -> tuple[str, list[
                 date1904 = xlsb_date1904(path)
             if sheet is None and not any(any(v is not None for v in row) for row in grid):
                 continue
-            return name, names, grid, list(merged), date1904
+            return name, names, grid, list(merged), date1904, hidden
     if sheet is not None:
         raise SheetError(path, f'the sheet "{sheet}" is empty')
     raise SheetError(path, "every sheet in the workbook is empty")
@@ -169,7 +174,11 @@ def _rows_from_a1(data: calamine.CalamineSheet) -> list[list[object]]:
 
 
 def clean(grid: list[list[object]]) -> None:
-    """In place: "" -> None, whole-number floats -> int, error literals -> ExcelError, "'=x" -> "=x"."""
+    """In place: "" -> None, whole-number floats -> int, error literals -> ExcelError.
+
+    A leading apostrophe stays: zoho-bulk writes none into xlsx (its text cells are never run), so
+    one found in a workbook is the user's own.
+    """
     errors = EXCEL_ERRORS
     for row in grid:
         for i, v in enumerate(row):
@@ -179,8 +188,6 @@ def clean(grid: list[list[object]]) -> None:
                     row[i] = None
                 elif v[0] == "#" and v in errors:
                     row[i] = ExcelError(v)
-                elif v[0] == "'" and v[1:2] in NEUTRALISED:  # undo the writers' neutralise()
-                    row[i] = v[1:]
             elif cls is float and v.is_integer():  # type: ignore[attr-defined]
                 row[i] = int(v)  # type: ignore[call-overload]
 
@@ -240,47 +247,21 @@ def _refuse_area(path: Path, name: str, rows: int, cols: int, area: str) -> None
                                "columns or split the file")
 
 
-def find_error_cells(path: Path, parts: _XlsxParts, name: str) -> list[tuple[int, int, str]]:
-    """(row, column, error text) of every error cell in a sheet's XML (calamine reads them as empty)."""
-    member = parts.sheet_paths.get(name)
-    found: list[tuple[int, int, str]] = []
-    if not member:
-        return found
-    tail = b""
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
-            while True:
-                chunk = fh.read(1 << 20)
-                if not chunk:
-                    break
-                buf = tail + chunk
-                if b't="e"' in buf:
-                    found.extend(_error_cells(buf))
-                tail = buf[-4096:]
-    except Exception:
-        pass  # error marking is best effort; the values stay empty
-    return found
+def _apply_errors(grid: list[list[object]], cells: dict[tuple[int, int], ExcelError], *,
+                  replace: bool = False) -> None:
+    """Put ExcelError values in; ``replace`` overwrites what calamine read there (ods gives errors as 0).
 
-
-def _error_cells(buf: bytes) -> list[tuple[int, int, str]]:
-    found = []
-    for m in _ERROR_TYPE.finditer(buf):
-        start = buf.rfind(b"<", 0, m.start())
-        close = buf.find(b">", m.end())
-        if start < 0 or close < 0 or buf[close - 1: close] == b"/":
+    A formula without a saved value may lie outside the area calamine read: the grid grows to hold it.
+    """
+    for (r, c), value in cells.items():
+        if r < 0 or c < 0 or c > MAX_COLUMNS:
             continue
-        ref = _REF.search(buf, start, close)
-        end = _CELL_END.search(buf, close)
-        if not ref or not end:
-            continue
-        value = _VALUE.search(buf, close, end.start())
-        text = value.group(1).decode("utf-8", "replace") if value else ""
-        found.append((int(ref.group(2)) - 1, column_index(ref.group(1).decode()), text or "#VALUE!"))
-    return found
-
-
-def _apply_errors(grid: list[list[object]], cells: list[tuple[int, int, str]], *, replace: bool = False) -> None:
-    """Put ExcelError values in; ``replace`` overwrites what calamine read there (ods gives errors as 0)."""
-    for r, c, text in cells:
-        if 0 <= r < len(grid) and 0 <= c < len(grid[r]) and (replace or grid[r][c] is None):
-            grid[r][c] = ExcelError(text)
+        if r >= len(grid):
+            if r - len(grid) > MAX_ROWS:
+                continue
+            grid.extend([] for _ in range(r + 1 - len(grid)))
+        row = grid[r]
+        if c >= len(row):
+            row.extend([None] * (c + 1 - len(row)))
+        if replace or row[c] is None:
+            row[c] = value

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.sheets.errors import SheetWriteError
-from app.sheets.table import NEUTRALISED
+from app.sheets.table import needs_guard
 
 Highlight = Literal["error", "warning", "ok"]
 FILLS: dict[str, PatternFill] = {
@@ -36,8 +36,6 @@ WIDTH_SAMPLE_ROWS = 500
 MIN_WIDTH, MAX_WIDTH = 8, 60
 SHEET_NAME_MAX = 31
 
-_TRIGGERS = NEUTRALISED
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)([eE][+-]?\d+)?%?")
 
 
 def neutralise(value: object) -> object:
@@ -49,7 +47,7 @@ def neutralise(value: object) -> object:
     """
     if isinstance(value, str):
         text = str(value)
-        if text and text[0] in _TRIGGERS and not _PLAIN_NUMBER.fullmatch(text):
+        if needs_guard(text):
             return "'" + text
     return value
 

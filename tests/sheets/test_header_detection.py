@@ -47,12 +47,15 @@ def test_csv_title_row(tmp_path: Path) -> None:
     assert table.row_numbers == [4]
 
 
-def test_duplicate_headers_are_disambiguated(tmp_path: Path) -> None:
-    rows = [["Amount", "amount", "Amount (2)", "Amount", "Notes\nextra"], [1, 2, 3, 4, "n"]]
+def test_repeated_headers_are_each_named_with_their_column_letter_and_warned_about(tmp_path: Path) -> None:
+    rows = [["Amount", "amount", "Amount (B)", "Amount", "Notes\nextra"], [1, 2, 3, 4, "n"]]
     table = read_table(files.xlsx(tmp_path / "d.xlsx", rows))
-    assert table.headers == ["Amount", "amount (3)", "Amount (2)", "Amount (4)", "Notes extra"]
-    assert len(set(h.casefold() for h in table.headers)) == 5
-    assert any("repeats" in note for note in table.notes)
+    assert table.headers == ["Amount (A)", "amount (B)", "Amount (B) (2)", "Amount (D)", "Notes extra"]
+    assert table.rows == [[1, 2, 3, 4, "n"]]
+    (note,) = table.notes
+    assert note.severity == "warning" and note.column == 0 and note.row is None
+    assert 'the header "Amount" repeats in columns A, B, D' in note.message
+    assert disambiguate(["A", "A", "A"]) == ["A", "A (2)", "A (3)"]
     assert disambiguate(["A", "A", "A"]) == ["A", "A (2)", "A (3)"]
 
 
@@ -93,7 +96,7 @@ def test_merged_header_cells_take_the_merged_value(tmp_path: Path, fmt: str) -> 
     assert table.headers == ["Customer", "Street", "City", "Total"]
     assert table.rows == [["Acme", "1 Main St", "Oslo", 5]]
     across = read_table(path, header_row=1)  # a header merged across columns repeats, disambiguated
-    assert across.headers[:3] == ["Customer", "Billing Address", "Billing Address (2)"]
+    assert across.headers[:3] == ["Customer", "Billing Address (B)", "Billing Address (C)"]
     found = read_table(path)  # detected: a two-row header, the group title joined to each name
     assert found.header_row == 2
     assert found.headers == ["Customer", "Billing Address Street", "Billing Address City", "Total"]

@@ -86,7 +86,9 @@ def test_delimited(tmp_path: Path, name: str, delimiter: str, encoding: str) -> 
     rows = [["Name", "Street", "Amount"], ["Café Müller", "Rue de l'Été, 5", "1.234,50"], ["Ørsted", "", "-7"]]
     if delimiter == ",":
         rows[1][1:] = ["Rue de l'Été 5", "1234.50"]  # keep the test file free of quoting
-    table = read_table(files.text(tmp_path / name, rows, delimiter=delimiter, encoding=encoding))
+    # "Ørsted" alone reads as "Řrsted" in windows-1250 too: the detector asks (tests/sheets/test_encodings.py)
+    chosen = "windows-1252" if encoding == "cp1252" else None
+    table = read_table(files.text(tmp_path / name, rows, delimiter=delimiter, encoding=encoding), encoding=chosen)
     assert table.headers == ["Name", "Street", "Amount"]
     assert table.rows[0] == rows[1]
     assert table.rows[1] == ["Ørsted", None, "-7"]  # empty cell is None; text stays text

@@ -1,0 +1,106 @@
+"""What calamine does not tell about an xlsx sheet, found by streaming its XML: error cells, formulas without a
+saved value, hidden rows."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import unescape
+
+from app.sheets.table import ExcelError, FormulaWithoutValue, column_index
+
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?=[\s>/])")
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</")
+_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_TEXT_TYPE = re.compile(rb'\bt="(?:str|inlineStr)"')
+CHUNK = 1 << 20
+OVERLAP = 4096  # bytes of the previous chunk searched again, so that no cell is cut in two
+
+
+@dataclass
+class Scan:
+    """Cells to put in the grid (0-based row, column, value) and the 0-based rows the sheet hides."""
+
+    cells: dict[tuple[int, int], ExcelError] = field(default_factory=dict)
+    hidden: set[int] = field(default_factory=set)
+
+
+def scan_sheet(path: Path, member: str | None) -> Scan:
+    """Stream a sheet's XML once; best effort (a part that cannot be read leaves the scan empty)."""
+    scan = Scan()
+    if not member:
+        return scan
+    tail = b""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                buf = tail + chunk
+                if b't="e"' in buf:
+                    _errors(buf, scan)
+                if b"f>" in buf or b"<f " in buf or b":f " in buf:
+                    _formulas(buf, scan)
+                if b"hidden=" in buf:
+                    for m in _HIDDEN_ROW.finditer(buf):
+                        number = _ROW_NUMBER.search(m.group(0))
+                        if number:
+                            scan.hidden.add(int(number.group(1)) - 1)
+                tail = buf[-OVERLAP:]
+    except Exception:
+        pass  # best effort: those cells stay as calamine read them
+    return scan
+
+
+def _where(buf: bytes, start: int, close: int) -> tuple[int, int] | None:
+    ref = _REF.search(buf, start, close)
+    if not ref:
+        return None
+    return int(ref.group(2)) - 1, column_index(ref.group(1).decode())
+
+
+def _errors(buf: bytes, scan: Scan) -> None:
+    for m in _ERROR_TYPE.finditer(buf):
+        start = buf.rfind(b"<", 0, m.start())
+        close = buf.find(b">", m.end())
+        if start < 0 or close < 0 or buf[close - 1: close] == b"/":
+            continue
+        where = _where(buf, start, close)
+        end = _CELL_END.search(buf, close)
+        if not where or not end:
+            continue
+        value = _VALUE.search(buf, close, end.start())
+        text = value.group(1).decode("utf-8", "replace") if value else ""
+        scan.cells[where] = ExcelError(text or "#VALUE!")
+
+
+def _formulas(buf: bytes, scan: Scan) -> None:
+    """Formula cells whose <v> is missing or empty: calamine reads them as empty cells."""
+    for m in _FORMULA.finditer(buf):
+        starts = [s for s in _CELL_START.finditer(buf, max(0, m.start() - 512), m.start())]
+        if not starts:
+            continue
+        start = starts[-1].start()
+        close = buf.find(b">", start)
+        end = _CELL_END.search(buf, m.end())
+        if close < 0 or not end:
+            continue
+        cell = buf[start: end.end()]
+        value = _VALUE.search(cell)
+        if value and (value.group(1) or _TEXT_TYPE.search(buf, start, close)):
+            continue  # a saved result (an empty text result is a result too)
+        where = _where(buf, start, close)
+        if where is None or where in scan.cells:
+            continue
+        text = _FORMULA_TEXT.search(cell)
+        formula = unescape(text.group(1).decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}) if text else ""
+        scan.cells[where] = FormulaWithoutValue(f"={formula}" if formula else "=(a formula)")
