@@ -195,7 +195,7 @@ def read_input(file: Path | None = None, text: str | None = None, *, sheet: str 
                         row_numbers=numbers, record_column=record,
                         targets_column=_find_column(others, TARGET_HEADERS),
                         tags_column=_find_column(others, TAGS_HEADERS), fingerprint=digest,
-                        notes=list(table.notes))
+                        notes=[str(n) for n in table.notes])
 
 
 def _record_of(value: object) -> tuple[str | None, str | None, str | None]:

@@ -413,5 +413,21 @@ def prepare(table: TableLike, mapping: Mapping) -> Prepared:
                 None, None, header, table.letters[ci] if ci < len(table.letters) else None))
     if mapping.operation in CREATING and not documents:
         problems.append(Problem("error", f'sheet "{table.sheet}" has no rows to import'))
+    _sheet_notes(table, documents, problems)
     return Prepared(documents, problems, len(table.rows))
+
+
+def _sheet_notes(table: TableLike, documents: list[Document], problems: list[Problem]) -> None:
+    """What reading noticed (app.sheets.SheetNote: ragged rows, merged cells...) as problems on their row and
+    column; a note on a row of a document is that document's (an error keeps it from being sent)."""
+    index = {n: i for i, n in enumerate(table.row_numbers)}
+    of_row = {ri: d for d in documents for ri in d.row_indexes}
+    for note in getattr(table, "notes", ()):
+        ri = index.get(note.row) if note.row is not None else None
+        column = letter = None
+        if note.column is not None:
+            column, letter = table.headers[note.column], table.letters[note.column]
+        doc = of_row.get(ri) if ri is not None else None
+        (doc.problems if doc else problems).append(Problem(
+            note.severity, note.message, note.row, ri, column, letter, None, doc.index if doc else None))
 

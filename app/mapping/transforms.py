@@ -243,7 +243,7 @@ def converter(fm: FieldMapping, f: Field, date1904: bool = False, *, date_order:
 
     def convert(value: Any) -> Any:
         if value.__class__ is ExcelError:
-            raise CellError("a formula error in the spreadsheet, not a value")
+            raise CellError(value.reason)  # a formula error, or a formula without a saved value
         for step in steps:
             if is_empty(value):
                 break

@@ -151,6 +151,8 @@ def _detected(path: Path, raw: bytes) -> tuple[str, str]:
 
 
 _SCRIPTS_TOGETHER = ({"CJK", "HIRAGANA", "KATAKANA", "LATIN"}, {"HANGUL", "CJK", "LATIN"})
+_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARABIC", "HEBREW", "HANGUL", "HIRAGANA", "KATAKANA",
+                      "CJK", "HALFWIDTH", "THAI"})
 _JAPANESE = ("cp932", "euc_jp")
 # An encoding's common core: a text that needs the extension instead is less likely to be in it.
 _CORE = {"cp949": ("euc_kr", 0.3), "gb18030": ("gbk", 0.5), "cp932": ("shift_jis", 0.1)}
@@ -173,7 +175,8 @@ def _oddity(text: str, codec: str, sample: bytes) -> float:
                 previous_lower = False
                 continue
             script = unicodedata.name(ch, "UNKNOWN").split()[0]
-            scripts.add(script)
+            if script in _SCRIPTS:  # ª º and the like belong to no script
+                scripts.add(script)
             if ch.isupper() and previous_lower and (ord(ch) > 127):
                 case_odd = True
             previous_lower = ch.islower()

@@ -16,7 +16,7 @@ from typing import IO, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -154,7 +154,7 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
 
     header_cells = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=_cell_value(h))
+        cell = _text_cell(ws, _cell_value(h))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top")
@@ -171,6 +171,9 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
             for c in cols:
                 if 0 <= c < len(values):
                     values[c] = _styled(ws, values[c], data.highlights.get((r, c)), data.comments.get((r, c)))
+        for c, v in enumerate(values):
+            if v.__class__ is str and v[:1] == "=":  # type: ignore[index]
+                values[c] = _text_cell(ws, v)
         ws.append(values)
 
 
@@ -181,7 +184,11 @@ EXCEL_MAX_TEXT = 32_767  # characters a cell can hold
 
 
 def _cell_value(value: object) -> object:
-    """A value openpyxl can write and Excel will open: control characters dropped, long text cut."""
+    """A value openpyxl can write and Excel will open: control characters dropped, long text cut.
+
+    Text is written as it is, with no apostrophe: an xlsx text cell is never run as a formula (text
+    starting with "=" is marked as text, see _text_cell).
+    """
     if value is None or (isinstance(value, _XLSX_TYPES) and not isinstance(value, str)):
         return value
     text = str(value)
@@ -189,11 +196,19 @@ def _cell_value(value: object) -> object:
         text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - 1] + "…"
-    return neutralise(text)
+    return text
+
+
+def _text_cell(ws: object, value: object) -> object:
+    """A cell openpyxl would take for a formula ("=..."), marked as text so that no spreadsheet runs it."""
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 def _styled(ws: object, value: object, highlight: str | None, comment: str | None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+    cell = _text_cell(ws, value)
     if highlight in FILLS:
         cell.fill = FILLS[highlight]
     if comment:

@@ -111,7 +111,8 @@ async def test_sales_orders_with_line_items_one_row_per_line_typed_xlsx(filled: 
                           ("CF.Channel", "Web"), ("Delivery Method", "Courier")):
         assert ws.cell(first, col[header]).value == value and ws.cell(second, col[header]).value == value
     # text that a spreadsheet would run is inert in the file and reads back as it was
-    assert ws.cell(first, col["PurchaseOrder"]).value == "'=PO-R-1"
+    assert ws.cell(first, col["PurchaseOrder"]).value == "=PO-R-1"  # an xlsx text cell, never run
+    assert ws.cell(first, col["PurchaseOrder"]).data_type == "s"
     _, rows = sheet(out)
     assert {r["PurchaseOrder"] for r in rows if r["SalesOrder Number"] == "SO-R-1"} == {"=PO-R-1"}
 

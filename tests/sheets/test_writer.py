@@ -57,7 +57,7 @@ def test_xlsx_types_styles_highlights(tmp_path: Path) -> None:
     assert ws["B2"].value == dt.datetime(2026, 1, 25) and ws["B2"].is_date
     assert ws["C2"].value == -12.5 and ws["C2"].data_type == "n"
     assert ws["D2"].value == 3
-    assert ws["E2"].value == "'=1+2" and ws["E2"].data_type == "s"
+    assert ws["E2"].value == "=1+2" and ws["E2"].data_type == "s"  # text, never run: no apostrophe needed
     assert ws["F2"].value is True
     assert ws["C2"].fill.start_color.rgb.endswith("FFC7CE")
     assert ws["E3"].fill.start_color.rgb.endswith("FFEB9C")
@@ -143,4 +143,16 @@ def test_xlsx_drops_control_characters_and_cuts_overlong_text(tmp_path: Path) ->
     ws = openpyxl.load_workbook(path)["R"]
     assert ws["A1"].value == "Name" and ws["A2"].value == "Acme"
     assert len(ws["B2"].value) == 32_767 and ws["B2"].value.endswith("…")
-    assert ws["B3"].value == "'=1"
+    assert ws["B3"].value == "=1" and ws["B3"].data_type == "s"
+
+
+def test_xlsx_text_is_written_as_it_is_and_reads_back_unchanged(tmp_path: Path) -> None:
+    values = ["+49 89 1234567", "=SUM(A1:A3)", "@handle", "-dash", "'=kept apostrophe"]
+    path = write_xlsx(tmp_path / "t.xlsx", [SheetData("T", ["=Header", "Phone"], [[v, v] for v in values],
+                                                      highlights={(1, 0): "error"}, comments={(1, 1): "note"})])
+    ws = openpyxl.load_workbook(path)["T"]
+    assert ws["A1"].value == "=Header" and ws["A1"].data_type == "s"
+    assert [ws.cell(r, 1).value for r in range(2, 7)] == values
+    assert {ws.cell(r, c).data_type for r in range(2, 7) for c in (1, 2)} == {"s"}  # no formula cell
+    table = read_table(path)
+    assert table.headers == ["=Header", "Phone"] and table.rows == [[v, v] for v in values]

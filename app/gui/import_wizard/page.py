@@ -169,7 +169,7 @@ class ImportPage(Page):
             else:
                 mapping = await self.context.run_in_background(automap, table, s.entity, s.operation)
             s.mapping = mapping
-            notes = " ".join(table.notes)
+            notes = " ".join(map(str, table.notes))
             self.file_step.status.setText(f"{len(table.rows):,} rows in sheet \u201c{table.sheet}\u201d. {notes}")
             self.mapping_step.show_mapping(table, mapping)
             self.go(MAPPING)
