@@ -44,6 +44,11 @@ def _add_conventions(parser: argparse.ArgumentParser) -> None:
                         help="the decimal mark of every number column whose values or mapping do not decide it")
 
 
+def _add_encoding(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", metavar="NAME",
+                        help="the encoding of a CSV/text file (windows-1251, shift_jis...) when detection is unsure")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zoho-bulk",
@@ -63,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="JOB_ID")
     _add_mapping_view(p)
     _add_conventions(p)
+    _add_encoding(p)
     p.add_argument("--show-payloads", type=int, metavar="N", default=0,
                    help="with --dry-run: print the first N payloads exactly as they would be sent")
     p.add_argument("--pause-after-same-error", type=int, default=5, metavar="N",
@@ -106,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", metavar="NAME")
     _add_mapping_view(p)
     _add_conventions(p)
+    _add_encoding(p)
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--json", action="store_true")
 

@@ -84,6 +84,7 @@ class JobSettings:
     same_error_limit: int = SAME_ERROR_LIMIT  # identical refusals in a row that pause the run; 0: never
     date_order: str | None = None  # --date-order: for date columns whose values and mapping leave it open
     decimal: str | None = None  # --decimal: for number columns whose values and mapping leave it open
+    encoding: str | None = None  # --encoding: a text file's encoding when detection is unsure
 
     def __post_init__(self) -> None:
         self.file = Path(self.file)
@@ -182,7 +183,7 @@ class ImportJob(ControlledJob[BooksClient]):
         if stored:
             _check_resumed_from(s.job_id or "", stored, s.file)
         try:
-            table = read_table(s.file, sheet=stored.get("sheet", s.sheet))
+            table = read_table(s.file, sheet=stored.get("sheet", s.sheet), encoding=stored.get("encoding", s.encoding))
         except SheetError as exc:
             raise JobError(str(exc)) from None
         print_fp = fingerprint(s.file)
@@ -201,7 +202,7 @@ class ImportJob(ControlledJob[BooksClient]):
         settings = {
             "entity": mapping.entity, "operation": mapping.operation, "sheet": table.sheet,
             "target": s.target.identity if s.target else None, "dry_run": s.dry_run,
-            "unique_field": s.unique_field,
+            "unique_field": s.unique_field, **({"encoding": table.encoding} if table.encoding else {}),
         }
         mapping_json = json.loads(mapping.model_dump_json())
         if not self.job_id:
@@ -768,6 +769,7 @@ class ImportJob(ControlledJob[BooksClient]):
             message = "the run was cancelled"
         summary_rows: list[tuple[str, object]] = [
             ("Job", self.job_id), ("File", str(self.settings.file)), ("Sheet", table.sheet),
+            *([("Encoding", table.encoding)] if table.encoding else []),
             ("Record type", self.facts.singular if self.facts else self.settings.entity),
             ("Operation", self.mapping.operation if self.mapping else self.settings.operation),
             ("Target", self.settings.target.name if self.settings.target else ""),

@@ -54,6 +54,7 @@ def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:
         wait_for_quota=bool(getattr(args, "wait_for_quota", False)),
         same_error_limit=max(0, int(getattr(args, "pause_after_same_error", 5))),
         date_order=getattr(args, "date_order", None), decimal=getattr(args, "decimal", None),
+        encoding=getattr(args, "encoding", None),
     )
 
 

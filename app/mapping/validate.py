@@ -79,7 +79,8 @@ def validate_command(args: argparse.Namespace) -> int:
         if mapping is not None and mapping.entity != args.entity:
             return _fail(f'The mapping is for {mapping.entity}, but --entity is {args.entity}.', as_json)
         sheet = args.sheet or (mapping.sheet if mapping else None)
-        table = read_table(source, sheet=sheet, header_row=mapping.header_row if mapping else None)
+        table = read_table(source, sheet=sheet, header_row=mapping.header_row if mapping else None,
+                           encoding=getattr(args, "encoding", None))
         if mapping is None:
             mapping = automap(table, args.entity, args.operation)
         else:
@@ -116,9 +117,10 @@ def validate_command(args: argparse.Namespace) -> int:
         "entity": args.entity, "operation": mapping.operation, "rows": prepared.rows,
         "documents": len(prepared.documents), "valid": len(prepared.documents) - invalid,
         "invalid": invalid, "warnings": warnings, "errors": sum(1 for p in problems if p.severity == "error"),
-        "report": str(xlsx), "report_csv": str(csv),
+        "report": str(xlsx), "report_csv": str(csv), "encoding": table.encoding,
     }
-    print(f'{source.name}: {summary["rows"]} rows, {summary["documents"]} {mapping.entity}, '
+    read_as = f" (read as {table.encoding})" if table.encoding else ""
+    print(f'{source.name}{read_as}: {summary["rows"]} rows, {summary["documents"]} {mapping.entity}, '
           f'{summary["valid"]} valid, {invalid} invalid, {warnings} warnings.')
     for line in problem_lines(problems):
         print(line)
