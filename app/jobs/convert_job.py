@@ -41,7 +41,8 @@ from app.jobs.convert_input import (
     read_input,
     resolve_numbers,
 )
-from app.jobs.convert_reasons import RETRY_ON_RERUN, plain_reason, target_words
+from app.jobs.convert_legs import CHAIN, Leg, made_of, made_words, next_leg, sent_at, targets_of
+from app.jobs.convert_reasons import RETRY_ON_RERUN, SINGULAR, plain_reason, target_words
 from app.jobs.convert_report import outcome_of, row_results, write_convert_report
 from app.jobs.convert_settings import (
     MASS_MAX_IDS,
@@ -64,7 +65,7 @@ STILL_RUNNING = {"IN PROGRESS", "INPROGRESS", "SCHEDULED", "RUNNING", "ADDED", "
 @dataclass
 class _Batch:
     number: int
-    key: tuple[tuple[str, ...], bool]
+    key: tuple[str, str, bool]  # (source module, target module, carry over tags)
     indexes: list[int]
 
 
@@ -77,10 +78,6 @@ def _stop_reason(exc: ZohoError) -> str:
     if isinstance(exc, QuotaSpent):
         return "quota"
     return "auth" if isinstance(exc, AuthError) else "connection"
-
-
-def _convert_to(modules: dict[str, str], targets: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
-    return [{"module": {"api_name": t, "id": modules[t]}} for t in targets]
 
 
 class ConvertJob(ControlledJob[CrmClient]):
@@ -97,7 +94,6 @@ class ConvertJob(ControlledJob[CrmClient]):
         self._resumed = False
         self._calls = Counter[str]()
         self._in_flight: set[int] = set()
-        self._partial: dict[int, dict[str, Made]] = {}
         self._single_after_mass: set[int] = set()
         self._doubted: set[int] = set()  # sent once with no clear answer: Zoho may have converted them
         self._rechecked: set[int] = set()
@@ -241,12 +237,20 @@ class ConvertJob(ControlledJob[CrmClient]):
                  if e.outcome == "failed" and (e.zoho_code in RETRY_ON_RERUN or e.zoho_code is None)]
         await self.journal.write(self.journal.retry_unsettled_failures, again)
 
+    def _leg(self, e: Entry, made: dict[str, Made] | None = None) -> Leg | None:
+        return next_leg(e, self.settings.source, self.settings.targets, made)
+
+    def _module(self, target: str) -> dict[str, str]:
+        """`convert_to`'s module: {"api_name", "id"} (the ID from Get Modules)."""
+        return {"api_name": target, "id": self.modules[target]}
+
     def _groups(self, entries: list[Entry]) -> tuple[list[_Batch], list[int]]:
-        """Pending entries as mass batches (same options, at most 50) and the ones better sent singly."""
-        groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
+        """Pending entries as mass batches (same conversion and options, at most 50) and the ones better sent singly."""
+        groups: dict[tuple[str, str, bool], list[int]] = {}
         for e in entries:
-            key = (tuple(e.marker.get("targets") or self.settings.targets), bool(e.marker.get("carry")))
-            groups.setdefault(key, []).append(e.index)
+            leg = self._leg(e)
+            if leg is not None:
+                groups.setdefault((*leg.key, bool(e.marker.get("carry"))), []).append(e.index)
         batches: list[_Batch] = []
         singles: list[int] = []
         for key, indexes in groups.items():
@@ -265,12 +269,13 @@ class ConvertJob(ControlledJob[CrmClient]):
         batches, singles = self._groups(pending)
         counts = Counter(e.outcome for e in entries)
         records = sum(1 for e in entries if e.outcome != "skipped" or e.state != DONE)
-        unsettled = sum(1 for e in entries if e.state in (SENT, IN_DOUBT))
+        unsettled = [e for e in entries if e.state in (PENDING, SENT, IN_DOUBT)]
+        chained = sum(1 for e in unsettled if len(targets_of(e, self.settings.targets)) - len(made_of(e)) > 1)
         return ConvertPlan(
             job_id=self.job_id, rows=len(entries), records=records, invalid=counts.get("invalid", 0),
             already_done=sum(1 for e in entries if e.state in (DONE, FAILED) and e.outcome in ("converted", "failed")),
-            to_convert=len(pending) + unsettled, mass_calls=len(batches), single_calls=len(singles),
-            lookup_calls=self._calls["lookup"], resumed=self._resumed)
+            to_convert=len(unsettled), mass_calls=len(batches), single_calls=len(singles),
+            lookup_calls=self._calls["lookup"], resumed=self._resumed, chained=chained)
 
     # --- step 3: run ---
 
@@ -301,6 +306,20 @@ class ConvertJob(ControlledJob[CrmClient]):
         self._emit()
         if not self.control.cancelled:
             await self._finish_earlier_jobs()
+        # One stage per conversion of a chain: the quotes' sales orders first, then their invoices.
+        for _stage in CHAIN:
+            await self._stage()
+            if self.control.cancelled or not journal.entries(PENDING):
+                break
+        self._phase("finished")
+        return await self._finish()
+
+    async def _stage(self) -> None:
+        """Every row's next conversion: mass batches, what they made, single conversions for the rest."""
+        assert self.journal is not None
+        journal = self.journal
+        singles: list[int] = []
+        if not self.control.cancelled:
             batches, singles = self._groups(journal.entries(PENDING))
             for b in batches:
                 self._batches += 1
@@ -310,21 +329,20 @@ class ConvertJob(ControlledJob[CrmClient]):
             await run_pool(batches, self._mass, workers=self._workers(), control=self.control)
         # What the mass conversions (and any earlier lost answer) made: read only, so also after a cancel.
         await self._check(journal.entries(SENT, IN_DOUBT))
-        if not self.control.cancelled:
-            leftovers = [e.index for e in journal.entries(SENT, IN_DOUBT)]
-            self._single_after_mass.update(leftovers)
-            todo = [i for i in singles if journal.entry(i).state == PENDING] + leftovers
-            self._phase("single conversions")
-            await run_pool(todo, self._single, workers=self._workers(), control=self.control)
-            for _round in range(3):  # answers lost just now: look for what they made, resend the rest
-                doubtful = journal.entries(IN_DOUBT)
-                if not doubtful or self.control.cancelled:
-                    break
-                await self._check(doubtful)
-                again = [e.index for e in journal.entries(IN_DOUBT)]
-                await run_pool(again, self._single, workers=self._workers(), control=self.control)
-        self._phase("finished")
-        return await self._finish()
+        if self.control.cancelled:
+            return
+        leftovers = [e.index for e in journal.entries(SENT, IN_DOUBT)]
+        self._single_after_mass.update(leftovers)
+        todo = [i for i in singles if journal.entry(i).state == PENDING] + leftovers
+        self._phase("single conversions")
+        await run_pool(todo, self._single, workers=self._workers(), control=self.control)
+        for _round in range(3):  # answers lost just now: look for what they made, resend the rest
+            doubtful = journal.entries(IN_DOUBT)
+            if not doubtful or self.control.cancelled:
+                break
+            await self._check(doubtful)
+            again = [e.index for e in journal.entries(IN_DOUBT)]
+            await run_pool(again, self._single, workers=self._workers(), control=self.control)
 
     async def _finish_earlier_jobs(self) -> None:
         """A resumed run: wait for the mass conversions an earlier run scheduled and did not see end."""
@@ -335,28 +353,37 @@ class ConvertJob(ControlledJob[CrmClient]):
         if not open_jobs:
             return
         self._phase("waiting for earlier mass conversions")
-        await asyncio.gather(*(self._wait_for(str(v["job_id"]), int(v["number"])) for v in open_jobs))
+        await asyncio.gather(*(self._wait_for(str(v["job_id"]), int(v["number"]),
+                                              str(v.get("source") or self.settings.source)) for v in open_jobs))
+
+    def _not_made(self, e: Entry, leg: Leg, reason: str) -> str:
+        """A failure's message; a chain's second conversion also says what the first one made."""
+        made = made_of(e)
+        if not made:
+            return reason
+        return f"{made_words(made)} made; the {SINGULAR[leg.target]} was not: {reason}"
 
     async def _mass(self, batch: _Batch) -> None:
-        """One mass conversion of up to 50 records, then its status polled until it is complete."""
+        """One mass conversion of up to 50 records into one module, then its status polled until it is complete."""
         assert self.journal is not None
         journal = self.journal
-        targets, carry = batch.key
+        source, target, carry = batch.key
         entries = [journal.entry(i) for i in batch.indexes]
-        ids = [str(e.key) for e in entries]
-        record = {"number": batch.number, "ids": ids, "sent_at": time.time(), "job_id": None, "status": "sent"}
+        legs = [self._leg(e) for e in entries]
+        ids = [leg.record_id for leg in legs if leg is not None]
+        record = {"number": batch.number, "ids": ids, "source": source, "target": target, "sent_at": time.time(),
+                  "job_id": None, "status": "sent"}
         # every record of the batch "sent", and the batch itself, durable in one commit before the request
         await journal.write(journal.together, *(
             partial(journal.mark_sent, e.index, {**e.marker, "via": "mass", "batch": batch.number,
-                                                 "first_sent_at": e.marker.get("first_sent_at", record["sent_at"])})
+                                                 f"sent.{target}": e.marker.get(f"sent.{target}", record["sent_at"])})
             for e in entries), partial(journal.set, f"batch.{batch.number}", record))
         for e in entries:
             self._start(e.index)
         self._calls["mass_convert"] += 1
         self._emit()
         try:
-            job_id = await self.client.mass_convert(self.settings.source, ids, _convert_to(self.modules, targets),
-                                                    carry_over_tags=carry)
+            job_id = await self.client.mass_convert(source, ids, self._module(target), carry_over_tags=carry)
         except InDoubt as exc:
             await journal.write(journal.together, *(
                 partial(journal.finish, e.index, IN_DOUBT, None, message=f"answer lost: {exc}",
@@ -377,19 +404,21 @@ class ConvertJob(ControlledJob[CrmClient]):
                     partial(journal.finish, e.index, SENT, None, message=f"mass conversion refused: {exc}")
                     for e in entries))
                 return
-            reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
+            reason = plain_reason(exc.code, exc.message, source, (target,))
+            messages = {e.index: self._not_made(e, leg, reason) for e, leg in zip(entries, legs, strict=True)
+                        if leg is not None}
             await journal.write(journal.together, *(
-                partial(journal.finish, e.index, FAILED, "failed", message=reason, http_status=exc.status,
-                        zoho_code=exc.code) for e in entries))
+                partial(journal.finish, e.index, FAILED, "failed", message=messages.get(e.index, reason),
+                        http_status=exc.status, zoho_code=exc.code) for e in entries))
             self._done(*batch.indexes, failed=True, message=reason)
             return
         record.update(job_id=job_id, status="scheduled")
         await journal.write(journal.set, f"batch.{batch.number}", record)
-        await self._wait_for(job_id, batch.number)
+        await self._wait_for(job_id, batch.number, source)
         if journal.get(f"batch.{batch.number}", {}).get("status") != "completed":
             self._doubted.update(batch.indexes)  # still running for all we know
 
-    async def _wait_for(self, job_id: str, number: int) -> None:
+    async def _wait_for(self, job_id: str, number: int, source: str) -> None:
         """Poll a mass conversion's status with backoff until COMPLETED (or the wait limit)."""
         assert self.journal is not None
         s = self.settings
@@ -400,7 +429,7 @@ class ConvertJob(ControlledJob[CrmClient]):
             delay = min(max(delay * 2, 0.05), s.poll_max_s)
             self._calls["status"] += 1
             try:
-                status = await self.client.mass_convert_status(s.source, job_id)
+                status = await self.client.mass_convert_status(source, job_id)
             except (QuotaSpent, AuthError) as exc:
                 self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
                 return
@@ -424,83 +453,91 @@ class ConvertJob(ControlledJob[CrmClient]):
     async def _check(self, entries: list[Entry]) -> None:
         """Find the records made for `entries` (list pages of each target module) and settle those converted."""
         assert self.journal is not None
-        if not entries:
+        legs = {e.index: leg for e in entries if (leg := self._leg(e)) is not None}
+        if not legs:
             return
         self._phase("checking")
-        wanted: dict[str, dict[str, float]] = {}
+        wanted: dict[tuple[str, str], dict[str, float]] = {}
         for e in entries:
-            made = self._partial.get(e.index, {})
-            for t in e.marker.get("targets") or self.settings.targets:
-                if t not in made:
-                    asked = e.marker.get("first_sent_at") or e.sent_at or time.time()
-                    wanted.setdefault(t, {})[str(e.key)] = float(asked)
-        expected = self._expected_made(entries)
-        found: dict[str, dict[str, Made]] = {}
-        for target, sources in wanted.items():
-            if expected.get(target) == 0:
-                found[target] = {}  # the mass conversions made none: nothing to list
+            if e.index in legs:
+                leg = legs[e.index]
+                asked = sent_at(e, leg) or e.sent_at or time.time()
+                wanted.setdefault(leg.key, {})[leg.record_id] = float(asked)
+        expected = self._expected_made(entries, legs)
+        found: dict[tuple[str, str], dict[str, Made]] = {}
+        for (source, target), sources in wanted.items():
+            if expected.get((source, target)) == 0:
+                found[source, target] = {}  # the mass conversions made none: nothing to list
                 continue
             before = self.client.counters.calls
             try:
-                found[target] = await find_made(self.client, self.settings.source, target, sources,
-                                                expect=expected.get(target))
+                found[source, target] = await find_made(self.client, source, target, sources,
+                                                        expect=expected.get((source, target)))
             except (QuotaSpent, AuthError) as exc:
                 self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
-                found[target] = {}
+                found[source, target] = {}
             except ZohoError:
-                found[target] = {}  # not settled: a single convert will tell
+                found[source, target] = {}  # not settled: a single convert will tell
             finally:
                 self._calls["lookup"] += self.client.counters.calls - before
         converted: dict[int, dict[str, Made]] = {}
+        onward: dict[int, dict[str, Made]] = {}
         for e in entries:
-            made = self._partial.setdefault(e.index, {})
-            for target, by_source in found.items():
-                if str(e.key) in by_source:
-                    made[target] = by_source[str(e.key)]
-            targets = e.marker.get("targets") or self.settings.targets
-            if all(t in made for t in targets):
-                converted[e.index] = made
+            leg = legs.get(e.index)
+            made_now = found.get(leg.key, {}).get(leg.record_id) if leg else None
+            if leg is None or made_now is None:
+                continue
+            made = {**made_of(e), leg.target: made_now}
+            (converted if self._leg(e, made) is None else onward)[e.index] = made
         await self._converted(converted)
+        await self._made_first(onward)
 
-    def _expected_made(self, entries: list[Entry]) -> dict[str, int | None]:
-        """Per target module, how many records the completed mass conversions of `entries` say they made
-        (None when some entry has no such count: a lost answer, a single convert, an unfinished job)."""
+    def _expected_made(self, entries: list[Entry], legs: dict[int, Leg]) -> dict[tuple[str, str], int | None]:
+        """Per conversion (source and target module), how many records the completed mass conversions of
+        `entries` say they made (None when some entry has no such count: a lost answer, a single convert,
+        an unfinished job)."""
         assert self.journal is not None
-        expected: dict[str, int | None] = {}
-        counted: set[tuple[int, str]] = set()
+        expected: dict[tuple[str, str], int | None] = {}
+        counted: set[int] = set()
         batches: dict[int, Any] = {}
         for e in entries:
+            leg = legs.get(e.index)
+            if leg is None:
+                continue
             number = e.marker.get("batch") if e.marker.get("via") == "mass" else None
             if number is not None and number not in batches:
                 batches[number] = self.journal.get(f"batch.{number}", {})
             record = batches.get(number) if number is not None else None
             counts = record.get("counts") if isinstance(record, dict) and record.get("status") == "completed" else None
-            for t in e.marker.get("targets") or self.settings.targets:
-                if t in self._partial.get(e.index, {}):
-                    continue
-                if counts is None or not isinstance(counts.get("converted_count"), int):
-                    expected[t] = None
-                elif expected.setdefault(t, 0) is not None and (int(number), t) not in counted:
-                    counted.add((int(number), t))
-                    expected[t] = int(expected[t] or 0) + int(counts["converted_count"])
+            if counts is None or not isinstance(counts.get("converted_count"), int):
+                expected[leg.key] = None
+            elif expected.setdefault(leg.key, 0) is not None and int(number) not in counted:
+                counted.add(int(number))
+                expected[leg.key] = int(expected[leg.key] or 0) + int(counts["converted_count"])
         return expected
 
     async def _single(self, index: int) -> None:
-        """One single conversion: converts the record, or answers why it cannot be converted."""
+        """One single conversion into one module: converts the record, or answers why it cannot be converted.
+
+        A chain's first conversion done, its second follows at once (the sales order just made
+        becomes the invoice), each its own call and its own journal step.
+        """
         assert self.journal is not None
         journal = self.journal
         e = journal.entry(index)
-        made = self._partial.get(index, {})
-        targets = tuple(t for t in (e.marker.get("targets") or self.settings.targets) if t not in made)
+        leg = self._leg(e)
+        if leg is None:  # everything made (a resumed run): nothing to send
+            await self._converted({index: made_of(e)})
+            return
         carry = bool(e.marker.get("carry"))
         marker = {k: v for k, v in e.marker.items() if k not in ("via", "batch")}
-        await journal.write(journal.mark_sent, index, {**marker, "via": "single",
-                                                       "first_sent_at": marker.get("first_sent_at", time.time())})
+        await journal.write(journal.mark_sent, index, {
+            **marker, "via": "single", f"sent.{leg.target}": marker.get(f"sent.{leg.target}", time.time())})
         self._start(index)
         self._calls["single_convert"] += 1
         self._emit()
         try:
-            details = await self.client.convert(self.settings.source, str(e.key), _convert_to(self.modules, targets),
+            details = await self.client.convert(leg.source, leg.record_id, self._module(leg.target),
                                                 carry_over_tags=carry)
         except InDoubt as exc:
             await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
@@ -525,25 +562,46 @@ class ConvertJob(ControlledJob[CrmClient]):
                                     message="Zoho says it is converted; looking for the record",
                                     http_status=exc.status, zoho_code=exc.code)
                 return
-            reason = plain_reason(exc.code, exc.message, self.settings.source, targets)
+            reason = self._not_made(e, leg, plain_reason(exc.code, exc.message, leg.source, (leg.target,)))
             await journal.write(journal.finish, index, FAILED, "failed", message=reason, http_status=exc.status,
                                 zoho_code=exc.code)
             self._done(index, failed=True, message=f"row {e.index + 1}: {reason}")
             return
-        for t in targets:
-            entry = details.get(t) if isinstance(details, dict) else None
-            if isinstance(entry, dict) and entry.get("id"):
-                made = {**made, t: Made(str(entry["id"]))}
-        missing = [t for t in targets if t not in made]
-        if missing:
-            message = f"Zoho said it converted the record but named no {target_words(missing)} made"
+        entry = details.get(leg.target) if isinstance(details, dict) else None
+        if not (isinstance(entry, dict) and entry.get("id")):
+            message = self._not_made(e, leg, f"Zoho said it converted the record but named no "
+                                             f"{target_words([leg.target])} made")
             await journal.write(journal.finish, index, FAILED, "failed", message=message)
             self._done(index, failed=True, message=message)
+            return
+        made = {**made_of(e), leg.target: Made(str(entry["id"]))}
+        if self._leg(e, made) is not None:
+            await self._made_first({index: made})
+            self._doubted.discard(index)
+            await self._single(index)  # the chain's next conversion, from the record just made
             return
         note = None
         if index in self._single_after_mass:
             note = "converted on its own after the mass conversion left it"
         await self._converted({index: made}, note)
+
+    async def _made_first(self, made: dict[int, dict[str, Made]]) -> None:
+        """A chain's first conversion made its record: kept, and the row waits for its next conversion."""
+        assert self.journal is not None
+        journal = self.journal
+        if not made:
+            return
+        await journal.write(journal.together, *(
+            partial(journal.finish, index, PENDING, None, zoho_id=json.dumps({t: m.id for t, m in by.items()}),
+                    number=json.dumps({t: m.number for t, m in by.items() if m.number}),
+                    message=f"{made_words(by)} made; next: {target_words([leg.target])} from it"
+                    if (leg := self._leg(journal.entry(index), by)) else None)
+            for index, by in made.items()))
+        for index in made:
+            if index in self._in_flight:
+                self._in_flight.discard(index)
+                self._meter_returned()
+        self._emit()
 
     async def _converted(self, made: dict[int, dict[str, Made]], note: str | None = None) -> None:
         """Record these entries converted, with the records made from each (one commit)."""
@@ -553,7 +611,8 @@ class ConvertJob(ControlledJob[CrmClient]):
             return
         await journal.write(journal.together, *(
             partial(journal.finish, index, DONE, "converted", zoho_id=json.dumps({t: m.id for t, m in by.items()}),
-                    number=json.dumps({t: m.number for t, m in by.items() if m.number}), message=note)
+                    number=json.dumps({t: m.number for t, m in by.items() if m.number}),
+                    message=note or (f"converted: {made_words(by)}" if len(by) > 1 else None))
             for index, by in made.items()))
         self._done(*made)
 

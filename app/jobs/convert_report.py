@@ -40,8 +40,9 @@ def row_results(data: ConvertInput, entries: list[Entry], stopped: str | None) -
                                 for _ in data.rows]
     for e in entries:
         status, message = status_of(e, stopped)
-        ids = json.loads(e.zoho_id) if e.zoho_id and e.outcome == "converted" else {}
-        numbers = json.loads(e.number) if e.number and e.outcome == "converted" else {}
+        # a chain's first conversion shows what it made also when the second one failed
+        ids = _made(e.zoho_id) if e.outcome in ("converted", "failed") else {}
+        numbers = _made(e.number) if e.outcome in ("converted", "failed") else {}
         cells = {}
         column = e.marker.get("column")
         if e.outcome == "invalid" and isinstance(column, int):
@@ -51,6 +52,15 @@ def row_results(data: ConvertInput, entries: list[Entry], stopped: str | None) -
                                           zoho_code=e.zoho_code, attempts=e.attempts, problem_cells=cells,
                                           made_ids=ids, made_numbers=numbers, record_id=e.key)
     return results
+
+
+def _made(text: str | None) -> dict[str, str]:
+    """{target module: ID or number} as the journal keeps it (JSON), or {} for anything else."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items() if v} if isinstance(value, dict) else {}
 
 
 def write_convert_report(data: ConvertInput, results: list[RowResult], summary: list[tuple[str, object]], *,

@@ -80,18 +80,25 @@ class ConvertPlan:
     single_calls: int
     lookup_calls: int  # already spent: module IDs, number pages
     resumed: bool = False
+    chained: int = 0  # rows that need two conversions (quote to sales order, then that to an invoice)
 
     @property
     def convert_calls(self) -> int:
         return self.mass_calls + self.single_calls
 
     def lines(self) -> list[str]:
+        # "settled" counts only what this job's earlier runs settled: whether Zoho converted a record
+        # before (ID_ALREADY_CONVERTED) is known only once it is asked.
+        earlier = f", {self.already_done} settled by an earlier run" if self.resumed else ""
+        chain = (f"; {self.chained} of them need two conversions, one module per call: the sales order "
+                 f"first, then the invoice from it" if self.chained else "")
         return [
             f"Job {self.job_id}{' (resumed)' if self.resumed else ''}: {self.rows} rows, {self.records} records "
-            f"({self.invalid} invalid, {self.already_done} already settled, {self.to_convert} to convert)",
+            f"({self.invalid} invalid{earlier}, {self.to_convert} to convert{chain})",
             f"Calls: {self.mass_calls} mass conversions of up to {MASS_MAX_IDS}, {self.single_calls} single "
             f"conversions, plus status checks, list pages and a single conversion for each record a mass "
-            f"conversion leaves ({self.lookup_calls} lookup calls so far)",
+            f"conversion leaves{', and the second conversions' if self.chained else ''} "
+            f"({self.lookup_calls} lookup calls so far)",
         ]
 
 

@@ -23,9 +23,12 @@ Routes (all under /crm/v8, behind the sandbox's auth middleware):
   optional ``List_Price``, ``Discount``, ``Description``). Optional: ``Tag`` [{"name"}], ``Owner``
   {"id"}, ``Quote_Name`` / ``Sales_Order`` {"id"}, and the sandbox-only knob ``$approval_state``
   (approved | approval_process_pending | approval_process_rejected | review_process_pending).
-- ``POST /{Quotes|Sales_Orders}/{id}/actions/convert`` with ``{"convert_to": [{"module": {"api_name",
-  "id"}, "carry_over_tags"}]}`` -> 200 ``{"data": [{"code": "SUCCESS", "details": {"Sales_Orders":
-  {"id", "name"}, "Invoices": {...}}, ...}]}``. ``carry_over_tags`` absent means true (seed 000's note).
+- ``POST /{Quotes|Sales_Orders}/{id}/actions/convert`` with crm-oas v8 inventory_convert.yaml's body
+  ``{"data": [{"convert_to": [{"module": {"api_name", "id"}, "carry_over_tags"?: true}]}]}``, checked
+  against exactly that schema (crm_schemas/inventory_convert.request.schema.json) -> 200
+  ``{"data": [{"code": "SUCCESS", "details": {"Sales_Orders": {"id", "name"}}, ...}]}``.
+  ``carry_over_tags`` absent means true (seed 000's note); ``false`` is NOT_ALLOWED; two modules in
+  ``convert_to`` (or two ``data`` items) are INVALID_DATA (seed 000: one module per action).
 - ``POST /{Quotes|Sales_Orders}/actions/mass_convert`` with ``{"ids": [...<=50], "convert_to": [...],
   "assign_to"?, "related_modules"?}`` -> 202 ``{"code": "SCHEDULED", "details": {"job_id"}, ...}``.
 - ``GET /{Quotes|Sales_Orders}/actions/mass_convert?job_id=`` -> ``{"total_count", "converted_count",
@@ -40,12 +43,14 @@ Errors, as seed 000 lists them (bodies ``{"code", "details", "message", "status"
 errors about the convert body's items come wrapped in ``{"data": [...]}``, errors about the record
 in the URL come bare, as the crm-oas convert schema has them; every mass_convert error is bare:
 
-- MANDATORY_NOT_FOUND 400: a key the schema requires is missing (``convert_to``, ``module``,
+- MANDATORY_NOT_FOUND 400: a key the schema requires is missing (``data``, ``convert_to``, ``module``,
   ``module.api_name``, ``module.id``, ``ids``; for mass_convert also ``carry_over_tags``).
-- EXPECTED_FIELD_MISSING 400: ``convert_to`` (or ``ids``) is an empty array.
-- INVALID_DATA 400: a value of the wrong JSON type (``details.expected_data_type``), an unknown
-  module API name or module ID in ``convert_to``, a module that the source cannot convert to
-  (``supported_values``), the same module twice, a body that is not JSON, a non-digit ``ids``
+- EXPECTED_FIELD_MISSING 400: ``data``, ``convert_to`` (or ``ids``) is an empty array.
+- NOT_ALLOWED 400: ``carry_over_tags: false`` in a single convert (details.json_path
+  ``$.data[0].convert_to[0].carry_over_tags``).
+- INVALID_DATA 400: a value of the wrong JSON type (``details.expected_data_type``), a key the
+  schema does not have, an unknown module API name or module ID in ``convert_to``, a module that
+  the source cannot convert to (``supported_values``), more than one module, a body that is not JSON, a non-digit ``ids``
   entry; a record ID that is no record (``resource_path_index`` 1); an unknown ``job_id``.
 - AMBIGUITY_DURING_PROCESSING 400: ``convert_to`` names one module with another module's ID; the
   record ID in the URL belongs to another module; the seeded trap records (below).

@@ -17,6 +17,7 @@ from app.sandbox.crm_errors import (
     invalid_data,
     limit_exceeded,
     mandatory_not_found,
+    not_allowed,
     path_details,
 )
 from app.sandbox.crm_records import CONVERT_TARGETS, MODULE_BY_ID, MODULES, USERS
@@ -63,14 +64,20 @@ def _openapi_to_jsonschema(node: Any) -> Any:
 
 
 @cache
-def request_schema(file_name: str, schema_name: str) -> dict[str, Any]:
-    """A request-body schema from the crm-oas copy shipped with the sandbox."""
+def request_schema(file_name: str, schema_name: str | None = None) -> dict[str, Any]:
+    """A request-body schema from the crm-oas copies shipped with the sandbox.
+
+    `schema_name` picks one of an OpenAPI document's components; None takes the file as the schema.
+    """
     document = json.loads((SCHEMA_DIR / file_name).read_text(encoding="utf-8"))
-    return _openapi_to_jsonschema(document["components"]["schemas"][schema_name])
+    return _openapi_to_jsonschema(document["components"]["schemas"][schema_name] if schema_name else document)
 
 
-CONVERT_SCHEMA = ("inventory_convert.json", "Inventory_Converter")
-MASS_CONVERT_SCHEMA = ("inventory_mass_convert.json", "Body_Wrapper")
+# crm-oas v8 inventory_convert.yaml's request body (reference/crm-oas/inventory_convert.request.schema.json):
+# {"data": [{"convert_to": [{"module": {"api_name", "id"}, "carry_over_tags"?: true}]}]}. The older
+# inventory_convert.json's Inventory_Converter is NOT the request body (it lacks the `data` wrapper).
+CONVERT_SCHEMA: tuple[str, str | None] = ("inventory_convert.request.schema.json", None)
+MASS_CONVERT_SCHEMA: tuple[str, str | None] = ("inventory_mass_convert.json", "Body_Wrapper")
 
 
 def json_path(parts: list[str | int]) -> str:
@@ -78,58 +85,71 @@ def json_path(parts: list[str | int]) -> str:
 
 
 def _schema_error(error: ValidationError, *, wrapped: bool) -> CrmError:
-    """Translate one jsonschema failure into CRM's MANDATORY_NOT_FOUND or INVALID_DATA."""
+    """Translate one jsonschema failure into CRM's answer: MANDATORY_NOT_FOUND, NOT_ALLOWED or INVALID_DATA."""
     parts: list[str | int] = list(error.absolute_path)
     if error.validator == "required":
         instance = error.instance if isinstance(error.instance, dict) else {}
         missing = next(name for name in error.validator_value if name not in instance)
         return mandatory_not_found(missing, json_path([*parts, missing]), wrapped=wrapped)
+    if error.validator == "additionalProperties":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        allowed = set(error.schema.get("properties", {}))
+        extra = next(name for name in instance if name not in allowed)
+        parts = [*parts, extra]
     names = [p for p in parts if isinstance(p, str)]
-    details: dict[str, Any] = {"json_path": json_path(parts)}
-    if names:
-        details = path_details(names[-1], json_path(parts))
+    at = json_path(parts)
+    details: dict[str, Any] = path_details(names[-1], at) if names else {"json_path": at}
+    if error.validator == "const":  # carry_over_tags: false (crm-oas: "Must be true or omitted")
+        return not_allowed(path_details(names[-1], at, reason="carry_over_tags can only be true"),
+                           wrapped=wrapped)
     if error.validator == "type":
         expected = error.validator_value
         first = expected[0] if isinstance(expected, list) else expected
         details["expected_data_type"] = JSON_TYPES.get(first, first)
+    elif error.validator == "enum":
+        details["supported_values"] = list(error.validator_value)
+    elif error.validator == "maxLength":
+        details["maximum_length"] = error.validator_value
     return invalid_data(details, wrapped=wrapped)
 
 
-def _check_schema(body: Any, schema: tuple[str, str], *, wrapped: bool) -> None:
-    error = best_match(Draft7Validator(request_schema(*schema)).iter_errors(body))
-    if error is not None:
-        raise _schema_error(error, wrapped=wrapped)
+def _check_schema(body: Any, schema: tuple[str, str | None], *, wrapped: bool) -> None:
+    errors = list(Draft7Validator(request_schema(*schema)).iter_errors(body))
+    if errors:  # the outermost problem first, a missing key before an unexpected one
+        outermost = min(len(e.absolute_path) for e in errors)
+        first = [e for e in errors if len(e.absolute_path) == outermost]
+        required = [e for e in first if e.validator == "required"]
+        raise _schema_error(required[0] if required else best_match(first), wrapped=wrapped)
 
 
-def _targets(source: str, convert_to: list[dict[str, Any]], *, wrapped: bool) -> list[Target]:
-    """The schema-valid `convert_to` entries, checked against the modules a `source` record converts to."""
+def _targets(source: str, convert_to: list[dict[str, Any]], at: str, *, wrapped: bool) -> list[Target]:
+    """The schema-valid `convert_to` entries (at JSON path `at`), checked against what `source` converts to."""
     if not convert_to:
-        raise expected_field_missing("convert_to", "$.convert_to", wrapped=wrapped)
+        raise expected_field_missing("convert_to", at, wrapped=wrapped)
+    if len(convert_to) > 1:  # seed 000 INVALID_DATA: "One module for conversion per action is allowed."
+        raise invalid_data(path_details("convert_to", at), wrapped=wrapped)
     allowed = CONVERT_TARGETS[source]
-    targets: list[Target] = []
-    for index, entry in enumerate(convert_to):
-        at = f"$.convert_to[{index}].module"
-        api_name, module_id = entry["module"]["api_name"], entry["module"]["id"]
-        if api_name not in MODULES:
-            raise invalid_data(path_details("api_name", f"{at}.api_name"), wrapped=wrapped)
-        if api_name not in allowed:
-            raise invalid_data(
-                path_details("api_name", f"{at}.api_name", supported_values=list(allowed)), wrapped=wrapped
-            )
-        if module_id not in MODULE_BY_ID:
-            raise invalid_data(path_details("id", f"{at}.id"), wrapped=wrapped)
-        if MODULE_BY_ID[module_id].api_name != api_name:
-            raise CrmError(
-                400,
-                "AMBIGUITY_DURING_PROCESSING",
-                "The ID given in the request body does not belong to the module named beside it",
-                {"ambiguity_due_to": [path_details("api_name", f"{at}.api_name"), path_details("id", f"{at}.id")]},
-                wrapped=wrapped,
-            )
-        if any(t.module == api_name for t in targets):
-            raise invalid_data(path_details("api_name", f"{at}.api_name"), wrapped=wrapped)
-        targets.append(Target(api_name, entry.get("carry_over_tags", True)))
-    return targets
+    entry = convert_to[0]
+    module_at = f"{at}[0].module"
+    api_name, module_id = entry["module"]["api_name"], entry["module"]["id"]
+    if api_name not in MODULES:
+        raise invalid_data(path_details("api_name", f"{module_at}.api_name"), wrapped=wrapped)
+    if api_name not in allowed:
+        raise invalid_data(path_details("api_name", f"{module_at}.api_name", supported_values=list(allowed)),
+                           wrapped=wrapped)
+    if module_id not in MODULE_BY_ID:
+        raise invalid_data(path_details("id", f"{module_at}.id"), wrapped=wrapped)
+    if MODULE_BY_ID[module_id].api_name != api_name:
+        raise CrmError(
+            400,
+            "AMBIGUITY_DURING_PROCESSING",
+            "The ID given in the request body does not belong to the module named beside it",
+            {"ambiguity_due_to": [path_details("api_name", f"{module_at}.api_name"),
+                                  path_details("id", f"{module_at}.id")]},
+            wrapped=wrapped,
+        )
+    # Seed 000's note: "Upon conversion, the tags will be carried over" when carry_over_tags is absent.
+    return [Target(api_name, entry.get("carry_over_tags", True))]
 
 
 def parse_json(raw: bytes, *, wrapped: bool) -> Any:
@@ -143,7 +163,9 @@ def convert_request(source: str, raw: bytes) -> list[Target]:
     """The targets of `POST /{source}/{id}/actions/convert`; body errors come wrapped in `data`."""
     body = parse_json(raw, wrapped=True)
     _check_schema(body, CONVERT_SCHEMA, wrapped=True)
-    return _targets(source, body["convert_to"], wrapped=True)
+    if not body["data"]:
+        raise expected_field_missing("data", "$.data", wrapped=True)
+    return _targets(source, body["data"][0]["convert_to"], "$.data[0].convert_to", wrapped=True)
 
 
 def mass_convert_request(source: str, raw: bytes) -> MassConvert:
@@ -158,7 +180,7 @@ def mass_convert_request(source: str, raw: bytes) -> MassConvert:
     for index, record_id in enumerate(ids):
         if not record_id.isdigit():
             raise invalid_data(path_details("ids", f"$.ids[{index}]"))
-    targets = _targets(source, body["convert_to"], wrapped=False)
+    targets = _targets(source, body["convert_to"], "$.convert_to", wrapped=False)
     owner_id = None
     if "assign_to" in body:
         owner_id = body["assign_to"]["id"]

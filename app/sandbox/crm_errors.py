@@ -47,6 +47,11 @@ def invalid_data(details: dict[str, Any], *, wrapped: bool = False) -> CrmError:
     return CrmError(400, "INVALID_DATA", "invalid data", details, wrapped=wrapped)
 
 
+def not_allowed(details: dict[str, Any], *, wrapped: bool = False) -> CrmError:
+    """crm-oas inventory_convert Not_Allowed_Exception (e.g. carry_over_tags false)."""
+    return CrmError(400, "NOT_ALLOWED", "not allowed", details, wrapped=wrapped)
+
+
 def mandatory_not_found(api_name: str, json_path: str, *, wrapped: bool = False) -> CrmError:
     return CrmError(
         400, "MANDATORY_NOT_FOUND", "required field not found", path_details(api_name, json_path), wrapped=wrapped

@@ -92,11 +92,22 @@ class CrmClient(ApiClient):
         self,
         module: str,
         record_id: str,
-        convert_to: list[dict[str, Any]],
+        to: dict[str, str],
+        *,
         carry_over_tags: bool = False,
     ) -> dict[str, Any]:
-        """Convert one Quote or Sales Order; returns the `details` of the success entry (new records' IDs)."""
-        body = {"convert_to": _targets(convert_to, carry_over_tags)}
+        """Convert one Quote or Sales Order into the one module `to` ({"api_name", "id"}).
+
+        Returns the `details` of the success entry ({target module: {"id", "name"}}). The body is
+        crm-oas v8 inventory_convert.yaml's: `{"data": [{"convert_to": [{"module": to}]}]}`, one
+        module per call (seed 000: "One module for conversion per action is allowed");
+        `carry_over_tags` goes only as `true` (Zoho answers `false` with NOT_ALLOWED; left out,
+        Zoho carries the tags over, seed 000's note).
+        """
+        target: dict[str, Any] = {"module": {"api_name": str(to["api_name"]), "id": str(to["id"])}}
+        if carry_over_tags:
+            target["carry_over_tags"] = True
+        body = {"data": [{"convert_to": [target]}]}
         answer = await self._session.request("POST", f"{module}/{record_id}/actions/convert", json=body)
         entry = _first_entry(answer.body)
         error = _entry_error(entry, answer.status)
@@ -109,13 +120,22 @@ class CrmClient(ApiClient):
         self,
         module: str,
         ids: list[str],
-        convert_to: list[dict[str, Any]],
+        to: dict[str, str],
+        *,
         carry_over_tags: bool = False,
     ) -> str:
-        """Schedule the conversion of up to 50 records; returns the job ID."""
+        """Schedule the conversion of up to 50 records into the one module `to`; returns the job ID.
+
+        crm-oas v8 inventory_mass_convert Body_Wrapper: `ids` and `convert_to`, whose entry needs
+        `module` and `carry_over_tags` (a boolean, required here, false allowed).
+        """
         if not ids or len(ids) > MASS_CONVERT_MAX_IDS:
             raise ValueError(f"mass convert takes 1 to {MASS_CONVERT_MAX_IDS} IDs, not {len(ids)}")
-        body = {"ids": [str(i) for i in ids], "convert_to": _targets(convert_to, carry_over_tags)}
+        body = {
+            "ids": [str(i) for i in ids],
+            "convert_to": [{"module": {"api_name": str(to["api_name"]), "id": str(to["id"])},
+                            "carry_over_tags": bool(carry_over_tags)}],
+        }
         answer = await self._session.request("POST", f"{module}/actions/mass_convert", json=body)
         entry = _first_entry(answer.body)
         error = _entry_error(entry, answer.status)
@@ -175,12 +195,3 @@ class CrmClient(ApiClient):
         data = answer.body.get("data")
         return data if isinstance(data, list) else []
 
-
-def _targets(convert_to: list[dict[str, Any]], carry_over_tags: bool) -> list[dict[str, Any]]:
-    """`convert_to` entries in the schema's shape: {"module": {"api_name", "id"}, "carry_over_tags"}."""
-    targets = []
-    for target in convert_to:
-        entry = dict(target)
-        entry.setdefault("carry_over_tags", carry_over_tags)
-        targets.append(entry)
-    return targets

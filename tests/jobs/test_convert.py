@@ -118,10 +118,9 @@ async def test_tags_stay_behind_unless_asked(box: CrmBox, tmp_path: Path) -> Non
     assert body["convert_to"][0]["carry_over_tags"] is False
 
 
-async def test_quotes_to_sales_orders_and_invoices(box: CrmBox, tmp_path: Path) -> None:
+async def test_quotes_to_sales_orders_and_invoices_is_two_conversions_each(box: CrmBox, tmp_path: Path) -> None:
     numbers = ["QT-00011", "QT-00012", "QT-00013", "QT-00014", "QT-00015",
-               "QT-00033",  # already has a sales order
-               "QT-00036"]  # already has an invoice
+               "QT-00033"]  # already has a sales order
     file = write_rows(tmp_path / "q.csv", ["Quote Number"], [[n] for n in numbers])
 
     result = await convert(box, "Quotes", ("Sales_Orders", "Invoices"), file)
@@ -130,14 +129,38 @@ async def test_quotes_to_sales_orders_and_invoices(box: CrmBox, tmp_path: Path) 
     for number in numbers[:5]:
         row = rows[number]
         assert row["Status"] == "converted"
-        assert box.record("Sales_Orders", row["Sales Order ID"])["Quote_Name"]["id"] == row["Record ID"]
-        assert box.record("Invoices", row["Invoice ID"])["Quote_Name"]["id"] == row["Record ID"]
-    for number in ("QT-00033", "QT-00036"):
-        assert (rows[number]["Status"], rows[number]["Code"]) == ("failed", "ID_ALREADY_CONVERTED")
-        assert "a sales order and an invoice" in rows[number]["Message"]
-    body = next(s.body for s in box.transport.sent if s.kind == "mass_convert")
-    assert [e["module"]["api_name"] for e in body["convert_to"]] == ["Sales_Orders", "Invoices"]
-    assert box.transport.assert_bodies_match_zoho_schemas() == 3
+        order = box.record("Sales_Orders", row["Sales Order ID"])
+        assert order["Quote_Name"]["id"] == row["Record ID"]
+        # the invoice is made from the sales order just made (seed 000: "Sales Orders to Invoices")
+        assert box.record("Invoices", row["Invoice ID"])["Sales_Order"]["id"] == row["Sales Order ID"]
+        assert row["Sales Order Number"] in row["Message"] and row["Invoice Number"] in row["Message"]
+    assert (rows["QT-00033"]["Status"], rows["QT-00033"]["Code"]) == ("failed", "ID_ALREADY_CONVERTED")
+    assert "already converted to a sales order" in rows["QT-00033"]["Message"]
+    assert rows["QT-00033"]["Invoice ID"] == ""
+    masses = [s for s in box.transport.sent if s.kind == "mass_convert"]
+    assert [(s.path, [e["module"]["api_name"] for e in s.body["convert_to"]]) for s in masses] == [
+        ("/crm/v8/Quotes/actions/mass_convert", ["Sales_Orders"]),
+        ("/crm/v8/Sales_Orders/actions/mass_convert", ["Invoices"])]
+    assert sorted(masses[1].body["ids"]) == sorted(rows[n]["Sales Order ID"] for n in numbers[:5])
+    assert all("carry_over_tags" not in e for s in box.transport.sent if s.kind == "convert"
+               for e in s.body["data"][0]["convert_to"])
+    assert box.transport.assert_bodies_match_zoho_schemas() == 3  # two mass conversions, one single (QT-00033)
+
+
+async def test_a_chain_whose_second_conversion_fails_reports_both(box: CrmBox, tmp_path: Path) -> None:
+    box.crm.disabled_modules.add("Invoices")
+    file = write_rows(tmp_path / "q.csv", ["Quote Number"], [["QT-00011"]])
+
+    result = await convert(box, "Quotes", ("Sales_Orders", "Invoices"), file)
+
+    row = report_rows(result)[0]
+    assert (row["Status"], row["Code"]) == ("failed", "NO_PERMISSION")
+    assert box.record("Sales_Orders", row["Sales Order ID"])["Quote_Name"]["id"] == row["Record ID"]
+    assert row["Message"].startswith("sales order ") and "the invoice was not" in row["Message"]
+    converts = [s for s in box.transport.sent if s.kind == "convert"]
+    assert [(s.path.split("/")[3], s.body["data"][0]["convert_to"][0]["module"]["api_name"]) for s in converts] == [
+        ("Quotes", "Sales_Orders"), ("Sales_Orders", "Invoices")]
+    assert result.exit_code == 1
 
 
 async def test_sales_orders_to_invoices_with_every_documented_error(box: CrmBox, tmp_path: Path) -> None:
@@ -222,8 +245,10 @@ async def test_rows_with_their_own_targets_are_grouped(box: CrmBox, tmp_path: Pa
     assert result.exit_code == 0 and result.counts["converted"] == 14
     mass = sorted(([e["module"]["api_name"] for e in s.body["convert_to"]], len(s.body["ids"]))
                   for s in box.transport.sent if s.kind == "mass_convert")
-    assert mass == [(["Invoices"], 6), (["Sales_Orders"], 6)]
-    assert box.transport.count("convert") == 2  # the group of two is cheaper singly
+    # one module per call: the two rows for both join the sales-order batch, then their own sales
+    # orders become invoices, a group of two, cheaper singly
+    assert mass == [(["Invoices"], 6), (["Sales_Orders"], 8)]
+    assert [s.path.split("/")[3] for s in box.transport.sent if s.kind == "convert"] == ["Sales_Orders"] * 2
     out = report_rows(result)
     assert all(r["Sales Order ID"] and not r["Invoice ID"] for r in out[:6])
     assert all(r["Invoice ID"] and not r["Sales Order ID"] for r in out[6:12])

@@ -36,7 +36,7 @@ async def test_finding_what_a_run_made_reads_one_page_not_the_whole_module(sandb
         asked = time.time()
         made = {}
         for quote in QUOTES:
-            details = await crm.convert("Quotes", quote, [{"module": {"api_name": "Sales_Orders", "id": target}}])
+            details = await crm.convert("Quotes", quote, {"api_name": "Sales_Orders", "id": target})
             made[quote] = details["Sales_Orders"]["id"]
         # one quote asked a minute after its record was made: within the clock allowance, still this run's
         wanted = {QUOTES[0]: asked, QUOTES[1]: asked, QUOTES[2]: asked + 60,

@@ -20,8 +20,8 @@ from app.jobs.convert import ConvertJob, ConvertResult, ConvertSettings
 from app.jobs.target import Target, sandbox_target
 from app.sandbox import SandboxSettings, create_app
 from app.sandbox.crm import CrmStore
-from app.sandbox.crm_convert import CONVERT_SCHEMA, MASS_CONVERT_SCHEMA, request_schema
 from app.zoho import CrmClient
+from tests.contract import kinds
 
 URL = "http://sandbox.test"
 
@@ -34,8 +34,8 @@ def order_id(n: int) -> str:
     return str(460000000200000 + n)
 
 
-CONVERT_BODY = Draft7Validator(request_schema(*CONVERT_SCHEMA))  # Zoho's crm-oas schemas
-MASS_CONVERT_BODY = Draft7Validator(request_schema(*MASS_CONVERT_SCHEMA))
+CONVERT_BODY = Draft7Validator(kinds.CONVERT_BODY)  # the written contract: crm-oas v8 inventory_convert.yaml
+MASS_CONVERT_BODY = Draft7Validator(kinds.MASS_CONVERT_BODY)  # and inventory_mass_convert.json
 
 
 @dataclass

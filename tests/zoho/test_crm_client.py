@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -18,33 +19,52 @@ async def module_id(client: CrmClient, api_name: str) -> str:
     return next(str(m["id"]) for m in await client.modules() if m["api_name"] == api_name)
 
 
-async def test_convert_a_quote_to_a_sales_order(sandbox) -> None:
-    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
-        target = [{"module": {"api_name": "Sales_Orders", "id": await module_id(crm, "Sales_Orders")}}]
-        details = await crm.convert("Quotes", QUOTE_1, target, carry_over_tags=True)
-        order = await crm.get("Sales_Orders", details["Sales_Orders"]["id"])
+class Bodies(httpx.AsyncBaseTransport):
+    """The sandbox's transport, keeping the JSON body of every convert and mass_convert request."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.sent: list[tuple[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/actions/" in request.url.path and request.method == "POST":
+            self.sent.append((request.url.path.rsplit("/", 1)[-1], json.loads(request.content)))
+        return await self.inner.handle_async_request(request)
+
+
+async def test_convert_sends_crm_oas_body_with_one_module_and_tags_only_when_asked(sandbox) -> None:
+    bodies = Bodies(sandbox.transport)
+    async with CrmClient.for_sandbox(sandbox.url, bodies, Throttle(per_minute=10_000)) as crm:
+        orders = {"api_name": "Sales_Orders", "id": await module_id(crm, "Sales_Orders")}
+        plain = await crm.convert("Quotes", QUOTE_1, orders)
+        tagged = await crm.convert("Quotes", "460000000100002", orders, carry_over_tags=True)
+        order = await crm.get("Sales_Orders", plain["Sales_Orders"]["id"])
         with pytest.raises(ZohoError) as again:
-            await crm.convert("Quotes", QUOTE_1, target)
-    assert order["Quote_Name"]["id"] == QUOTE_1
+            await crm.convert("Quotes", QUOTE_1, orders)
+    assert order["Quote_Name"]["id"] == QUOTE_1 and tagged["Sales_Orders"]["id"]
     assert (again.value.status, again.value.code) == (400, "ID_ALREADY_CONVERTED")
+    module = {"api_name": "Sales_Orders", "id": orders["id"]}
+    assert bodies.sent[0] == ("convert", {"data": [{"convert_to": [{"module": module}]}]})  # crm-oas v8 yaml
+    assert bodies.sent[1] == ("convert", {"data": [{"convert_to": [{"module": module, "carry_over_tags": True}]}]})
 
 
 async def test_a_quote_not_approved_is_a_clean_error(sandbox) -> None:
     async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
-        target = [{"module": {"api_name": "Invoices", "id": await module_id(crm, "Invoices")}}]
+        invoices = {"api_name": "Invoices", "id": await module_id(crm, "Invoices")}
         with pytest.raises(ZohoError) as refused:
-            await crm.convert("Quotes", QUOTE_NOT_APPROVED, target)
+            await crm.convert("Quotes", QUOTE_NOT_APPROVED, invoices)
         with pytest.raises(ZohoError) as bad_body:
-            await crm.convert("Quotes", QUOTE_1, [{"module": {"api_name": "Invoices", "id": "12"}}])
+            await crm.convert("Quotes", QUOTE_1, {"api_name": "Invoices", "id": "12"})
     assert (refused.value.status, refused.value.code) == (400, "NOT_APPROVED")
-    assert bad_body.value.code == "INVALID_DATA"
+    assert (bad_body.value.code, bad_body.value.field) == ("INVALID_DATA", "id")  # wrapped in data[], as Zoho
     assert crm.counters.retries == 0
 
 
 async def test_mass_convert_and_poll_until_done(sandbox) -> None:
     ids = [f"4600000001000{n:02d}" for n in range(2, 8)]
-    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
-        target = [{"module": {"api_name": "Sales_Orders", "id": await module_id(crm, "Sales_Orders")}}]
+    bodies = Bodies(sandbox.transport)
+    async with CrmClient.for_sandbox(sandbox.url, bodies, Throttle(per_minute=10_000)) as crm:
+        target = {"api_name": "Sales_Orders", "id": await module_id(crm, "Sales_Orders")}
         job_id = await crm.mass_convert("Quotes", ids, target)
         statuses = []
         for _ in range(20):
@@ -59,6 +79,8 @@ async def test_mass_convert_and_poll_until_done(sandbox) -> None:
     assert statuses[-1] == "COMPLETED"
     assert status["total_count"] == 6 and status["converted_count"] == 6
     assert len(converted) == 6
+    # inventory_mass_convert.json Body_Wrapper: carry_over_tags is required there, false allowed
+    assert bodies.sent == [("mass_convert", {"ids": ids, "convert_to": [{"module": target, "carry_over_tags": False}]})]
 
 
 class Recording(httpx.AsyncBaseTransport):
