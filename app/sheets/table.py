@@ -25,29 +25,27 @@ EXCEL_ERRORS = frozenset(
 
 
 class ExcelError(str):
-    """A cell holding a formula error such as ``#N/A`` or ``#DIV/0!`` (still a ``str``)."""
+    """A cell holding a formula error such as ``#N/A`` or ``#DIV/0!``, or a formula without a saved value
+    (``=SUM(B2:B4)``); still a ``str``."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str.__repr__(self)})"
+        return f"ExcelError({str.__repr__(self)})"
 
     @property
     def reason(self) -> str:
-        """What the cell is, completing "<cell> is ..."."""
+        """What the cell is, completing "<cell> is ...": an error value, or (text starting with "=") a formula
+        whose result was never saved, as files written by programs that do not calculate hold."""
+        if self.startswith("="):
+            return ("a formula without a saved value, so there is nothing to read; open and save the file in "
+                    "Excel, or paste values")
         return "a formula error in the spreadsheet, not a value"
 
-
-class FormulaWithoutValue(ExcelError):
-    """A formula whose result was never saved (the file was written by a program that does not calculate);
-    the text is the formula, ``=SUM(B2:B4)``."""
-
-    __slots__ = ()
-
     @property
-    def reason(self) -> str:
-        return ("a formula without a saved value, so there is nothing to read; open and save the file in "
-                "Excel, or paste values")
+    def formula(self) -> bool:
+        """True for a formula without a saved value (its text is the formula, ``=SUM(B2:B4)``)."""
+        return self.startswith("=")
 
 
 def is_error(value: object) -> bool:

@@ -76,7 +76,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None
 
     The grid starts at A1 (row i is spreadsheet row i + 1); empty cells are None, whole-number
     floats become ints, error cells become ExcelError values and (xlsx) formulas without a saved
-    value FormulaWithoutValue ones; hidden rows (0-based) are known for xlsx only.
+    value ExcelError("=formula") ones; hidden rows (0-based) are known for xlsx only.
     """
     parts = _xlsx_parts(path) if kind is Kind.XLSX else None
     with open_workbook(path, kind) as book:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
-from app.sheets.table import ExcelError, FormulaWithoutValue, column_index
+from app.sheets.table import ExcelError, column_index
 
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
@@ -103,4 +103,4 @@ def _formulas(buf: bytes, scan: Scan) -> None:
             continue
         text = _FORMULA_TEXT.search(cell)
         formula = unescape(text.group(1).decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}) if text else ""
-        scan.cells[where] = FormulaWithoutValue(f"={formula}" if formula else "=(a formula)")
+        scan.cells[where] = ExcelError(f"={formula}" if formula else "=(a formula)")  # no saved value
