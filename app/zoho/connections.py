@@ -301,11 +301,15 @@ class ConnectionStore:
         return cached[1]
 
     def keeper(self, name: str, refresh_token: str) -> KeyringKeeper | None:
-        """Where the connection's access token is kept between runs: the keyring, or nowhere without one."""
-        if self.keyring_works():
+        """Where the connection's access token is kept between runs: the keyring beside the refresh token.
+
+        Secrets passed in the environment are for one run only, so their token is not kept either.
+        """
+        from_environment = bool(self.environ.get(SECRET_ENV) and self.environ.get(REFRESH_ENV))
+        if not from_environment and self.keyring_works():
             return KeyringKeeper(self.backend, KEYRING_SERVICE, name, refresh_token)
-        log.info("no keyring: the access token of connection %r is not kept, so this run asks Zoho for "
-                 "a new one (Zoho mints at most 10 in ten minutes)", name)
+        log.info("secrets from the environment: the access token of connection %r is not kept, so this "
+                 "run asks Zoho for a new one (Zoho mints at most 10 in ten minutes)", name)
         return None
 
     def books_client(
