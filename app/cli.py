@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 from collections.abc import Callable, Sequence
 
 from app import __version__
 
+LOG_ENV = "ZOHO_BULK_LOG"
 ENTITIES = ("contacts", "salesorders", "creditnotes")
 OPERATIONS = ("create", "update", "upsert", "skip-existing")
 
@@ -126,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", default="0", metavar="MS")
     p.add_argument("--fail-rate", type=float, default=0.0)
     p.add_argument("--drop-rate", type=float, default=0.0)
+    p.add_argument("--fail-after-commit-rate", type=float, default=0.0, metavar="F",
+                   help="answer this share of writes HTTP 500 after saving them (Zoho's write in doubt)")
     p.add_argument("--token-uses", type=int, default=0, metavar="N")
     p.add_argument("--token-limit", type=int, default=0, metavar="N",
                    help="refuse an access token past N per refresh token in 10 minutes, as Zoho does "
@@ -158,9 +163,19 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return getattr(importlib.import_module(module_name), function)
 
 
+def _trace_to_log_file() -> None:
+    """ZOHO_BULK_LOG=debug (or info, warning): the run's redacted trace goes to the GUI's log file, for support."""
+    level = os.environ.get(LOG_ENV, "").strip().upper()
+    if level and level not in ("0", "OFF", "NO", "FALSE"):
+        from app.gui.logfile import start_logging  # no Qt: a file handler with the redacting filter
+
+        start_logging(getattr(logging, level, logging.DEBUG))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _trace_to_log_file()
     if not args.command:
         parser.print_help()
         return 2

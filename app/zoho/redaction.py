@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import traceback
 
 log = logging.getLogger("app.zoho")
 
@@ -55,6 +56,8 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:  # a traceback's messages are redacted too
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
         return True
 
 

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from app.gui.logfile import log_path
 from app.zoho import AuthError, BooksClient, ConnectionStore, Throttle, TokenSource
 from app.zoho.connections import connections_command
 from app.zoho.errors import MissingScope
@@ -84,6 +86,9 @@ def test_a_books_only_connection_asked_for_crm_says_which_scope_after_exactly_on
     keyring.set_keyring(keyring.backends.fail.Keyring())
     monkeypatch.setenv("ZOHO_BULK_CLIENT_SECRET", "sandbox-secret")
     monkeypatch.setenv("ZOHO_BULK_REFRESH_TOKEN", "sandbox-refresh-books")
+    monkeypatch.setenv("ZOHO_BULK_LOG", "debug")  # the redacted trace a user sends to support
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
     try:
         assert main(["connections", "add", "books", "--base-url", live_sandbox.url, "--organization-id", ORG,
                      "--client-id", "sandbox-client"]) == 0
@@ -96,12 +101,22 @@ def test_a_books_only_connection_asked_for_crm_says_which_scope_after_exactly_on
         code = main(["convert", str(quotes), "--from", "Quotes", "--to", "Sales_Orders", "--connection", "books"])
     finally:
         keyring.set_keyring(previous)
+        for handler in root.handlers:
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)
     out, err = capsys.readouterr()
     said = out + err
     assert code == 2, said
     assert "needs scope ZohoCRM.settings.modules.READ" in said and "--crm" in said
     assert "Traceback" not in said
     assert minted(live_sandbox, "sandbox-refresh-books") == 1  # exactly one refresh, then a plain stop
+
+    trace = log_path().read_text(encoding="utf-8")
+    assert "access token refreshed" in trace and "OAUTH_SCOPE_MISMATCH" in trace
+    for secret in ("sandbox-secret", "sandbox-refresh-books", *live_sandbox.app.state.tokens.tokens):
+        assert secret not in trace and secret not in said
 
 
 def test_a_books_401_on_a_kept_token_gets_one_refresh_then_names_the_scope(sandbox: Any, tmp_path: Path) -> None:
@@ -242,3 +257,19 @@ async def test_zohos_access_denied_is_plain_and_kept_so_the_next_run_does_not_as
     clock.now += 540.0
     assert await later.refresh(stale=later.current)
     assert minted(sandbox, "sandbox-refresh") == 3
+
+
+def test_a_logged_traceback_is_redacted_too() -> None:
+    from app.zoho.redaction import RedactingFilter, remember_secret
+
+    token = "1000.0123456789abcdef.fedcba9876543210"
+    remember_secret(token)
+    try:
+        raise ValueError(f"bad answer with access_token={token}")
+    except ValueError as exc:
+        record = logging.LogRecord("app.zoho", logging.ERROR, __file__, 1, "failed: %s", (token,),
+                                   (type(exc), exc, exc.__traceback__))
+    assert RedactingFilter().filter(record)
+    text = logging.Formatter("%(message)s").format(record)
+    assert "ValueError: bad answer with access_token=[redacted]" in text and "failed: [redacted]" in text
+    assert token not in text
