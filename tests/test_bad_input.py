@@ -23,6 +23,7 @@ import pytest
 
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from app.zoho.connections import Connection, ConnectionStore
+from tests.holds import RequestHold
 
 ROOT = Path(__file__).resolve().parents[1]
 ZOHO_BULK = ROOT / ".venv" / "bin" / "zoho-bulk"
@@ -494,32 +495,37 @@ def test_two_sandboxes_are_two_targets_so_a_job_never_counts_rows_sent_elsewhere
 
 def test_a_second_ctrl_c_stops_at_once_still_ends_in_json_and_the_rerun_sends_each_row_once(
         user: User, sandbox_at: Callable[..., EmbeddedSandbox]) -> None:
-    sb = sandbox_at(latency_ms=400, concurrency=2)
+    """Both Ctrl-Cs land while two creates are out (held by the sandbox until the process is gone);
+    they then land in Zoho, so the rerun must find them rather than send them again."""
+    sb = sandbox_at(concurrency=2)
+    hold = RequestHold(sb.app, "POST", "/books/v3/contacts")
     names = [f"Twice Co {i:02d}" for i in range(12)]
     file = contacts_csv(user.home / "people.csv", names)
     proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
-    assert proc.stderr is not None
-    seen = ""
-    while not re.search(r"\] [1-9]\d*/12", seen):
-        chunk = proc.stderr.read(1)
-        assert chunk, seen
-        seen += chunk
-    proc.send_signal(signal.SIGINT)
-    while "Stopping" not in seen:  # the first one is taken: the next one means "now"
-        chunk = proc.stderr.read(1)
-        assert chunk, seen
-        seen += chunk
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        assert proc.stderr is not None
+        hold.wait_held(2)
+        proc.send_signal(signal.SIGINT)
+        seen = ""
+        while "Stopping" not in seen:  # the first one is taken: the next one means "now"
+            chunk = proc.stderr.read(1)
+            assert chunk, seen
+            seen += chunk
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        hold.release()
     assert proc.returncode == 3, out + seen + err
     assert not RAW_EXCEPTION.search(out + seen + err), out + seen + err
-    last = json.loads(out.strip().splitlines()[-1])  # the summary, or the hard stop's own object
-    assert last.get("exit_code") == 3 if "error" in last else last["job_id"], last
-    assert all(names_in(sb.db_path)[n] <= 1 for n in names)
+    assert "never retrieved" not in err
+    assert json.loads(out.strip().splitlines()[-1]) == {"error": err.strip().splitlines()[-1], "exit_code": 3}
+    hold.wait_done(2)  # the two abandoned creates did their work
+    assert sum(names_in(sb.db_path)[n] for n in names) == 2
 
     run = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
     plain(run, 0)
     assert all(names_in(sb.db_path)[n] == 1 for n in names)
+    assert last_json(run)["calls"]["write"] == 10  # the two that landed were found, not sent again
 
 
 def test_a_hard_stop_still_prints_the_json_object_last(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
@@ -13,6 +14,7 @@ from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import ZohoError
 
 ClientT = TypeVar("ClientT", bound=AbstractAsyncContextManager[Any])
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -78,6 +80,7 @@ class ControlledJob(Generic[ClientT]):
         self._stop_error: ZohoError | None = None
         self._started = time.monotonic()
         self.journal: Journal | None = None
+        self._calls_out: set[asyncio.Task[Any]] = set()
 
     def pause(self) -> None:
         if not self.control.paused and not self.control.cancelled:
@@ -110,14 +113,36 @@ class ControlledJob(Generic[ClientT]):
         """A client on the job's target, or the job's own error when there is no target."""
         raise NotImplementedError
 
+    def _call_out(self, request: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Start one request as a task of the job's own: its outcome is always retrieved, and
+        close() ends it before the client closes, even when the worker awaiting it was stopped
+        at once (a second Ctrl-C) and no longer will."""
+        task = asyncio.ensure_future(request)
+        self._calls_out.add(task)
+        task.add_done_callback(_retrieved)
+        task.add_done_callback(self._calls_out.discard)
+        return task
+
+    async def _end_calls_out(self) -> None:
+        """Cancel the requests nobody awaits any more and wait for them to end (their rows stay
+        "sent" in the journal, to be looked up when the job resumes)."""
+        left = [task for task in self._calls_out if not task.done()]
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.wait(left)
+
     async def close(self) -> None:
-        """Close the client, then the journal, even when closing is cancelled.
+        """End the requests left out, close the client, then the journal, even when closing is cancelled.
 
         The journal closes on a worker thread: closing drains its writes and checkpoints the
         write-ahead log into the file, an fsync the GUI's event loop must not wait on.
         """
         try:
-            await self._stack.aclose()
+            try:
+                await self._end_calls_out()
+            finally:
+                await self._stack.aclose()
         finally:
             journal, self.journal = self.journal, None
             if journal is not None:
@@ -137,3 +162,10 @@ class ControlledJob(Generic[ClientT]):
         if self._stop_error is None:
             self._stop_error = exc
         self.control.cancel(reason)
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """Take a finished request's outcome so asyncio never reports it as "never retrieved"; the
+    worker that awaits it handles it, and one stopped at once left its row "sent" in the journal."""
+    if not task.cancelled():
+        task.exception()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
 import os
+import shutil
 import time
 import weakref
 from collections import Counter
@@ -41,6 +43,7 @@ from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
 from app.jobs.refused_fields import RefusedFields
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
+from app.jobs.revision import Regrouped, revise
 from app.jobs.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.target import Target
 from app.jobs.writes import (
@@ -85,9 +88,14 @@ class JobSettings:
     date_order: str | None = None  # --date-order: for date columns whose values and mapping leave it open
     decimal: str | None = None  # --decimal: for number columns whose values and mapping leave it open
     encoding: str | None = None  # --encoding: a text file's encoding when detection is unsure
+    # The user's file when `file` is a copy of it with fixes made in the app: the job is that file's job (its
+    # id, report and name in the Jobs page); each run takes the copy's documents, settled ones staying settled.
+    source: Path | None = None
 
     def __post_init__(self) -> None:
         self.file = Path(self.file)
+        if self.source is not None:
+            self.source = Path(self.source)
         if isinstance(self.mapping, str):
             self.mapping = Path(self.mapping)
         if self.report_dir is not None:
@@ -180,15 +188,18 @@ class ImportJob(ControlledJob[BooksClient]):
             if not s.dry_run:
                 with Journal.open(s.job_id) as j:
                     stored = j.values()
+        if stored.get("input") and s.source is None and Path(stored["input"]).exists():
+            s.source, s.file = s.file, Path(stored["input"])  # resumed: the fixes made in the app go on
+        origin = s.source or s.file  # the user's file: what the job is of
         if stored:
-            _check_resumed_from(s.job_id or "", stored, s.file)
+            _check_resumed_from(s.job_id or "", stored, origin)
         try:
             table = read_table(s.file, sheet=stored.get("sheet", s.sheet), encoding=stored.get("encoding", s.encoding))
         except SheetError as exc:
             raise JobError(str(exc)) from None
-        print_fp = fingerprint(s.file)
+        print_fp = fingerprint(origin)
         if stored and stored.get("fingerprint") != print_fp:
-            raise JobError(f'The file "{s.file.name}" changed since job {s.job_id} started; '
+            raise JobError(f'The file "{origin.name}" changed since job {s.job_id} started; '
                            "run it as a new import instead of resuming.")
         try:
             mapping = self._mapping(table, stored)
@@ -217,9 +228,13 @@ class ImportJob(ControlledJob[BooksClient]):
             raise JobError(f"Job {self.job_id} is already running (in another terminal or window); "
                            "let it finish or stop it, then run this again.")
         self._resumed = self.journal.has_entries()
+        if self._resumed and (s.source is not None or self.journal.get("input")):
+            self._revise(prepared, table)
+        if not s.dry_run and (s.source is not None or self.journal.get("input")):
+            self.journal.set("input", str(self._keep_input()) if s.source is not None else None)
         if not self._resumed:
             self.journal.set("kind", "import")
-            self.journal.set("file", str(s.file.resolve()))
+            self.journal.set("file", str(origin.resolve()))
             self.journal.set("fingerprint", print_fp)
             self.journal.set("mapping", mapping_json)
             self.journal.set("created_at", time.time())
@@ -228,6 +243,23 @@ class ImportJob(ControlledJob[BooksClient]):
                 self.journal.set(name, value)
             self.journal.add(self._entries(prepared))
         return prepared
+
+    def _revise(self, prepared: Prepared, table: Table) -> None:
+        """The file was revised in the app (or its revision dropped): its documents replace those not sent."""
+        assert self.journal is not None
+        try:
+            revise(self.journal, self._entries(prepared), table.row_numbers)
+        except Regrouped as exc:
+            self.journal.close()
+            self.journal = None
+            raise JobError(f"Job {self.job_id} cannot take the changes: {exc}.") from None
+
+    def _keep_input(self) -> Path:
+        """The job's own copy of the revised file it reads (the app's copy is written again at each fix)."""
+        kept = journal_path(self.job_id).with_suffix(".input" + self.settings.file.suffix)
+        if self.settings.file.resolve() != kept.resolve():
+            shutil.copyfile(self.settings.file, kept)
+        return kept
 
     def _mapping(self, table: Table, stored: dict[str, Any]) -> Mapping:
         s = self.settings
@@ -302,7 +334,23 @@ class ImportJob(ControlledJob[BooksClient]):
             quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,
             rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed, problems=problems)
+        self._plan = dataclasses.replace(self._plan, markers=self._markers_shown())
         return self._plan
+
+    def _markers_shown(self) -> tuple[str, ...]:
+        """How creates the sheet gives no key for are found again if Zoho's answer is lost (or that they cannot be)."""
+        tagged = [d.marker["value"] for d in self._decisions.values()
+                  if d.action == "create" and d.marker.get("tagged")]
+        keyless = sum(1 for d in self._decisions.values() if d.action == "create" and not d.marker.get("by"))
+        out = []
+        if tagged:
+            out.append(f"{_plural(len(tagged), 'document')} without a number get the reference number "
+                       f"{tagged[0]}{' ... ' + tagged[-1] if len(tagged) > 1 else ''}: "
+                       "it finds each again in Zoho if the answer to its create is lost")
+        if keyless:
+            out.append(f"{_plural(keyless, 'document')} have no number and share their reference number: "
+                       "if the answer to such a create is lost, the report asks you to check Zoho")
+        return tuple(out)
 
     def payloads_to_send(self) -> list[tuple[str, dict[str, Any]]]:
         """After the plan: each write the run would make, in document order, headed by its rows and action."""
@@ -504,7 +552,8 @@ class ImportJob(ControlledJob[BooksClient]):
         self._refused_fields.documents.append(index)
         await self.journal.write(self.journal.set, "custom_field_refused", list(self._refused_fields.documents))
 
-    async def _still_differs(self, index: int, d: Decision, *, landed: str | None = None) -> bool:
+    async def _still_differs(self, index: int, d: Decision, *, landed: str | None = None,
+                             note: str = "") -> bool:
         """The list row matched but does not show every field (line items, addresses, contact
         persons): read the record (one call), give the sheet's persons their IDs, and settle the
         document as unchanged when Zoho holds its values (as `landed` when they are there because
@@ -514,7 +563,7 @@ class ImportJob(ControlledJob[BooksClient]):
             async with self._dispatch:
                 await self._turn()
                 self._count_lookup()
-                call = asyncio.ensure_future(self.client.get(self.facts.name, d.zoho_id))
+                call = self._call_out(self.client.get(self.facts.name, d.zoho_id))
                 await self._until_sent(call)
         except Cancelled:
             return False  # never read: the document stays pending
@@ -533,7 +582,7 @@ class ImportJob(ControlledJob[BooksClient]):
             return True
         await self._settle_without_call(index, Decision(
             landed or "unchanged", zoho_id=d.zoho_id, number=d.number,
-            message=f"{landed} (confirmed after a lost answer)" if landed else "Zoho already holds these values"))
+            message=f"{landed} (confirmed){note}" if landed else "Zoho already holds these values"))
         return False
 
     async def _write(self, index: int, d: Decision, action: str, *,
@@ -559,7 +608,7 @@ class ImportJob(ControlledJob[BooksClient]):
                     self._write_calls += 1
                     meter.calls = self._lookup_calls + self._write_calls
                     self._emit()
-                    call = asyncio.ensure_future(self._call(action, d))
+                    call = self._call_out(self._call(action, d))
                     await self._until_sent(call)
             except Cancelled:
                 return  # never sent: the document stays pending
@@ -671,7 +720,7 @@ class ImportJob(ControlledJob[BooksClient]):
             outcome = "created" if action == "create" else (marker.get("outcome") or "updated")
             if d.action == "unchanged":  # the lost write had landed: Zoho shows its values
                 await self.journal.write(self.journal.finish, index, DONE, outcome, zoho_id=d.zoho_id,
-                                         number=d.number, message=f"{outcome} (confirmed after a lost answer)")
+                                         number=d.number, message=f"{outcome} (confirmed){_doubt_note(entry)}")
                 if self._meter:
                     self._meter.counted()
                 self._emit()
@@ -682,8 +731,12 @@ class ImportJob(ControlledJob[BooksClient]):
                     d = Decision("upsert", d.payload, marker={
                         "by": marker["by"], "value": marker["value"], "outcome": "created"})
                     action = "upsert"
-                elif d.marker.get("check") and not await self._still_differs(index, d, landed=outcome):
-                    return  # the whole record shows the lost write landed (and gives persons their IDs)
+                elif d.zoho_id and not await self._still_differs(index, d, landed=outcome,
+                                                                  note=_doubt_note(entry)):
+                    # ZOHO-FACTS: a 5xx answer to a write does not prove nothing was saved, so the
+                    # record is read (one call) before anything is resent: the whole record shows
+                    # whether the write landed (and gives persons their IDs).
+                    return
                 await self._write(index, d, d.action if d.writes else action)
             return
         if not _lookup_marker(marker):
@@ -705,7 +758,8 @@ class ImportJob(ControlledJob[BooksClient]):
             await self.journal.write(
                 self.journal.finish, index, DONE, "created", zoho_id=str(record.get(self.facts.id_field)),
                 number=_number_of(record, self.facts.key_field),
-                message="created (found in Zoho after a lost answer)")
+                message=f"created (confirmed): found in Zoho by its {marker['by'].replace('_', ' ')}"
+                        f"{_doubt_note(entry)}")
             if self._meter:
                 self._meter.counted()
             self._emit()
@@ -768,7 +822,8 @@ class ImportJob(ControlledJob[BooksClient]):
         elif stopped:
             message = "the run was cancelled"
         summary_rows: list[tuple[str, object]] = [
-            ("Job", self.job_id), ("File", str(self.settings.file)), ("Sheet", table.sheet),
+            ("Job", self.job_id), ("File", str(self.settings.source or self.settings.file)),
+            ("Sheet", table.sheet),
             *([("Encoding", table.encoding)] if table.encoding else []),
             ("Record type", self.facts.singular if self.facts else self.settings.entity),
             ("Operation", self.mapping.operation if self.mapping else self.settings.operation),
@@ -847,9 +902,10 @@ class ImportJob(ControlledJob[BooksClient]):
         say so: the rows were sent, so their report must not be lost to a traceback."""
         assert self.table is not None
         s = self.settings
-        out_dir = Path(s.report_dir or report_folder(s.file))
-        stem = report_stem(s.file, self.job_id) + (".dry-run" if s.dry_run else "")
-        suffix = ".csv" if s.file.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
+        origin = s.source or s.file  # named after the user's file, also when a corrected copy was read
+        out_dir = Path(s.report_dir or report_folder(origin))
+        stem = report_stem(origin, self.job_id) + (".dry-run" if s.dry_run else "")
+        suffix = ".csv" if origin.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
 
         def write(folder: Path) -> ReportPaths:
             assert self.table is not None
@@ -908,6 +964,17 @@ def _weakly(method: Callable[[], None]) -> Callable[[], None]:
             bound()
 
     return call
+
+
+def _plural(n: int, word: str) -> str:
+    return f"1 {word}" if n == 1 else f"{n} {word}s"
+
+
+def _doubt_note(entry: Entry) -> str:
+    """Why a write was in doubt, for the report's message: ", though Zoho answered HTTP 500" or its answer lost."""
+    if entry.http_status and entry.http_status >= 500:
+        return f", though Zoho answered HTTP {entry.http_status}"
+    return ", though its answer was lost"
 
 
 def _lookup_marker(marker: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ import pytest
 
 from app.jobs.journal import Journal
 from app.sandbox import EmbeddedSandbox, SandboxSettings
+from tests.holds import RequestHold
 from tests.jobs.conftest import ORDER_HEADERS, read_report, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +138,39 @@ def test_quota_spent_during_the_lookups_exits_3_and_sends_nothing(tmp_path: Path
     assert summary["created"] == 0 and summary["calls"]["write"] == 0 and not orders
     [row] = read_report(Path(summary["report_csv"]))
     assert row["Status"] == "skipped" and "quota" in row["Message"]
+
+
+def test_a_second_ctrl_c_while_a_request_waits_to_go_out_leaves_no_task_behind(
+        make_live_sandbox, tmp_path: Path, data_dir: Path) -> None:
+    """The first write waits for its access token (held by the sandbox): both Ctrl-Cs land then, so
+    the request is abandoned before it went out. Nothing may be reported about it ("Task exception
+    was never retrieved"), and the rerun sends each row once."""
+    sb = make_live_sandbox(rate_limit=100_000, concurrency=2, daily_quota=10_000_000)
+    hold = RequestHold(sb.app, "POST", "/oauth/v2/token")
+    names = [f"Waiting Co {i}" for i in range(5)]
+    file = write_csv(tmp_path / "people.csv", ["Display Name"], [[n] for n in names])
+    env = {**os.environ, "ZOHO_BULK_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(file), "--entity", "contacts",
+                             "--sandbox", sb.url, "--json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        hold.wait_held(1)
+        proc.send_signal(signal.SIGINT)
+        seen = ""
+        while "Stopping" not in seen:
+            chunk = proc.stderr.read(1)
+            assert chunk, seen
+            seen += chunk
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        hold.release()
+    assert proc.returncode == 3, seen + err
+    assert "never retrieved" not in err and "Traceback" not in err, err
+    assert json.loads(out.strip().splitlines()[-1])["exit_code"] == 3
+
+    done = cli("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json", data=data_dir)
+    assert done.returncode == 0, done.stderr
+    made = [c["contact_name"] for c in sb.app.state.store.all("contacts")]
+    assert all(made.count(n) == 1 for n in names)

@@ -190,3 +190,31 @@ async def test_server_errors_are_retried_and_leftovers_go_again_on_resume(make_b
     assert result.exit_code == 0 and result.counts["created"] == 15
     marks = per_document(box, result)
     assert len(marks) == 15 and set(marks.values()) == {1}
+
+
+async def test_a_request_nobody_awaits_any_more_is_ended_by_close_and_reported_nowhere() -> None:
+    """A second Ctrl-C cancels the worker that awaited a request: the request's own failure must not
+    reach the user as "Task exception was never retrieved", and close() ends the ones still out."""
+    import gc
+
+    from app.jobs.control import ControlledJob
+    from app.zoho import InDoubt
+
+    reported: list[str] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: reported.append(context["message"]))
+    job: ControlledJob[Any] = ControlledJob(None)
+
+    async def lost() -> None:
+        raise InDoubt("the connection broke before the answer arrived")
+
+    forever = asyncio.Event()
+    failed = job._call_out(lost())
+    waiting = job._call_out(forever.wait())
+    await asyncio.wait([failed])
+    del failed
+    gc.collect()
+    await job.close()
+    assert waiting.cancelled()
+    del waiting
+    gc.collect()
+    assert reported == []
