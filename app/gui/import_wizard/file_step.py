@@ -25,6 +25,7 @@ from app.entities import ENTITIES, OPERATIONS
 from app.gui.import_wizard.session import Context, Session
 from app.resources import samples_dir
 from app.sheets import sheet_names
+from app.sheets.encodings import Candidate
 
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
 SAMPLES = ("contacts.xlsx", "salesorders.xlsx", "creditnotes.xlsx", "salesorders-with-problems.csv")
@@ -97,6 +98,10 @@ class FileStep(QWidget):
         self.operation.setObjectName("operation")
         for op in OPERATIONS:
             self.operation.addItem(OPERATION_TEXT.get(op, op), op)
+        self.encoding = QComboBox()  # shown when the encoding of a text file is not certain
+        self.encoding.setObjectName("encoding")
+        self.encoding.setToolTip("How the file's first differing line reads in each encoding it may be in: "
+                                 "pick the one that reads right.")
         self.status = QLabel()
         self.status.setObjectName("fileStatus")
         self.status.setWordWrap(True)
@@ -116,6 +121,11 @@ class FileStep(QWidget):
         op_label = QLabel("O&peration:")
         op_label.setBuddy(self.operation)
         form.addRow(sheet_label, self.sheet)
+        self.encoding_label = QLabel("&Encoding:")
+        self.encoding_label.setBuddy(self.encoding)
+        form.addRow(self.encoding_label, self.encoding)
+        self.encoding_label.setVisible(False)
+        self.encoding.setVisible(False)
         form.addRow(entity_label, self.entity)
         form.addRow(op_label, self.operation)
 
@@ -201,6 +211,7 @@ class FileStep(QWidget):
         self.sheets_loaded = False
         self.path.setText(str(path))
         self.sheet.clear()
+        self.ask_encoding([])
         self.status.setText("Reading the file\u2026")
         self.changed.emit()
         tasks = self.findChild(Tasks) or Tasks(self._context, self)
@@ -236,6 +247,18 @@ class FileStep(QWidget):
         self.sheets_loaded = True
         self.changed.emit()
 
+    def ask_encoding(self, candidates: list[Candidate]) -> None:
+        """Offer the encodings the file may be in, each with how it reads; none hides the choice."""
+        self.encoding.clear()
+        for c in candidates:
+            self.encoding.addItem(f"{c.encoding} \u2014 {c.preview}", c.encoding)
+        self.encoding.setVisible(bool(candidates))
+        self.encoding_label.setVisible(bool(candidates))
+        if candidates:
+            self.status.setText("The file's encoding is not certain: pick the encoding whose text reads right, "
+                                "then press Next.")
+            self.encoding.setFocus()
+
     # --- what the wizard reads ---
 
     def can_next(self) -> bool:
@@ -245,5 +268,6 @@ class FileStep(QWidget):
         """Copy the choices into the session."""
         s = self._session
         s.sheet = self.sheet.currentText() or None
+        s.encoding = self.encoding.currentData() if self.encoding.isVisible() else None
         s.entity = str(self.entity.currentData())
         s.operation = str(self.operation.currentData())

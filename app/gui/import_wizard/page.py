@@ -18,6 +18,7 @@ from app.gui.import_wizard.session import Context, Session, Tasks, gentle
 from app.gui.page import Page, ScreenshotState
 from app.mapping import automap
 from app.sheets import read_table
+from app.sheets.encodings import EncodingUnsure
 
 FILE, MAPPING, REVIEW, RUN, RESULTS = range(5)
 STEP_NAMES = ("1 File", "2 Mapping", "3 Review", "4 Run", "5 Results")
@@ -156,7 +157,10 @@ class ImportPage(Page):
         try:
             try:
                 table = await self.context.run_in_background(
-                    gentle, lambda: read_table(s.file, sheet=s.sheet))
+                    gentle, lambda: read_table(s.file, sheet=s.sheet, encoding=s.encoding))
+            except EncodingUnsure as unsure:  # the user picks among the candidates, each shown as it reads
+                self.file_step.ask_encoding(unsure.candidates)
+                return
             except Exception as error:  # noqa: BLE001 - SheetError and OS errors: one plain sentence
                 from app.gui.errors import plain_message
 

@@ -162,6 +162,7 @@ class ReviewStep(QWidget):
             else:
                 s.run_file, sheet = s.file, s.table.sheet
             job = ImportJob(JobSettings(s.run_file, s.entity, s.operation, mapping=s.mapping, sheet=sheet,
+                                        encoding=None if s.edited else s.encoding,
                                         target=self._context.target(), report_dir=s.report_dir()))
             # The job reads and checks the file once more (the journal's copy); gently, off the loop.
             # Meanwhile the HTTP client's first-request imports are done on another worker thread.

@@ -48,6 +48,7 @@ class Session:
 
     file: Path | None = None
     sheet: str | None = None
+    encoding: str | None = None  # a text file's encoding as the user picked it (detection was unsure)
     entity: str = "contacts"
     operation: str = "create"
     table: Table | None = None
