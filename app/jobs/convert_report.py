@@ -89,6 +89,10 @@ def outcome_of(e: Entry) -> str:
 
 def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
     """The report's Status and Message of an entry."""
+    if e.state in (IN_DOUBT, SENT) and e.http_status is not None and e.http_status >= 500:
+        return "failed", (f"Zoho answered HTTP {e.http_status}{f' ({e.zoho_code})' if e.zoho_code else ''}, which "
+                          "does not tell whether it converted the record; none was found yet; run the same file "
+                          "again to settle it")
     if e.state in (IN_DOUBT, SENT):
         return "failed", ("Zoho's answer was lost and the conversion could not be checked yet; "
                           "run the same file again to settle it")

@@ -246,7 +246,7 @@ class ConvertPage(Page):
 
     def _show_plan(self, plan: ConvertPlan) -> None:
         self.plan_figures.show(((f"{plan.rows:,}", "rows"), (f"{plan.to_convert:,}", "to convert"),
-                                (f"{plan.invalid:,}", "invalid"), (f"{plan.already_done:,}", "already settled"),
+                                (f"{plan.invalid:,}", "invalid"), (f"{plan.already_done:,}", "settled before"),
                                 (f"{plan.convert_calls:,}", "convert calls")))
         self.plan_text.setText("\n".join(plan.lines()))
 
