@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("sandbox", help="run the local Zoho-compatible sandbox server")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8777)
+    p.add_argument("--allow-remote", action="store_true",
+                   help="let a --host beyond this machine listen (anyone reaching it can use the public credentials)")
+    p.add_argument("--port", type=int, default=8777, help="1 to 65535 (0: any free port)")
     p.add_argument("--db", metavar="FILE")
     p.add_argument("--rate", default="100/60", metavar="N/SECONDS")
     p.add_argument("--concurrency", type=int, default=10)

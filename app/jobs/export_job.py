@@ -61,6 +61,20 @@ STATUSES: dict[str, tuple[str, ...]] = {
     "creditnotes": ("draft", "open", "void", "closed"),
     "items": ("active", "inactive"),
 }
+# The exact filter_by value of each status (seed 003 List sales orders: "Status.All, Status.Open,
+# Status.Draft, Status.OverDue, Status.PartiallyInvoiced, Status.Invoiced, Status.Void and
+# Status.Closed"; seed 004 credit notes "Status.All, Status.Open, Status.Draft, Status.Closed,
+# Status.Void", contacts "Status.All, Status.Active, Status.Inactive, Status.Duplicate, Status.Crm").
+FILTER_BY: dict[str, dict[str, str]] = {
+    "contacts": {"active": "Status.Active", "inactive": "Status.Inactive", "duplicate": "Status.Duplicate",
+                 "crm": "Status.Crm"},
+    "salesorders": {"draft": "Status.Draft", "open": "Status.Open", "void": "Status.Void",
+                    "invoiced": "Status.Invoiced", "partially_invoiced": "Status.PartiallyInvoiced",
+                    "overdue": "Status.OverDue", "closed": "Status.Closed"},
+    "creditnotes": {"draft": "Status.Draft", "open": "Status.Open", "void": "Status.Void",
+                    "closed": "Status.Closed"},
+    "items": {"active": "Status.Active", "inactive": "Status.Inactive"},
+}
 SHEET_TITLES = {"contacts": "Contacts", "salesorders": "Sales Orders", "creditnotes": "Credit Notes",
                 "items": "Items"}
 
@@ -187,7 +201,7 @@ def list_filters(settings: ExportSettings) -> dict[str, Any]:
         elif status not in allowed:
             raise ExportError(f"{entity} have no status {settings.status!r}; choose one of {', '.join(allowed)}")
         else:
-            filters["filter_by"] = f"Status.{status.title()}"
+            filters["filter_by"] = FILTER_BY[entity][status]
     if settings.customer:
         if entity not in ("salesorders", "creditnotes"):
             raise ExportError(f"{entity} cannot be filtered by customer; sales orders and credit notes can")

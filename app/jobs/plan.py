@@ -29,6 +29,8 @@ class Plan:
     finishes_on: date | None
     resumed: bool = False
     problems: list[Problem] = field(default_factory=list)  # found while planning (unknown names), pinned to cells
+    # how a create whose answer is lost is found again when the sheet gives no key (shown before the run)
+    markers: tuple[str, ...] = ()
 
     @property
     def calls(self) -> int:
@@ -53,6 +55,7 @@ class Plan:
         if self.finishes_on:
             out.append(f"More calls than today's quota: the run would finish on "
                        f"{self.finishes_on.isoformat()}")
+        out.extend(self.markers)
         return out
 
 

@@ -321,11 +321,9 @@ class Decider:
         if not reference:
             tag = f"ZB-{self.job_id}-{index + 1}"
             body["reference_number"] = tag
-            return Decision("create", body, marker={"by": "reference_number", "value": tag})
-        if self.unique_field:
-            tag = f"zb-{self.job_id}-{index + 1}"
-            body.setdefault("custom_fields", []).append({"api_name": self.unique_field, "value": tag})
-            return Decision("create", body, marker={"by": self.unique_field, "value": tag})
+            return Decision("create", body, marker={"by": "reference_number", "value": tag, "tagged": True})
+        # A reference several documents share finds none of them again; no custom field the user
+        # did not map is ever sent, so the plan says these cannot be found again automatically.
         return Decision("create", body, marker={})
 
 

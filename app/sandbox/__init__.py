@@ -12,7 +12,7 @@ and ``Authorization: Zoho-oauthtoken <token>``):
 - sales orders: ``POST|GET|PUT /salesorders``, ``GET|PUT|DELETE /salesorders/{id}``,
   ``POST /salesorders/{id}/status/open|void``, ``PUT /salesorder/{id}/customfields``
 - credit notes: ``POST|GET|PUT /creditnotes``, ``GET|PUT|DELETE /creditnotes/{id}``,
-  ``POST /creditnotes/{id}/void|draft|converttoopen`` and ``/status/void|draft|open``
+  ``POST /creditnotes/{id}/void|draft|converttoopen`` (seed 004)
 - read-only catalogues: ``/items``, ``/settings/taxes``, ``/settings/currencies``,
   ``/chartofaccounts``, ``/salespersons`` (the sandbox's own path; answer key ``salespersons``)
 - ``POST /oauth/v2/token``, ``GET /oauth/v2/auth``; CRM under ``/crm/v8`` (app.sandbox.crm)

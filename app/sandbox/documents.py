@@ -325,16 +325,14 @@ class Document(Kind):
         if status:
             where.append("status = ?")
             params.append(status)
-        by_filter = choice(
-            request, "filter_by",
-            {"Status.All": None, **{f"Status.{s.title()}": s for s in self.statuses}},
-        )
+        by_filter = choice(request, "filter_by", self.filter_by)
         if by_filter:
             where.append("status = ?")
             params.append(by_filter)
         return where, params, request.query_params.get("filter_by") or "Status.All"
 
     statuses: tuple[str, ...] = ()
+    filter_by: dict[str, str | None] = {}  # the documented filter_by values and the status each keeps
     list_fields: tuple[str, ...] = ()
 
     def summary(self, doc: dict[str, Any]) -> dict[str, Any]:
@@ -378,6 +376,11 @@ class SalesOrders(Document):
     updated_message = "Sales Order Updated Successfully."
     deleted_message = "Sales Order Deleted Successfully."
     statuses = ("draft", "open", "void", "invoiced", "partially_invoiced", "overdue", "closed")
+    # seed 003 List sales orders, filter_by: "Status.All, Status.Open, Status.Draft, Status.OverDue,
+    # Status.PartiallyInvoiced, Status.Invoiced, Status.Void and Status.Closed".
+    filter_by = {"Status.All": None, "Status.Open": "open", "Status.Draft": "draft",
+                 "Status.OverDue": "overdue", "Status.PartiallyInvoiced": "partially_invoiced",
+                 "Status.Invoiced": "invoiced", "Status.Void": "void", "Status.Closed": "closed"}
     list_fields = (
         "salesorder_id", "customer_name", "customer_id", "status", "salesorder_number",
         "reference_number", "date", "shipment_date", "currency_id", "currency_code", "total",
@@ -426,6 +429,9 @@ class CreditNotes(Document):
     updated_message = "The credit note has been updated."
     deleted_message = "The credit note has been deleted."
     statuses = ("draft", "open", "void", "closed")
+    # seed 004 List credit notes, filter_by: Status.All, Status.Open, Status.Draft, Status.Closed, Status.Void.
+    filter_by = {"Status.All": None, "Status.Open": "open", "Status.Draft": "draft",
+                 "Status.Closed": "closed", "Status.Void": "void"}
     list_fields = (
         "creditnote_id", "creditnote_number", "status", "reference_number", "date", "total",
         "balance", "customer_id", "customer_name", "currency_id", "currency_code",
@@ -449,14 +455,13 @@ class CreditNotes(Document):
         void = self.mark("void", "The credit note has been marked as void.", ("draft", "open"))
         draft = self.mark("draft", "The credit note has been marked as Draft.", ("void", "open"))
         open_ = self.mark("open", "The credit note has been converted to Open.", ("draft", "void"))
+        # seed 004: "Void a Credit Note" POST /creditnotes/{creditnote_id}/void, "Convert Credit Note
+        # to Draft" .../draft, "Convert to Open" .../converttoopen (no /status/... paths).
         base = "/creditnotes/{record_id}"
         return [
             Route(f"{base}/void", void, methods=["POST"]),
             Route(f"{base}/draft", draft, methods=["POST"]),
             Route(f"{base}/converttoopen", open_, methods=["POST"]),
-            Route(f"{base}/status/void", void, methods=["POST"]),
-            Route(f"{base}/status/draft", draft, methods=["POST"]),
-            Route(f"{base}/status/open", open_, methods=["POST"]),
             *super().routes(),
         ]
 

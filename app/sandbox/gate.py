@@ -119,6 +119,14 @@ class Gate:
             if drop:
                 await self.run_and_drop(scope, receive, family)
                 return
+            fail_after_commit = (
+                scope["method"] in WRITE_METHODS
+                and self.settings.fail_after_commit_rate > 0
+                and self.rng.random() < self.settings.fail_after_commit_rate
+            )
+            if fail_after_commit:
+                await self.run_and_fail(scope, receive, send_with_quota, family)
+                return
             await self.guarded(scope, receive, send_with_quota, family)
         finally:
             if family == "books":
@@ -182,6 +190,21 @@ class Gate:
                     family, BooksError(500, INTERNAL_ERROR, "Internal error")
                 )
                 await send_json(send, status, body)
+
+    async def run_and_fail(self, scope: Scope, receive: Receive, send: Send, family: str) -> None:
+        """Let the request do its work (and commit), then answer HTTP 500 as if it had failed.
+
+        ZOHO-FACTS "Books request details that are easy to get wrong": "A 5xx answer to a write
+        does not prove that nothing was saved (a timeout inside Zoho after the commit looks the
+        same)". This fault is that case.
+        """
+
+        async def swallow(message: Message) -> None:
+            return None
+
+        await self.guarded(scope, receive, swallow, family)
+        status, body = self.error_body(family, BooksError(500, INTERNAL_ERROR, "Internal error"))
+        await send_json(send, status, body)
 
     async def run_and_drop(self, scope: Scope, receive: Receive, family: str) -> None:
         """Let the request do its work (and commit), then close the connection unanswered."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -59,8 +61,8 @@ def parse_latency(text: str) -> tuple[float, float]:
 def settings_from(args: argparse.Namespace) -> SandboxSettings:
     rate, window = parse_rate(args.rate)
     latency, jitter = parse_latency(args.latency_ms)
-    for name in ("fail_rate", "drop_rate"):
-        if not 0.0 <= getattr(args, name) <= 1.0:
+    for name in ("fail_rate", "drop_rate", "fail_after_commit_rate"):
+        if not 0.0 <= (getattr(args, name, 0.0) or 0.0) <= 1.0:
             raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
     token_limit = getattr(args, "token_limit", 0) or 0
     if args.concurrency < 1 or args.daily < 0 or args.token_uses < 0 or token_limit < 0:
@@ -70,8 +72,28 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
         rate_limit=rate, rate_window_s=window, concurrency=args.concurrency,
         daily_quota=args.daily, latency_ms=latency, latency_jitter_ms=jitter,
         fail_rate=args.fail_rate, drop_rate=args.drop_rate, token_uses=args.token_uses,
+        fail_after_commit_rate=getattr(args, "fail_after_commit_rate", 0.0) or 0.0,
         token_limit=token_limit,
     )
+
+
+def check_address(host: str, port: int, *, allow_remote: bool) -> str | None:
+    """Refuse a port outside 0..65535 and a host off this machine without --allow-remote (UsageError);
+    returns the warning to print for an allowed remote host."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: a port is a number from 1 to 65535 (0: any free port)")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    except OSError as error:
+        raise UsageError(f"--host {host}: {error.strerror or error}") from None
+    remote = sorted(a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_loopback)
+    if not remote:
+        return None
+    if not allow_remote:
+        raise UsageError(f"--host {host} listens beyond this machine ({', '.join(remote)}); the sandbox's "
+                         "credentials are public, so pass --allow-remote to mean it")
+    return (f"Warning: listening on {host}: anyone who can reach port {port or 'chosen'} can use this sandbox, "
+            f"its credentials are public ({CLIENT_ID} / {CLIENT_SECRET}).")
 
 
 def default_db() -> Path:
@@ -86,10 +108,13 @@ def sandbox_command(args: argparse.Namespace) -> int:
         return 2
     db_path = Path(args.db) if args.db else default_db()
     try:
+        warning = check_address(args.host, args.port, allow_remote=getattr(args, "allow_remote", False))
         sock = bind(args.host, args.port)
-    except SandboxError as error:
+    except (UsageError, SandboxError) as error:
         print(f"zoho-bulk sandbox: {error}", file=sys.stderr)
         return 2
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         app = create_app(settings, db_path)

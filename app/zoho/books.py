@@ -23,8 +23,15 @@ PATHS: dict[str, str] = {
     "salespersons": "salespersons",
 }
 RECORDS = ("contacts", "salesorders", "creditnotes")
+# The key that holds the record in an answer about one record (seed 004 "contact": {...}, seed 003
+# "salesorder": {...}, seed 004 "creditnote": {...}); a list answer holds its records under the
+# entity's own name ("contacts": [...], "salesorders": [...], "creditnotes": [...]).
+RECORD_KEYS: dict[str, str] = {"contacts": "contact", "salesorders": "salesorder", "creditnotes": "creditnote"}
 SANDBOX_ORGANIZATION_ID = "10234695"
-ENVELOPE_KEYS = {"code", "message", "page_context"}
+# A credit note's status changes have their own paths (seed 004 "Void a Credit Note" POST
+# /creditnotes/{creditnote_id}/void, "Convert Credit Note to Draft" .../draft, "Convert to Open"
+# .../converttoopen); a sales order's are /salesorders/{id}/status/open|void (seed 003).
+CREDITNOTE_STATUS_PATHS = {"void": "void", "draft": "draft", "open": "converttoopen"}
 
 
 def _path(entity: str) -> str:
@@ -40,20 +47,16 @@ def _record_path(entity: str, record_id: str) -> str:
     return f"{_path(entity)}/{record_id}"
 
 
-def record_of(body: dict[str, Any]) -> dict[str, Any]:
-    """The one record in a Books answer (`{"code": 0, "message": ..., "contact": {...}}`)."""
-    for key, value in body.items():
-        if key not in ENVELOPE_KEYS and isinstance(value, dict):
-            return value
-    return {}
+def record_of(body: dict[str, Any], entity: str) -> dict[str, Any]:
+    """The one record of `entity` in a Books answer (`{"code": 0, "message": ..., "contact": {...}}`)."""
+    value = body.get(RECORD_KEYS[entity])
+    return value if isinstance(value, dict) else {}
 
 
-def records_of(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The list of records in a Books list answer."""
-    for key, value in body.items():
-        if key not in ENVELOPE_KEYS and isinstance(value, list):
-            return value
-    return []
+def records_of(body: dict[str, Any], entity: str) -> list[dict[str, Any]]:
+    """The records of a Books list answer, under the entity's own name (`"contacts": [...]`)."""
+    value = body.get(entity)
+    return value if isinstance(value, list) else []
 
 
 class BooksClient(ApiClient):
@@ -122,7 +125,7 @@ class BooksClient(ApiClient):
     async def organizations(self) -> list[dict[str, Any]]:
         """The organizations the signed-in user belongs to."""
         answer = await self._session.request("GET", "organizations")
-        return records_of(answer.body)
+        return records_of(answer.body, "organizations")
 
     async def list_page(
         self, entity: str, page: int = 1, per_page: int = 200, **filters: Any
@@ -132,7 +135,7 @@ class BooksClient(ApiClient):
             "GET", _path(entity), params={**filters, "page": page, "per_page": per_page}
         )
         context = answer.body.get("page_context") or {}
-        return records_of(answer.body), bool(context.get("has_more_page"))
+        return records_of(answer.body, entity), bool(context.get("has_more_page"))
 
     async def list(self, entity: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
         """Every record of `entity` matching `filters`, page after page (200 a page)."""
@@ -148,7 +151,7 @@ class BooksClient(ApiClient):
     async def get(self, entity: str, record_id: str) -> dict[str, Any]:
         """One record by its ID."""
         answer = await self._session.request("GET", _record_path(entity, record_id))
-        return record_of(answer.body)
+        return record_of(answer.body, entity)
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -157,12 +160,12 @@ class BooksClient(ApiClient):
         if entity not in RECORDS:
             raise ValueError(f"{entity} are read-only here; records are {', '.join(RECORDS)}")
         answer = await self._session.request("POST", _path(entity), params=params, json=payload)
-        return _saved(answer.body)
+        return _saved(answer.body, entity)
 
     async def update(self, entity: str, record_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Update a record by its ID with the fields of `payload`."""
         answer = await self._session.request("PUT", _record_path(entity, record_id), json=payload)
-        return _saved(answer.body)
+        return _saved(answer.body, entity)
 
     async def upsert(
         self, entity: str, payload: dict[str, Any], unique_key: str, unique_value: str
@@ -180,7 +183,7 @@ class BooksClient(ApiClient):
                 "X-Upsert": "true",
             },
         )
-        return _saved(answer.body)
+        return _saved(answer.body, entity)
 
     async def delete(self, entity: str, record_id: str) -> None:
         """Delete a record by its ID."""
@@ -192,15 +195,18 @@ class BooksClient(ApiClient):
             if status not in ("active", "inactive"):
                 raise ValueError("a contact can be marked active or inactive")
             path = f"{_record_path(entity, record_id)}/{status}"
+        elif entity == "creditnotes":
+            if status not in CREDITNOTE_STATUS_PATHS:
+                raise ValueError(f"{entity} cannot be marked {status!r}")
+            path = f"{_record_path(entity, record_id)}/{CREDITNOTE_STATUS_PATHS[status]}"
         else:
-            allowed = {"salesorders": ("open", "void"), "creditnotes": ("open", "void", "draft")}
-            if status not in allowed.get(entity, ()):
+            if entity != "salesorders" or status not in ("open", "void"):
                 raise ValueError(f"{entity} cannot be marked {status!r}")
             path = f"{_record_path(entity, record_id)}/status/{status}"
         await self._session.request("POST", path)
 
 
-def _saved(body: dict[str, Any]) -> dict[str, Any]:
+def _saved(body: dict[str, Any], entity: str) -> dict[str, Any]:
     # A write Zoho accepted is never turned into an error here (the caller might resend it):
     # with no record in the answer, the whole answer is returned.
-    return record_of(body) or body
+    return record_of(body, entity) or body

@@ -8,12 +8,12 @@ with jitter between tries):
   have acted on them:
   - the connection could not be opened (`ConnectError`, `ConnectTimeout`, `PoolTimeout`):
     nothing was sent;
-  - 429 (refused before any work), 503 (service unavailable: refused before any work) and
-    500 (Zoho's "Internal error", code 1000: Zoho answered that the request failed, and its
-    request handling rolls back on an internal error — the sandbox's 500/503 faults do the same).
-  - A 502 or 504 on a write comes from a gateway that lost the application's answer: the write
-    may have been saved, so it is raised as `InDoubt`; so is a 2xx answer whose body cannot be
-    read (Zoho said it was done, but the record it sent back is unreadable).
+  - 429 (refused before any work).
+  - A 500, 502, 503 or 504 on a write does not prove that nothing was saved ("a timeout inside
+    Zoho after the commit looks the same", ZOHO-FACTS "Books request details that are easy to get
+    wrong"): it is raised as `InDoubt`, never resent, and the caller reconciles it by its key; so
+    is a 2xx answer whose body cannot be read (Zoho said it was done, but the record it sent back
+    is unreadable).
   - Once a write was sent and its answer lost (dropped connection, read timeout, broken
     answer), it is raised as `InDoubt` and never resent: the caller reconciles.
 * A 401 is answered by at most one refresh of the access token (one refresh for all waiting
@@ -44,8 +44,8 @@ from app.zoho.tokens import TokenSource
 log = logging.getLogger("app.zoho")
 
 RETRY_READ = {429, 500, 502, 503, 504}
-RETRY_WRITE = {429, 500, 503}
-IN_DOUBT_WRITE = {502, 504}
+RETRY_WRITE = {429}
+IN_DOUBT_WRITE = {500, 502, 503, 504}
 UNKNOWN_ORGANIZATION = 6041  # Books: "This user is not associated with the CompanyID ..."
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 # CRM answers 401 for these, which are not about the access token.
@@ -272,12 +272,14 @@ class ApiSession:
                     tries -= 1
                     continue
                 if status == 429:
+                    # Told apart by the documented headers, never by the message's wording:
+                    # X-Rate-Limit-Remaining 0 is the daily quota spent (ZOHO-FACTS "Limits of the
+                    # Books API", quota headers); any other 429 is the per-minute rate.
                     self.counters.rate_limited += 1
-                    if self.throttle.quota_remaining == 0 or _mentions_quota(error.message):
+                    if _int_header(response, "X-Rate-Limit-Remaining") == 0:
                         self.throttle.quota_spent()
                         self.throttle.check_quota()
-                    if not _mentions_concurrency(error.message):
-                        self.throttle.saw_rate_limit(attempt)
+                    self.throttle.saw_rate_limit(attempt)
                 if write and (status in IN_DOUBT_WRITE or (200 <= status < 300 and error.code is None)):
                     raise InDoubt(
                         f"{error.message} (HTTP {status}); Zoho may or may not have saved the record",
@@ -341,16 +343,6 @@ def _param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _mentions_quota(message: str) -> bool:
-    lowered = message.lower()
-    return "daily" in lowered or "quota" in lowered or "per day" in lowered
-
-
-def _mentions_concurrency(message: str) -> bool:
-    lowered = message.lower()
-    return any(word in lowered for word in ("concurren", "simultaneous", "in progress", "at once"))
 
 
 class ApiClient:

@@ -337,7 +337,7 @@ async def test_a_lost_answer_to_a_persons_update_is_confirmed_by_reading_not_by_
     result = await run_job(books, jill, "contacts", "update")
     assert books.writes("contacts") - writes_before == 1  # the read after the lost answer settles it
     assert (result.counts["updated"], result.counts["in_doubt"]) == (1, 0)
-    assert "confirmed after a lost answer" in read_report(result.report_csv)[0]["Message"]
+    assert "(confirmed), though its answer was lost" in read_report(result.report_csv)[0]["Message"]
     after = next(r for r in books.records("contacts") if r["contact_name"] == "Umbrella")["contact_persons"]
     assert [(p["contact_person_id"], p["phone"]) for p in after] == [
         (before[0]["contact_person_id"], "+1 555 0500"), (before[1]["contact_person_id"], "+1 555 0599")]

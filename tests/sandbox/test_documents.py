@@ -124,6 +124,12 @@ async def test_list_filters(books, catalogue) -> None:
     assert await numbers(date_start="2026-01-01", date_end="2026-02-10") == ["SO-00001", "SO-00002"]
     assert await numbers(status="open") == ["SO-00003"]
     assert await numbers(filter_by="Status.Draft") == ["SO-00001", "SO-00002"]
+    # seed 003: "Status.OverDue", "Status.PartiallyInvoiced"; the title-cased spellings are refused
+    assert await numbers(filter_by="Status.PartiallyInvoiced") == []
+    assert await numbers(filter_by="Status.OverDue") == []
+    for wrong in ("Status.Partially_Invoiced", "Status.Overdue"):
+        refused = await books.get("/salesorders", params={"filter_by": wrong})
+        assert refused.status_code == 400, wrong
     assert await numbers(search_text="X-3") == ["SO-00003"]
     row = (await books.get("/salesorders", params={"reference_number": "PO-1"})).json()["salesorders"][0]
     assert row["salesorder_id"] == a["salesorder_id"] and row["total"] == a["total"]
@@ -229,11 +235,13 @@ async def test_credit_note_numbering_statuses_list_delete(books, catalogue) -> N
     voided = await books.post(f"/creditnotes/{cid}/void")
     assert voided.json() == {"code": 0, "message": "The credit note has been marked as void."}
     assert (await books.get(f"/creditnotes/{cid}")).json()["creditnote"]["status"] == "void"
-    drafted = await books.post(f"/creditnotes/{cid}/status/draft")
+    drafted = await books.post(f"/creditnotes/{cid}/draft")
     assert drafted.json()["code"] == 0
-    opened = await books.post(f"/creditnotes/{cid}/status/open")
+    opened = await books.post(f"/creditnotes/{cid}/converttoopen")
     assert opened.json()["code"] == 0
     assert (await books.get(f"/creditnotes/{cid}")).json()["creditnote"]["status"] == "open"
+    # seed 004 documents only /void, /draft and /converttoopen: a /status/... path is no route
+    assert (await books.post(f"/creditnotes/{cid}/status/draft")).status_code in (404, 405)
 
     listed = (await books.get("/creditnotes", params={"creditnote_number": "RMA-1"})).json()
     assert [c["creditnote_number"] for c in listed["creditnotes"]] == ["RMA-1"]

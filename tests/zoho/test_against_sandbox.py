@@ -73,13 +73,16 @@ async def test_faults_end_in_success_clean_error_or_in_doubt_and_nothing_is_sent
     failed = {n for n, r in zip(names, results, strict=True) if isinstance(r, ZohoError) and n not in doubt}
     assert len(ok) + len(doubt) + len(failed) == 300
     assert doubt, "the drop fault should have lost some answers"
-    assert counters.retries > 0, "the 503/500 fault should have been retried"
+    assert counters.retries == 0, "a write answered 5xx is in doubt, never resent"
 
     saved = [n for n in contact_names(sandbox.db_path) if n.startswith("Faulty")]
     assert len(saved) == len(set(saved)), "a contact was created twice"
     assert ok <= set(saved)
     assert not failed & set(saved)
-    assert set(saved) == ok | doubt  # the sandbox commits before it drops the answer
+    # the drop fault commits before it drops the answer; a 500/503 before any work saved nothing,
+    # and the client cannot tell the two apart, so both are in doubt
+    assert set(saved) - ok <= doubt
+    assert doubt - set(saved), "the 500/503 fault should have left unsaved writes in doubt"
 
     # exactly one refresh per expired token, with ten requests in flight
     assert counters.most_in_flight == 10
@@ -89,13 +92,14 @@ async def test_faults_end_in_success_clean_error_or_in_doubt_and_nothing_is_sent
 
 
 async def test_reads_survive_faults_and_walk_every_page(make_sandbox) -> None:
-    sandbox = make_sandbox(rate_limit=100_000, concurrency=1_000, fail_rate=0.2, token_uses=7, seed=3)
+    sandbox = make_sandbox(rate_limit=100_000, concurrency=1_000, token_uses=7, seed=3)
     throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=10)
     names = [f"Paged {i:03d}" for i in range(450)]
     async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle,
                                        retry=RetryPolicy(base_s=0.001, cap_s=0.01, attempts=10)) as client:
         results = await create_all(client, names)
         assert all(isinstance(r, dict) for r in results)
+        sandbox.settings.fail_rate = 0.2  # the faults hit the reads only (a write answered 5xx is in doubt)
         listed = [c async for c in client.list("contacts", contact_name_startswith="Paged")]
     assert sorted(c["contact_name"] for c in listed) == names
 
@@ -138,4 +142,4 @@ async def test_answers_dropped_over_real_tcp_are_in_doubt(make_live_sandbox) -> 
     assert doubt and ok and len(ok) + len(doubt) == 40
     saved = [n for n in contact_names(live.db_path) if n.startswith("Over TCP")]
     assert len(saved) == len(set(saved))
-    assert set(saved) == ok | doubt
+    assert ok <= set(saved) and set(saved) - ok <= doubt

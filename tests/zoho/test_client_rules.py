@@ -92,12 +92,24 @@ async def test_a_write_that_never_connected_is_retried() -> None:
     assert len(zoho.requests) == 2
 
 
-async def test_a_write_refused_with_503_or_500_is_retried_but_502_is_in_doubt() -> None:
-    zoho = ScriptedZoho([answer(503, {"code": 1000, "message": "Service unavailable"}),
-                         answer(500, {"code": 1000, "message": "Internal error"}), answer(201, CREATED)])
+async def test_a_write_answered_5xx_is_in_doubt_and_never_resent_but_429_is_retried() -> None:
+    # ZOHO-FACTS "Books request details": "A 5xx answer to a write does not prove that nothing was
+    # saved (a timeout inside Zoho after the commit looks the same): treat it as in doubt."
+    for status in (500, 502, 503, 504):
+        failing = answer(status, {"code": 1000, "message": "Internal error"})
+        zoho = ScriptedZoho([failing, failing, answer(201, CREATED)])
+        async with zoho.client() as client:
+            with pytest.raises(InDoubt) as doubt:
+                await client.create("contacts", {"contact_name": "Ann"})
+            with pytest.raises(InDoubt):
+                await client.update("contacts", "1", {"contact_name": "Ann"})
+        assert doubt.value.status == status
+        assert len(zoho.requests) == 2, status  # one each, none resent
+
+    zoho = ScriptedZoho([answer(429, {"code": 44, "message": "slow down"}), answer(201, CREATED)])
     async with zoho.client() as client:
         await client.update("contacts", "1", {"contact_name": "Ann"})
-    assert len(zoho.requests) == 3
+    assert len(zoho.requests) == 2
 
     zoho = ScriptedZoho([answer(502, text="<html>bad gateway</html>"), answer(201, CREATED)])
     async with zoho.client() as client:
@@ -154,6 +166,23 @@ async def test_quota_headers_are_read_and_a_spent_quota_is_refused_without_sendi
     assert len(zoho.requests) == 2
 
 
+async def test_a_429_is_the_daily_quota_only_when_the_headers_say_none_is_left() -> None:
+    # ZOHO-FACTS "Limits of the Books API": X-Rate-Limit-Remaining is what is left of the daily quota.
+    # The words of the message tell nothing: "daily" with quota left is the per-minute rate.
+    wordy = answer(429, {"code": 44, "message": "daily quota per day reached?"},
+                   **{"X-Rate-Limit-Limit": "1000", "X-Rate-Limit-Remaining": "500", "X-Rate-Limit-Reset": "60"})
+    plain = answer(429, {"code": 44, "message": "Too many requests"},
+                   **{"X-Rate-Limit-Limit": "1000", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "600"})
+    ok = answer(200, {"code": 0, "contact": {"contact_id": "1"}})
+    zoho = ScriptedZoho([wordy, ok, plain])
+    async with zoho.client() as client:
+        assert await client.get("contacts", "1") == {"contact_id": "1"}  # retried: not the quota
+        with pytest.raises(QuotaSpent):
+            await client.get("contacts", "1")
+    assert len(zoho.requests) == 3
+    assert client.counters.rate_limited == 2
+
+
 async def test_list_walks_every_page() -> None:
     def page(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params["page"])
@@ -180,13 +209,13 @@ async def test_status_actions_use_zohos_paths() -> None:
         with pytest.raises(ValueError):
             await client.mark("salesorders", "9", "draft")
     assert [r.url.path for r in zoho.requests] == [
-        "/books/v3/salesorders/9/status/void", "/books/v3/creditnotes/8/status/draft",
+        "/books/v3/salesorders/9/status/void", "/books/v3/creditnotes/8/draft",
         "/books/v3/contacts/7/inactive"]
 
 
 async def test_no_token_or_secret_in_logs_or_error_text(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    zoho = ScriptedZoho([answer(503, {"code": 1000, "message": "Service unavailable"}), answer(201, CREATED),
+    zoho = ScriptedZoho([answer(429, {"code": 44, "message": "slow down"}), answer(201, CREATED),
                          httpx.ReadTimeout], token_uses=1)
     errors = []
     async with zoho.client() as client:
