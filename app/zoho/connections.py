@@ -36,6 +36,7 @@ from app.zoho.datacentres import data_centre, plan
 from app.zoho.errors import AuthError, NoKeyring, ZohoError
 from app.zoho.kept_tokens import KeyringKeeper
 from app.zoho.redaction import remember_secret
+from app.zoho.scope_check import check_scopes
 from app.zoho.scopes import scopes_for
 from app.zoho.signin import sign_in_with_browser
 from app.zoho.throttle import Throttle
@@ -358,7 +359,7 @@ def connections_command(
             print(f"removed connection {args.name!r} and its keyring entries", file=out)
             return 0
         if args.action == "test":
-            return asyncio.run(_test(store, args.name, transport, out))
+            return asyncio.run(_test(store, args.name, transport, out, crm=getattr(args, "crm", False)))
         return asyncio.run(_add(args, store, prompt, open_browser, transport, out))
     except (ZohoError, ValueError) as exc:
         print(_plain(exc), file=out)
@@ -469,7 +470,8 @@ async def _add(
 
 
 async def _test(
-    store: ConnectionStore, name: str, transport: httpx.AsyncBaseTransport | None, out: Any
+    store: ConnectionStore, name: str, transport: httpx.AsyncBaseTransport | None, out: Any,
+    *, crm: bool = False,
 ) -> int:
     connection = store.get(name)
     async with store.books_client(name, transport=transport) as client:
@@ -486,4 +488,18 @@ async def _test(
         left = f"; {quota} calls left today" if quota is not None else ""
         print(f"connection {name!r} works: organization {connection.organization_id} "
               f"{mine[0].get('name', '')!r}{left}", file=out)
-        return 0
+        crm_client = store.crm_client(name, transport=transport) if crm else None
+        try:  # one cheap read per scope: a grant typed without one is found now, not mid-job
+            findings = await check_scopes(client, crm_client)
+        finally:
+            if crm_client is not None:
+                await crm_client.aclose()
+    missing = [f for f in findings if f.missing]
+    for finding in missing:
+        print(f"  missing scope {finding.missing}: cannot {finding.feature.what}", file=out)
+    if missing:
+        print("  sign in again with a grant that includes it (zoho-bulk connections scopes"
+              f"{' --crm' if crm else ''} lists every scope)", file=out)
+        return 1
+    print(f"  scopes granted for: {', '.join(f.feature.name for f in findings)}", file=out)
+    return 0

@@ -273,3 +273,28 @@ def test_a_logged_traceback_is_redacted_too() -> None:
     text = logging.Formatter("%(message)s").format(record)
     assert "ValueError: bad answer with access_token=[redacted]" in text and "failed: [redacted]" in text
     assert token not in text
+
+
+def test_connections_test_names_each_scope_the_grant_lacks(sandbox: Any, tmp_path: Path) -> None:
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
+    code = sandbox.app.state.tokens.new_code(  # a Self Client code typed without credit notes and accounts
+        "sandbox-client", frozenset({"ZohoBooks.contacts.ALL", "ZohoBooks.salesorders.ALL", "ZohoBooks.settings.READ"}))
+    add_connection(sandbox, store, "narrow", code)
+    add_connection(sandbox, store, "books", "sandbox-grant-books")
+    refresh = ring.passwords[("zoho-bulk", "narrow:refresh_token")]
+    out = io.StringIO()
+    assert connections_command(args("test", "narrow"), store=store, transport=sandbox.transport, out=out) == 1
+    said = out.getvalue()
+    assert "missing scope ZohoBooks.creditnotes.ALL: cannot import and export Books credit notes" in said
+    assert "missing scope ZohoBooks.accountants.READ: cannot look up accounts" in said
+    assert "ZohoBooks.contacts.ALL" not in said and "ZohoBooks.salesorders.ALL" not in said
+    assert minted(sandbox, refresh) <= 3  # the sign-in's, then at most one refresh per missing scope
+
+    out = io.StringIO()
+    assert connections_command(args("test", "books", crm=True), store=store, transport=sandbox.transport,
+                               out=out) == 1
+    assert "missing scope ZohoCRM.settings.modules.READ" in out.getvalue()
+    out = io.StringIO()
+    assert connections_command(args("test", "books"), store=store, transport=sandbox.transport, out=out) == 0
+    assert "scopes granted for: contacts, salesorders, creditnotes, lookups, accounts" in out.getvalue()
