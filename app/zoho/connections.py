@@ -36,7 +36,7 @@ from app.zoho.datacentres import data_centre, plan
 from app.zoho.errors import AuthError, NoKeyring, ZohoError
 from app.zoho.kept_tokens import KeyringKeeper
 from app.zoho.redaction import remember_secret
-from app.zoho.scope_check import check_scopes
+from app.zoho.scope_check import check_scopes, print_findings
 from app.zoho.scopes import scopes_for
 from app.zoho.signin import sign_in_with_browser
 from app.zoho.throttle import Throttle
@@ -494,12 +494,4 @@ async def _test(
         finally:
             if crm_client is not None:
                 await crm_client.aclose()
-    missing = [f for f in findings if f.missing]
-    for finding in missing:
-        print(f"  missing scope {finding.missing}: cannot {finding.feature.what}", file=out)
-    if missing:
-        print("  sign in again with a grant that includes it (zoho-bulk connections scopes"
-              f"{' --crm' if crm else ''} lists every scope)", file=out)
-        return 1
-    print(f"  scopes granted for: {', '.join(f.feature.name for f in findings)}", file=out)
-    return 0
+    return print_findings(findings, out, crm=crm)

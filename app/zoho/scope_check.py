@@ -9,6 +9,7 @@ Writes and conversions are not probed: they cannot be tried without changing som
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.zoho.books import BooksClient
 from app.zoho.crm import CrmClient
@@ -45,3 +46,16 @@ async def check_scopes(books: BooksClient, crm: CrmClient | None = None) -> list
             continue
         findings.append(ScopeFinding(feature))
     return findings
+
+
+def print_findings(findings: list[ScopeFinding], out: Any, *, crm: bool = False) -> int:
+    """Say which scopes are missing and what they are for; 1 when any is, else 0."""
+    missing = [f for f in findings if f.missing]
+    for finding in missing:
+        print(f"  missing scope {finding.missing}: cannot {finding.feature.what}", file=out)
+    if missing:
+        print("  sign in again with a grant that includes it (zoho-bulk connections scopes"
+              f"{' --crm' if crm else ''} lists every scope)", file=out)
+        return 1
+    print(f"  scopes granted for: {', '.join(f.feature.name for f in findings)}", file=out)
+    return 0
