@@ -298,3 +298,11 @@ def test_connections_test_names_each_scope_the_grant_lacks(sandbox: Any, tmp_pat
     out = io.StringIO()
     assert connections_command(args("test", "books"), store=store, transport=sandbox.transport, out=out) == 0
     assert "scopes granted for: contacts, salesorders, creditnotes, lookups, accounts" in out.getvalue()
+
+
+def test_the_readme_lists_every_scope_asked_for() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Connecting to a real organization", 1)[1].split("\n## ", 1)[0]
+    for scope in BOOKS_SCOPES + CRM_SCOPES:
+        assert f"`{scope}`" in section, scope
+    assert "Sales_Orders." not in section.replace("`Sales_Orders` is", "")
