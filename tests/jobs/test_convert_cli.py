@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.sandbox import EmbeddedSandbox
+from tests.holds import RequestHold
 from tests.jobs.test_convert_env import quote_id, write_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,13 +111,20 @@ def test_ctrl_c_stops_with_exit_3_and_the_rerun_converts_each_quote_once(
     args = [sys.executable, "-m", "app", "convert", str(file), "--from", "Quotes", "--to", "Invoices",
             "--sandbox", live.url, "--json"]
     env = {**os.environ, "ZOHO_BULK_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    hold = RequestHold(live.app, "POST", "/actions/mass_convert")  # Ctrl-C lands while it is out
     with subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True) as run:
-        assert run.stderr is not None
-        for line in run.stderr:  # the plan is printed once the rows are read and the numbers resolved
-            if line.startswith("Calls:"):
-                break
-        run.send_signal(signal.SIGINT)
+        try:
+            assert run.stderr is not None
+            hold.wait_held(1)
+            run.send_signal(signal.SIGINT)
+            said = ""
+            while "Stopping" not in said:  # the signal was taken while the mass conversion was out
+                line = run.stderr.readline()
+                assert line, said
+                said += line
+        finally:
+            hold.release()
         out, err = run.communicate(timeout=120)
     assert run.returncode == 3, err
     first = json.loads(out.strip().splitlines()[-1])
