@@ -2,7 +2,7 @@
 
 ``hold = RequestHold(sb.app, "POST", "/books/v3/contacts")`` puts itself in front of the sandbox app;
 ``hold.wait_held(1)`` returns once a matching request has arrived (its whole body read, so released it
-does its work even if the client has gone); ``hold.release()`` lets the held ones and every later one
+does its work even if the client has gone; ``after=n`` lets the first n through); ``hold.release()`` lets the held ones and every later one
 through; ``hold.wait_done(n)`` waits until n matching requests have been served.
 """
 
@@ -16,9 +16,11 @@ WAIT_S = 60.0
 
 
 class RequestHold:
-    def __init__(self, app: Any, method: str, path_part: str) -> None:
+    def __init__(self, app: Any, method: str, path_part: str, *, after: int = 0) -> None:
         self.method = method
         self.path_part = path_part
+        self.after = after  # this many matching requests go through before the hold starts
+        self.seen = 0
         self.held = 0
         self.done = 0
         self._released = threading.Event()
@@ -28,6 +30,13 @@ class RequestHold:
         async def holding(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if not self._matches(scope):
                 await inner(scope, receive, send)
+                return
+            self.seen += 1
+            if self.seen <= self.after:
+                try:
+                    await inner(scope, receive, send)
+                finally:
+                    self._count("done")
                 return
             body: list[dict[str, Any]] = []
             while True:

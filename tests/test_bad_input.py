@@ -358,17 +358,22 @@ def test_server_errors_never_lose_a_row_nor_send_one_twice(
 
 def test_ctrl_c_during_an_import_stops_with_3_and_the_resume_finishes_exactly_once(
         user: User, sandbox_at: Callable[..., EmbeddedSandbox]) -> None:
-    sb = sandbox_at(latency_ms=60, concurrency=2)
+    sb = sandbox_at(concurrency=2)
+    hold = RequestHold(sb.app, "POST", "/books/v3/contacts", after=3)  # Ctrl-C lands with rows still to send
     names = [f"Signal Co {i:02d}" for i in range(40)]
     file = contacts_csv(user.home / "people.csv", names)
     proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
     assert proc.stderr is not None
     seen = ""
-    while not re.search(r"\] [1-9]\d*/40", seen):  # wait for the first settled row on the progress bar
-        chunk = proc.stderr.read(1)
-        assert chunk, seen
-        seen += chunk
-    proc.send_signal(signal.SIGINT)
+    try:
+        hold.wait_held(1)
+        proc.send_signal(signal.SIGINT)
+        while "Stopping" not in seen:  # taken: the requests out may now come back
+            chunk = proc.stderr.read(1)
+            assert chunk, seen
+            seen += chunk
+    finally:
+        hold.release()
     out, err = proc.communicate(timeout=60)
     said = out + seen + err
     assert proc.returncode == 3, said
@@ -548,17 +553,16 @@ def test_a_hard_stop_still_prints_the_json_object_last(
 def test_the_same_job_run_twice_at_once_is_refused_so_nothing_is_sent_twice(
         user: User, sandbox_at: Callable[..., EmbeddedSandbox]) -> None:
     """A scheduled script and a user at the terminal (or the GUI) start the same import together."""
-    sb = sandbox_at(latency_ms=150, concurrency=1)  # about 3 s: time for the second to start
+    sb = sandbox_at(concurrency=1)
+    hold = RequestHold(sb.app, "POST", "/books/v3/contacts", after=1)  # the first run stays mid-way
     names = [f"Both Co {i:02d}" for i in range(20)]
     file = contacts_csv(user.home / "people.csv", names)
     first = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
-    assert first.stderr is not None
-    seen = ""
-    while not re.search(r"\] [1-9]\d*/20", seen):  # the first run is sending
-        chunk = first.stderr.read(1)
-        assert chunk, seen
-        seen += chunk
-    second = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
+    try:
+        hold.wait_held(1)  # the first run is sending
+        second = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
+    finally:
+        hold.release()
     plain(second, 2, "already running")
     assert last_json(second)["exit_code"] == 2
     out, _ = first.communicate(timeout=60)
