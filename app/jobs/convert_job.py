@@ -61,7 +61,7 @@ from app.jobs.import_job import JobError
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
-from app.zoho import AuthError, CrmClient, QuotaSpent, ZohoError
+from app.zoho import AuthError, CrmClient, MissingScope, QuotaSpent, ZohoError
 
 __all__ = ["ConvertJob", "ConvertPlan", "ConvertResult", "ConvertSettings", "resume_settings"]
 
@@ -149,8 +149,8 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
                     resolve_numbers(rows, s.source, numbers, self.data.record_column)
                     mark_duplicates(rows, self.data.record_column)
                 await self._start_journal(rows)
-        except AuthError as exc:
-            raise JobError(f"Signing in failed: {exc}") from None
+        except AuthError as exc:  # a missing scope says so itself: signing in worked
+            raise JobError(str(exc) if isinstance(exc, MissingScope) else f"Signing in failed: {exc}") from None
         except QuotaSpent:
             raise
         except ZohoError as exc:

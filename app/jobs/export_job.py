@@ -44,7 +44,7 @@ from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter, format_duration
 from app.jobs.target import Target
 from app.sheets import SheetData, SheetWriteError, write_csv, write_xlsx
-from app.zoho import AuthError, BooksClient, QuotaSpent, ZohoError
+from app.zoho import AuthError, BooksClient, MissingScope, QuotaSpent, ZohoError
 
 PER_PAGE = 200
 KEEP_EVERY_S = 5.0  # details read are committed to the journal at least this often (and every PER_PAGE)
@@ -341,6 +341,8 @@ class ExportJob(ControlledJob[BooksClient]):
             raise
         except ZohoError as exc:  # nothing can be exported: the job is over, its client closed
             await self.close()
+            if isinstance(exc, MissingScope):  # signing in worked; the grant lacks a scope
+                raise ExportError(str(exc)) from None
             if isinstance(exc, AuthError):
                 raise ExportError(f"Signing in failed: {exc}") from None
             raise ExportError(f"Zoho could not list the {self.settings.entity}: {exc}") from None

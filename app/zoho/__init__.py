@@ -4,7 +4,15 @@ from app.zoho.books import BooksClient
 from app.zoho.connections import Connection, ConnectionStore
 from app.zoho.crm import CrmClient
 from app.zoho.datacentres import DATA_CENTRES, PLANS, DataCentre, Plan, data_centre, plan
-from app.zoho.errors import AuthError, InDoubt, NoKeyring, QuotaSpent, Unreachable, ZohoError
+from app.zoho.errors import (
+    AuthError,
+    InDoubt,
+    MissingScope,
+    NoKeyring,
+    QuotaSpent,
+    Unreachable,
+    ZohoError,
+)
 from app.zoho.session import RetryPolicy
 from app.zoho.throttle import Counters, Throttle
 from app.zoho.tokens import TokenSource
@@ -20,6 +28,7 @@ __all__ = [
     "CrmClient",
     "DataCentre",
     "InDoubt",
+    "MissingScope",
     "NoKeyring",
     "Plan",
     "QuotaSpent",

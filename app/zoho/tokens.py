@@ -330,7 +330,7 @@ class TokenSource:
         crm = " --crm" if need.crm else ""
         return MissingScope(
             f"Zoho refused to {need.what}: this needs scope {need.scope}, which this connection's "
-            f"sign-in does not grant (or the Zoho user may not {need.what}). Sign in again with a "
+            f"sign-in does not grant (or the Zoho user lacks the permission). Sign in again with a "
             f"grant that includes it (zoho-bulk connections add NAME{crm} ...; "
             f"zoho-bulk connections scopes{crm} lists them). Zoho said: {error.message}",
             scope=need.scope, status=error.status, code=error.code)
