@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,22 +110,16 @@ def read_delimited(path: Path, encoding: str | None = None) -> Delimited:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
     found = _parse(path, text, delimiter, skipped)
     found.encoding = name
-    _clean(found, ours=bom, nul="\x00" in text)
+    _clean(found, ours=bom, nul="\x00" in text, apostrophe="'" in text)
     return found
 
 
 def _parse(path: Path, text: str, delimiter: str, skipped: int) -> Delimited:
     """Every record with its first physical line; a quote left open refuses the file."""
     found = Delimited([], "")
-    grid, lines, fields, notes, endings = found.grid, found.lines, found.fields, found.notes, found.endings
-    consumed: list[str] = []
-
-    def physical() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
-            consumed.append(line)
-            yield line
-
-    reader = csv.reader(physical(), delimiter=delimiter, strict=True)
+    grid, lines, fields, notes = found.grid, found.lines, found.fields, found.notes
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    raw: list[str] = []  # the physical lines, split only when a record must be read again
     cells = 0
     line = skipped
     spans: list[tuple[int, int]] = []  # records over several lines: (record index, last line)
@@ -142,7 +135,9 @@ def _parse(path: Path, text: str, delimiter: str, skipped: int) -> Delimited:
                 raise SheetError(path, f"line {start} opens a quote that is never closed, so the "
                                        f"{rest:,} line{'s' if rest != 1 else ''} below it would be read as one "
                                        "cell; close the quote (or remove it) and save the file again") from None
-            row = next(csv.reader(consumed, delimiter=delimiter), [])  # the lenient reading, flagged
+            raw = raw or io.StringIO(text, newline="").readlines()
+            own = raw[start - 1 - skipped: reader.line_num]
+            row = next(csv.reader(own, delimiter=delimiter), [])  # the lenient reading, flagged
             notes.append(("error", f"line {start}: a quote ends in the middle of a value (a value must be "
                                    "wholly in quotes, with the quotes inside it doubled), so this row cannot be "
                                    "read one way only; fix the quotes and save the file again", len(grid), None))
@@ -153,20 +148,23 @@ def _parse(path: Path, text: str, delimiter: str, skipped: int) -> Delimited:
                                    "split the file")
         if line > start:
             spans.append((len(grid), line))
-        last = consumed[-1] if consumed else ""
-        ending = "\r\n" if last.endswith("\r\n") else "\n" if last.endswith("\n") else "\r" if last.endswith(
-            "\r") else ""
-        if ending:
-            endings.setdefault(ending, []).append(len(grid))
-        consumed.clear()
         grid.append(row)  # type: ignore[arg-type]
         lines.append(start)
         fields.append(len(row))
-    total = text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+    total = counts["\r\n"] + counts["\n"] + counts["\r"] + (not text.endswith(("\n", "\r")))
     if line != total + skipped:
         raise SheetError(path, f"it has {total + skipped:,} lines but only {line:,} could be read; "
                                "save it again as CSV")
     _check_spans(path, found, spans, delimiter)
+    if sum(1 for n in counts.values() if n) > 1:  # mixed: which ending ends each record (not a cell's own)
+        raw = raw or io.StringIO(text, newline="").readlines()
+        for record in range(len(lines)):
+            last = raw[(lines[record + 1] if record + 1 < len(lines) else line + 1) - 2 - skipped]
+            ending = "\r\n" if last.endswith("\r\n") else last[-1:] if last[-1:] in ("\n", "\r") else ""
+            if ending:
+                found.endings.setdefault(ending, []).append(record)
     return found
 
 
@@ -188,31 +186,33 @@ def _check_spans(path: Path, found: Delimited, spans: list[tuple[int, int]], del
                                        f"{start} and save the file again")
 
 
-def _clean(found: Delimited, *, ours: bool, nul: bool) -> None:
+def _clean(found: Delimited, *, ours: bool, nul: bool, apostrophe: bool) -> None:
     """In place: "" -> None, error literals -> ExcelError, NULs noted, our own formula guards taken off."""
     errors = EXCEL_ERRORS
-    guarded: list[tuple[int, int]] = []
-    unguarded = False
-    for r, row in enumerate(found.grid):
+    grid = found.grid
+    for row in grid:
         for i, v in enumerate(row):
             if not v:
                 row[i] = None
-                continue
-            head = v[0]  # type: ignore[index]
-            if head == "#" and v in errors:
+            elif v[0] == "#" and v in errors:  # type: ignore[index]
                 row[i] = ExcelError(v)
-            elif head == "'" and v[1:2] in NEUTRALISED:  # type: ignore[index]
-                guarded.append((r, i))
-            elif head in NEUTRALISED and not unguarded and needs_guard(v):  # type: ignore[arg-type]
-                unguarded = True
-            if nul and "\x00" in v:  # type: ignore[operator]
-                row[i] = v.replace("\x00", "") or None  # type: ignore[union-attr]
-                found.notes.append(("error", f"line {found.lines[r]}: this cell holds a NUL character (byte 00), "
-                                             "which no text has (the file may be damaged here); remove it and save "
-                                             "the file again", r, i))
-    if ours and not unguarded:
+    if nul:
+        for r, row in enumerate(grid):
+            for i, v in enumerate(row):
+                if v is not None and "\x00" in v:  # type: ignore[operator]
+                    row[i] = v.replace("\x00", "") or None  # type: ignore[union-attr]
+                    found.notes.append(("error", f"line {found.lines[r]}: this cell holds a NUL character (byte "
+                                                 "00), which no text has (the file may be damaged here); remove it "
+                                                 "and save the file again", r, i))
+    if not apostrophe:
+        return
+    guarded = [(r, i) for r, row in enumerate(grid) for i, v in enumerate(row)
+               if v.__class__ is str and v[0] == "'" and v[1:2] in NEUTRALISED]  # type: ignore[index]
+    if not guarded:
+        return
+    if ours and not any(v.__class__ is str and needs_guard(v) for row in grid for v in row):  # type: ignore[arg-type]
         for r, i in guarded:
-            found.grid[r][i] = found.grid[r][i][1:]  # type: ignore[index]
+            grid[r][i] = grid[r][i][1:]  # type: ignore[index]
         return
     for r, i in guarded[:MAX_GUARD_NOTES]:
         found.notes.append(("warning", "it starts with an apostrophe before = + - or @, as spreadsheets guard a "

@@ -37,8 +37,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
             name = path.stem
             if sheet is not None and sheet.strip().casefold() != name.casefold():
                 raise SheetError(path, f'it is a text file with one sheet ("{name}"), not "{sheet}"')
-            grid = [list(row) for row in found.grid]  # build_table trims its grid; the notes need the records
-            table = build_table(path, grid, sheet=name, sheets=[name], header_row=header_row)
+            table = build_table(path, found.grid, sheet=name, sheets=[name], header_row=header_row)
             table.encoding = found.encoding
             structure_notes(found, table)
             return table
