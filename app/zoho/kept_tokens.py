@@ -30,15 +30,20 @@ def fingerprint(refresh_token: str) -> str:
 
 @dataclass
 class KeptToken:
-    """An access token, when it expires (seconds since the epoch) and when recent tokens were minted."""
+    """An access token, when it expires (seconds since the epoch), its API domain and when recent tokens were minted.
+
+    `api_domain` is the one Zoho's token answer named: a real Zoho connection finds its APIs there.
+    """
 
     access_token: str | None = None
     expires_at: float | None = None
     minted: list[float] = field(default_factory=list)
+    api_domain: str | None = None
 
     def to_text(self, refresh_token: str) -> str:
         return json.dumps({"for": fingerprint(refresh_token), "access_token": self.access_token,
-                           "expires_at": self.expires_at, "minted": self.minted})
+                           "expires_at": self.expires_at, "minted": self.minted,
+                           "api_domain": self.api_domain})
 
     @classmethod
     def from_text(cls, text: str | None, refresh_token: str) -> KeptToken | None:
@@ -52,7 +57,9 @@ class KeptToken:
             token = data.get("access_token")
             expires = data.get("expires_at")
             minted = [float(t) for t in data.get("minted") or []]
-            kept = cls(str(token) if token else None, float(expires) if expires else None, minted)
+            domain = data.get("api_domain")
+            kept = cls(str(token) if token else None, float(expires) if expires else None, minted,
+                       str(domain) if domain else None)
         except (ValueError, TypeError):
             return None
         remember_secret(kept.access_token)

@@ -105,6 +105,7 @@ class TokenSource:
             self._minted = list(kept.minted)
             if access_token is None and kept.access_token:
                 self._access_token, self._expires_at = kept.access_token, kept.expires_at
+                api_domain = api_domain or kept.api_domain
         self._keep = keep
         self.api_domain = api_domain.rstrip("/") if api_domain else None
         self.transport = transport
@@ -200,7 +201,7 @@ class TokenSource:
     @property
     def kept(self) -> KeptToken:
         """What is worth keeping between runs: the token, its expiry, the recent mint times."""
-        return KeptToken(self._access_token, self._expires_at, list(self._minted))
+        return KeptToken(self._access_token, self._expires_at, list(self._minted), self.api_domain)
 
     def keep_with(self, keep: Callable[[KeptToken], None]) -> None:
         """Keep the token with `keep` from now on, and now (a sign-in's first token, for the next run)."""

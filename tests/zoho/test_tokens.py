@@ -306,3 +306,29 @@ def test_the_readme_lists_every_scope_asked_for() -> None:
     for scope in BOOKS_SCOPES + CRM_SCOPES:
         assert f"`{scope}`" in section, scope
     assert "Sales_Orders." not in section.replace("`Sales_Orders` is", "")
+
+
+def test_a_kept_token_brings_its_api_domain_so_a_real_zoho_connection_needs_no_refresh(
+        sandbox: Any, tmp_path: Path) -> None:
+    """Real Zoho connections take the API root from the token answer's api_domain (no base URL given)."""
+    from app.zoho.kept_tokens import KeyringKeeper
+
+    ring = MemoryKeyring()
+    signed_in = asyncio.run(TokenSource.exchange_code(f"{sandbox.url}/oauth/v2/token", "sandbox-client",
+                                                      "sandbox-secret", "sandbox-grant",
+                                                      transport=sandbox.transport))
+    refresh = signed_in.refresh_token or ""
+    signed_in.keep_with(KeyringKeeper(ring, "zoho-bulk", "acme", refresh))
+
+    keeper = KeyringKeeper(ring, "zoho-bulk", "acme", refresh)  # the next run
+    tokens = TokenSource(f"{sandbox.url}/oauth/v2/token", "sandbox-client", "sandbox-secret", refresh,
+                         transport=sandbox.transport, kept=keeper.load(), keep=keeper)
+    assert tokens.api_domain == sandbox.url and tokens.current == signed_in.current
+
+    async def run() -> list[dict[str, Any]]:
+        async with BooksClient(None, ORG, tokens, transport=sandbox.transport) as client:
+            return await client.organizations()
+
+    assert asyncio.run(run())[0]["organization_id"] == ORG
+    assert tokens.refreshes == 0 and minted(sandbox, refresh) == 1
+    assert KeyringKeeper(ring, "zoho-bulk", "acme", "another-refresh-token").load() is None  # another grant's
