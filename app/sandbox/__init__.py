@@ -39,13 +39,17 @@ code  status  meaning
 44    429     more requests than the sliding window allows
 45    429     daily quota spent
 46    429     more concurrent requests than allowed
-57    401     missing, malformed, unknown or expired access token
+57    401     missing, malformed, unknown or expired access token; a call outside the
+              grant's scopes ("You are not authorized to perform this operation", ZOHO-FACTS)
 1001  400     number or unique custom field value already used
 1038  400     malformed JSON / missing JSON body / JSONString not an object
 6041  400     unknown organization_id
 ====  ======  =========================================================================
 
-OAuth errors are ``{"error": "invalid_client" | "invalid_code" | ...}`` (HTTP 400/401).
+OAuth errors are ``{"error": "invalid_client" | "invalid_code" | ...}`` (HTTP 400/401); past
+``token_limit`` access tokens per refresh token in ten minutes, HTTP 200 ``{"error": "Access
+Denied", ...}`` (app.sandbox.oauth). Grants and their scopes: app.sandbox.grants; CRM answers a
+call outside them 401 ``OAUTH_SCOPE_MISMATCH`` (seed 000).
 Every Books answer carries ``X-Rate-Limit-Limit`` (daily quota), ``-Remaining`` and ``-Reset``
 (seconds until the quota day ends).
 """

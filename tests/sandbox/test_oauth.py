@@ -166,3 +166,18 @@ async def test_without_a_token_limit_the_sandbox_mints_freely(sandbox) -> None:
     async with httpx.AsyncClient(transport=sandbox.transport, base_url=sandbox.url) as client:
         answers = [await token_for(client, "sandbox-refresh") for _ in range(12)]
     assert all("access_token" in a.json() for a in answers)
+
+
+def test_the_sandbox_command_line_sets_the_token_limit() -> None:
+    from app.cli import build_parser
+    from app.sandbox.server import UsageError, settings_from
+
+    parser = build_parser()
+    assert settings_from(parser.parse_args(["sandbox", "--token-limit", "10"])).token_limit == 10
+    assert settings_from(parser.parse_args(["sandbox"])).token_limit == 0
+    try:
+        settings_from(parser.parse_args(["sandbox", "--token-limit", "-1"]))
+    except UsageError as refused:
+        assert "--token-limit" in str(refused)
+    else:
+        raise AssertionError("a negative --token-limit was accepted")
