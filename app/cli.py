@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --dry-run: print the first N payloads exactly as they would be sent")
     p.add_argument("--pause-after-same-error", type=int, default=5, metavar="N",
                    help="stop when Zoho refuses N documents in a row with the same error (0: never)")
+    p.add_argument("--upsert-key", metavar="CF_API_NAME",
+                   help="the custom field marked unique in Zoho that an upsert matches by (e.g. cf_order_ref)")
+    p.add_argument("--replace-lines", action="store_true",
+                   help="an update deletes the line items its sheet does not mention (kept by default)")
     p.add_argument("--wait-for-quota", action="store_true",
                    help="when the daily quota runs out, wait for it to reset and go on")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")

@@ -48,7 +48,7 @@ EXPORT_HEADERS: tuple[str, ...] = (
     "CreditNotes ID", "Credit Note Date", "Credit Note Number", "Credit Note Status", "Customer ID",
     "Customer Name", "Currency Code", "Exchange Rate", "Reference#", "Is Inclusive Tax",
     "Place of Supply", "GST Treatment", "GST Identification Number (GSTIN)", "Item Name",
-    "Product ID", "SKU", "Item Desc", "Quantity", "Usage unit", "Item Price", "Discount",
+    "Product ID", "SKU", "Line Item ID", "Item Desc", "Quantity", "Usage unit", "Item Price", "Discount",
     "Discount Amount", "Account", "HSN/SAC", "Tax ID", "Item Tax", "Item Tax %", "Item Tax Amount",
     "Item Type", "Item Total", "SubTotal", "Total", "Balance", "Notes", "Terms & Conditions",
     "Template Name", "Billing Address", "Billing City", "Billing State", "Billing Country",

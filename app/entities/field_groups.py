@@ -74,6 +74,11 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
     """Fields of a sales order or credit note line item."""
     L = lines
     return [
+        # seed 003 "Update a sales order": a line keeps its identity only when its line_item_id is
+        # sent; a line without one is created new, a line left out is deleted.
+        Field(f"{L}.line_item_id", "Line Item ID", "id", "line",
+              help="Zoho's ID of the line item (update only): the line is edited in place, not replaced.",
+              synonyms=("LineItem ID", "Line ID", "Line Item Id")),
         Field(f"{L}.item_id", "Item Name", "id", "line", lookup="item", help="ID of the item; found by item name or SKU.",
               synonyms=("Item ID", "Product ID", "ItemID", "ProductID", "Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code", "SKU", "Item SKU", "Product SKU")),
         Field(f"{L}.name", "Line Name", level="line", help="Name of the line item.", synonyms=("Line Item Name",)),

@@ -66,7 +66,7 @@ EXPORT_HEADERS: tuple[str, ...] = (
     "GST Identification Number (GSTIN)", "Is Inclusive Tax", "PurchaseOrder", "Template Name",
     "Currency Code", "Exchange Rate", "Discount Type", "Is Discount Before Tax",
     "Entity Discount Amount", "Entity Discount Percent", "Item Name", "Product ID", "SKU",
-    "Account", "Item Desc", "QuantityOrdered", "Usage unit", "Warehouse Name", "Item Price",
+    "Account", "Line Item ID", "Item Desc", "QuantityOrdered", "Usage unit", "Warehouse Name", "Item Price",
     "Discount", "Discount Amount", "HSN/SAC", "Tax ID", "Item Tax", "Item Tax %", "Item Tax Amount",
     "Item Type", "Item Total", "SubTotal", "Total", "Shipping Charge", "Adjustment",
     "Adjustment Description", "Sales Person", "Payment Terms", "Payment Terms Label", "Notes",

@@ -177,7 +177,9 @@ def _line_columns(quantity_header: str) -> list[Column]:
 
     return [
         line("Item Name", "name"), line("Product ID", "item_id"), line("SKU", "sku"),
-        line("Account", "account_name"), line("Item Desc", "description"),
+        # Not in Zoho's own export: the line's identity, which an update sends back so the line is
+        # edited rather than replaced (seed 003 "Update a sales order", line_item_id).
+        line("Account", "account_name"), line("Line Item ID", "line_item_id"), line("Item Desc", "description"),
         line(quantity_header, "quantity", "number"), line("Usage unit", "unit"),
         line("Warehouse Name", "warehouse_name"), line("Item Price", "rate", "number"),
         line("Discount", "discount", "discount"), line("Discount Amount", "discount_amount", "number"),

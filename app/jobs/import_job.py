@@ -47,11 +47,11 @@ from app.jobs.revision import Regrouped, revise
 from app.jobs.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.target import Target
 from app.jobs.writes import (
-    UNIQUE_FIELD,
     Decider,
     Decision,
     EntityFacts,
     match_marker,
+    merge_lines,
     merge_persons,
     same_values,
     set_path,
@@ -82,7 +82,8 @@ class JobSettings:
     target: Target | None = None
     job_id: str | None = None  # resume this job
     wait_for_quota: bool = False  # when the daily quota runs out: wait for the reset and go on
-    unique_field: str | None = UNIQUE_FIELD
+    unique_field: str | None = None  # --upsert-key: a custom field marked unique in Zoho (else the mapping's)
+    replace_lines: bool = False  # --replace-lines: an update deletes the lines its sheet leaves out
     workers: int | None = None  # default: the organization's concurrency
     same_error_limit: int = SAME_ERROR_LIMIT  # identical refusals in a row that pause the run; 0: never
     date_order: str | None = None  # --date-order: for date columns whose values and mapping leave it open
@@ -275,6 +276,10 @@ class ImportJob(ControlledJob[BooksClient]):
             raise JobError(f"The mapping is for {mapping.entity}, not {s.entity}.")
         if mapping.operation != s.operation:
             mapping = mapping.model_copy(update={"operation": s.operation})
+        if s.replace_lines:
+            mapping = mapping.model_copy(update={"replace_lines": True})
+        if s.unique_field:
+            mapping = mapping.model_copy(update={"upsert_key": s.unique_field})
         return mapping.with_conventions(s.date_order, s.decimal)
 
     def _entries(self, prepared: Prepared) -> list[Entry]:
@@ -348,7 +353,7 @@ class ImportJob(ControlledJob[BooksClient]):
                        f"{tagged[0]}{' ... ' + tagged[-1] if len(tagged) > 1 else ''}: "
                        "it finds each again in Zoho if the answer to its create is lost")
         if keyless:
-            out.append(f"{_plural(keyless, 'document')} have no number and share their reference number: "
+            out.append(f"{_plural(keyless, 'document')} without a number share a reference number: "
                        "if the answer to such a create is lost, the report asks you to check Zoho")
         return tuple(out)
 
@@ -428,7 +433,7 @@ class ImportJob(ControlledJob[BooksClient]):
         refs = Counter(normalise(d.payload.get("reference_number")) for d in prepared.documents
                        if d.payload.get("reference_number"))
         return Decider(self.facts, self.mapping.operation, self.catalog, job_id=self.job_id,
-                       unique_field=self.settings.unique_field,
+                       unique_field=self.mapping.upsert_key,
                        user_references={r for r, n in refs.items() if n == 1})
 
     def _resolve(self, doc: Document) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -552,6 +557,10 @@ class ImportJob(ControlledJob[BooksClient]):
         self._refused_fields.documents.append(index)
         await self.journal.write(self.journal.set, "custom_field_refused", list(self._refused_fields.documents))
 
+    def _replace_lines(self) -> bool:
+        """Whether an update leaves out (so Zoho deletes) the lines its sheet does not mention."""
+        return bool(self.mapping and self.mapping.replace_lines)
+
     async def _still_differs(self, index: int, d: Decision, *, landed: str | None = None,
                              note: str = "") -> bool:
         """The list row matched but does not show every field (line items, addresses, contact
@@ -573,11 +582,18 @@ class ImportJob(ControlledJob[BooksClient]):
             self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else
                        "auth" if isinstance(exc, AuthError) else "unreachable")
             return False
-        except ZohoError:
+        except ZohoError as exc:
+            if d.marker.get("lines"):  # sent without their IDs, Zoho would replace every line (seed 003)
+                await self._settle_without_call(index, Decision("fail", message=(
+                    f"the {self.facts.singular} could not be read to keep its lines' IDs: {exc.message}")))
+                return False
             return True  # it could not be read: send the update as decided
         if d.marker.get("persons"):
             d.payload["contact_persons"] = merge_persons(d.payload["contact_persons"],
                                                          record.get("contact_persons") or [])
+        if d.marker.get("lines"):
+            d.payload["line_items"] = merge_lines(d.payload["line_items"], record.get("line_items") or [],
+                                                  replace=self._replace_lines())
         if not same_values(d.payload, record):
             return True
         await self._settle_without_call(index, Decision(
@@ -714,8 +730,8 @@ class ImportJob(ControlledJob[BooksClient]):
         marker = entry.marker
         if d is None:
             return
-        if action in ("update", "upsert") or (marker.get("by") == self.settings.unique_field
-                                              and marker.get("by")):
+        unique_field = self.mapping.upsert_key if self.mapping else None
+        if action in ("update", "upsert") or (marker.get("by") == unique_field and marker.get("by")):
             # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
             outcome = "created" if action == "create" else (marker.get("outcome") or "updated")
             if d.action == "unchanged":  # the lost write had landed: Zoho shows its values

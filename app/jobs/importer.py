@@ -52,6 +52,8 @@ def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:
         dry_run=args.dry_run, report_dir=Path(args.report_dir) if args.report_dir else None,
         target=target, job_id=args.resume,
         wait_for_quota=bool(getattr(args, "wait_for_quota", False)),
+        replace_lines=bool(getattr(args, "replace_lines", False)),
+        unique_field=getattr(args, "upsert_key", None) or None,
         same_error_limit=max(0, int(getattr(args, "pause_after_same_error", 5))),
         date_order=getattr(args, "date_order", None), decimal=getattr(args, "decimal", None),
         encoding=getattr(args, "encoding", None),

@@ -1,11 +1,14 @@
 """What one document costs and how it is sent: decide create/update/upsert/unchanged/skip, send, reconcile.
 
 Exactly-once rules:
-- every create carries a key Zoho can be searched by (its number or name, a unique
-  custom field value, or a reference number derived from the job ID and document index);
-- a create whose answer was lost is looked up by that key before it is sent again
+- every create carries a key Zoho can be searched by (its number or name, the value of the
+  unique custom field the mapping names, or a reference number derived from the job ID and
+  document index, shown in the plan); no custom field the user did not map is ever added;
+- a create whose answer was lost or answered 5xx is looked up by that key before it is sent again
   (or resent as an upsert on the unique custom field, which cannot duplicate);
-- updates and upserts are idempotent, so a lost answer is simply sent again.
+- an update in doubt is confirmed by reading the record before anything is resent;
+- an update naming line items reads the record once and sends each line's line_item_id
+  (merge_lines), so Zoho edits lines in place instead of replacing them (seed 003).
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from typing import Any
 
 from app.jobs.catalog import Catalog, normalise
 
-UNIQUE_FIELD = "cf_external_id"
+
+def header_safe(value: str) -> bool:
+    """Whether a value can travel in an HTTP header as is (ZOHO-FACTS: header values are ASCII/Latin-1;
+    httpx sends ASCII): a unique key value that cannot is matched from the list pages instead."""
+    return value.isascii() and value.isprintable()
 
 
 @dataclass
@@ -97,11 +104,64 @@ def _read_first(body: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     """The marker of an update that reads the whole record before it writes, or {}.
 
     "check": the list row cannot tell whether anything changed. "persons": the update names
-    contact persons, whose IDs only the whole record shows (see merge_persons).
+    contact persons, whose IDs only the whole record shows (see merge_persons). "lines": the
+    update names line items, whose IDs only the whole record shows (see merge_lines).
     """
     if body.get("contact_persons"):
         return {"check": True, "persons": True}
+    if body.get("line_items"):
+        return {"check": True, "lines": True}
     return {"check": True} if listed_same(body, record) else {}
+
+
+def merge_lines(wanted: list[dict[str, Any]], existing: list[dict[str, Any]], *,
+                replace: bool = False) -> list[dict[str, Any]]:
+    """The sheet's line items laid over the document's lines in Zoho, for an update.
+
+    Seed 003 "Update a sales order": a line keeps its identity only when its `line_item_id` is
+    sent; a line sent without one is created new; a line left out is deleted (invoiced lines are
+    linked by their IDs). So each line of the sheet is matched to a line in Zoho, by the ID the
+    sheet gives (an exported "Line Item ID"), else by its item and position (the second line of
+    an item in the sheet is the second line of that item in Zoho), and carries its line_item_id.
+    Lines of Zoho the sheet does not mention are kept (sent by their ID and values as they are),
+    unless `replace` ("replace lines"): then they are left out, and Zoho deletes them. Zoho's order
+    is kept and new lines come last, so an update whose lines already hold these values compares
+    equal to the record.
+    """
+    free = [line for line in existing if line.get("line_item_id")]
+    known = {str(line["line_item_id"]) for line in free}
+    claimed: dict[str, dict[str, Any]] = {}
+    unmatched: list[dict[str, Any]] = []
+    for line in wanted:  # by the ID the sheet gives
+        lid = normalise(line.get("line_item_id"))
+        if lid and lid in known and lid not in claimed:
+            claimed[lid] = line
+        else:
+            unmatched.append({k: v for k, v in line.items() if k != "line_item_id"} if lid else line)
+    new: list[dict[str, Any]] = []
+    for line in unmatched:  # else by item and position
+        item = normalise(line.get("item_id"))
+        match = next((z for z in free if item and normalise(z.get("item_id")) == item
+                      and str(z["line_item_id"]) not in claimed), None)
+        if match is None:
+            new.append(line)
+        else:
+            claimed[str(match["line_item_id"])] = line
+    merged: list[dict[str, Any]] = []
+    for line in existing:
+        lid = str(line.get("line_item_id") or "")
+        if lid in claimed:
+            merged.append({**claimed[lid], "line_item_id": line["line_item_id"]})
+        elif lid and not replace:
+            merged.append({k: line[k] for k in _LINE_KEPT if line.get(k) not in (None, "")}
+                          | {"line_item_id": line["line_item_id"]})
+    return merged + new
+
+
+# What a kept line is sent with besides its ID: the values a line is made of (seed 003 line_items),
+# as Zoho holds them, so that nothing about it changes.
+_LINE_KEPT = ("item_id", "name", "description", "quantity", "rate", "unit", "discount", "tax_id",
+              "account_id", "item_order")
 
 
 def merge_persons(wanted: list[dict[str, Any]], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -193,7 +253,7 @@ class Decider:
     """Chooses each document's request from the run's catalog (existing records, once listed)."""
 
     def __init__(self, facts: EntityFacts, operation: str, catalog: Catalog, *, job_id: str,
-                 unique_field: str | None = UNIQUE_FIELD,
+                 unique_field: str | None = None,
                  user_references: set[str] | None = None) -> None:
         self.facts = facts
         self.operation = operation
@@ -226,6 +286,11 @@ class Decider:
             wanted = normalise(value)
             return ([r for r in records if normalise(r.get(f.key_field)) == wanted],
                     f'{f.key_field.replace("_", " ")} "{value}"')
+        unique = custom_value(payload, self.unique_field) if self.unique_field else None
+        if unique:
+            wanted = normalise(unique)
+            return ([r for r in records if normalise(record_custom_value(r, self.unique_field or "")) == wanted],
+                    f'{self.unique_field} "{unique}"')
         email = payload.get("email") or _person_email(payload)
         if f.name == "contacts" and email:
             wanted = normalise(email)
@@ -238,7 +303,7 @@ class Decider:
         op = self.operation
         unique = custom_value(payload, self.unique_field) if self.unique_field else None
         if op == "upsert" and unique:
-            return self.upsert(payload, unique)
+            return self.upsert(payload, unique, index)
         if op == "create":
             return self.create(index, payload)
         matches, matched_by = self.existing(payload, key, zoho_id)
@@ -269,9 +334,15 @@ class Decider:
                             message="Zoho already holds these values")
         return Decision("update", body, zoho_id=record_id, number=number, marker=_read_first(body, record))
 
-    def upsert(self, payload: dict[str, Any], unique: str) -> Decision:
-        """One upsert call on the unique custom field, unless the listed record already matches."""
+    def upsert(self, payload: dict[str, Any], unique: str, index: int = 0) -> Decision:
+        """One upsert call on the unique custom field, unless the listed record already matches.
+
+        A key value that cannot travel in a header (non-ASCII) is matched from the list pages the
+        run read anyway: an update by ID when a record has it, else a create.
+        """
         f = self.facts
+        if not header_safe(unique):
+            return self.by_listed_key(payload, unique, index)
         marker = {"by": self.unique_field, "value": unique}
         body = _without(payload, f.id_field)
         matches = [r for r in self.catalog.records(f.name)
@@ -288,6 +359,26 @@ class Decider:
         return Decision("upsert", body, zoho_id=record_id, number=number,
                         marker={**marker, "outcome": "updated", **_read_first(body, record)})
 
+    def by_listed_key(self, payload: dict[str, Any], unique: str, index: int) -> Decision:
+        """The upsert of a key value no header can carry: list-match, then update by ID or create."""
+        f = self.facts
+        matches = [r for r in self.catalog.records(f.name)
+                   if normalise(record_custom_value(r, self.unique_field or "")) == normalise(unique)
+                   ] if self.catalog.loaded(f.name) else []
+        if len(matches) > 1:
+            ids = ", ".join(str(m.get(f.id_field)) for m in matches[:5])
+            return Decision("fail", message=f'{len(matches)} records in Zoho have {self.unique_field} "{unique}": {ids}')
+        if not matches:
+            return self.create(index, payload)
+        record = matches[0]
+        record_id, number = str(record.get(f.id_field)), record.get(f.key_field)
+        body = _without(payload, f.id_field)
+        record = self.with_named_ids(record)
+        if same_values(body, record):
+            return Decision("unchanged", zoho_id=record_id, number=number,
+                            message="Zoho already holds these values")
+        return Decision("update", body, zoho_id=record_id, number=number, marker=_read_first(body, record))
+
     def with_named_ids(self, record: dict[str, Any]) -> dict[str, Any]:
         """A list row shows the salesperson's name, not the ID: add the ID the run's catalog gives."""
         name = record.get("salesperson_name")
@@ -303,6 +394,8 @@ class Decider:
         """A create with the key that finds it again if its answer is lost."""
         f = self.facts
         body = copy.deepcopy(_without(payload, f.id_field))
+        for line in body.get("line_items") or []:  # an exported Line Item ID names a line of another record
+            line.pop("line_item_id", None)
         params: dict[str, Any] = {}
         number = body.get(f.key_field)
         if number:
@@ -311,7 +404,7 @@ class Decider:
             return Decision("create", body, params=params,
                             marker={"by": f.key_field, "value": str(number)})
         unique = custom_value(body, self.unique_field) if self.unique_field else None
-        if unique:
+        if unique and header_safe(unique):  # a lost create is resent as an upsert on it (idempotent)
             return Decision("create", body, marker={"by": self.unique_field, "value": unique})
         reference = body.get("reference_number")
         if reference and normalise(reference) in self.user_references:

@@ -21,7 +21,8 @@ from app.mapping.grouping import (
 from app.mapping.schema import FieldMapping, Mapping
 from app.mapping.transforms import column_converter, convert_column, converter, is_empty, shown
 
-UNIQUE_KEY = "custom_fields.cf_external_id"
+UNIQUE_MARKING = ("No field is unique by default: mark a custom field unique in Zoho Books first "
+                  "(see the README, \"Upsert: a unique custom field\").")
 
 
 class TableLike(Protocol):
@@ -87,15 +88,25 @@ def refusals(table: TableLike, mapping: Mapping) -> list[str]:
             reasons.append(f'The required field "{f.label}" ({f.path}) is not mapped to any column.')
     if ent.lines and op in ent.lines_required_on and not any(p.startswith(f"{ent.lines}.") for p in mapped):
         reasons.append(f"A {ent.label.lower()} needs line items, but no column is mapped to a line item field.")
-    finders = (ent.id_field, ent.key_field, *ent.found_by, UNIQUE_KEY)
-    if op == "update" and not mapped & set(finders):
-        named = ", ".join(f'"{p}"' for p in finders[:-1])
+    # The upsert key is the custom field the mapping names (seed 003 "X-Unique-Identifier-Key": a
+    # custom field marked unique; ZOHO-FACTS: "no field of that kind exists by default").
+    key = mapping.upsert_key
+    if key is not None and not key.startswith("cf_"):
+        reasons.append(f'The upsert key "{key}" is not a custom field\'s API name (those start with "cf_").')
+    key_path = f"custom_fields.{key}" if key else None
+    finders = (ent.id_field, ent.key_field, *ent.found_by)
+    if op == "update" and not mapped & {*finders, key_path}:
+        named = ", ".join(f'"{p}"' for p in finders)
         reasons.append(
             f"An update needs a column that identifies each {ent.label.lower()}: map {named} "
-            "or the External ID custom field."
+            "or the unique custom field named as the mapping's upsert_key."
         )
-    if op == "upsert" and UNIQUE_KEY not in mapped:
-        reasons.append("An upsert needs the External ID custom field (cf_external_id) mapped to a column.")
+    if op == "upsert" and key is None:
+        reasons.append('An upsert needs a unique custom field: name it in the mapping ("upsert_key": '
+                       '"cf_...") or with --upsert-key, and map it to a column. ' + UNIQUE_MARKING)
+    elif op == "upsert" and key_path not in mapped:
+        reasons.append(f'The upsert key "{key}" is not mapped to any column: map the column that holds it '
+                       f'to the field "{key_path}".')
     return reasons
 
 

@@ -128,6 +128,12 @@ class Mapping(Rule):
     unmapped: list[str] = Field(default_factory=list)  # columns auto-mapping found no field for
     date_order: DateOrder | None = None  # for every date field whose own rule is absent or only assumed
     decimal: DecimalMark | None = None  # for every number field whose own rule fixes no decimal mark
+    # An update keeps a document's lines the sheet does not mention unless this is true ("replace
+    # lines"): then Zoho deletes them (seed 003 "Update a sales order": a line left out is deleted).
+    replace_lines: bool = False
+    # The API name of a custom field the organization marks unique ("cf_order_ref"): an upsert matches
+    # by it (seed 003 X-Unique-Identifier-Key); None: there is none (Zoho has none by default).
+    upsert_key: str | None = None
 
     def with_conventions(self, date_order: str | None, decimal: str | None) -> Mapping:
         """This mapping with the mapping-wide date order and decimal mark set (None leaves each as it is)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from app.zoho.errors import ZohoError
 from app.zoho.session import ApiClient, ApiSession, RetryPolicy
 from app.zoho.throttle import Throttle
 from app.zoho.tokens import TokenSource
@@ -173,13 +174,19 @@ class BooksClient(ApiClient):
         """Update the record whose unique custom field `unique_key` is `unique_value`, or create it."""
         if entity not in RECORDS:
             raise ValueError(f"{entity} are read-only here; records are {', '.join(RECORDS)}")
+        value = str(unique_value)
+        if not (value.isascii() and value.isprintable()):
+            # ZOHO-FACTS: "HTTP header values are ASCII/Latin-1: a non-ASCII key value cannot travel
+            # in a header as is." Nothing is sent; the caller matches such a key from the list pages.
+            raise ZohoError(f'the key value "{value}" has characters an HTTP header cannot carry, '
+                            "so it cannot be upserted by its key")
         answer = await self._session.request(
             "PUT",
             _path(entity),
             json=payload,
             headers={
                 "X-Unique-Identifier-Key": unique_key,
-                "X-Unique-Identifier-Value": str(unique_value),
+                "X-Unique-Identifier-Value": value,
                 "X-Upsert": "true",
             },
         )

@@ -152,3 +152,102 @@ async def test_a_list_only_export_maps_itself_back(filled: CountingSandbox, tmp_
     assert {r["Status"] for r in report} == {"unchanged"}, {r["Message"] for r in report}
     assert len(report) == result.rows and filled.writes() == 0
     assert filled.reads(entity) == 1  # the list page alone told "unchanged": no record was read
+
+
+def _line_ids(box: CountingSandbox, entity: str) -> dict[str, list[str]]:
+    return {r[KEY[entity]]: [li["line_item_id"] for li in r["line_items"]] for r in box.records(entity)}
+
+
+def _many_lines(box: CountingSandbox, entity: str) -> dict[str, Any]:
+    return next(r for r in box.records(entity) if len(r["line_items"]) >= 2)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("entity", ["salesorders", "creditnotes"])
+async def test_one_lines_quantity_edited_and_sent_back_keeps_every_line_item_id(
+        filled: CountingSandbox, tmp_path: Path, entity: str, suffix: str) -> None:
+    """Seed 003 "Update a sales order": a line without its line_item_id is created new, a line left
+    out is deleted; the export carries "Line Item ID", so the update edits the line in place."""
+    target = _many_lines(filled, entity)
+    ids_before = _line_ids(filled, entity)
+    out = tmp_path / f"{entity}{suffix}"
+    await export(filled, entity, out)
+    quantity = "QuantityOrdered" if entity == "salesorders" else "Quantity"
+    second_line = target["line_items"][1]["line_item_id"]
+    _set_line_cell(out, "Line Item ID", second_line, quantity, 7)
+    documents = len(filled.records(entity))
+    result, report = await reimport(filled, entity, out)
+
+    assert result.counts["updated"] == 1 and filled.writes() == 1
+    assert filled.reads(entity) <= 1 + documents  # the list page, then at most one read per document
+    assert _line_ids(filled, entity) == ids_before  # every line_item_id kept, in every document
+    after = next(r for r in filled.records(entity) if r[KEY[entity]] == target[KEY[entity]])
+    assert [li["quantity"] for li in after["line_items"]] == [
+        7.0 if li["line_item_id"] == second_line else li["quantity"] for li in target["line_items"]]
+
+
+async def test_without_the_line_item_id_column_lines_are_matched_by_item_and_position(
+        filled: CountingSandbox, tmp_path: Path) -> None:
+    target = _many_lines(filled, "salesorders")
+    ids_before = _line_ids(filled, "salesorders")
+    out = tmp_path / "orders.csv"
+    await export(filled, "salesorders", out)
+    _set_line_cell(out, "Line Item ID", target["line_items"][0]["line_item_id"], "QuantityOrdered", 9)
+    assert edit(out, "SalesOrder Number", lambda _key, header: "" if header == "Line Item ID" else None) > 0
+    result, _ = await reimport(filled, "salesorders", out)
+    assert result.counts["updated"] == 1 and filled.writes() == 1
+    assert _line_ids(filled, "salesorders") == ids_before
+    after = next(r for r in filled.records("salesorders") if r["salesorder_id"] == target["salesorder_id"])
+    assert after["line_items"][0]["quantity"] == 9.0
+
+
+async def test_lines_the_sheet_leaves_out_are_kept_unless_replace_lines(filled: CountingSandbox,
+                                                                         tmp_path: Path) -> None:
+    target = _many_lines(filled, "salesorders")
+    first, rest = target["line_items"][0], target["line_items"][1:]
+    out = tmp_path / "orders.csv"
+    await export(filled, "salesorders", out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    at = rows[0].index("Line Item ID")
+    quantity = rows[0].index("QuantityOrdered")
+    kept = [rows[0]] + [r for r in rows[1:] if r[at] not in {li["line_item_id"] for li in rest}]
+    for r in kept[1:]:
+        if r[at] == first["line_item_id"]:
+            r[quantity] = "11"
+    with out.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(kept)
+
+    result, _ = await reimport(filled, "salesorders", out)
+    assert result.counts["updated"] == 1
+    after = next(r for r in filled.records("salesorders") if r["salesorder_id"] == target["salesorder_id"])
+    assert [li["line_item_id"] for li in after["line_items"]] == [li["line_item_id"] for li in target["line_items"]]
+    assert after["line_items"][0]["quantity"] == 11.0
+
+    filled.requests.clear()
+    replaced = await run_job(filled, out, "salesorders", "update", replace_lines=True,
+                             mapping=MAPPINGS / "zoho-books-export-salesorders.json",
+                             report_dir=tmp_path / "reports-replace")
+    assert replaced.counts["updated"] == 1 and filled.writes() == 1
+    after = next(r for r in filled.records("salesorders") if r["salesorder_id"] == target["salesorder_id"])
+    assert [li["line_item_id"] for li in after["line_items"]] == [first["line_item_id"]]
+
+
+def _set_line_cell(path: Path, id_header: str, line_id: str, header: str, value: object) -> None:
+    """Set `header` on the one row whose `id_header` cell is `line_id` (xlsx or csv)."""
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path)
+        ws = book.active
+        headers = [c.value for c in ws[1]]
+        hits = [row for row in ws.iter_rows(min_row=2) if str(row[headers.index(id_header)].value) == line_id]
+        assert len(hits) == 1
+        hits[0][headers.index(header)].value = value
+        book.save(path)
+        return
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    hits = [r for r in rows[1:] if r[rows[0].index(id_header)] == line_id]
+    assert len(hits) == 1
+    hits[0][rows[0].index(header)] = str(value)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)

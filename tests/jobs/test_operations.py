@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.jobs import list_jobs
+import pytest
+
+from app.jobs import ImportJob, JobError, JobSettings, list_jobs
 from app.jobs.journal import Journal
 from app.resources import samples_dir
 from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
@@ -118,13 +120,13 @@ async def test_upsert_contacts_by_external_id_is_one_call_each(books, tmp_path: 
     headers = ["Display Name", "Company Name", "External ID"]
     first = write_csv(tmp_path / "upsert1.csv", headers, [
         ["Globex", "Globex Corp", "EXT-100"], ["Initech", "Initech LLC", "EXT-101"]])
-    result = await run_job(books, first, "contacts", "upsert")
+    result = await run_job(books, first, "contacts", "upsert", unique_field="cf_external_id")
     assert result.counts["created"] == 2
     assert result.calls["write"] == 2 and result.calls["lookup"] == 1  # one page of contacts
 
     second = write_csv(tmp_path / "upsert2.csv", headers, [
         ["Globex", "Globex International", "EXT-100"], ["Umbrella", "Umbrella plc", "EXT-102"]])
-    result = await run_job(books, second, "contacts", "upsert")
+    result = await run_job(books, second, "contacts", "upsert", unique_field="cf_external_id")
     assert (result.counts["updated"], result.counts["created"]) == (1, 1)
     assert result.calls["write"] == 2
     globex = [r for r in books.records("contacts") if r["contact_name"] == "Globex"]
@@ -203,7 +205,7 @@ async def test_report_xlsx_highlights_bad_cells_and_has_a_summary(books, tmp_pat
     assert headers[-7:] == ["Status", "Zoho ID", "Zoho number", "Message", "HTTP status",
                             "Zoho code", "Attempts"]
     quantity = sheet.cell(row=2, column=5)
-    assert not str(quantity.value).startswith("=")  # neutralised, never a formula
+    assert quantity.data_type == "s"  # a text cell, never a formula (app.sheets.writer)
     assert quantity.fill.fgColor.rgb not in (None, "00000000")  # highlighted
     assert sheet.cell(row=2, column=7).value == "invalid"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
@@ -307,12 +309,12 @@ async def test_upsert_of_a_contact_with_persons_edits_them_in_place(books, tmp_p
         ["Cyberdyne", "EXT-200", "Miles", "miles@cyberdyne.example", "+1 555 0400"],
         ["Cyberdyne", "EXT-200", "Sarah", "sarah@cyberdyne.example", "+1 555 0401"],
     ])
-    assert (await run_job(books, first, "contacts", "upsert")).counts["created"] == 1
+    assert (await run_job(books, first, "contacts", "upsert", unique_field="cf_external_id")).counts["created"] == 1
     before = next(r for r in books.records("contacts") if r["contact_name"] == "Cyberdyne")["contact_persons"]
 
     second = write_csv(tmp_path / "upsert2.csv", headers, [
         ["Cyberdyne", "EXT-200", "Miles", "miles@cyberdyne.example", "+1 555 0499"]])
-    result = await run_job(books, second, "contacts", "upsert")
+    result = await run_job(books, second, "contacts", "upsert", unique_field="cf_external_id")
     assert result.counts["updated"] == 1 and result.calls["write"] == 1
     after = next(r for r in books.records("contacts") if r["contact_name"] == "Cyberdyne")["contact_persons"]
     assert [(p["contact_person_id"], p["first_name"], p["phone"]) for p in after] == [
@@ -349,3 +351,48 @@ async def test_reports_of_the_shipped_samples_go_under_the_data_folder(books, da
     assert result.counts["created"] == 11
     assert result.report is not None and result.report.parent == data_dir / "reports"
     assert not list(samples_dir().glob("*.report-*"))  # the installation's folder stays as shipped
+
+
+async def test_an_upsert_key_no_header_can_carry_is_matched_from_the_list_and_updated_by_id(
+        books, tmp_path: Path) -> None:
+    """ZOHO-FACTS: "HTTP header values are ASCII/Latin-1: a non-ASCII key value cannot travel in a
+    header as is" (it used to end in UnicodeEncodeError)."""
+    headers = ["Display Name", "Company Name", "External ID"]
+    first = write_csv(tmp_path / "u1.csv", headers, [["Zürich Uhren", "Zürich Uhren AG", "ZÜR-001"],
+                                                    ["Plain Ltd", "Plain", "PLAIN-1"]])
+    result = await run_job(books, first, "contacts", "upsert", unique_field="cf_external_id")
+    assert (result.counts["created"], result.exit_code) == (2, 0)
+
+    second = write_csv(tmp_path / "u2.csv", headers, [["Zürich Uhren", "Zürich Uhren GmbH", "ZÜR-001"]])
+    writes = books.writes()
+    result = await run_job(books, second, "contacts", "upsert", unique_field="cf_external_id")
+    assert (result.counts["updated"], result.exit_code) == (1, 0)
+    assert books.writes() - writes == 1  # one update by ID, matched from the list page
+    zurich = [r for r in books.records("contacts") if r["contact_name"] == "Zürich Uhren"]
+    assert len(zurich) == 1 and zurich[0]["company_name"] == "Zürich Uhren GmbH"
+
+
+async def test_an_upsert_without_a_named_unique_field_is_refused_before_anything_is_sent(
+        books, tmp_path: Path) -> None:
+    file = write_csv(tmp_path / "u.csv", ["Display Name", "External ID"], [["Nobody Keyed", "K-1"]])
+    with pytest.raises(JobError) as refused:
+        await run_job(books, file, "contacts", "upsert")
+    assert "An upsert needs a unique custom field" in str(refused.value)
+    assert "--upsert-key" in str(refused.value)
+    assert books.writes() == 0
+
+
+async def test_no_custom_field_the_user_did_not_map_is_sent(books, tmp_path: Path) -> None:
+    """A reference number two orders share finds neither again: nothing of the user's is invented
+    (no custom field), and the plan says so before the run."""
+    file = write_csv(tmp_path / "o.csv", ["Order Date", "Customer Name", "Item Name", "Quantity", "Reference"], [
+        ["2026-01-05", "Bowman and Co", "Laptop Stand", 1, "SHARED-REF"],
+        ["2026-01-06", "Zylker Corp", "USB-C Hub", 2, "SHARED-REF"],
+    ])
+    job = ImportJob(JobSettings(file, "salesorders", report_dir=tmp_path / "reports", target=books.target()))
+    plan = await job.plan()
+    assert any("2 documents without a number share a reference number" in line for line in plan.lines())
+    result = await job.run()
+    assert result.counts["created"] == 2
+    made = [r for r in books.records("salesorders") if r.get("reference_number") == "SHARED-REF"]
+    assert len(made) == 2 and all(not r.get("custom_fields") for r in made)

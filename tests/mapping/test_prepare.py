@@ -184,7 +184,9 @@ def test_unmapped_columns_are_warnings_but_ignored_ones_are_not() -> None:
     ({"fields": []}, 'required field "Customer Name" (customer_id) is not mapped'),
     ({"document_key": "Nope"}, 'document key column "Nope"'),
     ({"operation": "update", "fields": [FieldMapping(field="notes", columns=["Item"])]}, "An update needs a column"),
-    ({"operation": "upsert"}, "External ID"),
+    ({"operation": "upsert"}, "An upsert needs a unique custom field"),
+    ({"operation": "upsert", "upsert_key": "cf_order_ref"}, 'The upsert key "cf_order_ref" is not mapped'),
+    ({"operation": "upsert", "upsert_key": "reference_number"}, "is not a custom field's API name"),
 ])
 def test_mappings_that_cannot_apply_are_refused(change: dict, reason: str) -> None:
     t = table(ORDER_HEADERS, ["SO-1", "25/01/2026", "A", "X", 1, "1"])
