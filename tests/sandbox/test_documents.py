@@ -291,3 +291,27 @@ async def test_update_custom_fields_of_an_order(books, catalogue) -> None:
     assert wrong.status_code == 400 and "custom_fields[0]" in wrong.json()["message"]
     missing = await books.put("/salesorder/1/customfields", json=[])
     assert missing.status_code == 404 and missing.json()["code"] == 1002
+
+
+async def test_an_update_keeps_lines_sent_with_their_id_makes_new_ones_and_deletes_those_left_out(
+        books, catalogue) -> None:
+    """Seed 003 "Update a sales order": a line keeps its identity only when its line_item_id is sent;
+    a line without one is created new (a new ID); a line left out is deleted."""
+    items = catalogue["items"]
+    so = await order(books, catalogue, line_items=[
+        {"item_id": items["Wireless Mouse"]["item_id"], "quantity": 1},
+        {"item_id": items["USB-C Hub"]["item_id"], "quantity": 2},
+        {"item_id": items["Desk Lamp"]["item_id"], "quantity": 3}])
+    first, second, third = (li["line_item_id"] for li in so["line_items"])
+    answer = await books.put(f"/salesorders/{so['salesorder_id']}", json={"line_items": [
+        {"line_item_id": second, "quantity": 5},
+        {"item_id": items["Desk Lamp"]["item_id"], "quantity": 3}]})
+    assert answer.status_code == 200, answer.text
+    lines = answer.json()["salesorder"]["line_items"]
+    assert lines[0]["line_item_id"] == second and lines[0]["quantity"] == 5
+    assert lines[0]["name"] == "USB-C Hub"  # what was not sent stays as it was
+    assert lines[1]["line_item_id"] not in (first, second, third)  # no ID sent: a new line
+    assert len(lines) == 2  # the first line, left out, is gone
+    unknown = await books.put(f"/salesorders/{so['salesorder_id']}",
+                              json={"line_items": [{"line_item_id": first, "quantity": 1}]})
+    assert unknown.status_code == 400  # a deleted line's ID names no line of this order
