@@ -27,6 +27,7 @@ from typing import Any
 from app.entities import entity as entity_facts
 from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
 from app.jobs.control import Cancelled, ControlledJob
+from app.jobs.identities import merge_lines, merge_persons
 from app.jobs.journal import (
     DONE,
     FAILED,
@@ -51,8 +52,6 @@ from app.jobs.writes import (
     Decision,
     EntityFacts,
     match_marker,
-    merge_lines,
-    merge_persons,
     same_values,
     set_path,
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.jobs.writes import merge_persons, same_values
+from app.jobs.identities import merge_persons
+from app.jobs.writes import same_values
 
 ZOHO = [
     {"contact_person_id": "1", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
