@@ -3,7 +3,7 @@
 ``hold = RequestHold(sb.app, "POST", "/books/v3/contacts")`` puts itself in front of the sandbox app;
 ``hold.wait_held(1)`` returns once a matching request has arrived (its whole body read, so released it
 does its work even if the client has gone; ``after=n`` lets the first n through); ``hold.release()`` lets the held ones and every later one
-through; ``hold.wait_done(n)`` waits until n matching requests have been served.
+through (``hold.cut()`` breaks their connections instead); ``hold.wait_done(n)`` waits until n matching requests have been served.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from typing import Any
+
+from app.sandbox.gate import LIVE_TRANSPORTS
 
 WAIT_S = 60.0
 
@@ -24,6 +26,7 @@ class RequestHold:
         self.held = 0
         self.done = 0
         self._released = threading.Event()
+        self._cut = False
         self._changed = threading.Condition()
         inner = app.middleware_stack or app.build_middleware_stack()
 
@@ -47,6 +50,10 @@ class RequestHold:
             self._count("held")
             while not self._released.is_set():
                 await asyncio.sleep(0.005)  # the server's own wait for the test's release
+            if self._cut:  # the connection breaks: the request was sent, its answer never comes
+                LIVE_TRANSPORTS[(tuple(scope.get("client") or ()), tuple(scope.get("server") or ()))].abort()
+                self._count("done")
+                return
 
             async def replay() -> dict[str, Any]:
                 return body.pop(0) if body else await receive()
@@ -76,4 +83,9 @@ class RequestHold:
             assert self._changed.wait_for(lambda: self.done >= n, WAIT_S), f"{self.done} of {n} requests served"
 
     def release(self) -> None:
+        self._released.set()
+
+    def cut(self) -> None:
+        """End every held (and later) request by breaking its connection, unanswered and undone."""
+        self._cut = True
         self._released.set()

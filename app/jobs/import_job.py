@@ -508,9 +508,10 @@ class ImportJob(ControlledJob[BooksClient]):
                 await run_pool(doubtful, lambda i: self._reconcile(i, resend=True),
                                workers=self._workers(), control=self.control)
         if self.control.cancelled:
-            # Stopped: settle what can be settled without sending anything.
+            # Stopped: settle what can be settled without sending anything (not when Zoho cannot
+            # be reached: each look-up would retry for minutes; the next run looks them up).
             doubtful = [e.index for e in journal.entries(IN_DOUBT)]
-            for index in doubtful:
+            for index in doubtful if not isinstance(self._stop_error, Unreachable) else ():
                 with contextlib.suppress(ZohoError):
                     await self._reconcile(index, resend=False)
         self._meter.phase = "finished"

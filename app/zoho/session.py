@@ -242,7 +242,7 @@ class ApiSession:
                 host = httpx.URL(url).host
                 plain = _plain_transport_error(exc, host)
                 if write and not isinstance(exc, NOT_SENT):
-                    log.warning("%s %s: answer lost after sending (%s)", method, redact(url), type(exc).__name__)
+                    log.warning("%s %s: answer lost after sending: %s", method, redact(url), plain)
                     raise InDoubt(
                         f"{plain}; the request was sent, so Zoho may or may not have saved it"
                     ) from None
