@@ -10,6 +10,7 @@ import openpyxl
 
 from app.sheets import write_csv
 from tests.hostile.corpus import Case, error, warning
+from tests.sheets import files
 
 CONTACT = "Display Name,Email,Phone"
 
@@ -42,6 +43,14 @@ def _xlsx(rows: list[list[object]], *, merges: tuple[str, ...] = (), hidden: tup
         book.save(path)
         return path
     return build
+
+
+def _xls_merged(folder: Path) -> Path:
+    """An Excel 97-2003 list where one phone number was merged down over three contacts of one office."""
+    return files.xls(folder / "contacts.xls", [
+        ["Display Name", "Email", "Phone"], ["Acme", "a@acme.example", None],
+        ["Acme Berlin", "berlin@acme.example", None], ["Acme Paris", "paris@acme.example", None],
+    ], title="Contacts", merges=[(1, 3, 2, 2, "+49 30 1234567")])
 
 
 def _our_export(folder: Path) -> Path:
@@ -105,6 +114,9 @@ CASES = [
         ["Display Name", "Email", "Phone"], ["Acme", "a@acme.example", "+1 555 0100"],
         ["Globex", "g@globex.example", None], ["Initech", "i@initech.example", None]], merges=("C2:C4",)),
         expect={2: [warning("cells C2:C4 are merged", "Phone")]}, documents=3, valid=3),
+    Case("xls-merged-cells", "contacts", _xls_merged,
+         expect={2: [warning('cells C2:C4 are merged: "+49 30 1234567" is read in C2 only', "Phone")]},
+         documents=3, valid=3),
     Case("hidden-rows", "contacts", _xlsx([
         ["Display Name", "Email"], ["Acme", "a@acme.example"], ["Old Acme", "old@acme.example"],
         ["Globex", "g@globex.example"]], hidden=(3,)),
