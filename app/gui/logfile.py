@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
 import platformdirs
 
+from app.private import POSIX, private_folder
 from app.zoho.redaction import RedactingFilter
 
 APP_NAME = "zoho-bulk"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the first and each after a rollover) is the user's alone:
+    it names the files imported and Zoho's answers about their rows."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if POSIX:
+            os.chmod(self.baseFilename, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 def log_dir() -> Path:
@@ -30,10 +43,8 @@ def start_logging(level: int = logging.INFO) -> Path:
     root = logging.getLogger()
     if any(getattr(h, "zoho_bulk_log", False) for h in root.handlers):
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
+    private_folder(path.parent)
+    handler = _PrivateLog(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter())  # every record, whichever logger: no token or secret reaches the file
     handler.zoho_bulk_log = True  # type: ignore[attr-defined]

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from app.private import private_file, private_folder
+
 T = TypeVar("T")
 
 DATA_DIR_ENV = "ZOHO_BULK_DATA_DIR"
@@ -43,14 +45,11 @@ def data_dir() -> Path:
     """The user data directory (ZOHO_BULK_DATA_DIR overrides the platform default)."""
     override = os.environ.get(DATA_DIR_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir("zoho-bulk", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder(path, tighten=not override)  # a folder the user named keeps its mode
 
 
 def jobs_dir() -> Path:
-    path = data_dir() / "jobs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder(data_dir() / "jobs")
 
 
 def journal_path(job_id: str) -> Path:
@@ -114,6 +113,8 @@ class Journal:
 
     def __init__(self, path: str | Path) -> None:
         self.path = path
+        if str(path) != ":memory:":
+            private_file(Path(path))  # every payload sent is in it: the user's alone
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -184,6 +185,11 @@ class Journal:
                 (name, json.dumps(value, default=str)),
             )
 
+    def forget(self, prefix: str) -> None:
+        """Drop the job-level values whose names start with `prefix` (e.g. "problems.")."""
+        with self._lock:
+            self._db.execute("DELETE FROM job WHERE substr(name, 1, ?) = ?", (len(prefix), prefix))
+
     def get(self, name: str, default: Any = None) -> Any:
         row = self._db.execute("SELECT value FROM job WHERE name=?", (name,)).fetchone()
         return json.loads(row[0]) if row else default
@@ -200,10 +206,12 @@ class Journal:
         now = time.time()
         with self._transaction():
             self._db.executemany(
-                "INSERT OR IGNORE INTO entries(idx, key, rows, state, outcome, message, marker,"
-                " created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?)",
-                [(e.index, e.key, json.dumps(e.rows), e.state, e.outcome, e.message,
-                  json.dumps(e.marker), now, now) for e in entries],
+                "INSERT OR IGNORE INTO entries(idx, key, rows, state, outcome, message, marker, zoho_id, number,"
+                " http_status, zoho_code, attempts, sent_at, created_at, updated_at)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(e.index, e.key, json.dumps(e.rows), e.state, e.outcome, e.message, json.dumps(e.marker),
+                  e.zoho_id, e.number, e.http_status, e.zoho_code, e.attempts, e.sent_at, now,
+                  e.updated_at or now) for e in entries],
             )
 
     def entry(self, index: int) -> Entry:
@@ -397,7 +405,24 @@ class JobSummary:
 
     @property
     def resumable(self) -> bool:
-        return self.status not in ("finished",)
+        """Whether a run was left unfinished: a plan never started ("new") sent nothing and is no job to resume."""
+        return self.status not in ("finished", "new")
+
+
+def forget_unstarted(job_id: str) -> bool:
+    """Delete the journal of a job that was planned and never run (status "new", nothing sent), as when the
+    import wizard's Review step is left: a look at a plan leaves no job behind. True when it was deleted."""
+    path = journal_path(job_id)
+    if not path.exists():
+        return False
+    with Journal(path) as journal:
+        if not journal.claim():
+            return False  # a run holds it
+        unstarted = journal.get("status") == "new" and not journal.states().keys() & {SENT, DONE, IN_DOUBT}
+    if unstarted:
+        for leftover in (path, *(Path(f"{path}{tail}") for tail in ("-wal", "-shm", ".lock"))):
+            leftover.unlink(missing_ok=True)
+    return unstarted
 
 
 def list_jobs() -> list[JobSummary]:

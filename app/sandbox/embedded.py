@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from app.private import private_file, private_folder
 from app.sandbox.app import create_app
 from app.sandbox.gate import LIVE_TRANSPORTS
 from app.sandbox.settings import SandboxSettings
@@ -101,8 +102,9 @@ class EmbeddedSandbox:
             return self
         sock = bind(self.host, self.port)
         self.port = int(sock.getsockname()[1])
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            private_folder(self.db_path.parent, tighten=False)
+            private_file(self.db_path)  # the customers' data imported into it: the user's alone
             self.app = create_app(self.settings, self.db_path)
         except Exception:
             sock.close()

@@ -13,6 +13,7 @@ from types import FrameType
 import platformdirs
 import uvicorn
 
+from app.private import private_file, private_folder
 from app.sandbox.app import create_app
 from app.sandbox.embedded import SandboxError, bind, uvicorn_config
 from app.sandbox.oauth import BOOKS_REFRESH_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
@@ -116,7 +117,8 @@ def sandbox_command(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr, flush=True)
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(db_path.parent, tighten=not args.db)
+        private_file(db_path)
         app = create_app(settings, db_path)
     except Exception as error:  # an unreadable or foreign file: one plain sentence
         sock.close()
