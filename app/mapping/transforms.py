@@ -75,12 +75,12 @@ def effective_rules(fm: FieldMapping, date_order: str | None = None,
                     decimal: str | None = None) -> tuple[DateFormat | None, NumberFormat | None]:
     """The field's date and number rules, with the mapping-wide order and decimal mark filling what it leaves open.
 
-    A date rule that is only assumed (auto-mapping saw no value deciding the order) and a number rule without a
-    decimal mark are open; so is a missing rule.
+    A date rule that is only assumed (auto-mapping saw no value deciding the order) or year-first (ISO dates read
+    the same in every order) and a number rule without a decimal mark are open; so is a missing rule.
     """
     date_rule = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
     number_rule = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
-    if date_order and (date_rule is None or date_rule.assumed):
+    if date_order and (date_rule is None or date_rule.assumed or date_rule.order == "year-first"):
         date_rule = DateFormat(order=date_order, formats=list(date_rule.formats) if date_rule else [])  # type: ignore[arg-type]
     if decimal and (number_rule is None or number_rule.decimal is None):
         number_rule = NumberFormat(decimal=decimal, percent=bool(number_rule and number_rule.percent))  # type: ignore[arg-type]
@@ -280,12 +280,12 @@ def column_converter(fm: FieldMapping, f: Field, values: Sequence[Any], date1904
         seen = evidence(dict.fromkeys(values))
         order: str | None = None
         assumed = False
-        if own_date is not None and not own_date.assumed:
+        if own_date is not None and not own_date.assumed and own_date.order != "year-first":
             order = own_date.order
         elif date_order or seen.order:
             order = date_order = date_order or seen.order  # the option, else what the values show
         elif own_date is not None:
-            order, assumed = own_date.order, True
+            order, assumed = own_date.order, own_date.assumed
         notes.extend(seen.notes(order or "year-first", assumed))
     return converter(fm, f, date1904, date_order=date_order, decimal=decimal), notes
 

@@ -308,3 +308,10 @@ def test_a_date_column_warns_about_an_assumed_order_and_two_digit_years() -> Non
     convert, notes = column_converter(assumed, DATE, ["25/01/2026", "25/02/2026", "01/25/2026"])
     assert "mix orders: 2 can only be day-first" in notes[0]
     assert "month-first it would be" in str(pytest.raises(CellError, convert, "01/25/2026").value)
+
+
+def test_an_iso_rule_is_open_to_the_mapping_wide_order() -> None:
+    iso = FieldMapping(field="date", columns=["A"], transforms=[DateFormat(order="year-first")])
+    assert "--date-order" in bad(DATE, "03/04/2026", DateFormat(order="year-first"))
+    convert, notes = column_converter(iso, DATE, ["2026-01-05", "03/04/2026"], date_order="month-first")
+    assert convert("03/04/2026") == "2026-03-04" and convert("2026-01-05") == "2026-01-05" and notes == []

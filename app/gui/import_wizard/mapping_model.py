@@ -188,7 +188,7 @@ class MappingModel(TitledColumnsModel):
             if f.type == "date" and fm.lookup is None and not self.mapping.date_order:
                 own = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
                 seen = self.date_evidence(ci)
-                if (own is None or own.assumed) and (
+                if (own is None or own.assumed or own.order == "year-first") and (
                         (seen.order is None and seen.two_way) or (seen.day_first and seen.month_first)):
                     found.append(_date_question(ci, header, seen))
             elif (f.type in NUMBER_TYPES or (fm.lookup is not None and fm.lookup.by == "rate")) \
