@@ -6,6 +6,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 
 from app.sheets.errors import SheetError
@@ -78,13 +79,13 @@ def decode(path: Path, raw: bytes, encoding: str | None = None) -> tuple[str, st
         return _strict(path, raw, "utf-8-sig", "utf-8")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(path, raw, "utf-16", "utf-16")
+    wide = _utf16_without_bom(raw)  # before UTF-8: ASCII text in UTF-16 is valid UTF-8 full of NULs
+    if wide:
+        return _strict(path, raw, wide, wide.replace("_", "-"))
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    wide = _utf16_without_bom(raw)
-    if wide:
-        return _strict(path, raw, wide, wide.replace("_", "-"))
     head = raw[:SAMPLE_BYTES]
     if sum(head.count(b) for b in _CONTROL_BYTES) * 100 > len(head):
         raise SheetError(path, "it is not a text file (it contains binary data)")
@@ -118,8 +119,9 @@ def _detected(path: Path, raw: bytes) -> tuple[str, str]:
     """Score the lines holding non-ASCII bytes in each market encoding; sure, or EncodingUnsure.
 
     A reading's score is charset-normalizer's chaos (0 = clean text) plus the share of its words that
-    no language writes (two scripts or a capital after a small letter in one word, kana outside a
-    Japanese encoding, characters only an encoding's rare extensions hold).
+    no language writes (two scripts or a capital after a small letter in one word), plus penalties:
+    accented letters no one language has, kana outside a Japanese encoding, characters only an
+    encoding's rare extension holds.
     """
     import charset_normalizer  # 30 ms to import; only files that are not UTF-8 need it
 
@@ -158,6 +160,25 @@ _JAPANESE = ("cp932", "euc_jp")
 _CORE = {"cp949": ("euc_kr", 0.3), "gb18030": ("gbk", 0.5), "cp932": ("shift_jis", 0.1)}
 
 
+# The accented letters of the languages written in Latin script in Zoho's markets (lower case).
+ALPHABETS = [frozenset(letters) for letters in (
+    "äöüß", "àâæçéèêëîïôœùûüÿ", "áéíóúüñ", "àáâãçéêíóôõú", "àèéìíîòóù", "àçèéíïòóúü", "áéëïóöü", "åæøé",
+    "åäöé", "áæðéíóöúýþ", "ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "áéíóöőúüű", "ăâîșțşţ",
+    "čćđšž", "çğıöşüâî", "āčēģīķļņšūž", "ąčęėįšųūž", "äöõüšž", "çë",
+)]
+_PAIRS = [a | b for a, b in combinations(ALPHABETS, 2)]
+
+
+def _languages(text: str) -> float:
+    """0 when the text's accented Latin letters are all of one language, 0.15 of two, else 0.3."""
+    letters = {ch.lower()[0] for ch in set(text) if ord(ch) > 127 and ch.isalpha()
+               and unicodedata.name(ch, "").startswith("LATIN")}
+    letters = {ch for ch in letters if ord(ch) > 127}
+    if not letters or any(letters <= alphabet for alphabet in ALPHABETS):
+        return 0.0
+    return 0.15 if any(letters <= pair for pair in _PAIRS) else 0.3
+
+
 def _oddity(text: str, codec: str, sample: bytes) -> float:
     """How unlike written language a decoding is: odd words per non-ASCII word, plus fixed penalties."""
     odd = words = 0
@@ -171,7 +192,6 @@ def _oddity(text: str, codec: str, sample: bytes) -> float:
         case_odd = False
         for ch in word:
             if not ch.isalpha():
-                scripts.add("OTHER") if ord(ch) > 127 and not ch.isdigit() else None
                 previous_lower = False
                 continue
             script = unicodedata.name(ch, "UNKNOWN").split()[0]
@@ -187,7 +207,7 @@ def _oddity(text: str, codec: str, sample: bytes) -> float:
     symbols = sum(1 for ch in text if ord(ch) > 127 and unicodedata.category(ch)[0] in "SCZ"
                   and ch not in "€£¥©®°±×÷§\u00a0")
     nonascii = sum(1 for ch in text if ord(ch) > 127) or 1
-    penalty = odd / (words or 1) + symbols / nonascii
+    penalty = odd / (words or 1) + symbols / nonascii + _languages(text)
     if kana and codec not in _JAPANESE:
         penalty += 0.5
     core = _CORE.get(codec)

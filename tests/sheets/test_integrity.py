@@ -21,6 +21,10 @@ def _csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     ("cp1251", "windows-1251", "Название,Город\nООО Ромашка,Москва\nИП Иванов,Санкт-Петербург\nЗАО Вектор,Новосибирск\n"),
     ("cp1250", "windows-1250", "Nazwa,Miasto\nŁódzkie Zakłady Sp. z o.o.,Łódź\nŻabka Polska,Poznań\n"),
     ("cp1256", "windows-1256", "الاسم,المدينة\nشركة النور,الرياض\nمؤسسة الأمل,جدة\n"),
+    ("cp1252", "windows-1252", "Nom,Ville\nSociété Générale,Paris\nCœur de Lion SARL,Besançon\n"),
+    ("cp1252", "windows-1252", "Nombre,Ciudad\nCompañía Española,Logroño\nJosé Núñez,Cádiz\n"),
+    ("cp1250", "windows-1250", "Název,Město\nČeská spořitelna,Praha\nŠkoda Auto a.s.,Mladá Boleslav\n"),
+    ("iso8859_9", "windows-1254", "Ad,Şehir\nŞişecam A.Ş.,İstanbul\nGüneş Ltd,İzmir\n"),
     ("iso8859_7", "iso-8859-7", "Όνομα,Πόλη\nΑθήνα ΑΕ,Αθήνα\nΘεσσαλονίκη ΕΠΕ,Θεσσαλονίκη\n"),
     ("cp932", "shift_jis", "会社名,都市\n株式会社テスト,東京\n有限会社サンプル,大阪\n"),
     ("euc_jp", "euc-jp", "会社名,都市\n株式会社テスト,東京\n有限会社サンプル,大阪\n"),
@@ -55,6 +59,13 @@ def test_a_chosen_encoding_that_does_not_fit_or_does_not_exist_is_refused(tmp_pa
         read_table(path, encoding="euc-jp")
     with pytest.raises(SheetError, match='"klingon" is not an encoding'):
         read_table(path, encoding="klingon")
+
+
+@pytest.mark.parametrize("codec", ["utf_16_le", "utf_16_be"])
+def test_plain_ascii_in_utf16_without_bom_is_not_read_as_utf8_full_of_nuls(tmp_path: Path, codec: str) -> None:
+    table = read_table(_csv(tmp_path / "w.csv", "Name,Email\r\nAcme,a@acme.example\r\n", codec))
+    assert table.rows == [["Acme", "a@acme.example"]] and table.notes == []
+    assert table.encoding == codec.replace("_", "-")
 
 
 def test_utf8_without_bom_stays_utf8(tmp_path: Path) -> None:
