@@ -62,6 +62,9 @@ def sniff_delimiter(sample_lines: list[str], suffix: str) -> str:
 Note = tuple[str, str, int, int | None]  # (severity, text, record index, column index in the record)
 ENDINGS = {"\r\n": "CR LF", "\n": "LF", "\r": "CR"}
 MAX_GUARD_NOTES = 50
+# Rows with fewer fields each get a warning up to this many, then one for the rest (Excel leaves the
+# trailing empty cells out of whole stretches of rows, and a warning per row would bury the others).
+MAX_SHORT_NOTES = 20
 
 
 @dataclass
@@ -227,6 +230,7 @@ def structure_notes(found: Delimited, table: Table) -> None:
         table.note(severity, text, record + 1,  # type: ignore[arg-type]
                    None if column is None else table.column_of_letter(column_letter(column)))
     header = table.header_row - 1
+    short: list[int] = []  # records with fewer fields than the header
     width = found.fields[header]
     while width and not found.grid[header][width - 1]:
         width -= 1
@@ -243,10 +247,18 @@ def structure_notes(found: Delimited, table: Table) -> None:
                                 "a value holding the delimiter must be in quotes, else every cell after it "
                                 "moves one column; fix it and save the file again", record + 1)
         elif n < found.fields[header] and n < width:
+            short.append(record)
+            if len(short) > MAX_SHORT_NOTES:
+                continue
             gone = ", ".join(column_letter(c) for c in range(n, width))
             table.note("warning", f"line {found.lines[record]} has {n} field{'s' if n != 1 else ''} where the "
                                   f"header has {width}; its last cells ({gone}) are read as empty; check that no "
                                   "value moved to another column", record + 1)
+    if len(short) > MAX_SHORT_NOTES:
+        rest = short[MAX_SHORT_NOTES:]
+        listed = ", ".join(str(found.lines[r]) for r in rest[:10]) + (" ..." if len(rest) > 10 else "")
+        table.note("warning", f"{len(rest):,} more rows have fewer fields than the header (line {listed}); "
+                              "their last cells are read as empty")
     if len(found.endings) > 1:
         common = max(found.endings, key=lambda e: len(found.endings[e]))
         odd = sorted(r for e, rs in found.endings.items() if e != common for r in rs)

@@ -141,3 +141,12 @@ def test_xlsx_formula_without_value_hidden_rows_and_merged_cells(tmp_path: Path)
                         "cells of the range as empty",
                         "1 hidden row (row 3) will be imported like the others; unhide them in the spreadsheet "
                         "to check them"]
+
+
+def test_many_short_rows_are_warned_about_one_by_one_up_to_twenty_then_together(tmp_path: Path) -> None:
+    lines = ["A,B,C"] + [f"{n},x" for n in range(25)]
+    table = read_table(_csv(tmp_path / "s.csv", "\n".join(lines) + "\n"))
+    assert [n.row for n in table.notes] == [*range(2, 22), None]
+    assert table.notes[-1].message == ("5 more rows have fewer fields than the header (line 22, 23, 24, 25, 26); "
+                                       "their last cells are read as empty")
+    assert len(table.rows) == 25

@@ -173,7 +173,7 @@ class ImportPage(Page):
             else:
                 mapping = await self.context.run_in_background(automap, table, s.entity, s.operation)
             s.mapping = mapping
-            notes = " ".join(map(str, table.notes))
+            notes = " ".join(str(n) for n in table.notes if n.row is None)  # row notes: on Review
             self.file_step.status.setText(f"{len(table.rows):,} rows in sheet \u201c{table.sheet}\u201d. {notes}")
             self.mapping_step.show_mapping(table, mapping)
             self.go(MAPPING)
