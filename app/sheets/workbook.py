@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import zipfile
@@ -122,6 +123,8 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None
                 found = errors.result()
                 if isinstance(found, Scan):
                     cells, hidden = found.cells, sorted(found.hidden)
+                    if found.serial_60 and not (parts is not None and parts.date1904):
+                        _excel_leap_day(grid, found.serial_60)
                 else:
                     cells = {(r, c): ExcelError(text) for r, c, text in found}
                 _apply_errors(grid, cells, replace=kind is Kind.ODS)
@@ -245,6 +248,17 @@ def _refuse_area(path: Path, name: str, rows: int, cols: int, area: str) -> None
         raise SheetError(path, f'the sheet "{name}" spans {rows:,} rows by {cols:,} columns ({area}), more '
                                f"than zoho-bulk reads at once ({MAX_CELLS:,} cells); delete unused rows and "
                                "columns or split the file")
+
+
+EXCEL_LEAP_DAY = (dt.date(1900, 2, 28), dt.datetime(1900, 2, 28))  # calamine's reading of serials 59 and 60
+
+
+def _excel_leap_day(grid: list[list[object]], cells: set[tuple[int, int]]) -> None:
+    """Serial 60 back into the date cells calamine read as 1900-02-28: Excel's 29 February 1900, a day that never
+    was (its 1900 leap-year bug), for the date reader to refuse rather than send the 28th."""
+    for r, c in cells:
+        if r < len(grid) and c < len(grid[r]) and grid[r][c] in EXCEL_LEAP_DAY:
+            grid[r][c] = 60
 
 
 def _apply_errors(grid: list[list[object]], cells: dict[tuple[int, int], ExcelError], *,

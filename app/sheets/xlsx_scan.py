@@ -21,6 +21,7 @@ _CELL_START = re.compile(rb"<(?:\w+:)?c\s")
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _TEXT_TYPE = re.compile(rb'\bt="(?:str|inlineStr)"')
+_SERIAL_60 = re.compile(rb"<(?:\w+:)?v>60</")
 CHUNK = 1 << 20
 OVERLAP = 4096  # bytes of the previous chunk searched again, so that no cell is cut in two
 
@@ -31,6 +32,7 @@ class Scan:
 
     cells: dict[tuple[int, int], ExcelError] = field(default_factory=dict)
     hidden: set[int] = field(default_factory=set)
+    serial_60: set[tuple[int, int]] = field(default_factory=set)  # cells storing 60 (in a date cell: 1900-02-29)
 
 
 def scan_sheet(path: Path, member: str | None) -> Scan:
@@ -50,6 +52,8 @@ def scan_sheet(path: Path, member: str | None) -> Scan:
                     _errors(buf, scan)
                 if b"f>" in buf or b"<f " in buf or b":f " in buf:
                     _formulas(buf, scan)
+                if b">60</" in buf:
+                    _serial_60(buf, scan)
                 if b"hidden=" in buf:
                     for m in _HIDDEN_ROW.finditer(buf):
                         number = _ROW_NUMBER.search(m.group(0))
@@ -81,6 +85,16 @@ def _errors(buf: bytes, scan: Scan) -> None:
         value = _VALUE.search(buf, close, end.start())
         text = value.group(1).decode("utf-8", "replace") if value else ""
         scan.cells[where] = ExcelError(text or "#VALUE!")
+
+
+def _serial_60(buf: bytes, scan: Scan) -> None:
+    """Cells storing the number 60: Excel's 29 February 1900 where the cell is a date (calamine says 28th)."""
+    for m in _SERIAL_60.finditer(buf):
+        starts = list(_CELL_START.finditer(buf, max(0, m.start() - 512), m.start()))
+        if starts:
+            where = _where(buf, starts[-1].start(), buf.find(b">", starts[-1].start()))
+            if where is not None:
+                scan.serial_60.add(where)
 
 
 def _formulas(buf: bytes, scan: Scan) -> None:

@@ -207,6 +207,18 @@ CASES = [
                   "Order Date")],
     }, documents=3, valid=2, invalid=1),
 
+    # The same days as real date cells: Excel shows 29/02/1900 for the middle one, which no reader may send as
+    # the 28th (calamine reads both 59 and 60 as 1900-02-28; the sheet's XML tells them apart).
+    Case("excel-1900-leap-year-bug-in-date-cells", "salesorders", _xlsx("legacy-dates.xlsx", [
+        _order(1, 59, 10),
+        _order(2, 60, 10),
+        _order(3, 61, 10),
+        _order(4, 60, 60),  # a quantity and a rate of 60 stay numbers
+    ], date_cells=True), expect={
+        3: [error('"60" is Excel\'s serial date 60, the 29 February 1900 that never existed', "Order Date")],
+        5: [error('"60" is Excel\'s serial date 60', "Order Date")],
+    }, documents=4, valid=2, invalid=2),
+
     # An old Mac workbook (1904 date system) whose dates lost their format: serials count from 1904.
     Case("mac-1904-serials", "salesorders", _xlsx("mac.xlsx", [
         _order(1, 44585, 10),
