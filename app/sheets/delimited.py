@@ -59,7 +59,7 @@ def sniff_delimiter(sample_lines: list[str], suffix: str) -> str:
     return best
 
 
-Note = tuple[str, str, int, int | None]  # (severity, text, record index, column index in the record)
+Note = tuple[str, str, int, int | None]  # (severity, text, record index or -1, column index in the record)
 ENDINGS = {"\r\n": "CR LF", "\n": "LF", "\r": "CR"}
 MAX_GUARD_NOTES = 50
 # Rows with fewer fields each get a warning up to this many, then one for the rest (Excel leaves the
@@ -221,13 +221,18 @@ def _clean(found: Delimited, *, ours: bool, nul: bool, apostrophe: bool) -> None
         found.notes.append(("warning", "it starts with an apostrophe before = + - or @, as spreadsheets guard a "
                                        "formula; the file is not an untouched zoho-bulk export, so the apostrophe "
                                        "is kept as part of the value (remove it if it is not)", r, i))
+    rest = guarded[MAX_GUARD_NOTES:]
+    if rest:
+        listed = ", ".join(str(found.lines[r]) for r, _ in rest[:10]) + (" ..." if len(rest) > 10 else "")
+        found.notes.append(("warning", f"{len(rest):,} more cells start with an apostrophe before = + - or @ "
+                                       f"(line {listed}); it is kept in each of them", -1, None))
 
 
 def structure_notes(found: Delimited, table: Table) -> None:
     """Put what reading noticed on the table: per row and column, and rows whose field count is off."""
     number_of = {n: ri for ri, n in enumerate(table.row_numbers)}
-    for severity, text, record, column in found.notes:
-        table.note(severity, text, record + 1,  # type: ignore[arg-type]
+    for severity, text, record, column in found.notes:  # record -1: the whole sheet
+        table.note(severity, text, record + 1 if record >= 0 else None,  # type: ignore[arg-type]
                    None if column is None else table.column_of_letter(column_letter(column)))
     header = table.header_row - 1
     short: list[int] = []  # records with fewer fields than the header

@@ -150,3 +150,11 @@ def test_many_short_rows_are_warned_about_one_by_one_up_to_twenty_then_together(
     assert table.notes[-1].message == ("5 more rows have fewer fields than the header (line 22, 23, 24, 25, 26); "
                                        "their last cells are read as empty")
     assert len(table.rows) == 25
+
+
+def test_past_fifty_kept_guards_one_warning_counts_the_rest(tmp_path: Path) -> None:
+    lines = ["Phone"] + [f"'+49 {n}" for n in range(53)]
+    table = read_table(_csv(tmp_path / "g.csv", "\n".join(lines) + "\n"))
+    assert [n.row for n in table.notes] == [*range(2, 52), None]
+    assert table.notes[-1].message.startswith("3 more cells start with an apostrophe before = + - or @ (line 52, 53, 54)")
+    assert all(row[0].startswith("'+49") for row in table.rows)
