@@ -20,13 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.import_wizard.field_editors import (
-    ConstantDialog,
-    FieldDelegate,
-    TransformDialog,
-    column_samples,
-)
+from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, TransformDialog
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel, Question
+from app.gui.import_wizard.preview import column_samples
 from app.gui.import_wizard.session import Context, Session
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
 from app.mapping.prepare import resolve_field
