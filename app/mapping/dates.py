@@ -39,6 +39,7 @@ PIVOT = 29  # two-digit years 00..29 are 2000..2029, 30..99 are 1930..1999 (Exce
 _PARTS = re.compile(r"(\d{1,4})([./\-\s])(\d{1,2})\2(\d{1,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?)?")
 _MONTH_NAME_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d %b, %Y", "%b %d %Y",
                        "%B %d %Y", "%d. %B %Y", "%d-%b-%y", "%d %b %y", "%b %d, %y")
+_NAMED_SHORT_YEAR = re.compile(r"[A-Za-z]{3,}\.?,?[ \-]\d{2}$|[A-Za-z]{3,}\.? \d{1,2},? \d{2}$")  # 25 Mar 26
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -216,7 +217,7 @@ def evidence(values: Iterable[Any]) -> DateEvidence:
             continue
         p = parts_of(v)
         if p is None:
-            if not two_digit and re.search(r"[A-Za-z]{3,}\.? \d{1,2},? \d{2}$|-[A-Za-z]{3}-\d{2}$", v.strip()):
+            if not two_digit and _NAMED_SHORT_YEAR.search(v.strip()):
                 two_digit = v.strip()
             continue
         if len(p.a) == 4:

@@ -282,6 +282,10 @@ def test_two_digit_years_follow_excel() -> None:
     assert run(DATE, "03-Apr-26") == "2026-04-03"
     assert run(DATE, "03-Apr-45") == "1945-04-03"  # Python alone would say 2045
     assert bad(DATE, "03/04/026", DateFormat(order="day-first")) == "not a date"
+    assert run(DATE, "25 Mar 26") == "2026-03-25"
+    for text in ("25 Mar 26", "Mar 25, 26", "03-Apr-26"):  # named months with short years are warned about too
+        assumed = FieldMapping(field="date", columns=["A"])
+        assert any("two digits" in n for n in column_converter(assumed, DATE, [text])[1]), text
 
 
 def test_a_date_that_only_reads_in_the_other_order_says_so() -> None:
