@@ -10,6 +10,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import keyring
 import keyring.backends.fail
@@ -332,3 +333,33 @@ def test_a_kept_token_brings_its_api_domain_so_a_real_zoho_connection_needs_no_r
     assert asyncio.run(run())[0]["organization_id"] == ORG
     assert tokens.refreshes == 0 and minted(sandbox, refresh) == 1
     assert KeyringKeeper(ring, "zoho-bulk", "acme", "another-refresh-token").load() is None  # another grant's
+
+
+@pytest.mark.parametrize("crm", [False, True])
+def test_the_browser_sign_in_asks_for_crm_scopes_only_when_chosen(
+        sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crm: bool) -> None:
+    import app.zoho.signin as signin
+    from tests.zoho.test_connections import browser_through
+
+    monkeypatch.setattr(signin, "REDIRECT_PORT", 0)  # any free port instead of the registered one
+    store = ConnectionStore(tmp_path / "c.json", backend=MemoryKeyring(), environ={})
+    open_browser, visits = browser_through(sandbox)
+    out = io.StringIO()
+    code = connections_command(
+        args("add", "web", base_url=sandbox.url, organization_id=ORG, client_id="sandbox-client",
+             browser=True, crm=crm),
+        store=store, prompt=lambda _: "sandbox-secret", open_browser=open_browser,
+        transport=sandbox.transport, out=out)
+    assert code == 0, out.getvalue()
+    asked = parse_qs(urlsplit(visits[0]).query)["scope"][0].split(",")
+    assert tuple(asked) == scopes_for(crm=crm)
+
+    async def modules() -> list[dict[str, Any]]:  # the grant holds what was asked for, no more
+        async with store.crm_client("web", transport=sandbox.transport) as client:
+            return await client.modules()
+
+    if crm:
+        assert any(m.get("api_name") == "Quotes" for m in asyncio.run(modules()))
+    else:
+        with pytest.raises(MissingScope, match="ZohoCRM.settings.modules.READ"):
+            asyncio.run(modules())
