@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crm", action="store_true",
                    help="ask for the Zoho CRM conversion scopes too (Books-only without it)")
     p.add_argument("--default", action="store_true")
+    p.add_argument("--replace", action="store_true", help="add: overwrite a saved connection of that name")
 
     p = commands.add_parser("gui", help="open the desktop app")
     p.add_argument("--smoke", action="store_true", help="open the main window, then exit 0 (packaging check)")

@@ -53,7 +53,7 @@ class FileKeyring(KeyringBackend):
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Any:
     settings = SandboxSettings(rate_limit=100_000, concurrency=10, daily_quota=1_000_000,
-                               token_uses=4, fail_rate=0.2, seed=11)
+                               token_uses=6, fail_rate=0.2, seed=11)  # a refresh every 6 calls, under the 10 a client may ask for in ten minutes
     sb = EmbeddedSandbox(settings, db_path=tmp_path / "sandbox.sqlite").start()
     yield sb
     sb.stop()

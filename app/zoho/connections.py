@@ -341,9 +341,12 @@ def connections_command(
     open_browser: Callable[[str], object] = webbrowser.open,
     transport: httpx.AsyncBaseTransport | None = None,
     out: Any = None,
+    err: Any = None,
 ) -> int:
-    """`zoho-bulk connections {add,list,remove,test}`; returns the exit code (0 ok, 1 failed, 2 bad usage)."""
+    """`zoho-bulk connections {add,list,remove,test}`; returns the exit code (0 ok, 1 failed, 2 bad usage
+    or nothing saved). What went wrong goes to `err` (standard error), in one plain sentence."""
     out = out or sys.stdout
+    err = err or sys.stderr
     store = store or ConnectionStore()
     try:
         if args.action == "list":
@@ -352,7 +355,7 @@ def connections_command(
             print(",".join(scopes_for(crm=getattr(args, "crm", False))), file=out)
             return 0
         if not args.name:
-            print(f"connections {args.action} needs a connection name", file=out)
+            print(f"connections {args.action} needs a connection name", file=err)
             return 2
         if args.action == "remove":
             store.remove(args.name)
@@ -360,9 +363,13 @@ def connections_command(
             return 0
         if args.action == "test":
             return asyncio.run(_test(store, args.name, transport, out, crm=getattr(args, "crm", False)))
-        return asyncio.run(_add(args, store, prompt, open_browser, transport, out))
+        try:
+            return asyncio.run(_add(args, store, prompt, open_browser, transport, out))
+        except (ZohoError, ValueError) as exc:  # nothing was saved
+            print(f"{_plain(exc)} (nothing saved)", file=err)
+            return 2
     except (ZohoError, ValueError) as exc:
-        print(_plain(exc), file=out)
+        print(_plain(exc), file=err)
         return 2 if isinstance(exc, NoKeyring | ValueError) else 1
 
 
@@ -412,26 +419,34 @@ async def _add(
         daily_quota=getattr(args, "daily_quota", None),
         concurrency=getattr(args, "concurrency", None),
     )
+    if connection.name in {c.name for c in store.list()} and not getattr(args, "replace", False):
+        raise ZohoError(f"a connection called {connection.name!r} is saved already; pass --replace to "
+                        "overwrite it")
     env_secret, env_refresh = store.environ.get(SECRET_ENV), store.environ.get(REFRESH_ENV)
     if not store.keyring_works():
-        if env_secret and env_refresh:
-            store.save(connection, default=args.default)
-            print(
-                f"saved connection {connection.name!r}; no keyring here, so its secrets come from "
-                f"{SECRET_ENV} and {REFRESH_ENV} on every run, and its access token cannot be kept "
-                "between runs: each run asks Zoho for a new one, and Zoho mints at most 10 in ten "
-                "minutes (an 11th run within them is refused and told when to run again)",
-                file=out,
-            )
-            return 0
-        raise NoKeyring(NO_KEYRING_MESSAGE)
+        if not (env_secret and env_refresh):
+            raise NoKeyring(NO_KEYRING_MESSAGE)
+        remember_secret(env_secret)
+        remember_secret(env_refresh)
+        tokens = TokenSource(connection.token_url, connection.client_id, env_secret, env_refresh,
+                             transport=transport)
+        organization = await _check_organization(connection, tokens, transport)
+        store.save(connection, default=args.default)
+        print(
+            f"saved connection {connection.name!r} (organization {connection.organization_id} {organization!r}) "
+            f"without its secrets: there is no keyring here, so they come from {SECRET_ENV} and "
+            f"{REFRESH_ENV} on every run, and its access token cannot be kept between runs: each run "
+            "asks Zoho for a new one, and Zoho mints at most 10 in ten minutes (an 11th run within "
+            "them is refused and told when to run again)",
+            file=out,
+        )
+        return 0
     try:
         client_secret = env_secret or prompt(f"Client secret of {connection.client_id}: ").strip()
     except EOFError:
         client_secret = ""
     if not client_secret:
-        print("no client secret given; nothing saved", file=out)
-        return 2
+        raise ZohoError("no client secret given")
     remember_secret(client_secret)
     if args.grant_code:
         tokens = await TokenSource.exchange_code(
@@ -454,19 +469,37 @@ async def _add(
                              transport=transport)
         await tokens.access_token()
     else:
-        print("sign in with --grant-code CODE (a Self Client grant code) or --browser", file=out)
-        return 2
+        raise ZohoError("sign in with --grant-code CODE (a Self Client grant code) or --browser")
+    organization = await _check_organization(connection, tokens, transport)
     store.store_secrets(connection.name, client_secret, tokens.refresh_token or "")
     keeper = store.keeper(connection.name, tokens.refresh_token or "")
     if keeper is not None:  # the sign-in's own access token serves the next runs
         tokens.keep_with(keeper)
     store.save(connection, default=args.default)
     print(
-        f"saved connection {connection.name!r} ({connection.organization_id}); "
+        f"saved connection {connection.name!r} (organization {connection.organization_id} {organization!r}); "
         "client secret and refresh token are in the system keyring",
         file=out,
     )
     return 0
+
+
+async def _check_organization(connection: Connection, tokens: TokenSource,
+                              transport: httpx.AsyncBaseTransport | None) -> str:
+    """Sign in (a token exchange) and find the connection's organization among the user's; its name.
+
+    A wrong secret, grant, URL or organization is found here, before anything is saved.
+    """
+    base = connection.books_url if connection.base_url else None  # real Zoho: from api_domain
+    async with BooksClient(base, connection.organization_id, tokens, connection.throttle(),
+                           transport=transport) as client:
+        organizations = await client.organizations()
+    mine = [o for o in organizations if str(o.get("organization_id")) == connection.organization_id]
+    if not mine:
+        theirs = ", ".join(str(o.get("organization_id")) for o in organizations) or "none"
+        raise ZohoError(f"signed in, but organization {connection.organization_id} is not among this "
+                        f"user's organizations ({theirs})")
+    return str(mine[0].get("name") or "")
 
 
 async def _test(

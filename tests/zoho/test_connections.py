@@ -37,7 +37,7 @@ def browser_through(sandbox):
 
 def args(action: str, name: str | None = None, **options) -> argparse.Namespace:
     defaults = dict(data_centre=None, base_url=None, organization_id=None, plan=None, client_id=None,
-                    grant_code=None, browser=False, default=False)
+                    grant_code=None, browser=False, default=False, replace=False)
     return argparse.Namespace(action=action, name=name, **{**defaults, **options})
 
 
@@ -184,14 +184,13 @@ def test_cli_add_through_the_browser(sandbox, tmp_path: Path, monkeypatch) -> No
 
 def test_no_keyring_gives_the_plain_message_and_env_vars_work_for_one_run(sandbox, tmp_path: Path) -> None:
     store = ConnectionStore(tmp_path / "c.json", backend=keyring.backends.fail.Keyring(), environ={})
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     code = connections_command(
         args("add", "demo", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client",
              grant_code="sandbox-grant"),
-        store=store, prompt=lambda _: "sandbox-secret", transport=sandbox.transport, out=out)
+        store=store, prompt=lambda _: "sandbox-secret", transport=sandbox.transport, out=out, err=err)
     assert code == 2
-    assert out.getvalue().strip() == NO_KEYRING_MESSAGE
-    assert "Traceback" not in out.getvalue()
+    assert err.getvalue().strip() == f"{NO_KEYRING_MESSAGE} (nothing saved)" and out.getvalue() == ""
     assert not (tmp_path / "c.json").exists()
 
     env = {"ZOHO_BULK_CLIENT_SECRET": "sandbox-secret", "ZOHO_BULK_REFRESH_TOKEN": "sandbox-refresh"}
@@ -199,7 +198,8 @@ def test_no_keyring_gives_the_plain_message_and_env_vars_work_for_one_run(sandbo
     out = io.StringIO()
     assert connections_command(
         args("add", "demo", base_url=sandbox.url, organization_id="10234695", client_id="sandbox-client"),
-        store=store, out=out) == 0
+        store=store, transport=sandbox.transport, out=out) == 0
+    assert "without its secrets: there is no keyring here, so they come from ZOHO_BULK_CLIENT_SECRET" in out.getvalue()
     assert "sandbox-refresh" not in (tmp_path / "c.json").read_text()
     assert connections_command(args("test", "demo"), store=store, transport=sandbox.transport, out=out) == 0
 
@@ -237,8 +237,8 @@ def test_the_command_line_without_a_keyring_end_to_end(live_sandbox, platformdir
         add = ["connections", "add", "local", "--base-url", live_sandbox.url, "--organization-id", "10234695",
                "--client-id", "sandbox-client", "--plan", "free", "--concurrency", "3"]
         assert main(add) == 2
-        said = capsys.readouterr().out
-        assert said.strip() == NO_KEYRING_MESSAGE and "Traceback" not in said
+        said = capsys.readouterr()
+        assert said.err.strip() == f"{NO_KEYRING_MESSAGE} (nothing saved)" and said.out == ""
         assert not settings_path().exists()
 
         monkeypatch.setenv("ZOHO_BULK_CLIENT_SECRET", "sandbox-secret")
@@ -254,6 +254,67 @@ def test_the_command_line_without_a_keyring_end_to_end(live_sandbox, platformdir
         assert "sandbox-secret" not in saved and "sandbox-refresh" not in saved
         assert main(["connections", "remove", "local"]) == 0
         assert main(["connections", "test", "local"]) == 1
-        assert "no saved connection called 'local'" in capsys.readouterr().out
+        assert "no saved connection called 'local'" in capsys.readouterr().err
     finally:
         keyring.set_keyring(previous)
+
+
+# --- connections add checks before it saves ------------------------------------------------------
+
+
+def add_args(name: str, url: str, **options) -> argparse.Namespace:
+    return args("add", name, base_url=url, organization_id=options.pop("organization_id", "10234695"),
+                client_id="sandbox-client", **options)
+
+
+ENV = {"ZOHO_BULK_CLIENT_SECRET": "sandbox-secret", "ZOHO_BULK_REFRESH_TOKEN": "sandbox-refresh"}
+
+
+@pytest.mark.parametrize(("case", "reason"), [
+    ("wrong secret", "sign-in failed: Zoho does not know this client ID, or the client secret is wrong"),
+    ("wrong organization", "organization 999 is not among this user's organizations (10234695"),
+    ("unreachable", "could not reach Zoho's sign-in server at 127.0.0.1"),
+])
+@pytest.mark.parametrize("with_keyring", [True, False])
+def test_add_checks_the_credentials_and_saves_nothing_when_they_fail(
+        sandbox, tmp_path: Path, case: str, reason: str, with_keyring: bool) -> None:
+    ring = MemoryKeyring()
+    secret = "not-the-secret" if case == "wrong secret" else "sandbox-secret"
+    environ = {} if with_keyring else {**ENV, "ZOHO_BULK_CLIENT_SECRET": secret}
+    store = ConnectionStore(tmp_path / "c.json", backend=ring if with_keyring else keyring.backends.fail.Keyring(),
+                            environ=environ)
+    url = "http://127.0.0.1:9" if case == "unreachable" else sandbox.url  # the discard port: nobody listens
+    options = {"organization_id": "999"} if case == "wrong organization" else {}
+    if with_keyring:
+        options["grant_code"] = "sandbox-grant"
+    out, err = io.StringIO(), io.StringIO()
+    code = connections_command(add_args("demo", url, **options), store=store, prompt=lambda _: secret,
+                               transport=None if case == "unreachable" else sandbox.transport, out=out, err=err)
+    assert code == 2, out.getvalue() + err.getvalue()
+    assert reason in err.getvalue() and err.getvalue().rstrip().endswith("(nothing saved)"), err.getvalue()
+    assert out.getvalue() == "" and "Traceback" not in err.getvalue()
+    assert not (tmp_path / "c.json").exists() and ring.passwords == {}
+
+
+def test_add_refuses_to_overwrite_a_saved_name_without_replace(sandbox, tmp_path: Path) -> None:
+    ring = MemoryKeyring()
+    store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
+
+    def add(*, replace: bool = False, plan: str = "free") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = connections_command(add_args("demo", sandbox.url, grant_code="sandbox-grant", plan=plan,
+                                            replace=replace),
+                                   store=store, prompt=lambda _: "sandbox-secret", transport=sandbox.transport,
+                                   out=out, err=err)
+        return code, out.getvalue(), err.getvalue()
+
+    assert add()[0] == 0
+    refresh = ring.passwords[("zoho-bulk", "demo:refresh_token")]
+    code, out, err = add(plan="premium")
+    assert code == 2 and out == ""
+    assert err.strip() == ("a connection called 'demo' is saved already; pass --replace to overwrite it "
+                           "(nothing saved)")
+    assert store.get("demo").plan == "free" and ring.passwords[("zoho-bulk", "demo:refresh_token")] == refresh
+    code, out, _ = add(plan="premium", replace=True)
+    assert code == 0 and "saved connection 'demo' (organization 10234695 'Zylker Demo Ltd')" in out
+    assert store.get("demo").plan == "premium" and [c.name for c in store.list()] == ["demo"]

@@ -95,7 +95,7 @@ def test_a_books_only_connection_asked_for_crm_says_which_scope_after_exactly_on
                      "--client-id", "sandbox-client"]) == 0
         said = capsys.readouterr().out
         assert "access token cannot be kept" in said and "each run asks Zoho for a new one" in said
-        assert minted(live_sandbox, "sandbox-refresh-books") == 0
+        assert minted(live_sandbox, "sandbox-refresh-books") == 1  # add checked the sign-in and organization
         quotes = platformdirs_isolated / "quotes.csv"
         with quotes.open("w", newline="") as f:
             csv.writer(f).writerows([["Record Id"], ["4876876000000624001"]])
@@ -112,7 +112,7 @@ def test_a_books_only_connection_asked_for_crm_says_which_scope_after_exactly_on
     assert code == 2, said
     assert "needs scope ZohoCRM.settings.modules.READ" in said and "--crm" in said
     assert "Traceback" not in said
-    assert minted(live_sandbox, "sandbox-refresh-books") == 1  # exactly one refresh, then a plain stop
+    assert minted(live_sandbox, "sandbox-refresh-books") == 2  # the run's one refresh, then a plain stop
 
     trace = log_path().read_text(encoding="utf-8")
     assert "access token refreshed" in trace and "OAUTH_SCOPE_MISMATCH" in trace
