@@ -39,6 +39,7 @@ from app.jobs.journal import (
     data_dir,
     journal_path,
 )
+from app.jobs.outcomes import ORDER, Outcome, already_done
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
@@ -129,8 +130,7 @@ class JobResult:
         return {
             "job_id": self.job_id, "entity": self.entity, "operation": self.operation,
             "rows": self.rows, "documents": self.documents,
-            **{k: c.get(k, 0) for k in ("created", "updated", "unchanged", "skipped", "failed",
-                                         "invalid", "in_doubt")},
+            **{o.value: c.get(o.value, 0) for o in ORDER},  # CLI.md's keys, and "not_sent"
             "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
             "report": str(self.report) if self.report else None,
             "report_csv": str(self.report_csv) if self.report_csv else None,
@@ -139,7 +139,7 @@ class JobResult:
 
 HAND_OVER_S = 0.05  # a document is handed to the client this long before its turn
 DECIDE_CHUNK = 2_000  # documents decided between two gc.freeze() calls (about 5 ms of collector walk)
-OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")  # settled in the journal
 
 
 def fingerprint(path: Path) -> dict[str, Any]:
@@ -333,7 +333,7 @@ class ImportJob(ControlledJob[BooksClient]):
         self._plan = estimate(
             job_id=self.job_id, rows=prepared.rows, documents=len(prepared.documents),
             invalid=invalid, to_send=writes,
-            already_done=counts.get(DONE, 0) + counts.get(FAILED, 0) - counts.get("invalid", 0),
+            already_done=already_done(counts),
             lookup_calls=self._lookup_calls + reconcile, write_calls=writes,
             quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,
             rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
@@ -481,7 +481,7 @@ class ImportJob(ControlledJob[BooksClient]):
         counts = journal.states()
         self._meter = ProgressMeter(
             total, done=counts.get(DONE, 0),
-            failed=counts.get(FAILED, 0))
+            failed=counts.get(FAILED, 0), invalid=journal.counts().get(Outcome.INVALID, 0))
         self._meter.calls = self._lookup_calls
         await journal.write(journal.interrupted_to_in_doubt)
         await journal.write(journal.set, "status", "running")
@@ -530,7 +530,7 @@ class ImportJob(ControlledJob[BooksClient]):
         if d.action == "invalid":
             await journal.write(journal.finish, index, FAILED, "invalid", message=d.message)
             await journal.write(journal.set, f"problems.{index}", d.marker.get("problems", []))
-            self._meter.counted(failed=True, message=d.message)
+            self._meter.counted(invalid=True, message=d.message)
         elif d.action == "fail":
             await journal.write(journal.finish, index, FAILED, "failed", message=d.message)
             self._meter.counted(failed=True, message=d.message)
@@ -813,7 +813,8 @@ class ImportJob(ControlledJob[BooksClient]):
         stopped = self.control.stop_reason if self.control.cancelled else None
         results = self._row_results(entries, stopped)
         counts = Counter(_outcome_of(e) for e in entries)
-        counts_out = {k: counts.get(k, 0) for k in (*OUTCOMES, "in_doubt", "pending")}
+        counts_out = {o.value: counts.get(o.value, 0) for o in ORDER}
+        counts_out["pending"] = counts_out[Outcome.NOT_SENT]  # the GUI's older name of "not_sent"
         counter = self.client.counters if self._client is not None else None
         calls = {
             "total": self._lookup_calls + self._write_calls,
@@ -822,7 +823,7 @@ class ImportJob(ControlledJob[BooksClient]):
             "rate_limited": counter.rate_limited if counter else 0,
         }
         elapsed = time.monotonic() - self._started
-        unfinished = counts_out["in_doubt"] + counts_out["pending"]
+        unfinished = counts_out[Outcome.IN_DOUBT] + counts_out[Outcome.NOT_SENT]
         if stopped == "auth" and not self._write_calls and not counts_out["in_doubt"]:
             exit_code = 2  # CLI.md: nothing was sent, no credentials (fix them and run again)
         elif stopped or unfinished:
@@ -1005,24 +1006,24 @@ def _number_of(record: dict[str, Any], key_field: str) -> str | None:
 
 def _outcome_of(e: Entry) -> str:
     if e.state == IN_DOUBT or e.state == SENT:
-        return "in_doubt"
+        return Outcome.IN_DOUBT
     if e.state == PENDING:
-        return "pending"
+        return Outcome.NOT_SENT
     return e.outcome or ("failed" if e.state == FAILED else "created")
 
 
 def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
     """The report's Status and Message of an entry."""
     if e.state in (IN_DOUBT, SENT):
-        return "failed", ("Zoho's answer was lost and the record could not be checked yet; "
-                          "run the same import again to settle it")
+        return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the record could not be checked yet; "
+                                        "run the same import again to settle it (it is looked up, not sent twice)")
     if e.state == PENDING:
         why = {"quota": "the daily quota ran out", "auth": "signing in failed",
                "unreachable": "Zoho could not be reached",
                "storm": "Zoho refused several documents in a row with the same error"}.get(
             stopped or "", "the run was cancelled")
-        return "skipped", f"not sent: {why}; resume the job to send it"
-    return _outcome_of(e), e.message
+        return Outcome.NOT_SENT.words, f"not sent: {why}; resume the job to send it"
+    return Outcome(_outcome_of(e)).words, e.message
 
 
 __all__ = ["ImportJob", "JobError", "JobResult", "JobSettings", "fingerprint"]

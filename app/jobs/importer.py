@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.jobs.outcomes import summary_line
 from app.jobs.plan import Plan
 from app.jobs.progress import format_duration
 from app.jobs.target import Target, TargetError, open_target
@@ -104,8 +105,7 @@ def print_summary(result: JobResult, out: TextIO) -> None:
         f"Job {result.job_id}: {result.operation} {result.entity}"
         + (" (dry run: nothing was sent)" if result.dry_run else ""),
         f"  {result.rows} rows, {result.documents} documents: "
-        + ", ".join(f"{c.get(k, 0)} {k.replace('_', ' ')}" for k in
-                    ("created", "updated", "unchanged", "skipped", "failed", "invalid", "in_doubt")),
+        + summary_line(c),
         f"  calls: {result.calls['total']} ({result.calls['lookup']} lookup, "
         f"{result.calls['write']} write, {result.calls['retries']} retries, "
         f"{result.calls['rate_limited']} refused for the rate) in {format_duration(result.elapsed_s)}",

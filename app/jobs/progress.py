@@ -24,10 +24,16 @@ class Progress:
     paused: bool = False
     phase: str = "run"  # "lookups", "run", "reconcile", "waiting for quota", "finished"
     calls: int = 0
+    invalid: int = 0  # of `failed`: refused before sending (a cell to fix), not by Zoho
 
     @property
     def finished(self) -> int:
         return self.done + self.failed
+
+    @property
+    def refused(self) -> int:
+        """Failed in the vocabulary's sense (app.jobs.outcomes): Zoho refused them."""
+        return self.failed - self.invalid
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -36,11 +42,12 @@ ProgressCallback = Callable[[Progress], None]
 class ProgressMeter:
     """Counts finished documents and measures the rate over a sliding window for the ETA."""
 
-    def __init__(self, total: int, *, done: int = 0, failed: int = 0, window_s: float = 60.0,
+    def __init__(self, total: int, *, done: int = 0, failed: int = 0, invalid: int = 0, window_s: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.total = total
         self.done = done
-        self.failed = failed
+        self.failed = failed  # invalid ones included
+        self.invalid = invalid
         self.in_flight = 0
         self.last_failure: str | None = None
         self.phase = "run"
@@ -66,10 +73,11 @@ class ProgressMeter:
         """A request came back without settling its document (answer lost, quota, sign-in)."""
         self.in_flight = max(0, self.in_flight - 1)
 
-    def counted(self, *, failed: bool = False, message: str | None = None) -> None:
+    def counted(self, *, failed: bool = False, invalid: bool = False, message: str | None = None) -> None:
         """A document settled without a request (unchanged, skipped, invalid)."""
         self.in_flight += 1
-        self.finished(failed=failed, message=message)
+        self.invalid += invalid
+        self.finished(failed=failed or invalid, message=message)
 
     def rate_per_min(self) -> float:
         now = self._clock()
@@ -88,7 +96,7 @@ class ProgressMeter:
                         total=self.total, rate_per_min=round(rate, 1),
                         eta_s=None if eta is None else round(eta, 1),
                         last_failure=self.last_failure, paused=paused, phase=self.phase,
-                        calls=self.calls)
+                        calls=self.calls, invalid=self.invalid)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -116,7 +124,8 @@ class TextProgressBar:
         filled = int(fraction * self.width)
         bar = "#" * filled + "." * (self.width - filled)
         state = " paused" if p.paused else ("" if p.phase == "run" else f" {p.phase}")
-        line = (f"[{bar}] {p.finished}/{p.total} failed {p.failed} in flight {p.in_flight}"
+        line = (f"[{bar}] {p.finished}/{p.total} failed {p.refused}"
+                f"{f' invalid {p.invalid}' if p.invalid else ''} in flight {p.in_flight}"
                 f" {p.rate_per_min:.0f}/min ETA {format_duration(p.eta_s)}{state}")
         if self._tty:
             now = time.monotonic()

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.jobs.journal import data_dir
+from app.jobs.outcomes import ORDER, TO_FIX
 from app.resources import samples_dir
 from app.sheets import SheetData, write_csv, write_xlsx
 
-STATUSES = ("created", "updated", "unchanged", "skipped", "failed", "invalid")
-BAD_STATUSES = ("failed", "invalid")
+STATUSES = tuple(o.words for o in ORDER)  # the Status column's words (app.jobs.outcomes)
+BAD_STATUSES = TO_FIX
 RESULT_HEADERS = ("Status", "Zoho ID", "Zoho number", "Message", "HTTP status", "Zoho code", "Attempts")
 
 

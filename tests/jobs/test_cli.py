@@ -19,7 +19,7 @@ from tests.jobs.conftest import ORDER_HEADERS, read_report, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {"job_id", "entity", "operation", "rows", "documents", "created", "updated",
-                "unchanged", "skipped", "failed", "invalid", "in_doubt", "calls", "elapsed_s",
+                "unchanged", "skipped", "not_sent", "failed", "invalid", "in_doubt", "calls", "elapsed_s",
                 "report", "report_csv"}
 
 
@@ -51,11 +51,17 @@ def test_import_prints_the_contract_json_and_exits_1_when_rows_are_invalid(live,
     assert summary["calls"]["write"] == 1
     assert Path(summary["report"]).is_file() and Path(summary["report_csv"]).is_file()
     assert "[" in run.stderr and "Traceback" not in run.stderr  # the progress bar, no traceback
+    # one vocabulary: the plan, the bar, the summary and the report say "invalid", never "failed", of the bad row
+    assert "2 documents (1 invalid, 0 already done)" in run.stderr
+    assert re.search(r"\] 2/2 failed 0 invalid 1 ", run.stderr), run.stderr
+    assert "1 created, 0 updated, 0 unchanged, 0 skipped, 0 not sent, 1 invalid, 0 failed, 0 in doubt" in run.stdout
+    assert [r["Status"] for r in read_report(Path(summary["report_csv"]))] == ["created", "invalid"]
 
     again = cli("import", str(file), "--entity", "salesorders", "--sandbox", live.url, "--json",
                 "--report-dir", str(tmp_path / "r"), data=data_dir)
     second = json.loads(again.stdout.strip().splitlines()[-1])
     assert second["job_id"] == summary["job_id"] and second["calls"]["total"] == 0
+    assert "2 documents (1 invalid, 1 already done)" in again.stderr  # never negative
 
 
 def test_all_rows_done_exits_0_and_resume_by_job_id(live, tmp_path: Path, data_dir: Path) -> None:
@@ -137,7 +143,7 @@ def test_quota_spent_during_the_lookups_exits_3_and_sends_nothing(tmp_path: Path
     summary = json.loads(run.stdout.strip().splitlines()[-1])
     assert summary["created"] == 0 and summary["calls"]["write"] == 0 and not orders
     [row] = read_report(Path(summary["report_csv"]))
-    assert row["Status"] == "skipped" and "quota" in row["Message"]
+    assert row["Status"] == "not sent" and "quota" in row["Message"]
 
 
 def test_a_second_ctrl_c_while_a_request_waits_to_go_out_leaves_no_task_behind(

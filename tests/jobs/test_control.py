@@ -73,8 +73,8 @@ async def test_cancel_lets_requests_in_flight_finish_and_the_job_resumes(books, 
     assert sum(per_document(books, result).values()) == done
     rows = read_report(result.report_csv)
     assert len(rows) == 60
-    assert Counter(r["Status"] for r in rows) == {"created": done, "skipped": 60 - done}
-    assert all("cancelled" in r["Message"] for r in rows if r["Status"] == "skipped")
+    assert Counter(r["Status"] for r in rows) == {"created": done, "not sent": 60 - done}
+    assert all("cancelled" in r["Message"] for r in rows if r["Status"] == "not sent")
 
     resumed = await run_job(books, file, "salesorders", job_id=result.job_id)
     assert resumed.exit_code == 0 and resumed.counts["created"] == 60
@@ -124,8 +124,8 @@ async def test_spent_daily_quota_stops_with_exit_3_and_resumes_next_day(make_boo
     done = states["done"]
     assert 0 < done < 20
     rows = read_report(result.report_csv)
-    assert Counter(r["Status"] for r in rows) == {"created": done, "skipped": 20 - done}
-    assert all("quota" in r["Message"] for r in rows if r["Status"] == "skipped")
+    assert Counter(r["Status"] for r in rows) == {"created": done, "not sent": 20 - done}
+    assert all("quota" in r["Message"] for r in rows if r["Status"] == "not sent")
 
     now[0] += 86_400  # the next day
     resumed = await run_job(box, file, "salesorders")
