@@ -6,6 +6,10 @@
 - ``make_sandbox(**settings)`` / ``make_live_sandbox(**settings)``: factories; the settings start
   from SandboxSettings' defaults (Zoho's real limits: 100 per 60 s, 10 at once, 10,000 a day).
 - ``sandbox_token(url_or_handle)``: an access token of the built-in client for either kind.
+- ``zoho_contract`` (autouse): every request the tool's own code sends through any httpx transport
+  is checked against the written contract in tests/contract/ before it goes out; a deviation raises
+  in the sender and fails the test at teardown (see tests.contract). ``zoho_contract.take()`` hands a
+  test that breaks a rule on purpose the deviations, so they do not fail it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import httpx
 import pytest
 
 from app.sandbox import EmbeddedSandbox, SandboxSettings, create_app
+from tests.contract.transport import ContractRecorder, checking_every_transport
 
 GENEROUS = {"rate_limit": 100_000, "concurrency": 1_000, "daily_quota": 10_000_000}
 _names = itertools.count(1)
@@ -52,6 +57,16 @@ def _token_for(target: Any) -> str:
     )
     answer.raise_for_status()
     return str(answer.json()["access_token"])
+
+
+@pytest.fixture(autouse=True)
+def zoho_contract() -> Iterator[ContractRecorder]:
+    recorder = ContractRecorder()
+    with checking_every_transport(recorder):
+        yield recorder
+    if recorder.violations:
+        pytest.fail("requests broke Zoho's documented contract (tests/contract/kinds.py):\n  "
+                    + "\n  ".join(dict.fromkeys(recorder.violations)), pytrace=False)
 
 
 @pytest.fixture
