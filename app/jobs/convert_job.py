@@ -260,7 +260,8 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
             job_id=self.job_id, rows=len(entries), records=records, invalid=counts.get("invalid", 0),
             already_done=sum(1 for e in entries if e.state in (DONE, FAILED) and e.outcome in ("converted", "failed")),
             to_convert=len(unsettled), mass_calls=len(batches), single_calls=len(singles),
-            lookup_calls=self._calls["lookup"], resumed=self._resumed, chained=chained)
+            lookup_calls=self._calls["lookup"], resumed=self._resumed, chained=chained,
+            carry_over_tags=self.settings.carry_over_tags)
 
     # --- step 3: run ---
 

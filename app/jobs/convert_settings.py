@@ -81,6 +81,7 @@ class ConvertPlan:
     lookup_calls: int  # already spent: module IDs, number pages
     resumed: bool = False
     chained: int = 0  # rows that need two conversions (quote to sales order, then that to an invoice)
+    carry_over_tags: bool = False
 
     @property
     def convert_calls(self) -> int:
@@ -99,6 +100,9 @@ class ConvertPlan:
             f"conversions, plus status checks, list pages and a single conversion for each record a mass "
             f"conversion leaves{', and the second conversions' if self.chained else ''} "
             f"({self.lookup_calls} lookup calls so far)",
+            *([] if self.carry_over_tags or not self.to_convert else [
+                "Tags: not asked to carry them over (--carry-over-tags); a mass conversion leaves them behind, "
+                "but Zoho carries them over on a single conversion whatever is asked (seed 000)"]),
         ]
 
 

@@ -395,6 +395,7 @@ async def test_the_plan_claims_nothing_settled_before_zoho_is_asked(box: CrmBox,
         await job.close()
     assert "settled" not in first  # whether Zoho converted QT-00033 before is known only once it is asked
     assert "2 to convert; 2 of them need two conversions" in first
+    assert "Zoho carries them over on a single conversion whatever is asked" in first  # said, not hidden
     result = await convert(box, "Quotes", ("Sales_Orders", "Invoices"), file)
     again = ConvertJob(settings(box, "Quotes", ("Sales_Orders", "Invoices"), file, job_id=result.job_id))
     try:
