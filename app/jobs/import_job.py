@@ -59,7 +59,7 @@ from app.jobs.writes import (
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Document, Prepared, Problem
 from app.sheets import SheetError, Table, read_table
-from app.zoho import AuthError, BooksClient, InDoubt, QuotaSpent, Unreachable, ZohoError
+from app.zoho import AuthError, BooksClient, InDoubt, MissingScope, QuotaSpent, Unreachable, ZohoError
 
 
 class JobError(Exception):
@@ -321,7 +321,7 @@ class ImportJob(ControlledJob[BooksClient]):
         try:
             await self.catalog.load(sorted(entities))
         except AuthError as exc:
-            raise JobError(f"Signing in failed: {exc}") from None
+            raise JobError(str(exc) if isinstance(exc, MissingScope) else f"Signing in failed: {exc}") from None
         except QuotaSpent:
             raise
         except ZohoError as exc:
