@@ -59,7 +59,15 @@ from app.jobs.writes import (
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Document, Prepared, Problem
 from app.sheets import SheetError, Table, read_table
-from app.zoho import AuthError, BooksClient, InDoubt, MissingScope, QuotaSpent, Unreachable, ZohoError
+from app.zoho import (
+    AuthError,
+    BooksClient,
+    InDoubt,
+    MissingScope,
+    QuotaSpent,
+    Unreachable,
+    ZohoError,
+)
 
 
 class JobError(Exception):
