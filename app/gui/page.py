@@ -7,12 +7,15 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -199,6 +202,37 @@ class RunPanel(QFrame):
         self.status.setText(text)
 
 
+class SideBySide(QWidget):
+    """Widgets beside each other when the width holds them all, one above the other when it does not
+    (the smallest window), so nothing is cut off at the right edge of a page that scrolls only down."""
+
+    def __init__(self, *widgets: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widgets = widgets
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(14)
+        for widget in widgets:
+            self.row.addWidget(widget, 1)
+
+    def beside_width(self) -> int:
+        """The narrowest width that holds the widgets side by side."""
+        return (sum(w.minimumSizeHint().width() for w in self.widgets)
+                + self.row.spacing() * (len(self.widgets) - 1))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As narrow as the widest widget (one above the other); as tall as the present direction needs."""
+        return QSize(max(w.minimumSizeHint().width() for w in self.widgets), self.row.minimumSize().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        beside = event.size().width() >= self.beside_width()
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)
+            self.updateGeometry()
+        super().resizeEvent(event)
+
+
 class Figures(QHBoxLayout):
     """A row of big numbers (a plan's), shown and cleared as a whole."""
 
@@ -214,6 +248,29 @@ class Figures(QHBoxLayout):
             item = self.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
+
+
+async def ask(parent: QWidget, title: str, text: str, details: str, yes: str) -> bool:
+    """A question answered with `yes` or No (the default), asked without stopping the event loop: the
+    page's coroutines go on meanwhile. True for yes; closing the box is a no."""
+    no_or_yes = QMessageBox.StandardButton.No | QMessageBox.StandardButton.Yes
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, no_or_yes, parent)
+    box.setObjectName("question")
+    box.setInformativeText(details)
+    box.button(QMessageBox.StandardButton.Yes).setText(yes)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def done(_code: int) -> None:
+        if not answered.done():
+            answered.set_result(box.clickedButton() is box.button(QMessageBox.StandardButton.Yes))
+
+    box.finished.connect(done)
+    box.open()
+    try:
+        return await answered
+    finally:
+        box.deleteLater()
 
 
 async def close_quietly(job: Any) -> None:

@@ -14,8 +14,8 @@ from app.gui.import_wizard.file_step import FileStep
 from app.gui.import_wizard.mapping_step import MappingStep
 from app.gui.import_wizard.review_step import ReviewStep
 from app.gui.import_wizard.run_step import ResultsStep, RunStep
-from app.gui.import_wizard.session import Context, Session, Tasks, gentle
-from app.gui.page import Page, ScreenshotState
+from app.gui.import_wizard.session import Context, Session, Tasks, gentle, what_resuming_sends
+from app.gui.page import Page, ScreenshotState, ask
 from app.mapping import automap
 from app.sheets import read_table
 from app.sheets.encodings import EncodingUnsure
@@ -56,6 +56,7 @@ class ImportPage(Page):
                 step_changed.connect(self._update_buttons)
         self.run_step.finished.connect(self._run_finished)
         self.results_step.fix_failed_rows.connect(self.fix_failed_rows)
+        self.results_step.resume_requested.connect(self.resume)
 
         self.steps_label = QLabel()
         self.steps_label.setObjectName("wizardSteps")
@@ -140,6 +141,24 @@ class ImportPage(Page):
             self.go(MAPPING)
         elif step == RESULTS:
             self._review()
+
+    def resume(self) -> asyncio.Future[None]:
+        """Go on with a stopped run: the same job, planned again on Review; what it sends is asked first."""
+        self.run_task = self.tasks.start(self._resume(), "The import could not be resumed")
+        return self.run_task
+
+    async def _resume(self) -> None:
+        s = self.session
+        s.plan = None
+        self.go(REVIEW)
+        await self.review_step.start()
+        if s.plan is None or s.job is None or not self.review_step.can_next():
+            return  # Review says why there is no plan
+        text, details = what_resuming_sends(s.job, s.plan)
+        if not await ask(self, "Resume the import", text, details, "&Resume"):
+            return  # the plan stays on Review, to start from there or leave
+        self.go(RUN)
+        await self.run_step.run()
 
     def _review(self) -> asyncio.Future[None]:
         """To the review step: check the records again and work out a new plan (the old one is gone)."""

@@ -26,6 +26,7 @@ from app.gui.import_wizard.session import (
     write_corrected_copy,
 )
 from app.jobs import ImportJob, JobSettings
+from app.jobs.journal import forget_unstarted
 from app.mapping import Problem
 
 MAX_GENERAL = 5
@@ -156,14 +157,15 @@ class ReviewStep(QWidget):
         self.changed.emit()
         job: ImportJob | None = None
         try:
-            if s.edited:
+            if s.edited:  # the fixes are read from a copy, for the job of the user's file
                 s.run_file = await self._context.run_in_background(write_corrected_copy, s.table)
                 sheet = None
             else:
                 s.run_file, sheet = s.file, s.table.sheet
             job = ImportJob(JobSettings(s.run_file, s.entity, s.operation, mapping=s.mapping, sheet=sheet,
                                         encoding=None if s.edited else s.encoding,
-                                        target=self._context.target(), report_dir=s.report_dir()))
+                                        target=self._context.target(), report_dir=s.report_dir(),
+                                        source=s.file if s.edited else None))
             # The job reads and checks the file once more (the journal's copy); gently, off the loop.
             # Meanwhile the HTTP client's first-request imports are done on another worker thread.
             await asyncio.gather(self._context.run_in_background(gentle, job.load),
@@ -197,11 +199,14 @@ class ReviewStep(QWidget):
             self.counts.setText(f"{self.counts.text()} \u00b7 {unknown:,} with names Zoho does not know")
 
     async def drop_job(self) -> None:
-        """Give up the job opened for the plan (going back, or the records changed)."""
+        """Give up the job opened for the plan (going back, or the records changed); a plan never started
+        leaves no job behind to resume."""
         s = self._session
         job, s.job, s.plan = s.job, None, None
         if job is not None:
             await job.close()
+            if job.job_id:
+                await self._context.run_in_background(forget_unstarted, job.job_id)
 
     # --- view ---
 

@@ -20,6 +20,7 @@ from app.gui.errors import plain_message
 from app.gui.import_wizard.session import Context, Session
 from app.gui.report_table import ReportTableModel, ReportTableView
 from app.jobs import JobResult, Progress
+from app.jobs.outcomes import ORDER, Outcome
 from app.jobs.progress import format_duration
 
 DRAW_EVERY_MS = 100
@@ -89,6 +90,8 @@ class RunStep(QWidget):
         self._timer.start()
         try:
             s.result = await job.run(self._on_progress)
+            self._latest = None  # the result's counts are the last word
+            self.counts.setText(count_words(s.result.documents, s.result.counts))
         except Exception as error:  # noqa: BLE001 - the run ends in a plain sentence, never a traceback
             s.result = None
             self.counts.setText(f"The import stopped: {plain_message(error)}")
@@ -116,7 +119,8 @@ class RunStep(QWidget):
         self.bar.setValue(p.finished)
         state = " \u2014 paused" if p.paused else ("" if p.phase == "run" else f" \u2014 {p.phase}")
         self.counts.setText(f"{p.finished:,} of {p.total:,} documents \u00b7 {p.done:,} done \u00b7 "
-                            f"{p.failed:,} failed \u00b7 {p.in_flight} in flight{state}")
+                            f"{p.refused:,} {Outcome.FAILED.words} \u00b7 {p.invalid:,} {Outcome.INVALID.words} "
+                            f"\u00b7 {p.in_flight} in flight{state}")
         self.rate.setText(f"{p.rate_per_min:,.0f} documents/min \u00b7 ETA {format_duration(p.eta_s)}"
                           f" \u00b7 {p.calls:,} calls")
         self._buttons()
@@ -144,7 +148,34 @@ class RunStep(QWidget):
             self._buttons()
 
 
-OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed", "invalid", "in_doubt")
+ALWAYS_SHOWN = (Outcome.CREATED, Outcome.INVALID, Outcome.FAILED)
+IN_ZOHO = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.SKIPPED)
+
+
+def count_words(documents: int, counts: dict[str, int]) -> str:
+    """A run's documents by outcome in one line, in the vocabulary's words (app.jobs.outcomes)."""
+    shown = [f"{counts.get(o.value, 0):,} {o.words}" for o in ORDER if counts.get(o.value, 0) or o in ALWAYS_SHOWN]
+    return f"{documents:,} documents \u00b7 " + " \u00b7 ".join(shown)
+
+
+def headline(result: JobResult) -> str:
+    """What the run came to, in one sentence that its counts bear out."""
+    c = result.counts
+    in_zoho = sum(c.get(o.value, 0) for o in IN_ZOHO)
+    refused = c.get(Outcome.FAILED, 0) + c.get(Outcome.INVALID, 0)
+    pending, doubt = c.get(Outcome.NOT_SENT, 0), c.get(Outcome.IN_DOUBT, 0)
+    if result.stopped:
+        parts = [f"{pending:,} not sent"]
+        if doubt:
+            parts.append(f"{doubt:,} in doubt (looked up before anything is sent again)")
+        if refused:
+            parts.append(f"{refused:,} refused (the report says why)")
+        return (f"Stopped ({result.stopped}): {in_zoho:,} of {result.documents:,} documents are in Zoho, "
+                f"{', '.join(parts)}. Resume sends the rest; nothing is sent twice.")
+    not_sent = result.documents - in_zoho
+    if not_sent:
+        return f"Done: {not_sent:,} of {result.documents:,} documents were not sent; the report says why."
+    return f"Done: all {result.documents:,} documents are in Zoho."
 RESULT_COLUMNS = ("Status", "Message", "Zoho number")  # shown first: what happened to each row
 
 
@@ -152,6 +183,7 @@ class ResultsStep(QWidget):
     """How the run ended, the way to its report, and another round for the rows that failed."""
 
     fix_failed_rows = Signal(object)  # Path of the failed-rows file
+    resume_requested = Signal()  # the run stopped: go on with the same job
 
     def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,8 +207,12 @@ class ResultsStep(QWidget):
         self.fix_button.setObjectName("fixFailedRows")
         self.fix_button.setToolTip("Open the rows that failed, with the same mapping, to fix and send them again.")
         self.fix_button.clicked.connect(self._fix)
+        self.resume_button = QPushButton("Res&ume")
+        self.resume_button.setObjectName("resumeRun")
+        self.resume_button.setToolTip("Send what the stopped run did not; nothing already sent is sent again.")
+        self.resume_button.clicked.connect(self.resume_requested)
         buttons = QHBoxLayout()
-        for b in (self.open_report_button, self.open_folder_button, self.fix_button):
+        for b in (self.resume_button, self.open_report_button, self.open_folder_button, self.fix_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self._numbers = QWidget()
@@ -206,24 +242,15 @@ class ResultsStep(QWidget):
             self.message.setText("Nothing more was sent. Go back to try again; documents already sent are "
                                  "not sent twice.")
         else:
-            c = result.counts
-            not_sent = c.get("failed", 0) + c.get("invalid", 0) + c.get("in_doubt", 0)
-            if result.stopped:
-                headline = (f"Stopped ({result.stopped}); run it again to send the rest \u2014 "
-                            "nothing is sent twice.")
-            elif not_sent:
-                headline = f"Done: {not_sent:,} of {result.documents:,} documents were not sent; the report says why."
-            else:
-                headline = f"Done: all {result.documents:,} documents are in Zoho."
-            self.headline.setText(f"<b>{headline}</b>")
+            self.headline.setText(f"<b>{headline(result)}</b>")
             self.summary.addRow("Job:", QLabel(result.job_id))
             self.summary.addRow("Rows:", QLabel(f"{result.rows:,}"))
-            for outcome in OUTCOMES:
-                n = result.counts.get(outcome, 0)
-                if n or outcome in ("created", "failed", "invalid"):
+            for outcome in ORDER:
+                n = result.counts.get(outcome.value, 0)
+                if n or outcome in ALWAYS_SHOWN:
                     label = QLabel(f"{n:,}")
-                    label.setObjectName(f"count_{outcome}")
-                    self.summary.addRow(f"{outcome.replace('_', ' ').capitalize()}:", label)
+                    label.setObjectName(f"count_{outcome.value}")
+                    self.summary.addRow(f"{outcome.words.capitalize()}:", label)
             calls = ", ".join(f"{k} {v}" for k, v in result.calls.items())
             self.summary.addRow("Calls:", QLabel(calls))
             self.summary.addRow("Time:", QLabel(format_duration(result.elapsed_s)))
@@ -241,6 +268,7 @@ class ResultsStep(QWidget):
         self.open_report_button.setEnabled(bool(result and result.report))
         self.open_folder_button.setEnabled(bool(result and result.report))
         self.fix_button.setEnabled(bool(result and result.failed_rows))
+        self.resume_button.setVisible(bool(result and result.stopped and not result.dry_run))
 
     def open_report(self) -> None:
         r = self._session.result

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.gui.import_wizard.review_model import Validation
 from app.jobs import ImportJob, JobResult, Plan, data_dir
+from app.jobs.journal import IN_DOUBT, PENDING, SENT
 from app.jobs.report import report_folder
 from app.mapping import Mapping
 from app.sheets import SheetData, Table, write_xlsx
@@ -65,6 +66,19 @@ class Session:
     def report_dir(self) -> Path | None:
         """Where the engine puts the user's file's report, also when fixes are sent from a corrected copy."""
         return None if self.file is None else report_folder(self.file)
+
+
+def what_resuming_sends(job: ImportJob, plan: Plan) -> tuple[str, str]:
+    """The question asked before an import is resumed, and its details: the user's file, the rows left
+    and where they go."""
+    left = job.journal.entries(PENDING, SENT, IN_DOUBT) if job.journal is not None else []
+    rows = sum(len(e.rows) for e in left)
+    file = Path(job.settings.source or job.settings.file).name
+    target = job.settings.target.name if job.settings.target is not None else "no target"
+    return (f"Resume the import of {file}?",
+            f"{rows:,} {'row' if rows == 1 else 'rows'} left ({plan.to_send:,} "
+            f"{'document' if plan.to_send == 1 else 'documents'} to send) go to {target}. "
+            "What was sent before is not sent again.")
 
 
 class _Gentle:

@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
 from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
-from app.gui.page import Page, card, hint, list_table, primary
+from app.gui.import_wizard.session import what_resuming_sends
+from app.gui.page import Page, ask, card, close_quietly, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
 from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
 from app.jobs.convert import ConvertJob, resume_settings
 from app.jobs.export_job import ExportJob, ExportResult
+from app.jobs.outcomes import Outcome
 
 KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}
 RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes": "Credit notes", "items": "Items",
@@ -29,6 +31,7 @@ RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes":
 STATUS_WORDS = {"finished": "Finished", "stopped": "Stopped", "unsettled": "Unfinished", "new": "Not started",
                 "running": "Unfinished", "failed": "Failed"}
 JOURNAL_STATES = ("done", "sent")  # the journal's own bookkeeping; the outcomes say more
+COUNT_WORDS = {"pending": Outcome.NOT_SENT.words}  # the journal's state of what a stopped run never sent
 RESUMABLE_KINDS = ("import", "convert", "export")
 
 
@@ -60,8 +63,8 @@ class JobsModel(TitledColumnsModel):
         if column == 3:
             return STATUS_WORDS.get(job.status, job.status.capitalize())
         if column == 4:
-            return " · ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in job.counts.items()
-                              if n and state not in JOURNAL_STATES)
+            return " · ".join(f"{n:,} {COUNT_WORDS.get(state, state.replace('_', ' '))}"
+                              for state, n in job.counts.items() if n and state not in JOURNAL_STATES)
         if column == 5 and job.created_at:
             return dt.datetime.fromtimestamp(job.created_at).strftime("%Y-%m-%d %H:%M")
         return ""
@@ -164,6 +167,7 @@ class JobsPage(Page):
 
     def _start_resume(self) -> None:
         self.task = self.context.start(self.resume_selected(), "Resuming failed")
+        self.task.add_done_callback(lambda _task: self._enable())
         self._enable()
 
     async def resume_selected(self) -> object | None:
@@ -186,7 +190,17 @@ class JobsPage(Page):
                                                  operation=summary.operation or "create", target=target,
                                                  job_id=summary.job_id,
                                                  report_dir=self.context.preferences.report_folder()))
-            await self.job.plan()
+            plan = await self.job.plan()
+            if isinstance(self.job, ImportJob):
+                text, details = what_resuming_sends(self.job, plan)
+            else:
+                text = f"Resume the {KINDS.get(summary.kind, summary.kind).lower()} job {summary.job_id}?"
+                details = (f"It goes on against {target.name}, from where it stopped; "
+                           "what was done before is not done again.")
+            if not await ask(self, "Resume the job", text, details, "&Resume"):
+                await close_quietly(self.job)
+                self.panel.ended("Not resumed: nothing was sent.")
+                return None
             self.context.client_active.emit(self.job.client)
             result: Any = await self.job.run(self.panel.show_progress)
         except Exception as error:  # noqa: BLE001 - JobError, TargetError, ZohoError: plain sentences
