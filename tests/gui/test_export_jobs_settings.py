@@ -8,8 +8,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings
@@ -30,6 +31,31 @@ def sample_display_names() -> set[str]:
     book.close()
     column = list(rows[0]).index("Display Name")
     return {str(r[column]) for r in rows[1:] if r[column]}
+
+
+class Answers(QObject):
+    """Answers each question a page asks (QMessageBox "question") with Yes or No as it is shown; keeps its text."""
+
+    def __init__(self, yes: bool = True) -> None:
+        super().__init__()
+        self.yes = yes
+        self.asked: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox) \
+                and watched.objectName() == "question":
+            self.asked.append(f"{watched.text()}\n{watched.informativeText()}")
+            button = watched.button(QMessageBox.StandardButton.Yes if self.yes else QMessageBox.StandardButton.No)
+            QTimer.singleShot(0, button.click)  # once shown, as a user would
+        return False
+
+
+@pytest.fixture
+def answers(qapp: QApplication) -> Any:
+    answering = Answers()
+    qapp.installEventFilter(answering)
+    yield answering
+    qapp.removeEventFilter(answering)
 
 
 @pytest.fixture
@@ -119,7 +145,8 @@ def test_error_dialog_is_plain_and_closes(context: Any, error_dialogs: Any, qtbo
     qtbot.waitUntil(lambda: error_dialogs() == [])
 
 
-def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: Any, run: Any, tmp_path: Path) -> None:
+def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: Any, run: Any, tmp_path: Path,
+                                                         answers: Any) -> None:
     context.preferences.set_report_folder(tmp_path)  # not beside the shipped sample
     job = ImportJob(JobSettings(samples_dir() / "contacts.xlsx", "contacts", target=context.target(),
                                 report_dir=Path(context.preferences.path).parent, workers=1))
@@ -141,6 +168,15 @@ def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: A
     assert page.model.text(page.selected(), 3) != "Finished"
     assert page.resume_button.isEnabled()
 
+    answers.yes = False
+    page.resume_button.click()
+    assert run(page.task) is None  # asked first: no, and nothing is sent
+    assert len(answers.asked) == 1 and "contacts.xlsx" in answers.asked[0]
+    assert f"({first.documents - sent_first} documents to send)" in answers.asked[0]
+    assert " rows left" in answers.asked[0] and context.target().name in answers.asked[0]
+    assert page.resume_button.isEnabled() and "Not resumed" in page.panel.status.text()
+
+    answers.yes = True
     page.resume_button.click()
     resumed = run(page.task)
     assert resumed.job_id == first.job_id and resumed.stopped is None
@@ -160,7 +196,7 @@ def test_an_unfinished_import_resumes_from_the_jobs_page(window: Any, context: A
 
 
 def test_a_stopped_export_resumes_from_the_jobs_page_reading_only_what_it_lacks(
-        window: Any, context: Any, run: Any, tmp_path: Path) -> None:
+        window: Any, context: Any, run: Any, tmp_path: Path, answers: Any) -> None:
     run(import_contacts(context))
     out = tmp_path / "contacts.csv"
     job = ExportJob(ExportSettings("contacts", out, line_items=True, target=context.target(), workers=1))
@@ -179,6 +215,7 @@ def test_a_stopped_export_resumes_from_the_jobs_page_reading_only_what_it_lacks(
 
     page.resume_button.click()
     resumed = run(page.task)
+    assert len(answers.asked) == 1 and first.job_id in answers.asked[0]
     assert isinstance(resumed, ExportResult) and resumed.job_id == first.job_id
     assert resumed.out == out and resumed.stopped is None
     assert resumed.reused >= 3  # the details read before the stop are not read again
