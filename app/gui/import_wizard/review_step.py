@@ -180,6 +180,8 @@ class ReviewStep(QWidget):
         except Exception as error:  # noqa: BLE001 - JobError, TargetError, quota, Zoho: one plain sentence
             if job is not None:
                 await job.close()
+                if job.job_id:
+                    await self._context.run_in_background(forget_unstarted, job.job_id)
             s.plan, s.job = None, None
             self.plan_label.setText(f"No plan: {plain_message(error)}")
         finally:

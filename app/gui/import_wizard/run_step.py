@@ -85,13 +85,12 @@ class RunStep(QWidget):
         self.failures.clear()
         self._failed_seen = 0
         self._latest = None
+        s.result = None
         self.counts.setText("Starting\u2026")
         self._buttons()
         self._timer.start()
         try:
             s.result = await job.run(self._on_progress)
-            self._latest = None  # the result's counts are the last word
-            self.counts.setText(count_words(s.result.documents, s.result.counts))
         except Exception as error:  # noqa: BLE001 - the run ends in a plain sentence, never a traceback
             s.result = None
             self.counts.setText(f"The import stopped: {plain_message(error)}")
@@ -101,6 +100,8 @@ class RunStep(QWidget):
             self.running = False
             self._timer.stop()
             self._draw()
+            if s.result is not None:  # the result's counts are the last word
+                self.counts.setText(count_words(s.result.documents, s.result.counts))
             self._buttons()
             self._context.jobs_changed.emit()
             self.finished.emit()
