@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def _check_spans(path: Path, found: Delimited, spans: list[tuple[int, int]], del
     """Refuse a cell over several lines whose lines look like whole rows: a stray quote swallowed them."""
     if not spans:
         return
-    width = max(set(found.fields), key=found.fields.count)
+    width = Counter(found.fields).most_common(1)[0][0]
     if width < 3:
         return
     for record, last in spans:
