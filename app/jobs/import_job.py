@@ -264,9 +264,12 @@ class ImportJob(ControlledJob[BooksClient]):
 
     def _keep_input(self) -> Path:
         """The job's own copy of the revised file it reads (the app's copy is written again at each fix)."""
-        kept = journal_path(self.job_id).with_suffix(".input" + self.settings.file.suffix)
+        folder = journal_path(self.job_id).with_suffix(".input")  # the file keeps its name (a CSV's sheet)
+        kept = folder / self.settings.file.name
         if self.settings.file.resolve() != kept.resolve():
+            folder.mkdir(mode=0o700, exist_ok=True)
             shutil.copyfile(self.settings.file, kept)
+            kept.chmod(0o600)
         return kept
 
     def _mapping(self, table: Table, stored: dict[str, Any]) -> Mapping:

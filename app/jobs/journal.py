@@ -15,6 +15,7 @@ import asyncio
 import functools
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -422,6 +423,7 @@ def forget_unstarted(job_id: str) -> bool:
     if unstarted:
         for leftover in (path, *(Path(f"{path}{tail}") for tail in ("-wal", "-shm", ".lock"))):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(path.with_suffix(".input"), ignore_errors=True)  # its copy of a file fixed in the app
     return unstarted
 
 
