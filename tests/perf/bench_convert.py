@@ -67,7 +67,7 @@ async def _baseline(url: str) -> dict[str, Any]:
     from app.zoho import CrmClient
 
     ids = await _create_quotes(url, QUOTES)
-    target = [{"module": {"api_name": "Sales_Orders", "id": SALES_ORDERS_ID}}]
+    target = {"api_name": "Sales_Orders", "id": SALES_ORDERS_ID}  # one module per call (seed 000)
     seats = asyncio.Semaphore(10)
     converted = 0
     started = time.perf_counter()
