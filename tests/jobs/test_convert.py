@@ -403,3 +403,26 @@ async def test_the_plan_claims_nothing_settled_before_zoho_is_asked(box: CrmBox,
     finally:
         await again.close()
     assert "2 settled by an earlier run, 0 to convert" in resumed
+
+
+async def test_a_rerun_goes_on_from_the_sales_order_made_and_never_converts_the_quote_again(
+        box: CrmBox, tmp_path: Path) -> None:
+    box.crm.disabled_modules.add("Invoices")  # the second conversions are refused (NO_PERMISSION)
+    numbers = [f"QT-{n:05d}" for n in range(11, 19)]
+    file = write_rows(tmp_path / "q.csv", ["Quote Number"], [[n] for n in numbers])
+    first = await convert(box, "Quotes", ("Sales_Orders", "Invoices"), file)
+    orders = {r["Record ID"]: r["Sales Order ID"] for r in report_rows(first)}
+    assert first.counts["failed"] == 8 and all(orders.values())
+    box.crm.disabled_modules.clear()  # an administrator allows Convert for Invoices
+    box.transport.sent.clear()
+
+    second = await convert(box, "Quotes", ("Sales_Orders", "Invoices"), file)
+
+    rows = report_rows(second)
+    assert [r["Status"] for r in rows] == ["converted"] * 8
+    assert {r["Record ID"]: r["Sales Order ID"] for r in rows} == orders  # the same sales orders
+    for row in rows:
+        assert box.record("Invoices", row["Invoice ID"])["Sales_Order"]["id"] == row["Sales Order ID"]
+        assert len(box.made_from("Sales_Orders", row["Record ID"])) == 1
+    sent = [s for s in box.transport.sent if s.kind in ("convert", "mass_convert")]
+    assert sent and all(s.path.startswith("/crm/v8/Sales_Orders/") for s in sent)
