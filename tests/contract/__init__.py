@@ -12,6 +12,10 @@ Written from Zoho's documents (the seeds in ../shared/seeds/, crm-oas in ../shar
   out; a deviation raises ``ContractViolation`` in the sender and is recorded, so a request made on
   a background thread still fails its test at teardown.
 
+Exempt, explicitly: the sandbox's own endpoint ``GET /`` (kinds.SANDBOX_ONLY), which the tool asks
+only of a sandbox. Documented but not checked, and named so: the "Required" marks the seeds repeat
+on update bodies (kinds.DOCUMENTED_NOT_CHECKED; the tool sends partial updates).
+
 What is not covered: a subprocess run of the CLI (``python -m app ...`` started by a test) sends
 its requests from another process, where no transport of this one can be wrapped; those requests
 are checked only when the same code runs in-process elsewhere in the suite. Requests a test writes
