@@ -175,7 +175,8 @@ class ReviewStep(QWidget):
             self._show_plan_problems(s.plan.problems)
             lines = s.plan.lines()
             if s.edited:
-                lines.append(f"Your fixes are sent from a corrected copy: {s.run_file}")
+                lines.append(f"Your fixes are sent as part of the job of {s.file.name}, from a copy with the "
+                             "fixes (your file is not changed); documents already sent are not sent again.")
             self.plan_label.setText("\n".join(lines))
         except Exception as error:  # noqa: BLE001 - JobError, TargetError, quota, Zoho: one plain sentence
             if job is not None:
