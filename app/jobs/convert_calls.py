@@ -290,7 +290,8 @@ class ConversionCalls:
         if self._leg(e, made) is not None:
             await self._made_first({index: made})
             self._doubted.discard(index)
-            await self._single(index)  # the chain's next conversion, from the record just made
+            if not self.control.cancelled:  # else the row waits, pending, for the next run
+                await self._single(index)  # the chain's next conversion, from the record just made
             return
         note = None
         if index in self._single_after_mass:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.jobs.convert_input import ConvertInput
+from app.jobs.convert_reasons import SINGULAR
 from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 
@@ -40,9 +41,8 @@ def row_results(data: ConvertInput, entries: list[Entry], stopped: str | None) -
                                 for _ in data.rows]
     for e in entries:
         status, message = status_of(e, stopped)
-        # a chain's first conversion shows what it made also when the second one failed
-        ids = _made(e.zoho_id) if e.outcome in ("converted", "failed") else {}
-        numbers = _made(e.number) if e.outcome in ("converted", "failed") else {}
+        # only records seen made are kept (a chain's first, also when its second failed or is pending)
+        ids, numbers = _made(e.zoho_id), _made(e.number)
         cells = {}
         column = e.marker.get("column")
         if e.outcome == "invalid" and isinstance(column, int):
@@ -99,6 +99,10 @@ def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
     if e.state == PENDING:
         why = {"quota": "the daily quota ran out", "auth": "signing in failed",
                "connection": "Zoho could not be reached"}.get(stopped or "", "the run was cancelled")
+        made = _made(e.number) or _made(e.zoho_id)
+        if made:  # a chain stopped between its conversions
+            words = " and ".join(f"{SINGULAR.get(t, t)} {v}" for t, v in made.items())
+            return "skipped", f"{words} made; the next conversion not sent: {why}; run the same file again to go on"
         return "skipped", f"not sent: {why}; run the same file again to convert it"
     if e.outcome == "converted":
         return "converted", e.message or "converted"
