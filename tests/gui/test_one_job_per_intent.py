@@ -172,6 +172,25 @@ def test_fixed_in_review_cancelled_then_started_again_sends_each_row_once(
     assert result.report is not None and result.report.name.startswith("my orders.report-")
 
 
+def test_a_changed_mapping_after_a_stop_says_the_new_job_would_send_again(
+        qtbot: Any, slow_sandbox: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> None:
+    page = open_and_fix(qtbot, slow_context, orders_sheet(tmp_path, 8))
+    first = start_and_cancel_after(qtbot, page, 2)
+    click(qtbot, page.back_button)
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    assert "A new job" not in page.review_step.plan_label.text()  # the same job goes on
+    click(qtbot, page.back_button)
+    qtbot.waitUntil(lambda: page.step == 1, timeout=WAIT_MS)
+    model = page.mapping_step.model
+    assert model is not None
+    model.set_field(model.table.headers.index("Notes"), None)
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
+    text = page.review_step.plan_label.text()
+    assert page.session.plan is not None and page.session.plan.job_id != first.job_id
+    assert f"job {first.job_id} already sent documents of my orders.xlsx" in text and "send them again" in text
+
+
 def test_the_results_page_resumes_a_cancelled_run_after_saying_what_it_sends(
         qtbot: Any, slow_sandbox: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> None:
     rows = 8

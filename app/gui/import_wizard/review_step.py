@@ -174,6 +174,10 @@ class ReviewStep(QWidget):
             s.job = job
             self._show_plan_problems(s.plan.problems)
             lines = s.plan.lines()
+            if s.sent is not None and s.sent[0] == s.file and s.sent[1] != s.plan.job_id:
+                lines.insert(0, f"A new job: job {s.sent[1]} already sent documents of {s.file.name} with "
+                                "another mapping, record type or operation, and this one would send them again. "
+                                "Go back to the choices that job used to go on with it.")
             if s.edited:
                 lines.append(f"Your fixes are sent as part of the job of {s.file.name}, from a copy with the "
                              "fixes (your file is not changed); documents already sent are not sent again.")

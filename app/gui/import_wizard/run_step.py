@@ -102,6 +102,9 @@ class RunStep(QWidget):
             self._draw()
             if s.result is not None:  # the result's counts are the last word
                 self.counts.setText(count_words(s.result.documents, s.result.counts))
+                if s.file is not None and s.result.documents > sum(
+                        s.result.counts.get(o.value, 0) for o in (Outcome.NOT_SENT, Outcome.INVALID)):
+                    s.sent = (s.file, s.result.job_id)
             self._buttons()
             self._context.jobs_changed.emit()
             self.finished.emit()

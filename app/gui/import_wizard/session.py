@@ -61,6 +61,7 @@ class Session:
     plan: Plan | None = None
     result: JobResult | None = None
     run_file: Path | None = None
+    sent: tuple[Path, str] | None = None  # (file, job) of the last run in this window that sent documents
     notes: list[str] = field(default_factory=list)
 
     def report_dir(self) -> Path | None:
