@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -27,6 +28,7 @@ from app.gui.page import (
     Figures,
     Page,
     ScreenshotState,
+    SideBySide,
     card,
     close_quietly,
     hint,
@@ -106,26 +108,28 @@ class ConvertPage(Page):
         self.run_button = primary("Con&vert")
         self.report_button = QPushButton("Open &report")
         self.report_button.setEnabled(False)
-        plan_box, plan_layout = card("Plan")
+        plan_box, plan_layout = card()
+        actions = QHBoxLayout()  # beside the title: at 1280x800 the results fit under the form
+        title = QLabel("Plan")
+        title.setObjectName("sectionTitle")
+        actions.addWidget(title)
+        actions.addStretch(1)
+        actions.addWidget(self.plan_button)
+        actions.addWidget(self.run_button)
+        actions.addWidget(self.report_button)
+        plan_layout.addLayout(actions)
         self.plan_figures = Figures()
         plan_layout.addLayout(self.plan_figures)
         self.plan_text = hint("Plan reads the rows, resolves record numbers and counts the calls; nothing is "
                               "converted until you press Convert.")
         plan_layout.addWidget(self.plan_text)
-        actions = QHBoxLayout()
-        actions.addWidget(self.plan_button)
-        actions.addWidget(self.run_button)
-        actions.addStretch(1)
-        actions.addWidget(self.report_button)
-        plan_layout.addLayout(actions)
-        self.body.addWidget(plan_box)
         self.panel = self.run_panel("rows")
-        self.body.addWidget(self.panel)
+        self.body.addWidget(SideBySide(plan_box, self.panel))
 
         self.results = ReportTableModel()
         self.table = ReportTableView(self.results, widest=380)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(300)
+        self.table.setMinimumHeight(150)  # it takes the rest of the page: the form above stays in view
         self.results_box, results_layout = card("Results per row")
         results_layout.addWidget(self.table)
         self.body.addWidget(self.results_box, 1)

@@ -20,21 +20,32 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
-from app.gui.page import Figures, Page, ScreenshotState, card, close_quietly, hint, primary
+from app.gui.page import (
+    Figures,
+    Page,
+    ScreenshotState,
+    SideBySide,
+    card,
+    close_quietly,
+    hint,
+    primary,
+)
 from app.jobs import ExportJob, ExportPlan, ExportResult, ExportSettings, Progress
 from app.jobs.export_columns import all_columns, default_columns
 from app.jobs.export_job import SHEET_TITLES, STATUSES
 from app.jobs.progress import format_duration
 
 ENTITIES = ("contacts", "salesorders", "creditnotes", "items")
-LINE_WORDS = {"contacts": "One row per contact person (all columns; one detail call per contact)",
-              "salesorders": "One row per line item (all columns; one detail call per sales order)",
-              "creditnotes": "One row per line item (all columns; one detail call per credit note)"}
+LINE_WORDS = {"contacts": ("One row per contact person", "contact"),
+              "salesorders": ("One row per line item", "sales order"),
+              "creditnotes": ("One row per line item", "credit note")}
+"""The line-items choice of each record type, and what its one detail call per record is made for."""
 DATED = ("salesorders", "creditnotes")
 
 
@@ -53,11 +64,22 @@ class ExportPage(Page):
         for name in ENTITIES:
             self.entity.addItem(SHEET_TITLES[name], name)
         self.line_items = QCheckBox()
+        self.out = QLineEdit()
+        self.out.setPlaceholderText("Where to save (.xlsx or .csv)")
+        self.choose_out = QPushButton("C&hoose…")
         what, what_layout = card("What to export")
         form = QFormLayout()
         form.addRow("&Records", self.entity)
         form.addRow("", self.line_items)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out, 1)
+        out_row.addWidget(self.choose_out)
+        out_label = QLabel("Save &to")
+        out_label.setBuddy(self.out)
+        form.addRow(out_label, out_row)
         what_layout.addLayout(form)
+        what_layout.addWidget(hint("Excel keeps dates and numbers as such; CSV is UTF-8. The columns are named "
+                                   "as the shipped mappings read them: the file imports back as it is."))
 
         self.use_dates = QCheckBox("&Only dated between")
         self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
@@ -101,45 +123,35 @@ class ExportPage(Page):
         columns_layout.addWidget(self.columns)
         columns_layout.addLayout(picks)
 
-        self.out = QLineEdit()
-        self.out.setPlaceholderText("Where to save (.xlsx or .csv)")
-        self.choose_out = QPushButton("C&hoose…")
-        out, out_layout = card("File")
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.out, 1)
-        out_row.addWidget(self.choose_out)
-        out_layout.addLayout(out_row)
-        out_layout.addWidget(hint("Excel files keep dates as dates and numbers as numbers; CSV is UTF-8 and opens "
-                                  "cleanly in Excel. The column names are those the shipped mappings read, so the "
-                                  "file imports back without mapping work."))
-
         self.plan_button = QPushButton("&Plan")
         self.run_button = primary("E&xport")
         self.open_button = QPushButton("&Open file")
         self.open_button.setEnabled(False)
-        self.plan_box, plan_layout = card("Plan")
+        self.plan_box, plan_layout = card()
+        actions = QHBoxLayout()  # beside the title: the page fits 1280x800 with the run panel shown
+        title = QLabel("Plan")
+        title.setObjectName("sectionTitle")
+        actions.addWidget(title)
+        actions.addStretch(1)
+        actions.addWidget(self.plan_button)
+        actions.addWidget(self.run_button)
+        actions.addWidget(self.open_button)
+        plan_layout.addLayout(actions)
         self.plan_figures = Figures()
         plan_layout.addLayout(self.plan_figures)
         self.plan_text = hint("Press Plan to count the records and the calls before anything is fetched in full.")
         plan_layout.addWidget(self.plan_text)
-        actions = QHBoxLayout()
-        actions.addWidget(self.plan_button)
-        actions.addWidget(self.run_button)
-        actions.addStretch(1)
-        actions.addWidget(self.open_button)
-        plan_layout.addLayout(actions)
         self.panel = self.run_panel("records")
 
-        top = QHBoxLayout()
         left = QWidget()
-        left_layout = QFormLayout(left)
+        left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addRow(what)
-        left_layout.addRow(filters)
-        top.addWidget(left, 1)
-        top.addWidget(columns, 1)
-        self.body.addLayout(top)
-        self.body.addWidget(out)
+        left_layout.setSpacing(14)
+        left_layout.addWidget(what)
+        left_layout.addWidget(filters)
+        left_layout.addStretch(1)
+        self.top = SideBySide(left, columns)
+        self.body.addWidget(self.top)
         self.body.addWidget(self.plan_box)
         self.body.addWidget(self.panel)
         self.body.addStretch(1)
@@ -164,7 +176,9 @@ class ExportPage(Page):
 
     def _entity_changed(self) -> None:
         entity = self.entity.currentData()
-        self.line_items.setText(LINE_WORDS.get(entity, "Items have no lines"))
+        words, record = LINE_WORDS.get(entity, ("Items have no lines", ""))
+        self.line_items.setText(words)
+        self.line_items.setToolTip(f"All columns; one detail call per {record}" if record else "")
         self.line_items.setEnabled(entity in LINE_WORDS)
         if entity not in LINE_WORDS:
             self.line_items.setChecked(False)
@@ -298,7 +312,8 @@ class ExportPage(Page):
         self.plan_figures.show(((f"{plan.records:,}", "records"), (f"{plan.calls:,}", "API calls"),
                                 (f"{plan.detail_calls:,}", "still to make"), (format_duration(plan.eta_s), "time left"),
                                 (f"{plan.quota_left:,}" if plan.quota_left is not None else "—", "quota left today")))
-        self.plan_text.setText("\n".join(plan.lines()[1:]))
+        self.plan_text.setText("\n".join(line for line in plan.lines()[1:]  # the quota is a figure above
+                                          if not line.startswith("Quota left today")))
 
     async def run_export(self) -> ExportResult | None:
         job = await self._job()
