@@ -157,7 +157,7 @@ class AppContext(QObject):
     # --- what views do in common --------------------------------------------------------------
 
     def show_error(self, title: str, message: str, details: str | None = None) -> ErrorDialog:
-        """A plain-language dialog (never a traceback) with a Show log button; does not block the loop."""
+        """A plain-language dialog (never a traceback) with an Open log button; does not block the loop."""
         return _show_error(self.window, title, message, details)
 
     def show_exception(self, title: str, error: BaseException) -> ErrorDialog:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import traceback
@@ -30,7 +31,8 @@ log = logging.getLogger("app.gui")
 
 
 def plain_message(error: BaseException) -> str:
-    """One sentence a user can act on; our own errors already speak plainly, others are named."""
+    """One sentence a user can act on; our own errors already speak plainly, others are named, and an
+    unexpected one is logged with its traceback (once) so the log file has what support needs."""
     if type(error).__module__.startswith("app."):
         return str(error) or type(error).__name__
     if isinstance(error, FileNotFoundError):
@@ -40,7 +42,18 @@ def plain_message(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         where = f" ({error.filename})" if error.filename else ""
         return f"The system reported: {error.strerror}{where}."
-    return f"Something unexpected went wrong ({type(error).__name__})."
+    log_unexpected(error)
+    return f"Something unexpected went wrong ({type(error).__name__}); the log file has the details."
+
+
+def log_unexpected(error: BaseException, title: str = "Unexpected error") -> None:
+    """Write the error and its traceback to the log, once per error however many views show it."""
+    if getattr(error, "_zoho_bulk_logged", False):
+        return
+    log.error("%s: %s", title, type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__))
+    with contextlib.suppress(AttributeError, TypeError):  # a built-in without a __dict__ is logged again
+        error._zoho_bulk_logged = True  # type: ignore[attr-defined]
 
 
 class ErrorDialog(QDialog):
@@ -74,10 +87,10 @@ class ErrorDialog(QDialog):
             more.setCheckable(True)
             more.toggled.connect(self.details.setVisible)
             buttons.addButton(more, QDialogButtonBox.ButtonRole.ActionRole)
-        show_log = QPushButton("Show &log")
-        show_log.setToolTip(str(log_path()))
-        show_log.clicked.connect(open_log_file)
-        buttons.addButton(show_log, QDialogButtonBox.ButtonRole.HelpRole)
+        self.open_log = QPushButton("Open &log")
+        self.open_log.setToolTip(str(log_path()))
+        self.open_log.clicked.connect(open_log_file)
+        buttons.addButton(self.open_log, QDialogButtonBox.ButtonRole.HelpRole)
 
         body = QVBoxLayout()
         body.addWidget(heading)
@@ -105,7 +118,7 @@ def show_error(
 
 def show_exception(parent: QWidget | None, title: str, error: BaseException) -> ErrorDialog:
     """Log the full story, show the user one plain sentence."""
-    log.error("%s", title, exc_info=(type(error), error, error.__traceback__))
+    log_unexpected(error, title)
     details = None
     for name in ("status", "code", "field"):
         value = getattr(error, name, None)
@@ -132,6 +145,8 @@ def _excepthook(
     kind: type[BaseException], error: BaseException, tb: TracebackType | None
 ) -> None:
     log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+    with contextlib.suppress(AttributeError, TypeError):
+        error._zoho_bulk_logged = True  # type: ignore[attr-defined]
     if QApplication.instance() is not None:
         show_error(_active_window(), "Something went wrong", plain_message(error))
 

@@ -104,9 +104,14 @@ def _check_zip(path: Path) -> Kind:
         raise SheetError(path, "the file is damaged (its zip structure is incomplete or corrupt)") from None
     except (OSError, EOFError, ValueError, NotImplementedError, zipfile.LargeZipFile) as exc:
         raise SheetError(path, f"the file is damaged ({exc})") from None
+    except RuntimeError:  # zipfile's "is encrypted, password required for extraction"
+        raise SheetError(path, "its parts are encrypted with a password; save it again without one and try again") \
+            from None
 
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         raise SheetError(path, "it is password-protected; remove the password in Excel and try again")
+    if any(i.flag_bits & 0x1 for i in infos):  # zip encryption (a password on the archive itself)
+        raise SheetError(path, "its parts are encrypted with a password; save it again without one and try again")
     if "xl/workbook.xml" in names:
         kind = Kind.XLSX
     elif "xl/workbook.bin" in names:

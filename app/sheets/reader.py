@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from app.sheets.delimited import read_delimited, structure_notes
 from app.sheets.errors import SheetError
@@ -11,14 +13,30 @@ from app.sheets.preflight import Kind, check_file
 from app.sheets.table import Table
 from app.sheets.workbook import read_workbook, workbook_sheet_names
 
+T = TypeVar("T")
+
 
 def sheet_names(path: str | Path) -> list[str]:
     """Worksheet names in workbook order; a delimited text file has one sheet named after the file."""
     path = Path(path)
-    kind = check_file(path)
-    if kind is Kind.DELIMITED:
-        return [path.stem]
-    return workbook_sheet_names(path, kind)
+
+    def names() -> list[str]:
+        kind = check_file(path)
+        return [path.stem] if kind is Kind.DELIMITED else workbook_sheet_names(path, kind)
+
+    return _plainly(path, names)
+
+
+def _plainly(path: Path, read: Callable[[], T]) -> T:
+    """The last line of defence: whatever `read` raises ends as one plain SheetError, never a traceback."""
+    try:
+        return read()
+    except SheetError:
+        raise
+    except MemoryError:
+        raise SheetError(path, "it is too large to read into memory") from None
+    except Exception as exc:
+        raise SheetError(path, f"it could not be read ({type(exc).__name__}: {exc})") from None
 
 
 def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None,
@@ -30,8 +48,9 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
     chose it; None detects it (EncodingUnsure, a SheetError, lists the candidates when unsure).
     """
     path = Path(path)
-    kind = check_file(path)
-    try:
+
+    def read() -> Table:
+        kind = check_file(path)
         if kind is Kind.DELIMITED:
             found = read_delimited(path, encoding)
             name = path.stem
@@ -44,9 +63,5 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
         name, names, grid, merged, date1904, hidden = read_workbook(path, kind, sheet)
         return build_table(path, grid, sheet=name, sheets=names, header_row=header_row,
                            merged=merged, date1904=date1904, hidden=hidden)
-    except SheetError:
-        raise
-    except MemoryError:
-        raise SheetError(path, "it is too large to read into memory") from None
-    except Exception as exc:  # last line of defence: never a traceback for a bad file
-        raise SheetError(path, f"it could not be read ({type(exc).__name__}: {exc})") from None
+
+    return _plainly(path, read)

@@ -140,7 +140,7 @@ def test_error_dialog_is_plain_and_closes(context: Any, error_dialogs: Any, qtbo
                                 details="path: /tmp/orders.xlsx")
     assert error_dialogs() == [dialog]
     assert dialog.message == "The file orders.xlsx is open in another program."
-    assert "Show &log" in [b.text() for b in dialog.findChildren(QPushButton)]
+    assert "Open &log" in [b.text() for b in dialog.findChildren(QPushButton)]
     dialog.reject()
     qtbot.waitUntil(lambda: error_dialogs() == [])
 
