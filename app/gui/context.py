@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -119,11 +120,27 @@ class AppContext(QObject):
             target = sandbox_target(self.sandbox_url(), name=SANDBOX_NAME, identity="embedded sandbox")
         else:
             target = connection_target(name, self.store)
+        target = self._announcing(target)
         self._targets[name] = target
         return target
 
+    def _announcing(self, target: Target) -> Target:
+        """The same target, each client it makes announced (client_active): whichever page or job makes
+        it (an import, an export, a conversion, a resumed job), the status bar follows its calls and quota."""
+        def announced(make: Callable[[], T]) -> Callable[[], T]:
+            def make_and_announce() -> T:
+                client = make()
+                self.client_active.emit(client)
+                return client
+
+            return make_and_announce
+
+        crm = announced(target.make_crm) if target.make_crm is not None else None
+        return dataclasses.replace(target, make_client=announced(target.make_client), make_crm=crm)
+
     def books(self) -> BooksClient:
-        """A new Books client of the selected connection, announced to the status bar."""
+        """A new Books client of the selected connection, announced to the status bar (also when a
+        subclass's target() makes clients that do not announce themselves)."""
         client = self.target().books()
         self.client_active.emit(client)
         return client
