@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
 APP_NAME = "zoho-bulk"
 RECENT_LIMIT = 10
+FOLDER_KEYS = {"open": "folders/import"}
+"""One folder for every Open dialog: File > Open (Ctrl+O), the import wizard's Open file… (which reads and
+writes folders/import itself) and CRM Convert's Choose…."""
+OWN_OUTPUT = re.compile(r"\.report-\w+(\.|$)", re.IGNORECASE)
+"""The files a run writes beside the user's (app.jobs.report.report_stem): `<file>.report-<job>.xlsx`, its
+CSV twin, `.failed.xlsx` ("fix failed rows") and `.dry-run` reports."""
+
+
+def is_own_output(path: Path) -> bool:
+    """A file the app wrote, not one the user brought: a run's report or failed-rows file, or anything
+    under the data folder (corrected copies, the samples' reports)."""
+    from app.jobs import data_dir
+
+    if OWN_OUTPUT.search(Path(path).name):
+        return True
+    try:
+        return Path(path).resolve().is_relative_to(data_dir().resolve())
+    except OSError:
+        return False
 
 
 def preferences_path() -> Path:
@@ -16,10 +36,14 @@ def preferences_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "gui.ini"
 
 
-class Preferences:
+class Preferences(QObject):
     """A thin, typed face over QSettings stored as an INI file under the user config dir."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    recent_changed = Signal()
+    """The recent files changed (a file opened anywhere): the lists showing them refresh."""
+
+    def __init__(self, path: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.path = path or preferences_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
@@ -41,25 +65,32 @@ class Preferences:
 
     # recent files -------------------------------------------------------------
     def recent_files(self) -> list[Path]:
+        """The files the user opened, newest first; the app's own outputs (kept by older versions) left out."""
         value = self._settings.value("files/recent", [])
         names = [value] if isinstance(value, str) else list(value or [])
-        return [Path(n) for n in names if n]
+        return [Path(n) for n in dict.fromkeys(names) if n and not is_own_output(Path(n))]
 
     def add_recent_file(self, path: Path) -> None:
+        """Remember a file the user opened (File > Open, the wizard, recent lists); a report, a failed-rows
+        file or a corrected copy is not one."""
         path = Path(path).resolve()
+        if is_own_output(path):
+            return
         names = [str(path)] + [str(p) for p in self.recent_files() if Path(p) != path]
         self._settings.setValue("files/recent", names[:RECENT_LIMIT])
+        self.recent_changed.emit()
 
     def clear_recent_files(self) -> None:
         self._settings.setValue("files/recent", [])
+        self.recent_changed.emit()
 
     def last_folder(self, kind: str = "open") -> Path | None:
         """The folder a file dialog of this kind ("open", "save", "report") showed last."""
-        value = self.text(f"folders/{kind}")
+        value = self.text(FOLDER_KEYS.get(kind, f"folders/{kind}"))
         return Path(value) if value else None
 
     def set_last_folder(self, kind: str, folder: Path) -> None:
-        self.set_text(f"folders/{kind}", str(folder))
+        self.set_text(FOLDER_KEYS.get(kind, f"folders/{kind}"), str(folder))
 
     # first run ------------------------------------------------------------------
     @property

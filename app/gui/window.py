@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._menus()
         self._status_bar()
         context.open_file_requested.connect(lambda _path: self.show_page("Import"))
+        context.preferences.recent_changed.connect(self._refresh_recent_list)
 
         first = "Import" if context.preferences.first_run else context.preferences.text("window/page", "Import")
         self.show_page(first if first in PAGES else "Import")
@@ -220,6 +221,17 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, p=path: self.context.open_file(p))
         if not recent:
             self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    def _refresh_recent_list(self) -> None:
+        """The import wizard's list of recent files follows the store at once, its chosen file still selected."""
+        step = getattr(self.pages["Import"], "file_step", None)
+        if step is None:  # the wizard did not load
+            return
+        chosen = step.path.text()
+        step.fill_recent()
+        for row in range(step.recent.count()):
+            if step.recent.item(row).data(Qt.ItemDataRole.UserRole) == chosen:
+                step.recent.setCurrentRow(row)
 
     def about(self) -> None:
         QMessageBox.about(
