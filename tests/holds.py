@@ -9,7 +9,9 @@ through (``hold.cut()`` breaks their connections instead); ``hold.wait_done(n)``
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import threading
+import time
 from typing import Any
 
 from app.sandbox.gate import LIVE_TRANSPORTS
@@ -74,9 +76,19 @@ class RequestHold:
             setattr(self, name, getattr(self, name) + 1)
             self._changed.notify_all()
 
-    def wait_held(self, n: int = 1) -> None:
+    def wait_held(self, n: int = 1, process: subprocess.Popen[str] | None = None) -> None:
+        """Until n matching requests are held; fails at once, with what it said, if `process` ends first."""
+        deadline = time.monotonic() + WAIT_S
         with self._changed:
-            assert self._changed.wait_for(lambda: self.held >= n, WAIT_S), f"{self.held} of {n} requests arrived"
+            while self.held < n and (process is None or process.poll() is None):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(min(left, 0.2))  # an arrival wakes it; the process's end is looked at
+            if self.held >= n:
+                return
+        said = process.communicate(timeout=WAIT_S)[1] if process is not None and process.poll() is not None else ""
+        raise AssertionError(f"{self.held} of {n} requests arrived" + (f"; the process ended: {said}" if said else ""))
 
     def wait_done(self, n: int) -> None:
         with self._changed:

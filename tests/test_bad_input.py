@@ -367,7 +367,7 @@ def test_ctrl_c_during_an_import_stops_with_3_and_the_resume_finishes_exactly_on
     assert proc.stderr is not None
     seen = ""
     try:
-        hold.wait_held(1)
+        hold.wait_held(1, proc)
         proc.send_signal(signal.SIGINT)
         while "Stopping" not in seen:  # taken: the requests out may now come back
             chunk = proc.stderr.read(1)
@@ -510,7 +510,7 @@ def test_a_second_ctrl_c_stops_at_once_still_ends_in_json_and_the_rerun_sends_ea
     proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
     try:
         assert proc.stderr is not None
-        hold.wait_held(2)
+        hold.wait_held(2, proc)
         proc.send_signal(signal.SIGINT)
         seen = ""
         while "Stopping" not in seen:  # the first one is taken: the next one means "now"
@@ -560,7 +560,7 @@ def test_the_same_job_run_twice_at_once_is_refused_so_nothing_is_sent_twice(
     file = contacts_csv(user.home / "people.csv", names)
     first = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
     try:
-        hold.wait_held(1)  # the first run is sending
+        hold.wait_held(1, first)  # the first run is sending
         second = user.run("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
     finally:
         hold.release()
@@ -617,7 +617,7 @@ def test_a_sandbox_that_dies_mid_run_and_comes_back_on_another_port_gets_each_ro
     file = contacts_csv(user.home / "people.csv", names)
     proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", first.url, "--json")
     try:
-        hold.wait_held(1)
+        hold.wait_held(1, proc)
     finally:
         hold.cut()  # the requests out when it died are never answered
         first.stop()

@@ -161,7 +161,7 @@ def test_a_second_ctrl_c_while_a_request_waits_to_go_out_leaves_no_task_behind(
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
-        hold.wait_held(1)
+        hold.wait_held(1, proc)
         proc.send_signal(signal.SIGINT)
         seen = ""
         while "Stopping" not in seen:

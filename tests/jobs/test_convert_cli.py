@@ -116,7 +116,7 @@ def test_ctrl_c_stops_with_exit_3_and_the_rerun_converts_each_quote_once(
                           text=True) as run:
         try:
             assert run.stderr is not None
-            hold.wait_held(1)
+            hold.wait_held(1, run)
             run.send_signal(signal.SIGINT)
             said = ""
             while "Stopping" not in said:  # the signal was taken while the mass conversion was out
