@@ -21,7 +21,7 @@ HANDLERS: dict[str, str] = {
     "convert": "app.jobs.convert:convert_command",
     "validate": "app.mapping.validate:validate_command",
     "sandbox": "app.sandbox.server:sandbox_command",
-    "connections": "app.zoho.connections:connections_command",
+    "connections": "app.zoho.connections_cli:connections_command",
     "gui": "app.gui.main:gui_command",
     "demo": "app.jobs.demo:demo_command",
 }

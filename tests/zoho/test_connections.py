@@ -13,7 +13,8 @@ import keyring.backends.fail
 import pytest
 
 from app.zoho import AuthError, BooksClient, Connection, ConnectionStore, NoKeyring, TokenSource
-from app.zoho.connections import NO_KEYRING_MESSAGE, connections_command
+from app.zoho.connections import NO_KEYRING_MESSAGE
+from app.zoho.connections_cli import connections_command
 from app.zoho.datacentres import DATA_CENTRES, data_centre
 from app.zoho.signin import sign_in_with_browser
 from tests.keyrings import MemoryKeyring
