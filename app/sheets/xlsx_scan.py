@@ -15,13 +15,11 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f(?=[\s>/])")
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</")
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s")
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _TEXT_TYPE = re.compile(rb'\bt="(?:str|inlineStr)"')
-_SERIAL_60 = re.compile(rb"<(?:\w+:)?v>60</")
 CHUNK = 1 << 20
 OVERLAP = 4096  # bytes of the previous chunk searched again, so that no cell is cut in two
 
@@ -41,16 +39,18 @@ def scan_sheet(path: Path, member: str | None) -> Scan:
     if not member:
         return scan
     tail = b""
+    formula = b""  # how a formula element starts in this sheet: b"<f", or b":f" where tags carry a prefix
     try:
         with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
             while True:
                 chunk = fh.read(CHUNK)
                 if not chunk:
                     break
+                formula = formula or (b":f" if re.search(rb"<\w+:(?:worksheet|sheetData)\b", chunk) else b"<f")
                 buf = tail + chunk
                 if b't="e"' in buf:
                     _errors(buf, scan)
-                if b"f>" in buf or b"<f " in buf or b":f " in buf:
+                if formula in buf:
                     _formulas(buf, scan)
                 if b">60</" in buf:
                     _serial_60(buf, scan)
@@ -88,24 +88,42 @@ def _errors(buf: bytes, scan: Scan) -> None:
 
 
 def _serial_60(buf: bytes, scan: Scan) -> None:
-    """Cells storing the number 60: Excel's 29 February 1900 where the cell is a date (calamine says 28th)."""
-    for m in _SERIAL_60.finditer(buf):
-        starts = list(_CELL_START.finditer(buf, max(0, m.start() - 512), m.start()))
-        if starts:
-            where = _where(buf, starts[-1].start(), buf.find(b">", starts[-1].start()))
-            if where is not None:
-                scan.serial_60.add(where)
+    """Cells storing the number 60: Excel's 29 February 1900 where the cell is a date (calamine says 28th).
+
+    Found with bytes.find: a regex starting at every "<" of the XML took a second per 100 MB."""
+    at = buf.find(b">60</")
+    while at >= 0:
+        if buf[at - 1: at] == b"v" and buf[at - 2: at - 1] in (b"<", b":"):
+            starts = list(_CELL_START.finditer(buf, max(0, at - 512), at))
+            if starts:
+                where = _where(buf, starts[-1].start(), buf.find(b">", starts[-1].start()))
+                if where is not None:
+                    scan.serial_60.add(where)
+        at = buf.find(b">60</", at + 5)
+
+
+def _formula_tags(buf: bytes) -> list[int]:
+    """Where each <f> (or <x:f>) element starts, found with bytes.find (fast on formula-free XML)."""
+    found = []
+    for tag in (b"<f", b":f"):
+        at = buf.find(tag)
+        while at >= 0:
+            if buf[at + 2: at + 3] in (b" ", b">", b"/") and (
+                    tag == b"<f" or buf[buf.rfind(b"<", 0, at) + 1: buf.rfind(b"<", 0, at) + 2] not in (b"/", b"")):
+                found.append(at)
+            at = buf.find(tag, at + 2)
+    return found
 
 
 def _formulas(buf: bytes, scan: Scan) -> None:
     """Formula cells whose <v> is missing or empty: calamine reads them as empty cells."""
-    for m in _FORMULA.finditer(buf):
-        starts = [s for s in _CELL_START.finditer(buf, max(0, m.start() - 512), m.start())]
+    for at in _formula_tags(buf):
+        starts = list(_CELL_START.finditer(buf, max(0, at - 512), at))
         if not starts:
             continue
         start = starts[-1].start()
         close = buf.find(b">", start)
-        end = _CELL_END.search(buf, m.end())
+        end = _CELL_END.search(buf, at + 2)
         if close < 0 or not end:
             continue
         cell = buf[start: end.end()]
