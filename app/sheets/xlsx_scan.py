@@ -115,9 +115,27 @@ def _formula_tags(buf: bytes) -> list[int]:
     return found
 
 
+def _saved_value_follows(buf: bytes, at: int) -> bool:
+    """True when the formula element starting at ``at`` is followed by a <v> holding text."""
+    end = buf.find(b">", at)
+    if end < 0:
+        return False
+    if buf[end - 1: end] != b"/":  # <f>...</f>: to the end of the closing tag
+        end = buf.find(b">", buf.find(b"</", end))
+        if end < 0:
+            return False
+    if buf[end + 1: end + 2] != b"<":
+        return False
+    close = buf.find(b">", end + 1)
+    name = buf[end + 2: close]
+    return (name == b"v" or name.endswith(b":v")) and buf[close + 1: close + 2] not in (b"<", b"")
+
+
 def _formulas(buf: bytes, scan: Scan) -> None:
     """Formula cells whose <v> is missing or empty: calamine reads them as empty cells."""
     for at in _formula_tags(buf):
+        if _saved_value_follows(buf, at):
+            continue  # the common case, told without regular expressions
         starts = list(_CELL_START.finditer(buf, max(0, at - 512), at))
         if not starts:
             continue
