@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.sheets.errors import SheetWriteError
-from app.sheets.table import needs_guard
+from app.sheets.table import ExcelError, needs_guard
 
 Highlight = Literal["error", "warning", "ok"]
 FILLS: dict[str, PatternFill] = {
@@ -63,6 +63,9 @@ class SheetData:
     comments: Mapping[tuple[int, int], str] = field(default_factory=dict)
     freeze_header: bool = True
     autofilter: bool = True
+    # A copy the engine reads back (the wizard's corrected copy): a formula without a saved value and an
+    # error value stay what they were, so reading the copy refuses them again instead of taking the text.
+    unreadable_kept: bool = False
 
 
 @contextlib.contextmanager
@@ -166,6 +169,10 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
         marked.setdefault(r, set()).add(c)
     for r, row in enumerate(rows):
         values = [_cell_value(v) for v in row]
+        if data.unreadable_kept:
+            for c, v in enumerate(row):
+                if isinstance(v, ExcelError):
+                    values[c] = WriteOnlyCell(ws, value=str(v))  # a formula ("=...") or an error ("#N/A")
         cols = marked.get(r)
         if cols:
             for c in cols:

@@ -429,6 +429,31 @@ def test_the_corrected_copy_keeps_a_header_on_row_3_on_row_3(tmp_path: Path, wiz
     assert copy.ref(1, 1).row == 6  # the fixed cell keeps its number: a report on the copy names row 6
 
 
+def test_the_corrected_copy_keeps_unreadable_cells_unreadable(tmp_path: Path, wizard_data_dir: Path) -> None:
+    """A fix elsewhere in the sheet must not turn a formula without a saved value (or an error value) into text
+    that would be sent: the copy holds them as they were, and reading it refuses them again."""
+    import openpyxl
+
+    from app.gui.import_wizard.session import write_corrected_copy
+    from app.sheets import ExcelError, read_table
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["Name", "Email", "Company"], ["Ann", "ann-at-example", "=UPPER(A2)"], ["Bob", "bob@example.com", "#N/A"]):
+        sheet.append(row)
+    source = tmp_path / "formulas.xlsx"
+    book.save(source)  # openpyxl saves no results: C2 is a formula without a saved value
+    table = read_table(source)
+    assert isinstance(table.rows[0][2], ExcelError) and isinstance(table.rows[1][2], ExcelError)
+    table.rows[0][1] = "ann@example.com"  # the user's fix
+    copy = read_table(write_corrected_copy(table))
+    assert copy.rows[0][1] == "ann@example.com"
+    formula, error = copy.rows[0][2], copy.rows[1][2]
+    assert isinstance(formula, ExcelError) and formula.formula and str(formula) == "=UPPER(A2)"
+    assert isinstance(error, ExcelError) and str(error) == "#N/A"
+
+
 def test_an_unusable_connection_leaves_a_plain_no_plan(qtbot: Any, qloop: Any, tmp_path: Path) -> None:
     from app.gui.context import AppContext
     from app.gui.preferences import Preferences

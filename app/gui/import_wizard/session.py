@@ -152,9 +152,9 @@ def write_corrected_copy(table: Table) -> Path:
         grid.extend([blank] * (number - 1 - len(grid)))
         grid.append(row)
     if table.header_row == 1:  # the usual case: a bold, frozen header with its filter
-        sheet = SheetData(table.sheet, table.headers, grid[1:])
+        sheet = SheetData(table.sheet, table.headers, grid[1:], unreadable_kept=True)
     else:  # write_xlsx's own header row (row 1) left empty: the grid starts on row 2
-        sheet = SheetData(table.sheet, [], grid[1:], freeze_header=False, autofilter=False)
+        sheet = SheetData(table.sheet, [], grid[1:], freeze_header=False, autofilter=False, unreadable_kept=True)
     write_xlsx(path, [sheet])
     return path
 
