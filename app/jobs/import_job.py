@@ -768,7 +768,8 @@ class ImportJob(ControlledJob[BooksClient]):
             return
         if not _lookup_marker(marker):
             if resend:
-                await self.journal.write(self.journal.finish, index, FAILED, "failed", message=(
+                # Settled as in doubt for good: no rerun may send it again (it may be in Zoho).
+                await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT, message=(
                     "Zoho's answer was lost and the record has no key to look it up by; "
                     "check Zoho before importing this row again"))
             return
@@ -793,8 +794,9 @@ class ImportJob(ControlledJob[BooksClient]):
             return
         if len(found) > 1:
             ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])
-            await self.journal.write(self.journal.finish, index, FAILED, "failed",
-                                     message=f"several records in Zoho match {marker['value']}: {ids}")
+            await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT,
+                                     message=f"several records in Zoho match {marker['value']}: {ids}; "
+                                             "check Zoho before importing this row again")
             return
         if resend:
             await self._write(index, d, "create", confirmed_absent=True)
@@ -834,12 +836,14 @@ class ImportJob(ControlledJob[BooksClient]):
             "rate_limited": counter.rate_limited if counter else 0,
         }
         elapsed = time.monotonic() - self._started
-        unfinished = counts_out[Outcome.IN_DOUBT] + counts_out[Outcome.NOT_SENT]
+        # What a rerun of the job settles: documents not sent, and answers lost but not looked up yet. A create
+        # in doubt that nothing can find again is settled as it is: the report asks the user to check Zoho.
+        unfinished = sum(1 for e in entries if e.state in (PENDING, SENT, IN_DOUBT))
         if stopped == "auth" and not self._write_calls and not counts_out["in_doubt"]:
             exit_code = 2  # CLI.md: nothing was sent, no credentials (fix them and run again)
         elif stopped or unfinished:
             exit_code = 3
-        elif counts_out["failed"] or counts_out["invalid"] or any(
+        elif counts_out["failed"] or counts_out["invalid"] or counts_out["in_doubt"] or any(
                 r.status in ("failed", "invalid") for r in results):
             exit_code = 1
         else:
