@@ -102,6 +102,8 @@ class RunStep(QWidget):
             self._draw()
             if s.result is not None:  # the result's counts are the last word
                 self.counts.setText(count_words(s.result.documents, s.result.counts))
+                if s.result.stopped == "storm":  # Zoho refused document after document alike: say so now
+                    self._context.show_error("The import paused", s.result.message)
                 if s.file is not None and s.result.documents > sum(
                         s.result.counts.get(o.value, 0) for o in (Outcome.NOT_SENT, Outcome.INVALID)):
                     s.sent = (s.file, s.result.job_id)
