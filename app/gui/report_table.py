@@ -14,8 +14,8 @@ from app.gui.table_model import Index
 
 REPORT_SHOWN_BYTES = 8_000_000  # a bigger report is read on the GUI thread too slowly: open it instead
 WIDTH_FROM_ROWS = 100  # column widths are measured on this many rows: measuring all 1,000 froze the loop 0.2 s
-SEVERITY = {"failed": "error", "invalid": "error", "in_doubt": "warning", "skipped": "warning",
-            "pending": "warning", "created": "ok", "updated": "ok", "converted": "ok", "unchanged": "ok"}
+SEVERITY = {"failed": "error", "invalid": "error", "in doubt": "warning", "skipped": "warning",
+            "not sent": "warning", "created": "ok", "updated": "ok", "converted": "ok", "unchanged": "ok"}
 
 
 class ReportTableModel(QAbstractTableModel):

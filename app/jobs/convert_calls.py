@@ -40,7 +40,7 @@ def stops_the_run(exc: ZohoError) -> bool:
 def stop_reason(exc: ZohoError) -> str:
     if isinstance(exc, QuotaSpent):
         return "quota"
-    return "auth" if isinstance(exc, AuthError) else "connection"
+    return "auth" if isinstance(exc, AuthError) else "unreachable"
 
 
 class ConversionCalls:

@@ -415,11 +415,11 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         stopped = self.control.stop_reason if self.control.cancelled else None
         results = row_results(self.data, entries, stopped)
         counts = Counter(outcome_of(e) for e in entries)
-        keys = ("converted", "failed", "invalid", "skipped", "in_doubt", "pending")
+        keys = ("converted", "failed", "invalid", "skipped", "in_doubt", "not_sent")
         counts_out = {k: counts.get(k, 0) for k in keys}
         calls = self.calls()
         elapsed = time.monotonic() - self._started
-        if stopped or counts_out["in_doubt"] or counts_out["pending"]:
+        if stopped or counts_out["in_doubt"] or counts_out["not_sent"]:
             exit_code = 3
         elif counts_out["failed"] or counts_out["invalid"]:
             exit_code = 1

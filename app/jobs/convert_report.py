@@ -12,9 +12,10 @@ from pathlib import Path
 from app.jobs.convert_input import ConvertInput
 from app.jobs.convert_reasons import SINGULAR
 from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
+from app.jobs.outcomes import Outcome
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 
-STATUSES = ("converted", "failed", "invalid", "skipped")
+STATUSES = ("converted", "failed", "invalid", "skipped", Outcome.NOT_SENT.words, Outcome.IN_DOUBT.words)
 RESULT_HEADERS = ("Status", "Sales Order ID", "Invoice ID", "Message", "Code", "HTTP status", "Attempts",
                   "Sales Order Number", "Invoice Number", "Record ID")
 
@@ -81,29 +82,29 @@ def write_convert_report(data: ConvertInput, results: list[RowResult], summary: 
 
 def outcome_of(e: Entry) -> str:
     if e.state in (IN_DOUBT, SENT):
-        return "in_doubt"
+        return Outcome.IN_DOUBT
     if e.state == PENDING:
-        return "pending"
+        return Outcome.NOT_SENT
     return e.outcome or ("failed" if e.state == FAILED else "converted")
 
 
 def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
     """The report's Status and Message of an entry."""
     if e.state in (IN_DOUBT, SENT) and e.http_status is not None and e.http_status >= 500:
-        return "failed", (f"Zoho answered HTTP {e.http_status}{f' ({e.zoho_code})' if e.zoho_code else ''}, which "
+        return Outcome.IN_DOUBT.words, (f"Zoho answered HTTP {e.http_status}{f' ({e.zoho_code})' if e.zoho_code else ''}, which "
                           "does not tell whether it converted the record; none was found yet; run the same file "
                           "again to settle it")
     if e.state in (IN_DOUBT, SENT):
-        return "failed", ("Zoho's answer was lost and the conversion could not be checked yet; "
+        return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the conversion could not be checked yet; "
                           "run the same file again to settle it")
     if e.state == PENDING:
         why = {"quota": "the daily quota ran out", "auth": "signing in failed",
-               "connection": "Zoho could not be reached"}.get(stopped or "", "the run was cancelled")
+               "unreachable": "Zoho could not be reached"}.get(stopped or "", "the run was cancelled")
         made = _made(e.number) or _made(e.zoho_id)
         if made:  # a chain stopped between its conversions
             words = " and ".join(f"{SINGULAR.get(t, t)} {v}" for t, v in made.items())
-            return "skipped", f"{words} made; the next conversion not sent: {why}; run the same file again to go on"
-        return "skipped", f"not sent: {why}; run the same file again to convert it"
+            return Outcome.NOT_SENT.words, f"{words} made; the next conversion not sent: {why}; run the same file again to go on"
+        return Outcome.NOT_SENT.words, f"not sent: {why}; run the same file again to convert it"
     if e.outcome == "converted":
         return "converted", e.message or "converted"
     return outcome_of(e), e.message

@@ -129,7 +129,7 @@ class ConvertResult:
         c = self.counts
         return {
             "job_id": self.job_id, "from": self.source, "to": list(self.targets), "rows": self.rows,
-            **{k: c.get(k, 0) for k in ("converted", "failed", "invalid", "skipped", "in_doubt", "pending")},
+            **{k: c.get(k, 0) for k in ("converted", "failed", "invalid", "skipped", "in_doubt", "not_sent")},
             "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
             "report": str(self.report) if self.report else None,
             "report_csv": str(self.report_csv) if self.report_csv else None,

@@ -827,7 +827,6 @@ class ImportJob(ControlledJob[BooksClient]):
         results = self._row_results(entries, stopped)
         counts = Counter(_outcome_of(e) for e in entries)
         counts_out = {o.value: counts.get(o.value, 0) for o in ORDER}
-        counts_out["pending"] = counts_out[Outcome.NOT_SENT]  # the GUI's older name of "not_sent"
         counter = self.client.counters if self._client is not None else None
         calls = {
             "total": self._lookup_calls + self._write_calls,

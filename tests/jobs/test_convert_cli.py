@@ -18,7 +18,7 @@ from tests.jobs.test_convert_env import quote_id, write_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {"job_id", "from", "to", "rows", "converted", "failed", "invalid", "skipped", "in_doubt",
-                "pending", "calls", "elapsed_s", "report", "report_csv"}
+                "not_sent", "calls", "elapsed_s", "report", "report_csv"}
 
 
 @pytest.fixture

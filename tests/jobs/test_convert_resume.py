@@ -265,7 +265,7 @@ async def test_zoho_out_of_reach_stops_with_nothing_failed_and_the_rerun_finishe
     async with client:
         first = await ConvertJob(settings(box, "Quotes", ("Sales_Orders",), file), client=client).run()
 
-    assert first.exit_code == 3 and first.stopped == "connection"
+    assert first.exit_code == 3 and first.stopped == "unreachable"
     assert first.counts["failed"] == 0 and first.counts["converted"] == 0
     assert first.counts["in_doubt"] == 11  # all went out in the mass conversion; none could be checked
     assert all("run the same file again" in r["Message"] for r in report_rows(first))
