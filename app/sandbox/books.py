@@ -174,6 +174,7 @@ class Kind:
     id_field = ""        # contact_id ...
     label = ""           # "Contact" ...
     report_name = ""
+    sort_columns: tuple[str, ...] = ()  # the documented sort_column values (the list keeps creation order)
     spec: Spec = {}
     created_message = ""
     updated_message = ""
@@ -253,6 +254,7 @@ class Kind:
 
     async def list(self, request: Request) -> Response:
         page, per_page = paging(request)
+        choice(request, "sort_column", dict.fromkeys(self.sort_columns))
         where, params, applied = self.filters(request)
         rows = self.books.store.select(
             self.entity, where, params, (page - 1) * per_page, per_page + 1

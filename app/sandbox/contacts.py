@@ -71,6 +71,10 @@ class Contacts(Kind):
     id_field = "contact_id"
     label = "Contact"
     report_name = "Contacts"
+    # seed 004 List contacts: "sort_column ... contact_name, first_name, last_name, email,
+    # outstanding_receivable_amount, created_time and last_modified_time"
+    sort_columns = ("contact_name", "first_name", "last_name", "email", "outstanding_receivable_amount",
+                    "created_time", "last_modified_time")
     spec = CONTACT
     created_message = "The contact has been created"
     updated_message = "Contact has been updated successfully"

@@ -371,6 +371,10 @@ class SalesOrders(Document):
     prefix = "SO-"
     label = "Sales order"
     report_name = "Sales Orders"
+    # seed 003 List sales orders: "sort_column ... customer_name, salesorder_number, shipment_date,
+    # last_modified_time, reference_number, total, date, and created_time"
+    sort_columns = ("customer_name", "salesorder_number", "shipment_date", "last_modified_time",
+                    "reference_number", "total", "date", "created_time")
     spec = SALESORDER
     created_message = "Sales Order Created Successfully."
     updated_message = "Sales Order Updated Successfully."
@@ -424,6 +428,9 @@ class CreditNotes(Document):
     prefix = "CN-"
     label = "Credit note"
     report_name = "Credit Notes"
+    # seed 004 List credit notes: "sort_column ... customer_name creditnote_number balance total date and
+    # created_time"
+    sort_columns = ("customer_name", "creditnote_number", "balance", "total", "date", "created_time")
     spec = CREDITNOTE
     created_message = "The credit note has been created."
     updated_message = "The credit note has been updated."
