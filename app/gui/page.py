@@ -99,8 +99,9 @@ def list_table(model: QAbstractItemModel) -> QTableView:
     return table
 
 
-def card(title: str | None = None) -> tuple[QFrame, QVBoxLayout]:
-    """A framed box with an optional section title; returns the frame and its layout."""
+def card(title: str | None = None, *beside: QWidget) -> tuple[QFrame, QVBoxLayout]:
+    """A framed box with an optional section title (and widgets on the title's line, at its right end);
+    returns the frame and its layout."""
     frame = QFrame()
     frame.setObjectName("card")
     layout = QVBoxLayout(frame)
@@ -109,7 +110,12 @@ def card(title: str | None = None) -> tuple[QFrame, QVBoxLayout]:
     if title:
         label = QLabel(title)
         label.setObjectName("sectionTitle")
-        layout.addWidget(label)
+        line = QHBoxLayout()
+        line.addWidget(label)
+        line.addStretch(1)
+        for widget in beside:
+            line.addWidget(widget)
+        layout.addLayout(line)
     return frame, layout
 
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -108,16 +107,8 @@ class ConvertPage(Page):
         self.run_button = primary("Con&vert")
         self.report_button = QPushButton("Open &report")
         self.report_button.setEnabled(False)
-        plan_box, plan_layout = card()
-        actions = QHBoxLayout()  # beside the title: at 1280x800 the results fit under the form
-        title = QLabel("Plan")
-        title.setObjectName("sectionTitle")
-        actions.addWidget(title)
-        actions.addStretch(1)
-        actions.addWidget(self.plan_button)
-        actions.addWidget(self.run_button)
-        actions.addWidget(self.report_button)
-        plan_layout.addLayout(actions)
+        # the buttons beside the title: at 1280x800 the results fit under the form
+        plan_box, plan_layout = card("Plan", self.plan_button, self.run_button, self.report_button)
         self.plan_figures = Figures()
         plan_layout.addLayout(self.plan_figures)
         self.plan_text = hint("Plan reads the rows, resolves record numbers and counts the calls; nothing is "

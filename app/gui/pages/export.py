@@ -127,16 +127,8 @@ class ExportPage(Page):
         self.run_button = primary("E&xport")
         self.open_button = QPushButton("&Open file")
         self.open_button.setEnabled(False)
-        self.plan_box, plan_layout = card()
-        actions = QHBoxLayout()  # beside the title: the page fits 1280x800 with the run panel shown
-        title = QLabel("Plan")
-        title.setObjectName("sectionTitle")
-        actions.addWidget(title)
-        actions.addStretch(1)
-        actions.addWidget(self.plan_button)
-        actions.addWidget(self.run_button)
-        actions.addWidget(self.open_button)
-        plan_layout.addLayout(actions)
+        # the buttons beside the title: the page fits 1280x800 with the run panel shown
+        self.plan_box, plan_layout = card("Plan", self.plan_button, self.run_button, self.open_button)
         self.plan_figures = Figures()
         plan_layout.addLayout(self.plan_figures)
         self.plan_text = hint("Press Plan to count the records and the calls before anything is fetched in full.")
