@@ -1,8 +1,9 @@
 """The engine: plan, resolve names once, throttled exactly-once upload, journal, report; used by the CLI and the GUI."""
 
 from app.jobs.control import Cancelled, RunControl
-from app.jobs.export_job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
-from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.jobs.errors import JobError
+from app.jobs.exporting.job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
+from app.jobs.importing.job import ImportJob, JobResult, JobSettings
 from app.jobs.journal import JobSummary, Journal, data_dir, list_jobs
 from app.jobs.plan import Plan
 from app.jobs.progress import Progress, ProgressMeter, TextProgressBar

@@ -106,7 +106,7 @@ CREDITNOTE_CREATE = _object(("customer_id", "date", "line_items"), customer_id=_
 # tool sends partial updates (only the columns the sheet has). Whether Zoho refuses a partial update is
 # not settled by the documents; DOCUMENTED_NOT_CHECKED names these marks so that the question stays
 # visible (issue 13 report) instead of being decided silently either way. An update decided from a listed
-# record does add each of them the sheet lacks, unchanged from that record (app.jobs.writes.with_required,
+# record does add each of them the sheet lacks, unchanged from that record (app.jobs.importing.decide.with_required,
 # tests/jobs/test_required_on_update.py), all but a credit note's line_items, which need a whole record.
 CONTACT_UPDATE = _object(contact_name={"type": "string", "maxLength": 200},
                          contact_persons={"type": "array", "items": {"type": "object"}})

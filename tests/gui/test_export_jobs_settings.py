@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings
-from app.jobs.export_job import ExportJob, ExportResult, ExportSettings
+from app.jobs.exporting.job import ExportJob, ExportResult, ExportSettings
 from app.resources import samples_dir
 
 

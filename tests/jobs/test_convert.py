@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.jobs.convert import ConvertJob
-from app.jobs.import_job import JobError
+from app.jobs.converting import ConvertJob
+from app.jobs.errors import JobError
 from app.zoho import CrmClient, RetryPolicy, Throttle, TokenSource
 from tests.jobs.test_convert_env import (
     CrmBox,

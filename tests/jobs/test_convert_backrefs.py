@@ -6,7 +6,7 @@ import math
 import time
 from typing import Any
 
-from app.jobs.convert_backrefs import Made, find_made
+from app.jobs.converting.backrefs import Made, find_made
 from app.zoho import CrmClient, Throttle
 
 QUOTES = [f"4600000001000{n:02d}" for n in (1, 2, 3)]

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from jsonschema import Draft7Validator
 
-from app.jobs.convert import ConvertJob, ConvertResult, ConvertSettings
+from app.jobs.converting import ConvertJob, ConvertResult, ConvertSettings
 from app.jobs.target import Target, sandbox_target
 from app.sandbox import SandboxSettings, create_app
 from app.sandbox.crm import CrmStore

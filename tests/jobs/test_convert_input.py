@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.jobs.convert import REASONS, parse_targets, plain_reason, read_input
-from app.jobs.convert_input import check_rows, mark_duplicates
-from app.jobs.import_job import JobError
+from app.jobs.converting import REASONS, parse_targets, plain_reason, read_input
+from app.jobs.converting.input_file import check_rows, mark_duplicates
+from app.jobs.errors import JobError
 from tests.jobs.test_convert_env import write_rows
 
 SEED_000 = Path("/work/shared/seeds/000_09af45d5c6022125.txt")

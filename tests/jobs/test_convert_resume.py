@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.jobs.convert import ConvertJob, JobError, resume_settings
+from app.jobs.converting import ConvertJob, resume_settings
+from app.jobs.errors import JobError
 from app.jobs.journal import Journal, journal_path
 from app.jobs.progress import Progress
 from app.jobs.target import sandbox_target

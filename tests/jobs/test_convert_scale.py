@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from app.jobs.convert import run_convert
+from app.cli.converting import run_convert
 from tests.jobs.test_convert_env import CrmBox, create_quotes, settings, write_rows
 
 

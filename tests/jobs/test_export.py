@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
-from app.jobs.exporter import run_export
+from app.cli.exporting import run_export
+from app.jobs.exporting.job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.journal import list_jobs
 from app.jobs.target import Target
 from app.sheets import read_table

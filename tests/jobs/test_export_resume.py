@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from app.cli import build_parser, main
-from app.jobs.export_job import ExportError, ExportJob, ExportResult, ExportSettings
-from app.jobs.exporter import run_export, settings_from
+from app.cli.exporting import run_export, settings_from
+from app.jobs.exporting.job import ExportError, ExportJob, ExportResult, ExportSettings
 from app.jobs.journal import Journal, journal_path, list_jobs
 from app.zoho import QuotaSpent
 from tests.conftest import GENEROUS

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from app.jobs.export_job import ExportJob, ExportSettings
+from app.jobs.exporting.job import ExportJob, ExportSettings
 from tests.jobs.conftest import CountingSandbox, read_report, run_job
 from tests.jobs.test_export import fill
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.jobs.identities import merge_lines
-from app.jobs.writes import same_values
+from app.jobs.importing.decide import same_values
+from app.jobs.importing.identities import merge_lines
 
 ZOHO = [
     {"line_item_id": "L1", "item_id": "MOUSE", "name": "Mouse", "quantity": 1.0, "rate": 25.0, "item_total": 25.0},

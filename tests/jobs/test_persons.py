@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.jobs.identities import merge_persons
-from app.jobs.writes import same_values
+from app.jobs.importing.decide import same_values
+from app.jobs.importing.identities import merge_persons
 
 ZOHO = [
     {"contact_person_id": "1", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",

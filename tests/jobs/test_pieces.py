@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.jobs.catalog import Catalog, LookupMiss
+from app.jobs.importing.decide import same_values
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal
 from app.jobs.plan import estimate
-from app.jobs.writes import same_values
 
 
 def test_an_entry_marked_sent_survives_a_crash_and_becomes_in_doubt(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ async def test_a_totals_row_is_reported_as_skipped_with_its_reason(books, tmp_pa
 
 
 def test_the_refused_custom_field_is_read_from_zoho_s_words_and_a_value_error_names_none() -> None:
-    from app.jobs.refused_fields import RefusedFields, refused_custom_field
+    from app.jobs.importing.refused_fields import RefusedFields, refused_custom_field
     from app.zoho import ZohoError
 
     payload = {"custom_fields": [{"api_name": "cf_region", "value": "N"}, {"label": "Loyalty Tier", "value": "G"}],

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from app.jobs.export_job import ExportJob, ExportSettings
+from app.jobs.exporting.job import ExportJob, ExportSettings
 from app.jobs.target import sandbox_target
 from app.sandbox import SandboxSettings, create_app
 from app.sandbox.store import Store

@@ -12,9 +12,9 @@ import httpx
 import keyring.backends.fail
 import pytest
 
+from app.cli.connections import connections_command
 from app.zoho import AuthError, BooksClient, Connection, ConnectionStore, NoKeyring, TokenSource
 from app.zoho.connections import NO_KEYRING_MESSAGE
-from app.zoho.connections_cli import connections_command
 from app.zoho.datacentres import DATA_CENTRES, data_centre
 from app.zoho.signin import sign_in_with_browser
 from tests.keyrings import MemoryKeyring

@@ -16,9 +16,9 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from app.cli.connections import connections_command
 from app.gui.logfile import log_path
 from app.zoho import AuthError, BooksClient, ConnectionStore, Throttle, TokenSource
-from app.zoho.connections_cli import connections_command
 from app.zoho.errors import MissingScope
 from app.zoho.scopes import BOOKS_SCOPES, CRM_SCOPES, needed_scope, scopes_for
 from tests.keyrings import MemoryKeyring

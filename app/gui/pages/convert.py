@@ -35,7 +35,7 @@ from app.gui.page import (
 )
 from app.gui.report_table import ReportTableModel, ReportTableView
 from app.jobs import Progress
-from app.jobs.convert import (
+from app.jobs.converting import (
     CONVERT_TARGETS,
     ConvertJob,
     ConvertPlan,

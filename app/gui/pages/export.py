@@ -37,8 +37,8 @@ from app.gui.page import (
     primary,
 )
 from app.jobs import ExportJob, ExportPlan, ExportResult, ExportSettings, Progress
-from app.jobs.export_columns import all_columns, default_columns
-from app.jobs.export_job import SHEET_TITLES, STATUSES
+from app.jobs.exporting.columns import all_columns, default_columns
+from app.jobs.exporting.job import SHEET_TITLES, STATUSES
 from app.jobs.progress import format_duration
 
 ENTITIES = ("contacts", "salesorders", "creditnotes", "items")

@@ -20,9 +20,10 @@ from app.gui.errors import plain_message
 from app.gui.import_wizard.session import what_resuming_sends
 from app.gui.page import Page, ask, card, close_quietly, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
-from app.jobs import ImportJob, JobSettings, JobSummary, export_job, list_jobs
-from app.jobs.convert import ConvertJob, resume_settings
-from app.jobs.export_job import ExportJob, ExportResult
+from app.jobs import ImportJob, JobSettings, JobSummary, list_jobs
+from app.jobs.converting import ConvertJob, resume_settings
+from app.jobs.exporting import job as export_job
+from app.jobs.exporting.job import ExportJob, ExportResult
 from app.jobs.outcomes import Outcome
 
 KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}

@@ -16,14 +16,14 @@ OPERATIONS = ("create", "update", "upsert", "skip-existing")
 
 # command -> "module:function"; each function takes the parsed arguments and returns an exit code.
 HANDLERS: dict[str, str] = {
-    "import": "app.jobs.importer:import_command",
-    "export": "app.jobs.exporter:export_command",
-    "convert": "app.jobs.convert:convert_command",
-    "validate": "app.mapping.validate:validate_command",
+    "import": "app.cli.importing:import_command",
+    "export": "app.cli.exporting:export_command",
+    "convert": "app.cli.converting:convert_command",
+    "validate": "app.cli.validating:validate_command",
     "sandbox": "app.sandbox.server:sandbox_command",
-    "connections": "app.zoho.connections_cli:connections_command",
+    "connections": "app.cli.connections:connections_command",
     "gui": "app.gui.main:gui_command",
-    "demo": "app.jobs.demo:demo_command",
+    "demo": "app.cli.demo:demo_command",
 }
 
 
@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_handler(args.command)(args) or 0)
     except KeyboardInterrupt:  # Ctrl-C outside a job's run (reading the file, signing in...)
-        from app.jobs.terminal import stopped_at_once
+        from app.cli.terminal import stopped_at_once
         return stopped_at_once(as_json=getattr(args, "json", False))
 
 

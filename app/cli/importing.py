@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.cli.terminal import refuse, run_in_terminal
+from app.jobs.errors import JobError
+from app.jobs.importing.job import ImportJob, JobResult, JobSettings
 from app.jobs.outcomes import summary_line
 from app.jobs.plan import Plan
 from app.jobs.progress import format_duration
 from app.jobs.target import Target, TargetError, open_target
-from app.jobs.terminal import refuse, run_in_terminal
 from app.mapping.schema import save_mapping
 from app.mapping.show import mapping_lines, payload_lines, problem_lines
 from app.zoho import QuotaSpent, ZohoError

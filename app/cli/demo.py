@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from app.jobs.import_job import ImportJob, JobError, JobResult, JobSettings
+from app.jobs.errors import JobError
+from app.jobs.importing.job import ImportJob, JobResult, JobSettings
 from app.jobs.journal import data_dir
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import RATE_ENV, TargetError, sandbox_target

@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from app.jobs.convert_backrefs import Made
-from app.jobs.convert_reasons import SINGULAR
+from app.jobs.converting.backrefs import Made
+from app.jobs.converting.reasons import SINGULAR
 from app.jobs.journal import Entry
 
 CHAIN = ("Sales_Orders", "Invoices")  # the order of a chain's conversions

@@ -1,8 +1,8 @@
 """The calls of the CRM conversion job: mass conversions (50 a call, status polls, what they made) and single ones.
 
 A mass conversion's job status gives counts only, so the records it made are found by listing
-the target module's back-pointers (app.jobs.convert_backrefs). Every call converts into one
-module (app.jobs.convert_legs). ConvertJob (app.jobs.convert_job) mixes this in; the methods use
+the target module's back-pointers (app.jobs.converting.backrefs). Every call converts into one
+module (app.jobs.converting.legs). ConvertJob (app.jobs.converting.job) mixes this in; the methods use
 its journal, client, settings and progress.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from app.jobs.convert_backrefs import Made, find_made
-from app.jobs.convert_legs import Leg, made_of, made_words, sent_at
-from app.jobs.convert_reasons import SINGULAR, plain_reason, target_words
+from app.jobs.converting.backrefs import Made, find_made
+from app.jobs.converting.legs import Leg, made_of, made_words, sent_at
+from app.jobs.converting.reasons import SINGULAR, plain_reason, target_words
 from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry
 from app.zoho import AuthError, InDoubt, QuotaSpent, ZohoError
 

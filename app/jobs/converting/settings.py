@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.jobs.convert_input import CONVERT_TARGETS
-from app.jobs.convert_reasons import SINGULAR, target_words
-from app.jobs.import_job import JobError
+from app.jobs.converting.input_file import CONVERT_TARGETS
+from app.jobs.converting.reasons import SINGULAR, target_words
+from app.jobs.errors import JobError
 from app.jobs.journal import Journal, journal_path
 from app.jobs.target import Target
 

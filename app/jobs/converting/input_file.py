@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.jobs.convert_reasons import SINGULAR, target_words
-from app.jobs.import_job import JobError
+from app.jobs.converting.reasons import SINGULAR, target_words
+from app.jobs.errors import JobError
 from app.sheets import SheetError, read_table
 
 SOURCES = ("Quotes", "Sales_Orders")

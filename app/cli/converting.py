@@ -1,6 +1,6 @@
 """`zoho-bulk convert`: converts Zoho CRM quotes / sales orders in bulk from the terminal, with the exit codes of CLI.md.
 
-The engine is app.jobs.convert_job (ConvertJob); the GUI page calls the names re-exported here.
+The engine is app.jobs.converting.job (ConvertJob); the GUI page calls the names re-exported here.
 """
 
 from __future__ import annotations
@@ -11,19 +11,25 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from app.jobs.convert_input import CONVERT_TARGETS, SOURCES, ConvertRow, parse_targets, read_input
-from app.jobs.convert_job import (
+from app.cli.terminal import refuse, run_in_terminal
+from app.jobs.converting.input_file import (
+    CONVERT_TARGETS,
+    SOURCES,
+    ConvertRow,
+    parse_targets,
+    read_input,
+)
+from app.jobs.converting.job import (
     ConvertJob,
     ConvertPlan,
     ConvertResult,
     ConvertSettings,
     resume_settings,
 )
-from app.jobs.convert_reasons import REASONS, plain_reason
-from app.jobs.import_job import JobError
+from app.jobs.converting.reasons import REASONS, plain_reason
+from app.jobs.errors import JobError
 from app.jobs.progress import format_duration
 from app.jobs.target import TargetError, open_target
-from app.jobs.terminal import refuse, run_in_terminal
 from app.zoho import ZohoError
 
 

@@ -13,7 +13,7 @@ A record the mass conversion did not convert gets one single ``convert``, which 
 Small groups (fewer than ``mass_min`` rows) go straight to single converts, which are cheaper.
 Every call converts into one module (seed 000); a quote to become a sales order and an invoice
 is a chain of two calls, the second converting the sales order the first made
-(app.jobs.convert_legs), run as a second stage with its own mass conversions.
+(app.jobs.converting.legs), run as a second stage with its own mass conversions.
 ``carry_over_tags`` goes only as ``true`` when the user asks (--carry-over-tags); left out, a
 single convert carries the tags anyway (seed 000's note), while a mass conversion is sent
 ``false`` (inventory_mass_convert requires the boolean) and leaves them behind.
@@ -33,9 +33,9 @@ from functools import partial
 from typing import Any
 
 from app.jobs.control import ControlledJob
-from app.jobs.convert_backrefs import Made
-from app.jobs.convert_calls import Batch, ConversionCalls
-from app.jobs.convert_input import (
+from app.jobs.converting.backrefs import Made
+from app.jobs.converting.calls import Batch, ConversionCalls
+from app.jobs.converting.input_file import (
     CONVERT_TARGETS,
     NUMBER_FIELDS,
     ConvertInput,
@@ -47,17 +47,17 @@ from app.jobs.convert_input import (
     read_input,
     resolve_numbers,
 )
-from app.jobs.convert_legs import CHAIN, Leg, made_of, made_words, next_leg, targets_of
-from app.jobs.convert_reasons import RETRY_ON_RERUN, target_words
-from app.jobs.convert_report import outcome_of, row_results, write_convert_report
-from app.jobs.convert_settings import (
+from app.jobs.converting.legs import CHAIN, Leg, made_of, made_words, next_leg, targets_of
+from app.jobs.converting.reasons import RETRY_ON_RERUN, target_words
+from app.jobs.converting.report import outcome_of, row_results, write_convert_report
+from app.jobs.converting.settings import (
     MASS_MAX_IDS,
     ConvertPlan,
     ConvertResult,
     ConvertSettings,
     resume_settings,
 )
-from app.jobs.import_job import JobError
+from app.jobs.errors import JobError
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from app.jobs.control import Cancelled, ControlledJob
-from app.jobs.export_columns import (
+from app.jobs.exporting.columns import (
     Column,
     ColumnError,
     choose_columns,

@@ -27,7 +27,19 @@ from typing import Any
 from app.entities import entity as entity_facts
 from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
 from app.jobs.control import Cancelled, ControlledJob
-from app.jobs.identities import merge_lines, merge_persons
+from app.jobs.errors import JobError
+from app.jobs.importing.decide import (
+    Decider,
+    Decision,
+    EntityFacts,
+    match_marker,
+    same_values,
+    set_path,
+)
+from app.jobs.importing.identities import merge_lines, merge_persons
+from app.jobs.importing.refused_fields import RefusedFields
+from app.jobs.importing.revision import Regrouped, revise
+from app.jobs.importing.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.journal import (
     DONE,
     FAILED,
@@ -43,19 +55,8 @@ from app.jobs.outcomes import ORDER, Outcome, already_done
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
-from app.jobs.refused_fields import RefusedFields
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
-from app.jobs.revision import Regrouped, revise
-from app.jobs.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.target import Target
-from app.jobs.writes import (
-    Decider,
-    Decision,
-    EntityFacts,
-    match_marker,
-    same_values,
-    set_path,
-)
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Document, Prepared, Problem
 from app.sheets import SheetError, Table, read_table
@@ -68,12 +69,6 @@ from app.zoho import (
     Unreachable,
     ZohoError,
 )
-
-
-class JobError(Exception):
-    """The job cannot start (unreadable file, refused mapping, no credentials, unknown job): nothing was sent."""
-
-    exit_code = 2
 
 
 @dataclass

@@ -15,7 +15,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.jobs.convert_input import NUMBER_FIELDS
+from app.jobs.converting.input_file import NUMBER_FIELDS
 from app.zoho import CrmClient
 
 BACK_POINTERS = {"Quotes": "Quote_Name", "Sales_Orders": "Sales_Order"}

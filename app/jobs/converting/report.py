@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.jobs.convert_input import ConvertInput
-from app.jobs.convert_reasons import SINGULAR
+from app.jobs.converting.input_file import ConvertInput
+from app.jobs.converting.reasons import SINGULAR
 from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
 from app.jobs.outcomes import Outcome
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from app.cli.terminal import run_in_terminal
 from app.jobs.control import Cancelled
-from app.jobs.export_job import (
+from app.jobs.exporting.job import (
     ExportError,
     ExportJob,
     ExportResult,
@@ -19,7 +20,6 @@ from app.jobs.export_job import (
 )
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import Target, TargetError, open_target
-from app.jobs.terminal import run_in_terminal
 from app.zoho import QuotaSpent, ZohoError
 
 

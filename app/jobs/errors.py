@@ -1,0 +1,9 @@
+"""Why a job cannot start: the one error every job kind raises before anything is sent."""
+
+from __future__ import annotations
+
+
+class JobError(Exception):
+    """The job cannot start (unreadable file, refused mapping, no credentials, unknown job): nothing was sent."""
+
+    exit_code = 2

@@ -1,0 +1,5 @@
+"""Exporting Zoho Books records to a spreadsheet: the job kind the CLI and the GUI run."""
+
+from app.jobs.exporting.job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
+
+__all__ = ["ExportError", "ExportJob", "ExportPlan", "ExportResult", "ExportSettings"]
