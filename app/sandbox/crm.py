@@ -71,7 +71,7 @@ AMBIGUITY_DURING_PROCESSING, SO-00009 NOT_APPROVED, SO-00010 NOT_REVIEWED, SO-00
 converted, SO-00012 NO_PERMISSION). Quote QT-000NN has ID 4600000001000NN, SO-000NN
 4600000002000NN, INV-000NN 4600000003000NN.
 
-Storage lives in app.sandbox.crm_store (CrmStore, re-exported here). Mass-convert jobs are
+Storage lives in app.sandbox.crm_store (CrmStore, re-exported here), list pages in app.sandbox.crm_pages. Mass-convert jobs are
 deterministic: a job answers IN PROGRESS to its first
 ``store.mass_convert_polls`` status polls (converting a growing share of its records at each)
 and COMPLETED from the next one on; with ``mass_convert_polls = 0`` it is done when scheduled.
@@ -103,7 +103,8 @@ from app.sandbox.crm_errors import (
     path_details,
     required_param_missing,
 )
-from app.sandbox.crm_store import SORT_KEYS, CrmStore, ListQuery
+from app.sandbox.crm_pages import SORT_KEYS, ListQuery
+from app.sandbox.crm_store import CrmStore
 
 __all__ = ["CrmStore", "crm_routes"]
 

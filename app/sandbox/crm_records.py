@@ -215,6 +215,14 @@ def check_approval_state(value: Any, json_path: str) -> str:
     return str(value)
 
 
+def record_added(record: dict[str, Any]) -> dict[str, Any]:
+    """The per-record entry of a create answer for a record that was added."""
+    owner = {"name": record["Owner"]["name"], "id": record["Owner"]["id"]}
+    details = {"Modified_Time": record["Modified_Time"], "Modified_By": owner,
+               "Created_Time": record["Created_Time"], "id": record["id"], "Created_By": owner}
+    return {"code": "SUCCESS", "details": details, "message": "record added", "status": "success"}
+
+
 def record_error(error: CrmError) -> dict[str, Any]:
-    """A per-record entry of a create answer."""
+    """The per-record entry of a create answer for a record that was refused."""
     return {"code": error.code, "details": error.details, "message": error.message, "status": "error"}

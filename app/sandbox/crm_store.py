@@ -5,16 +5,15 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.sandbox import crm_pages
 from app.sandbox import crm_records as rec
 from app.sandbox.crm_convert import Target
 from app.sandbox.crm_errors import (
@@ -26,17 +25,12 @@ from app.sandbox.crm_errors import (
     path_details,
     too_many_requests,
 )
+from app.sandbox.crm_pages import ListPage, ListQuery
 from app.sandbox.crm_seed import build_seed
 
 NOT_CONVERTED_CODES = {"NOT_APPROVED", "NOT_REVIEWED", "ID_ALREADY_CONVERTED"}
 FIRST_NEW_ID = 460000001000000
 FIRST_JOB_ID = 460000000900000
-PAGE_TOKEN_MAX_RECORDS = 100_000  # Zoho: "up to first 100000 records using page_token param"
-SORT_KEYS = {  # the fields Get Records sorts by; ties (equal times) go by record ID
-    "id": "CAST(id AS INTEGER)",
-    "Created_Time": "json_extract(body, '$.Created_Time')",
-    "Modified_Time": "json_extract(body, '$.Modified_Time')",
-}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS crm_records (
@@ -65,15 +59,6 @@ CREATE TABLE IF NOT EXISTS crm_jobs (
     failed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS crm_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS crm_page_tokens (
-    token TEXT PRIMARY KEY,
-    module TEXT NOT NULL,
-    bound TEXT NOT NULL,
-    anchor TEXT NOT NULL,
-    before INTEGER NOT NULL,
-    page INTEGER NOT NULL,
-    expires REAL NOT NULL
-);
 """
 
 
@@ -83,36 +68,6 @@ def _now() -> str:
 
 def _lookup(record: dict[str, Any]) -> dict[str, str]:
     return {"id": record["id"], "name": record["Subject"]}
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What a list request asks for; a page token is bound to all of it (TOKEN_BOUND_DATA_MISMATCH)."""
-
-    fields: tuple[str, ...]
-    per_page: int
-    sort_by: str = "id"
-    sort_order: str = "desc"
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """One list page: its records in order and the `info` fields about paging on."""
-
-    records: list[dict[str, Any]]
-    page: int
-    more_records: bool
-    next_page_token: str | None
-    previous_page_token: str | None
-    page_token_expiry: str | None
-
-
-def _bound(query: ListQuery) -> str:
-    return json.dumps(asdict(query), sort_keys=True)
-
-
-def _token_error(code: str, message: str) -> CrmError:
-    return CrmError(400, code, message, {"param_name": "page_token"})
 
 
 class CrmStore:
@@ -144,7 +99,7 @@ class CrmStore:
         self._slots = threading.Lock()
         self._savepoints = itertools.count(1)
         with self.lock:
-            self.conn.executescript(SCHEMA)
+            self.conn.executescript(SCHEMA + crm_pages.SCHEMA)
             if self.conn.execute("SELECT COUNT(*) FROM crm_records").fetchone()[0] == 0:
                 with self._transaction():
                     self._seed()
@@ -211,83 +166,11 @@ class CrmStore:
         records = [json.loads(r[0]) for r in rows[:per_page]]
         return records, len(rows) > per_page
 
-    def _walk(self, module: str, query: ListQuery, *, anchor: list[Any] | None = None, before: bool = False,
-              limit: int, offset: int = 0) -> list[tuple[dict[str, Any], list[Any]]]:
-        """(record, sort key) pairs in the query's order: from the start, after `anchor` or just before it."""
-        key = SORT_KEYS[query.sort_by]
-        down = (query.sort_order == "desc") != before
-        where, args = "module = ?", [module]
-        if anchor is not None:
-            where += f" AND ({key}, CAST(id AS INTEGER)) {'<' if down else '>'} (?, ?)"
-            args += anchor
-        direction = "DESC" if down else "ASC"
-        rows = self.conn.execute(
-            f"SELECT body, {key}, CAST(id AS INTEGER) FROM crm_records WHERE {where}"
-            f" ORDER BY {key} {direction}, CAST(id AS INTEGER) {direction} LIMIT ? OFFSET ?",
-            (*args, limit, offset),
-        ).fetchall()
-        walked = [(json.loads(r[0]), [r[1], r[2]]) for r in rows]
-        return walked[::-1] if before else walked
-
-    def _issue_token(self, module: str, query: ListQuery, anchor: list[Any], before: bool, page: int,
-                     now: float) -> str:
-        token = secrets.token_hex(20)
-        self.conn.execute(
-            "INSERT INTO crm_page_tokens VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (token, module, _bound(query), json.dumps(anchor), int(before), page,
-             now + self.page_token_ttl_s),
-        )
-        return token
-
     def list_page(self, module: str, query: ListQuery, *, page: int = 1, page_token: str | None = None) -> ListPage:
-        """One Get Records page, by page number or by a page token an earlier page handed out.
-
-        Tokens continue from a record (keyset), so records added during a walk neither repeat nor
-        push earlier ones out; every page with more after it hands out `next_page_token`, every page
-        after the first `previous_page_token`. Token errors: INVALID_DATA (unknown),
-        EXPIRED_VALUE, TOKEN_BOUND_DATA_MISMATCH (other module or parameters),
-        PAGINATION_LIMIT_EXCEEDED (past the first 100,000 records).
-        """
-        now = time.time()
+        """One Get Records page, by page number or by a page token an earlier page handed out (app.sandbox.crm_pages)."""
         with self.lock, self._transaction():
-            if page_token is None:
-                walked = self._walk(module, query, limit=query.per_page + 1, offset=(page - 1) * query.per_page)
-                more = len(walked) > query.per_page
-            else:
-                row = self.conn.execute(
-                    "SELECT module, bound, anchor, before, page, expires FROM crm_page_tokens WHERE token = ?",
-                    (page_token,),
-                ).fetchone()
-                if row is None:
-                    raise _token_error("INVALID_DATA", "The token given seems to be invalid.")
-                if row[5] <= now:
-                    raise _token_error("EXPIRED_VALUE", "The token given has expired.")
-                if row[0] != module or row[1] != _bound(query):
-                    raise _token_error(
-                        "TOKEN_BOUND_DATA_MISMATCH",
-                        "The page_token given seems to be invalid or input param is added, altered, or deleted.",
-                    )
-                page, before = int(row[4]), bool(row[3])
-                if page * query.per_page > PAGE_TOKEN_MAX_RECORDS:
-                    raise _token_error(
-                        "PAGINATION_LIMIT_EXCEEDED", "You can only get up to first 100000 records using page_token param."
-                    )
-                if before:
-                    walked, more = self._walk(module, query, anchor=json.loads(row[2]), before=True,
-                                              limit=query.per_page), True
-                else:
-                    walked = self._walk(module, query, anchor=json.loads(row[2]), limit=query.per_page + 1)
-                    more = len(walked) > query.per_page
-            walked = walked[:query.per_page]
-            next_token = previous_token = None
-            if walked and more:
-                next_token = self._issue_token(module, query, walked[-1][1], False, page + 1, now)
-            if walked and page > 1:
-                previous_token = self._issue_token(module, query, walked[0][1], True, page - 1, now)
-        expiry = None
-        if next_token or previous_token:
-            expiry = datetime.fromtimestamp(now + self.page_token_ttl_s, UTC).isoformat(timespec="seconds")
-        return ListPage([r for r, _ in walked], page, more, next_token, previous_token, expiry)
+            return crm_pages.list_page(self.conn, module, query, page=page, page_token=page_token, now=time.time(),
+                                       ttl_s=self.page_token_ttl_s)
 
     def summary(self) -> dict[str, int]:
         """How many records each CRM module holds, e.g. {"Quotes": 40, "Sales_Orders": 12, "Invoices": 5}."""
@@ -387,19 +270,7 @@ class CrmStore:
                 except CrmError as error:
                     answers.append(rec.record_error(error))
                     continue
-                owner = {"name": record["Owner"]["name"], "id": record["Owner"]["id"]}
-                answers.append({
-                    "code": "SUCCESS",
-                    "details": {
-                        "Modified_Time": record["Modified_Time"],
-                        "Modified_By": owner,
-                        "Created_Time": record["Created_Time"],
-                        "id": record["id"],
-                        "Created_By": owner,
-                    },
-                    "message": "record added",
-                    "status": "success",
-                })
+                answers.append(rec.record_added(record))
         return answers
 
     # --- convert -------------------------------------------------------------------------------
