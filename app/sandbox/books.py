@@ -210,27 +210,21 @@ class Kind:
             raise not_found(self.label)
         return doc
 
-    def save_new(self, payload: dict[str, Any], request: Request) -> dict[str, Any]:
-        store = self.books.store
-        with store.transaction():
-            doc, columns = self.build(payload, None, request)
-            store.insert(self.entity, doc[self.id_field], doc, **columns)
-            self.after_write(doc)
-        return doc
-
-    def save_existing(
-        self, existing: dict[str, Any], payload: dict[str, Any], request: Request
+    def save(
+        self, existing: dict[str, Any] | None, payload: dict[str, Any], request: Request
     ) -> dict[str, Any]:
+        """Build the record from `payload` over `existing` (None: a new record) and store it in one transaction."""
         store = self.books.store
         with store.transaction():
             doc, columns = self.build(payload, existing, request)
-            store.replace(self.entity, doc[self.id_field], doc, **columns)
+            write = store.insert if existing is None else store.replace
+            write(self.entity, doc[self.id_field], doc, **columns)
             self.after_write(doc)
         return doc
 
     async def create(self, request: Request) -> Response:
         payload = check(await read_payload(request), self.spec)
-        doc = self.save_new(payload, request)
+        doc = self.save(None, payload, request)
         return ok(self.created_message, 201, **{self.singular: doc})
 
     async def get(self, request: Request) -> Response:
@@ -240,7 +234,7 @@ class Kind:
         payload = check(await read_payload(request), self.spec)
         with self.books.store.lock:
             existing = self.load(request.path_params["record_id"])
-            doc = self.save_existing(existing, payload, request)
+            doc = self.save(existing, payload, request)
         return ok(self.updated_message, **{self.singular: doc})
 
     async def delete(self, request: Request) -> Response:
@@ -291,11 +285,11 @@ class Kind:
         with store.lock:
             record_id = store.find_id(self.entity, "unique_value", value)
             if record_id is not None:
-                doc = self.save_existing(self.load(record_id), payload, request)
+                doc = self.save(self.load(record_id), payload, request)
                 return ok(self.updated_message, **{self.singular: doc})
             if not upsert:
                 raise not_found(f"{self.label} with {key} {value!r}")
-            doc = self.save_new(payload, request)
+            doc = self.save(None, payload, request)
         return ok(self.created_message, 201, **{self.singular: doc})
 
     def routes(self) -> list[Route]:

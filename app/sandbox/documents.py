@@ -297,7 +297,7 @@ class SalesOrders(Document):
             raise invalid("custom_fields", "expected a list")
         payload = check({"custom_fields": data}, {"custom_fields": self.spec["custom_fields"]})
         with self.books.store.lock:
-            self.save_existing(self.load(request.path_params["record_id"]), payload, request)
+            self.save(self.load(request.path_params["record_id"]), payload, request)
         return ok("Custom Fields Updated Successfully")
 
     def routes(self) -> list[Route]:

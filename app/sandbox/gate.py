@@ -71,6 +71,10 @@ class Gate:
         self.default_organization = default_organization
         self.rng = random.Random(settings.seed)
 
+    def write_fault(self, scope: Scope, rate: float) -> bool:
+        """Whether a fault that strikes writes at `rate` strikes this request (the seeded dice roll only for writes)."""
+        return scope["method"] in WRITE_METHODS and rate > 0 and self.rng.random() < rate
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -111,20 +115,10 @@ class Gate:
                 status, body = self.error_body(family, refusal)
                 await send_json(send_with_quota, status, body)
                 return
-            drop = (
-                scope["method"] in WRITE_METHODS
-                and self.settings.drop_rate > 0
-                and self.rng.random() < self.settings.drop_rate
-            )
-            if drop:
+            if self.write_fault(scope, self.settings.drop_rate):
                 await self.run_and_drop(scope, receive, family)
                 return
-            fail_after_commit = (
-                scope["method"] in WRITE_METHODS
-                and self.settings.fail_after_commit_rate > 0
-                and self.rng.random() < self.settings.fail_after_commit_rate
-            )
-            if fail_after_commit:
+            if self.write_fault(scope, self.settings.fail_after_commit_rate):
                 await self.run_and_fail(scope, receive, send_with_quota, family)
                 return
             await self.guarded(scope, receive, send_with_quota, family)

@@ -59,136 +59,59 @@ CONTACTS = [
 ]
 
 
+def _add(store: Store, entity: str, id_field: str, fields: dict[str, Any], **columns: Any) -> str:
+    """Insert one record of `entity` under a new ID (kept in `id_field`) and return the ID."""
+    record_id = store.new_id()
+    store.insert(entity, record_id, {id_field: record_id, **fields}, **columns)
+    return record_id
+
+
 def seed_demo(store: Store) -> None:
     """Fill an empty sandbox file with the demo organization (same IDs every time)."""
     with store.transaction():
-        currency_ids: dict[str, str] = {}
-        store.insert(
-            "organizations",
-            ORGANIZATION_ID,
-            {
-                "organization_id": ORGANIZATION_ID,
-                "name": ORGANIZATION_NAME,
-                "contact_name": "Demo Owner",
-                "email": "owner@zylker.example",
-                "is_default_org": True,
-                "plan_type": 4,
-                "plan_name": "premium",
-                "currency_code": "USD",
-                "currency_symbol": "$",
-                "price_precision": 2,
-                "time_zone": "UTC",
-                "language_code": "en",
-                "date_format": "yyyy-MM-dd",
-                "country": "U.S.A",
-                "created_time": CREATED_TIME,
-            },
-        )
-        for code, name, symbol in CURRENCIES:
-            cid = store.new_id()
-            currency_ids[code] = cid
-            store.insert(
-                "currencies",
-                cid,
-                {
-                    "currency_id": cid,
-                    "currency_code": code,
-                    "currency_name": name,
-                    "currency_symbol": symbol,
-                    "price_precision": 2,
-                    "currency_format": "1,234,567.89",
-                    "is_base_currency": code == "USD",
-                    "exchange_rate": 1.0 if code == "USD" else 0.0,
-                },
-                name=code,
-            )
-        tax_ids: dict[str, str] = {}
-        for name, percentage in TAXES:
-            tid = store.new_id()
-            tax_ids[name] = tid
-            store.insert(
-                "taxes",
-                tid,
-                {
-                    "tax_id": tid,
-                    "tax_name": name,
-                    "tax_percentage": percentage,
-                    "tax_type": "tax",
-                    "is_default_tax": False,
-                    "is_editable": True,
-                },
-                name=name,
-            )
-        accounts: dict[str, str] = {}
-        for name, kind in ACCOUNTS:
-            aid = store.new_id()
-            accounts[name] = aid
-            store.insert(
-                "chartofaccounts",
-                aid,
-                {
-                    "account_id": aid,
-                    "account_name": name,
-                    "account_type": kind,
-                    "is_active": True,
-                    "is_user_created": False,
-                    "is_system_account": True,
-                },
-                name=name,
-            )
+        store.insert("organizations", ORGANIZATION_ID, {
+            "organization_id": ORGANIZATION_ID, "name": ORGANIZATION_NAME, "contact_name": "Demo Owner",
+            "email": "owner@zylker.example", "is_default_org": True, "plan_type": 4, "plan_name": "premium",
+            "currency_code": "USD", "currency_symbol": "$", "price_precision": 2, "time_zone": "UTC",
+            "language_code": "en", "date_format": "yyyy-MM-dd", "country": "U.S.A", "created_time": CREATED_TIME,
+        })
+        currency_ids = {
+            code: _add(store, "currencies", "currency_id", {
+                "currency_code": code, "currency_name": name, "currency_symbol": symbol, "price_precision": 2,
+                "currency_format": "1,234,567.89", "is_base_currency": code == "USD",
+                "exchange_rate": 1.0 if code == "USD" else 0.0,
+            }, name=code)
+            for code, name, symbol in CURRENCIES
+        }
+        tax_ids = {
+            name: _add(store, "taxes", "tax_id", {
+                "tax_name": name, "tax_percentage": percentage, "tax_type": "tax", "is_default_tax": False,
+                "is_editable": True,
+            }, name=name)
+            for name, percentage in TAXES
+        }
+        accounts = {
+            name: _add(store, "chartofaccounts", "account_id", {
+                "account_name": name, "account_type": kind, "is_active": True, "is_user_created": False,
+                "is_system_account": True,
+            }, name=name)
+            for name, kind in ACCOUNTS
+        }
         for name, sku, rate, tax, product_type in ITEMS:
-            iid = store.new_id()
-            store.insert(
-                "items",
-                iid,
-                {
-                    "item_id": iid,
-                    "name": name,
-                    "sku": sku,
-                    "rate": rate,
-                    "description": "",
-                    "tax_id": tax_ids[tax],
-                    "tax_name": tax,
-                    "tax_percentage": dict(TAXES)[tax],
-                    "product_type": product_type,
-                    "account_id": accounts["Sales"],
-                    "account_name": "Sales",
-                    "status": "active",
-                    "unit": "pcs" if product_type == "goods" else "hrs",
-                },
-                name=name,
-                number=sku,
-            )
+            _add(store, "items", "item_id", {
+                "name": name, "sku": sku, "rate": rate, "description": "", "tax_id": tax_ids[tax], "tax_name": tax,
+                "tax_percentage": dict(TAXES)[tax], "product_type": product_type, "account_id": accounts["Sales"],
+                "account_name": "Sales", "status": "active", "unit": "pcs" if product_type == "goods" else "hrs",
+            }, name=name, number=sku)
         for name, email in SALESPERSONS:
-            sid = store.new_id()
-            store.insert(
-                "salespersons",
-                sid,
-                {
-                    "salesperson_id": sid,
-                    "salesperson_name": name,
-                    "salesperson_email": email,
-                    "is_active": True,
-                },
-                name=name,
-            )
-        for module, api_name, label, unique in CUSTOM_FIELDS:
-            fid = store.new_id()
-            store.insert(
-                "customfields",
-                fid,
-                {
-                    "customfield_id": fid,
-                    "module": module,
-                    "api_name": api_name,
-                    "label": label,
-                    "data_type": "string",
-                    "is_unique": unique,
-                    "index": 1 + sum(1 for f in CUSTOM_FIELDS[: CUSTOM_FIELDS.index(
-                        (module, api_name, label, unique))] if f[0] == module),
-                },
-                name=f"{module}:{api_name}",
-            )
+            _add(store, "salespersons", "salesperson_id", {
+                "salesperson_name": name, "salesperson_email": email, "is_active": True,
+            }, name=name)
+        for n, (module, api_name, label, unique) in enumerate(CUSTOM_FIELDS):
+            _add(store, "customfields", "customfield_id", {
+                "module": module, "api_name": api_name, "label": label, "data_type": "string", "is_unique": unique,
+                "index": 1 + sum(1 for f in CUSTOM_FIELDS[:n] if f[0] == module),
+            }, name=f"{module}:{api_name}")
         for name, email in CONTACTS:
             contact_id = store.new_id()
             person_id = store.new_id()

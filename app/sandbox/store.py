@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -44,6 +44,7 @@ INDEXED = ("number", "name", "email", "company", "customer_id", "date", "status"
            "unique_value")
 
 ID_BASE = 460_000_000_000_000
+T = TypeVar("T")
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
@@ -91,10 +92,14 @@ class Store:
             )
             return value
 
-    def peek_value(self, name: str) -> int | None:
+    def _first(self, sql: str, params: tuple[Any, ...], read: Callable[[Any], T]) -> T | None:
+        """`read` of the first column of the first row `sql` finds, or None when it finds none."""
         with self.lock:
-            row = self.conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
-            return None if row is None else int(row[0])
+            row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else read(row[0])
+
+    def peek_value(self, name: str) -> int | None:
+        return self._first("SELECT value FROM counters WHERE name = ?", (name,), int)
 
     def new_id(self) -> str:
         return str(ID_BASE + self.next_value("id", 10_001))
@@ -119,11 +124,7 @@ class Store:
             )
 
     def get(self, entity: str, record_id: str) -> dict[str, Any] | None:
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT doc FROM records WHERE entity = ? AND id = ?", (entity, str(record_id))
-            ).fetchone()
-        return None if row is None else json.loads(row[0])
+        return self._first("SELECT doc FROM records WHERE entity = ? AND id = ?", (entity, str(record_id)), json.loads)
 
     def delete(self, entity: str, record_id: str) -> bool:
         with self.lock:
@@ -136,11 +137,7 @@ class Store:
         """The ID of the record whose indexed ``column`` equals ``value``."""
         if column not in INDEXED:
             raise ValueError(column)
-        with self.lock:
-            row = self.conn.execute(
-                f"SELECT id FROM records WHERE entity = ? AND {column} = ?", (entity, value)
-            ).fetchone()
-        return None if row is None else str(row[0])
+        return self._first(f"SELECT id FROM records WHERE entity = ? AND {column} = ?", (entity, value), str)
 
     def select(
         self, entity: str, where: list[str], params: list[Any], offset: int, limit: int
@@ -171,11 +168,7 @@ class Store:
             )
 
     def person_owner(self, person_id: str) -> str | None:
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT contact_id FROM contact_persons WHERE contact_person_id = ?", (person_id,)
-            ).fetchone()
-        return None if row is None else str(row[0])
+        return self._first("SELECT contact_id FROM contact_persons WHERE contact_person_id = ?", (person_id,), str)
 
     def forget_persons(self, contact_id: str, keep: set[str] | None = None) -> None:
         with self.lock:
@@ -195,8 +188,4 @@ class Store:
             )
 
     def refresh_token_client(self, token: str) -> str | None:
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT client_id FROM refresh_tokens WHERE token = ?", (token,)
-            ).fetchone()
-        return None if row is None else str(row[0])
+        return self._first("SELECT client_id FROM refresh_tokens WHERE token = ?", (token,), str)
