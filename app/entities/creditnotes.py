@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from app.entities.catalogue import CREATING, Entity, Field, seed
-from app.entities.field_groups import GST_TREATMENT, custom_field, line_item_fields
-from app.entities.models import build_models
+from app.entities.catalogue import CREATING, Field, seed
+from app.entities.field_groups import (
+    DOCUMENT_IGNORED_HEADERS,
+    GST_TREATMENT,
+    custom_field,
+    customer_address_headers,
+    line_item_fields,
+)
+from app.entities.models import document_entity
 
 FIELDS: tuple[Field, ...] = (
     Field("creditnote_id", "CreditNotes ID", "id", help="Zoho's ID of the credit note (update only).",
@@ -57,34 +63,14 @@ EXPORT_HEADERS: tuple[str, ...] = (
 )
 
 IGNORED_HEADERS: dict[str, str] = {
+    **DOCUMENT_IGNORED_HEADERS,
+    **customer_address_headers("Address", "City", "State", "Country", "Code"),
     "Credit Note Status": "Zoho sets the status",
-    "Status": "Zoho sets the status",
-    "Item Tax %": "follows from the tax, found by name",
-    "Item Tax Amount": "Zoho computes it",
-    "Item Total": "Zoho computes it",
-    "SubTotal": "Zoho computes it",
-    "Total": "Zoho computes it",
     "Balance": "Zoho computes it",
-    "Discount Amount": "Zoho computes it from the discount",
-    "Template Name": "templates are not imported",
-    "SKU": "the item is found by name",
-    "Billing Address": "addresses come from the customer",
-    "Billing City": "addresses come from the customer",
-    "Billing State": "addresses come from the customer",
-    "Billing Country": "addresses come from the customer",
-    "Billing Code": "addresses come from the customer",
-    "Shipping Address": "addresses come from the customer",
-    "Shipping City": "addresses come from the customer",
-    "Shipping State": "addresses come from the customer",
-    "Shipping Country": "addresses come from the customer",
-    "Shipping Code": "addresses come from the customer",
-    "Last Modified Time": "Zoho sets it",
-    "Created Time": "Zoho sets it",
 }
 
-CREATE_MODEL, UPDATE_MODEL = build_models("CreditNote", FIELDS, "line_items", CREATING)
-
-ENTITY = Entity(
+ENTITY = document_entity(
+    "CreditNote",
     name="creditnotes",
     label="Credit note",
     singular="creditnote",
@@ -92,10 +78,6 @@ ENTITY = Entity(
     key_field="creditnote_number",
     id_field="creditnote_id",
     id_synonyms=("CreditNotes ID",),
-    lines="line_items",
-    lines_required_on=CREATING,
-    create_model=CREATE_MODEL,
-    update_model=UPDATE_MODEL,
     ignored_headers=IGNORED_HEADERS,
     export_headers=EXPORT_HEADERS,
 )

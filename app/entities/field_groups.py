@@ -7,6 +7,26 @@ from app.entities.catalogue import Field, seed
 ADDRESS_MAX = 500
 GST_TREATMENT = seed("004", "Allowed values are business_gst , business_none , overseas , consumer .")
 
+# Columns of Zoho Books' export of a sales order or a credit note that an import leaves out, and why.
+DOCUMENT_IGNORED_HEADERS: dict[str, str] = {
+    "Status": "Zoho sets the status",
+    "Item Tax %": "follows from the tax, found by name",
+    "Item Tax Amount": "Zoho computes it",
+    "Item Total": "Zoho computes it",
+    "SubTotal": "Zoho computes it",
+    "Total": "Zoho computes it",
+    "Discount Amount": "Zoho computes it from the discount",
+    "Template Name": "templates are not imported",
+    "SKU": "the item is found by name",
+    "Last Modified Time": "Zoho sets it",
+    "Created Time": "Zoho sets it",
+}
+
+
+def customer_address_headers(*parts: str) -> dict[str, str]:
+    """The export's "Billing <part>" and "Shipping <part>" columns: a document takes its addresses from its customer."""
+    return {f"{kind} {part}": "addresses come from the customer" for kind in ("Billing", "Shipping") for part in parts}
+
 
 # Other systems' names for address parts: (Xero prefix, extra words) per address kind.
 _XERO = {"billing": "PO", "shipping": "SA"}

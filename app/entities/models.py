@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, create_model
 from pydantic import Field as PydanticField
 
-from app.entities.catalogue import CREATING, Field
+from app.entities.catalogue import CREATING, Entity, Field
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -85,3 +85,17 @@ def build_models(
                 extra[container] = (model | None, None)
         built.append(_model(f"{prefix}{operation_set.title()}", top, operation_set, extra))
     return built[0], built[1]
+
+
+def document_entity(
+    model_name: str, *, name: str, label: str, singular: str, fields: tuple[Field, ...], key_field: str,
+    id_field: str, id_synonyms: tuple[str, ...], ignored_headers: dict[str, str], export_headers: tuple[str, ...],
+) -> Entity:
+    """A Books document with line items (a sales order, a credit note): its lines are required whenever an
+    operation may create it, and its models are `model_name`Create and `model_name`Update."""
+    create, update = build_models(model_name, fields, "line_items", CREATING)
+    return Entity(
+        name=name, label=label, singular=singular, fields=fields, key_field=key_field, id_field=id_field,
+        id_synonyms=id_synonyms, lines="line_items", lines_required_on=CREATING, create_model=create,
+        update_model=update, ignored_headers=ignored_headers, export_headers=export_headers,
+    )

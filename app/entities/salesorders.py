@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from app.entities.catalogue import CREATING, Entity, Field, seed
-from app.entities.field_groups import GST_TREATMENT, custom_field, line_item_fields
-from app.entities.models import build_models
+from app.entities.catalogue import CREATING, Field, seed
+from app.entities.field_groups import (
+    DOCUMENT_IGNORED_HEADERS,
+    GST_TREATMENT,
+    custom_field,
+    customer_address_headers,
+    line_item_fields,
+)
+from app.entities.models import document_entity
 
 FIELDS: tuple[Field, ...] = (
     Field("salesorder_id", "SalesOrder ID", "id", help="Zoho's ID of the sales order (update only).",
@@ -77,45 +83,19 @@ EXPORT_HEADERS: tuple[str, ...] = (
 )
 
 IGNORED_HEADERS: dict[str, str] = {
-    "Status": "Zoho sets the status",
-    "Item Tax %": "follows from the tax, found by name",
-    "Item Tax Amount": "Zoho computes it",
-    "Item Total": "Zoho computes it",
-    "SubTotal": "Zoho computes it",
-    "Total": "Zoho computes it",
-    "Discount Amount": "Zoho computes it from the discount",
-    "Entity Discount Amount": "Zoho computes it from the discount percent",
-    "Template Name": "templates are not imported",
-    "Warehouse Name": "warehouses are not imported",
-    "SKU": "the item is found by name",
-    "Billing Address": "addresses come from the customer",
-    "Billing Street2": "addresses come from the customer",
-    "Billing City": "addresses come from the customer",
-    "Billing State": "addresses come from the customer",
-    "Billing Country": "addresses come from the customer",
-    "Billing Code": "addresses come from the customer",
-    "Billing Fax": "addresses come from the customer",
-    "Billing Phone": "addresses come from the customer",
-    "Shipping Address": "addresses come from the customer",
-    "Shipping Street2": "addresses come from the customer",
-    "Shipping City": "addresses come from the customer",
-    "Shipping State": "addresses come from the customer",
-    "Shipping Country": "addresses come from the customer",
-    "Shipping Code": "addresses come from the customer",
-    "Shipping Fax": "addresses come from the customer",
-    "Shipping Phone": "addresses come from the customer",
+    **DOCUMENT_IGNORED_HEADERS,
+    **customer_address_headers("Address", "Street2", "City", "State", "Country", "Code", "Fax", "Phone"),
     "Shipping Phone Number": "addresses come from the customer",
-    "Last Modified Time": "Zoho sets it",
-    "Created Time": "Zoho sets it",
+    "Entity Discount Amount": "Zoho computes it from the discount percent",
+    "Warehouse Name": "warehouses are not imported",
     "Invoiced Status": "Zoho sets it",
     "Shipped Status": "Zoho sets it",
     "Order Status": "Zoho sets it",
     "Item Tax Type": "follows from the tax",
 }
 
-CREATE_MODEL, UPDATE_MODEL = build_models("SalesOrder", FIELDS, "line_items", CREATING)
-
-ENTITY = Entity(
+ENTITY = document_entity(
+    "SalesOrder",
     name="salesorders",
     label="Sales order",
     singular="salesorder",
@@ -123,10 +103,6 @@ ENTITY = Entity(
     key_field="salesorder_number",
     id_field="salesorder_id",
     id_synonyms=("SalesOrder ID",),
-    lines="line_items",
-    lines_required_on=CREATING,
-    create_model=CREATE_MODEL,
-    update_model=UPDATE_MODEL,
     ignored_headers=IGNORED_HEADERS,
     export_headers=EXPORT_HEADERS,
 )
