@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Mapping as Pairs
 from datetime import date
 from typing import Any
 
 from app.entities import Entity, Field, entity
 from app.mapping.dates import evidence
 from app.mapping.numbers import convention
-from app.mapping.prepare import TableLike
+from app.mapping.prepare import TableLike, resolve_field
 from app.mapping.schema import (
     BooleanWords,
     DateFormat,
@@ -25,6 +26,8 @@ from app.mapping.schema import (
 from app.mapping.transforms import is_empty
 
 SAMPLE = 2000  # distinct non-empty values looked at per column
+LEARNED = "learned"
+"""How a proposal from a header the user mapped by hand before starts its note (the confidence column says it)."""
 
 # Words other systems use for values Zoho knows by another name (allowed values only).
 VALUE_WORDS: dict[str, str] = {
@@ -61,11 +64,16 @@ def _candidates(ent: Entity) -> list[tuple[str, Field, float]]:
     return found
 
 
-def score_column(header: str, ent: Entity) -> tuple[Field | None, float, str]:
-    """The best field for a header, its score and the reason."""
+def score_column(header: str, ent: Entity, learned: Pairs[str, str] | None = None) -> tuple[Field | None, float, str]:
+    """The best field for a header, its score and the reason; a header the user mapped by hand before
+    (`learned`: normal(header) -> field path) goes to that field first."""
     h = normal(header)
     if not h:
         return None, 0.0, "empty header"
+    path = (learned or {}).get(h)
+    chosen = resolve_field(ent, path) if path else None
+    if chosen is not None:
+        return chosen, 1.0, f'{LEARNED}: you mapped a column "{header}" to {chosen.label} in an earlier import'
     low = header.casefold()
     custom: tuple[str, str] | None = None
     if low.startswith("item.cf.") and ent.lines == "line_items":
@@ -184,8 +192,8 @@ def propose(table: TableLike, ci: int, f: Field) -> tuple[list[Transform], Looku
             return rules, LookupRule(kind=f.lookup, by=by), conf, f"{f.lookup} by rate; {note}"  # type: ignore[arg-type]
         return rules, LookupRule(kind=f.lookup, by=by), 1.0, f"{f.lookup} looked up by {by}"  # type: ignore[arg-type]
     if f.type == "date":
-        rule, conf, note = infer_date(values)
-        return [Trim(), rule], None, conf, note
+        order, conf, note = infer_date(values)
+        return [Trim(), order], None, conf, note
     if f.type in ("number", "integer", "discount"):
         percent = f.type == "discount" and ("percent" in header.casefold() or "%" in header)
         rule, conf, note = infer_number(values, percent=percent)
@@ -219,20 +227,27 @@ def _choices(f: Field, values: list[Any]) -> tuple[list[Transform], LookupRule |
     return rules, None, 0.7 if strangers else 1.0, note
 
 
-def automap(table: TableLike, entity_name: str, operation: str = "create") -> Mapping:
-    """A proposed mapping for every column of the table; unmatched columns are listed in `unmapped`."""
+def automap(table: TableLike, entity_name: str, operation: str = "create",
+            learned: Pairs[str, str] | None = None) -> Mapping:
+    """A proposed mapping for every column of the table; unmatched columns are listed in `unmapped`.
+
+    `learned` (normal(header) -> field path) holds the headers the user mapped by hand in earlier imports
+    (the desktop app keeps them, app.mapping.remembered); the command line passes none.
+    """
     ent = entity(entity_name)
     scored: list[tuple[float, int, Field, str]] = []
     for ci, header in enumerate(table.headers):
-        f, score, why = score_column(header, ent)
+        f, score, why = score_column(header, ent, learned)
         if f is not None and score > 0:
-            if header in ent.ignored_headers:
+            if header in ent.ignored_headers and not why.startswith(LEARNED):
                 if score < 0.85:  # a resemblance ("Status" ~ "Portal Status"), not a known name
                     continue
                 score *= 0.5  # an export-only column maps only where nothing better claims its field
             scored.append((score, ci, f, why))
-    # An ID column ("Customer ID") claims its lookup field before the name column ("Customer Name").
-    scored.sort(key=lambda s: (-s[0] - (0.5 if s[2].lookup and is_id_header(table.headers[s[1]]) else 0), s[1]))
+    # An ID column ("Customer ID") claims its lookup field before the name column ("Customer Name"); a header
+    # the user mapped by hand before claims its field before a label that matches as well.
+    scored.sort(key=lambda s: (-s[0] - (0.5 if s[2].lookup and is_id_header(table.headers[s[1]]) else 0)
+                               - (0.01 if s[3].startswith(LEARNED) else 0), s[1]))
     taken: dict[str, str] = {}
     chosen: dict[int, FieldMapping] = {}
     ignored: dict[str, str] = {}

@@ -13,7 +13,7 @@ from app.entities import LOOKUP_BY, Entity, Field, entity
 from app.gui.import_wizard.review_model import shown
 from app.gui.table_model import Index, TitledColumnsModel
 from app.mapping import FieldMapping, LookupRule, Mapping
-from app.mapping.automap import propose
+from app.mapping.automap import LEARNED, propose
 from app.mapping.dates import MONTHS, DateEvidence, evidence, parts_of
 from app.mapping.numbers import Convention, convention, reading, take_apart
 from app.mapping.prepare import resolve_field
@@ -154,10 +154,18 @@ class MappingModel(TitledColumnsModel):
     def field_mapping(self, ci: int) -> FieldMapping | None:
         return self._by_column.get(self.table.headers[ci])
 
+    def line_sheet(self) -> bool:
+        """Whether the sheet has line-item columns: a column feeds a line item's field (item, quantity, rate)."""
+        lines = self.entity.lines
+        return lines == "line_items" and any(fm.columns and fm.field.startswith(f"{lines}.")
+                                             for fm in self.mapping.fields)
+
     def fields(self) -> list[Field]:
-        """The catalogue in the picker's order: required first, then as the catalogue lists them."""
-        op = self.mapping.operation
-        return sorted(self.entity.fields, key=lambda f: not f.required_for(op))
+        """The catalogue in the picker's order: required first; on a sheet of line items the line item's
+        fields next (its Discount before the whole order's); then as the catalogue lists them."""
+        op, lines_first = self.mapping.operation, self.line_sheet()
+        return sorted(self.entity.fields, key=lambda f: (not f.required_for(op),
+                                                         lines_first and f.level != "line"))
 
     # --- what the values cannot tell ---
 
@@ -307,7 +315,9 @@ class MappingModel(TitledColumnsModel):
             if col == CONFIDENCE:
                 if fm is None:
                     return ""
-                return "chosen" if fm.confidence is None else f"{round(fm.confidence * 100)}%"
+                if fm.confidence is None:
+                    return "chosen"
+                return LEARNED if (fm.note or "").startswith(LEARNED) else f"{round(fm.confidence * 100)}%"
         if role == Qt.ItemDataRole.EditRole and col == FIELD:
             return fm.field if fm else ""
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -10,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,11 +28,28 @@ from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, T
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel, Question
 from app.gui.import_wizard.preview import column_samples
 from app.gui.import_wizard.session import Context, Session
+from app.jobs import JobResult, data_dir
+from app.jobs.outcomes import Outcome
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
 from app.mapping.prepare import resolve_field
+from app.mapping.remembered import MappingMemory, Remembered, proposal
+from app.resources import samples_dir
 from app.sheets import Table
 
+log = logging.getLogger("app.gui")
 MAPPING_FILTER = "Mapping files (*.json);;All files (*)"
+USED = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.SKIPPED, Outcome.IN_DOUBT)
+"""Outcomes that show a mapping worked: the run sent the document or settled it with Zoho."""
+
+
+def mapping_memory() -> MappingMemory:
+    """The mappings and header names remembered from the imports that ran (in the private data folder)."""
+    return MappingMemory(data_dir() / "mappings")
+
+
+def used_successfully(result: JobResult | None) -> bool:
+    """Whether a run's mapping is worth remembering: a real run that sent or settled at least one document."""
+    return result is not None and not result.dry_run and any(result.counts.get(o.value, 0) for o in USED)
 
 
 class MappingStep(QWidget):
@@ -42,6 +63,8 @@ class MappingStep(QWidget):
         self._context = context
         self._session = session
         self.model: MappingModel | None = None
+        self.remembered: Remembered | None = None  # the remembered mapping on show, None: proposed afresh
+        self.file_dialog: QFileDialog | None = None  # the Save or Load mapping dialog shown last
         self.view = QTableView()
         self.view.setObjectName("mappingTable")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -72,6 +95,23 @@ class MappingStep(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
+        self.remembered_note = QLabel()
+        self.remembered_note.setObjectName("rememberedNote")
+        self.remembered_note.setWordWrap(True)
+        self.set_aside_button = QPushButton("Auto-map &instead")
+        self.set_aside_button.setObjectName("setAsideRemembered")
+        self.set_aside_button.setToolTip("Set the remembered mapping aside and propose a field for every column "
+                                         "from the headers and the values.")
+        self.set_aside_button.clicked.connect(self.automap)
+        self.remembered_bar = QFrame()
+        self.remembered_bar.setObjectName("rememberedBar")
+        self.remembered_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        bar = QHBoxLayout(self.remembered_bar)
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(self.remembered_note, 1)
+        bar.addWidget(self.set_aside_button)
+        self.remembered_bar.setVisible(False)
+
         self.missing = QLabel()
         self.missing.setObjectName("mappingProblems")
         self.missing.setWordWrap(True)
@@ -91,6 +131,7 @@ class MappingStep(QWidget):
         hint.setObjectName("hint")
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.remembered_bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.questions)
         layout.addWidget(self.constants)
@@ -99,7 +140,18 @@ class MappingStep(QWidget):
 
     # --- setting up ---
 
+    async def propose(self, table: Table) -> Mapping:
+        """The mapping to offer for a sheet just read (worker thread): the one remembered for its headers
+        from an import that ran, else auto-mapping with the header names the user taught it."""
+        s = self._session
+        mapping, self.remembered = await self._context.run_in_background(
+            proposal, mapping_memory(), table, s.entity, s.operation)
+        return mapping
+
     def show_mapping(self, table: Table, mapping: Mapping) -> None:
+        if self.remembered is not None and self.remembered.mapping is not mapping:
+            self.remembered = None  # a mapping kept from a look back or a fix round, not the remembered one
+        self._show_remembered()
         self.model = MappingModel(table, mapping, self)
         self.model.mapping_changed.connect(self._mapping_changed)
         self.view.setModel(self.model)
@@ -110,6 +162,13 @@ class MappingStep(QWidget):
         for col, width in enumerate((170, 200, 290, 200)):
             self.view.setColumnWidth(col, width)
         self._mapping_changed()
+
+    def _show_remembered(self) -> None:
+        kept = self.remembered
+        if kept is not None:
+            self.remembered_note.setText(f"This mapping is the one {kept.note}, with its answers about the "
+                                         "values. Check it, or set it aside.")
+        self.remembered_bar.setVisible(kept is not None)
 
     def _mapping_changed(self) -> None:
         assert self.model is not None
@@ -177,11 +236,35 @@ class MappingStep(QWidget):
     # --- actions ---
 
     def automap(self) -> None:
-        """Propose the mapping again from the headers and values."""
+        """Propose the mapping again from the headers and values (a remembered mapping is set aside)."""
         s = self._session
         if self.model is None or s.table is None:
             return
-        self.model.set_mapping(automap(s.table, s.entity, s.operation))
+        self.remembered = None
+        self._show_remembered()
+        self.model.set_mapping(automap(s.table, s.entity, s.operation, mapping_memory().learned(s.entity)))
+
+    def remember_run(self) -> asyncio.Future[None] | None:
+        """After a run: keep its mapping for the next sheet with the same headers, and learn the headers mapped
+        by hand, when the run sent or settled documents (a shipped sample or a failed-rows file is no sheet
+        of the user's to remember; its learned headers come from the user's own file's run)."""
+        s = self._session
+        if not used_successfully(s.result) or s.mapping is None or s.table is None or s.file is None:
+            return None
+        from app.gui.preferences import is_own_output
+
+        if is_own_output(s.file) or s.file.resolve().is_relative_to(samples_dir().resolve()):
+            return None
+        mapping, headers, name = s.mapping, list(s.table.headers), s.file.name
+
+        async def keep() -> None:
+            try:
+                await self._context.run_in_background(mapping_memory().remember, mapping, headers, name,
+                                                      date.today())
+            except Exception:  # noqa: BLE001 - the import went through; only the remembering did not
+                log.exception("The mapping of %s was not remembered", name)
+
+        return asyncio.ensure_future(keep())
 
     def constant_dialog(self) -> ConstantDialog | None:
         if self.model is None:
@@ -274,19 +357,38 @@ class MappingStep(QWidget):
             self._context.show_error("The mapping was not saved", plain_message(error))
             return None
 
+    def mapping_folder(self) -> Path:
+        """Where Save and Load mapping start: beside the sheet; for a shipped sample or a file of the app's
+        own data folder, the folder a mapping was last saved to or loaded from, else the home folder."""
+        file = self._session.file
+        if file is not None and file.parent.is_dir():
+            inside = file.resolve()
+            if not any(inside.is_relative_to(own.resolve()) for own in (samples_dir(), data_dir())):
+                return file.parent
+        return Path(self._context.preferences.text("folders/mappings") or Path.home())
+
+    def _file_dialog(self, title: str, save: bool) -> QFileDialog:
+        if self.file_dialog is not None:  # the one shown before: done with
+            self.file_dialog.deleteLater()
+        self.file_dialog = dialog = QFileDialog(self, title, str(self.mapping_folder()), MAPPING_FILTER)
+        dialog.setObjectName("mappingFileDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
+        return dialog
+
+    def _chosen_file(self, name: str) -> Path:
+        self._context.preferences.set_text("folders/mappings", str(Path(name).parent))
+        return Path(name)
+
     def _load(self) -> None:
-        start = self._context.preferences.text("folders/mappings") or str(Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "Load a mapping", start, MAPPING_FILTER)
-        if name:
-            self._context.preferences.set_text("folders/mappings", str(Path(name).parent))
-            self.load(Path(name))
+        dialog = self._file_dialog("Load a mapping", save=False)
+        dialog.fileSelected.connect(lambda name: self.load(self._chosen_file(name)))
+        dialog.open()
 
     def _save(self) -> None:
-        s = self._session
-        start = self._context.preferences.text("folders/mappings") or str(Path.home())
-        stem = s.file.stem if s.file else "mapping"
-        name, _ = QFileDialog.getSaveFileName(self, "Save the mapping", str(Path(start) / f"{stem}.mapping.json"),
-                                              MAPPING_FILTER)
-        if name:
-            self._context.preferences.set_text("folders/mappings", str(Path(name).parent))
-            self.save(Path(name))
+        stem = self._session.file.stem if self._session.file else "mapping"
+        dialog = self._file_dialog("Save the mapping", save=True)
+        dialog.setDefaultSuffix("json")
+        dialog.selectFile(f"{stem}.mapping.json")
+        dialog.fileSelected.connect(lambda name: self.save(self._chosen_file(name)))
+        dialog.open()

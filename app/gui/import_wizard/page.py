@@ -16,7 +16,6 @@ from app.gui.import_wizard.review_step import ReviewStep
 from app.gui.import_wizard.run_step import ResultsStep, RunStep
 from app.gui.import_wizard.session import Context, Session, Tasks, gentle, what_resuming_sends
 from app.gui.page import Page, ScreenshotState, ask
-from app.mapping import automap
 from app.sheets import read_table
 from app.sheets.encodings import EncodingUnsure
 
@@ -55,6 +54,7 @@ class ImportPage(Page):
             if step_changed is not None:
                 step_changed.connect(self._update_buttons)
         self.run_step.finished.connect(self._run_finished)
+        self.run_step.finished.connect(self.mapping_step.remember_run)
         self.results_step.fix_failed_rows.connect(self.fix_failed_rows)
         self.results_step.resume_requested.connect(self.resume)
 
@@ -190,7 +190,7 @@ class ImportPage(Page):
             if keep is not None and keep.entity == s.entity:
                 mapping = keep.model_copy(update={"operation": s.operation})
             else:
-                mapping = await self.context.run_in_background(automap, table, s.entity, s.operation)
+                mapping = await self.mapping_step.propose(table)  # remembered, or auto-mapped
             s.mapping = mapping
             notes = " ".join(str(n) for n in table.notes if n.row is None)  # row notes: on Review
             self.file_step.status.setText(f"{len(table.rows):,} rows in sheet \u201c{table.sheet}\u201d. {notes}")
