@@ -80,7 +80,7 @@ FIELDS: tuple[Field, ...] = (
     custom_field("custom_fields.cf_region", "Region"),
 )
 
-# The columns of Zoho Books' own export of this entity (ZOHO-FACTS.md).
+# The columns of the file Zoho Books writes when contacts are exported from its Customers list.
 EXPORT_HEADERS: tuple[str, ...] = (
     "Contact ID", "Contact Name", "Display Name", "Company Name", "Salutation", "First Name",
     "Last Name", "EmailID", "Phone", "MobilePhone", "Contact Type", "Currency Code",

@@ -49,7 +49,7 @@ FIELDS: tuple[Field, ...] = (
     custom_field("custom_fields.cf_external_id", "External ID", unique=True),
 )
 
-# The columns of Zoho Books' own export of this entity (ZOHO-FACTS.md).
+# The columns of the file Zoho Books writes when credit notes are exported from its Credit Notes list.
 EXPORT_HEADERS: tuple[str, ...] = (
     "CreditNotes ID", "Credit Note Date", "Credit Note Number", "Credit Note Status", "Customer ID",
     "Customer Name", "Currency Code", "Exchange Rate", "Reference#", "Is Inclusive Tax",

@@ -125,7 +125,7 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
 
 
 def custom_field(path: str, label: str, level: str = "document", unique: bool = False) -> Field:
-    """A custom field the demo organization defines (contracts.md)."""
+    """A custom field the sandbox's demo organization defines (app.sandbox.seed CUSTOM_FIELDS)."""
     note = " Unique: used as the upsert key." if unique else ""
     return Field(path, label, level=level, help=f"Custom field {label}.{note}",  # type: ignore[arg-type]
                  synonyms=(f"CF.{label}", path.rsplit(".", 1)[-1]))

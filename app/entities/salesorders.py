@@ -65,7 +65,7 @@ FIELDS: tuple[Field, ...] = (
     custom_field("custom_fields.cf_channel", "Channel"),
 )
 
-# The columns of Zoho Books' own export of this entity (ZOHO-FACTS.md).
+# The columns of the file Zoho Books writes when sales orders are exported from its Sales Orders list.
 EXPORT_HEADERS: tuple[str, ...] = (
     "SalesOrder ID", "Order Date", "Expected Shipment Date", "SalesOrder Number", "Status",
     "Customer ID", "Customer Name", "Place of Supply", "GST Treatment",

@@ -89,7 +89,7 @@ def refusals(table: TableLike, mapping: Mapping) -> list[str]:
     if ent.lines and op in ent.lines_required_on and not any(p.startswith(f"{ent.lines}.") for p in mapped):
         reasons.append(f"A {ent.label.lower()} needs line items, but no column is mapped to a line item field.")
     # The upsert key is the custom field the mapping names (seed 003 "X-Unique-Identifier-Key": a
-    # custom field marked unique; ZOHO-FACTS: "no field of that kind exists by default").
+    # custom field "configured to not accept duplicate values"; an organization has none until it marks one so).
     key = mapping.upsert_key
     if key is not None and not key.startswith("cf_"):
         reasons.append(f'The upsert key "{key}" is not a custom field\'s API name (those start with "cf_").')

@@ -40,7 +40,8 @@ code  status  meaning
 45    429     daily quota spent
 46    429     more concurrent requests than allowed
 57    401     missing, malformed, unknown or expired access token; a call outside the
-              grant's scopes ("You are not authorized to perform this operation", ZOHO-FACTS)
+              grant's scopes ("You are not authorized to perform this operation": Zoho Books
+              answers a call outside the granted scopes as it answers an expired token)
 1001  400     number or unique custom field value already used
 1038  400     malformed JSON / missing JSON body / JSONString not an object
 6041  400     unknown organization_id

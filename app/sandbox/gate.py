@@ -188,9 +188,8 @@ class Gate:
     async def run_and_fail(self, scope: Scope, receive: Receive, send: Send, family: str) -> None:
         """Let the request do its work (and commit), then answer HTTP 500 as if it had failed.
 
-        ZOHO-FACTS "Books request details that are easy to get wrong": "A 5xx answer to a write
-        does not prove that nothing was saved (a timeout inside Zoho after the commit looks the
-        same)". This fault is that case.
+        A 5xx answer to a write does not prove that nothing was saved: a timeout inside Zoho after
+        the commit looks the same. This fault is that case.
         """
 
         async def swallow(message: Message) -> None:

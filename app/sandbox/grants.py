@@ -5,9 +5,13 @@ The sandbox's own reading of Zoho's documents (it shares no code with the client
   DELETE>`; "settings: To access items, expense categories, users, taxes, currencies ...";
   `ZohoBooks.fullaccess.all` covers everything; `.ALL` covers every operation of a service.
 - seed 003: each sales-order call names its scope ("OAuth Scope : ZohoBooks.salesorders.CREATE").
-- ZOHO-FACTS "Scopes": chart of accounts `ZohoBooks.accountants.READ`; Get Modules
-  `ZohoCRM.settings.modules.READ`; single convert `ZohoCRM.modules.{Quotes|SalesOrders}.CREATE`
-  (or `ZohoCRM.modules.ALL`); mass convert `ZohoCRM.mass_convert.{module}.CREATE`, its status `.READ`.
+- seed 004, "accountants To access accountant related APIs": the chart of accounts
+  `ZohoBooks.accountants.READ`.
+- Zoho CRM API v8, Modules Metadata (Get Modules): `ZohoCRM.settings.modules.READ`.
+- seed 000: single convert `ZohoCRM.modules.{Quotes|SalesOrders}.CREATE` (or `ZohoCRM.modules.ALL`),
+  OAUTH_SCOPE_MISMATCH "Client does not have ZohoCRM.modules.Quotes.CREATE (or)
+  ZohoCRM.modules.SalesOrders.CREATE scope"; mass convert "scope= ZohoCRM.mass_convert.{module_api_name}.CREATE",
+  its status the same scope with `.READ`.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ class SandboxSettings:
     latency_jitter_ms: float = 0
     fail_rate: float = 0.0
     drop_rate: float = 0.0
-    fail_after_commit_rate: float = 0.0  # writes saved, then answered HTTP 500 (ZOHO-FACTS: a 5xx write is in doubt)
+    fail_after_commit_rate: float = 0.0  # writes saved, then answered HTTP 500 (a 5xx write is in doubt)
     token_uses: int = 0
     seed: int = 1234
     day_length_s: float = 86_400.0

@@ -176,8 +176,9 @@ class BooksClient(ApiClient):
             raise ValueError(f"{entity} are read-only here; records are {', '.join(RECORDS)}")
         value = str(unique_value)
         if not (value.isascii() and value.isprintable()):
-            # ZOHO-FACTS: "HTTP header values are ASCII/Latin-1: a non-ASCII key value cannot travel
-            # in a header as is." Nothing is sent; the caller matches such a key from the list pages.
+            # An HTTP header value is ASCII (RFC 9110, Field Values; httpx encodes headers as ASCII), so a
+            # non-ASCII key value cannot travel in X-Unique-Identifier-Value as is. Nothing is sent; the
+            # caller matches such a key from the list pages.
             raise ZohoError(f'the key value "{value}" has characters an HTTP header cannot carry, '
                             "so it cannot be upserted by its key")
         answer = await self._session.request(

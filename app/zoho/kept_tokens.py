@@ -1,7 +1,7 @@
 """An access token kept between runs in the OS keyring beside its refresh token (never in a file), with its mint times.
 
 Zoho's access token lives an hour (`expires_in` 3600) and Zoho Accounts mints at most 10 per
-refresh token in 10 minutes (ZOHO-FACTS "Data centres and OAuth"), so every command asking for
+refresh token in 10 minutes (Zoho CRM API, OAuth "Token Validity"), so every command asking for
 a new one would lock the user out after about ten commands. The token, its expiry and the times
 of the tokens minted lately are kept under "<connection>:access_token" in the keyring service
 that holds the refresh token, tied to that refresh token by a fingerprint: a new sign-in (a new

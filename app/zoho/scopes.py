@@ -1,6 +1,7 @@
 """The OAuth scopes zoho-bulk asks for, feature by feature, and the scope each kind of request needs.
 
-Written from ../shared/ZOHO-FACTS.md "Scopes" (the table under CRM), seed 004's list of Books
+Written from the scope each of Zoho's pages names (Zoho Books API, Chart of Accounts:
+ZohoBooks.accountants.READ; Zoho CRM API v8, Modules Metadata: ZohoCRM.settings.modules.READ), seed 004's list of Books
 scopes ("settings: To access items, expense categories, users, taxes, currencies ...") and seed
 000 ("scope= ZohoCRM.mass_convert.{module_api_name}.CREATE"; OAUTH_SCOPE_MISMATCH: "Client does
 not have ZohoCRM.modules.Quotes.CREATE (or) ZohoCRM.modules.SalesOrders.CREATE scope"). A scope

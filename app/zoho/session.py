@@ -9,9 +9,9 @@ with jitter between tries):
   - the connection could not be opened (`ConnectError`, `ConnectTimeout`, `PoolTimeout`):
     nothing was sent;
   - 429 (refused before any work).
-  - A 500, 502, 503 or 504 on a write does not prove that nothing was saved ("a timeout inside
-    Zoho after the commit looks the same", ZOHO-FACTS "Books request details that are easy to get
-    wrong"): it is raised as `InDoubt`, never resent, and the caller reconciles it by its key; so
+  - A 500, 502, 503 or 504 on a write does not prove that nothing was saved (a timeout inside
+    Zoho after the commit looks the same): it is raised as `InDoubt`, never resent, and the caller
+    reconciles it by its key; so
     is a 2xx answer whose body cannot be read (Zoho said it was done, but the record it sent back
     is unreadable).
   - Once a write was sent and its answer lost (dropped connection, read timeout, broken
@@ -273,8 +273,8 @@ class ApiSession:
                     continue
                 if status == 429:
                     # Told apart by the documented headers, never by the message's wording:
-                    # X-Rate-Limit-Remaining 0 is the daily quota spent (ZOHO-FACTS "Limits of the
-                    # Books API", quota headers); any other 429 is the per-minute rate.
+                    # X-Rate-Limit-Remaining 0 is the daily quota spent (Books' X-Rate-Limit-Limit,
+                    # -Remaining and -Reset headers count the day's calls); any other 429 is the per-minute rate.
                     self.counters.rate_limited += 1
                     if _int_header(response, "X-Rate-Limit-Remaining") == 0:
                         self.throttle.quota_spent()

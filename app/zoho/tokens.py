@@ -6,7 +6,7 @@ makes sure only one refresh is in flight however many requests wait for it. The 
 reused for every refresh and every run (Zoho keeps only 20 per user and client and silently
 drops the oldest), so nothing here ever asks for a new one except the first grant-code exchange.
 
-Rules from ZOHO-FACTS "Data centres and OAuth":
+Rules from Zoho's OAuth pages (Zoho CRM API, OAuth "Token Validity"; Zoho Books API, OAuth):
 
 * Zoho Accounts mints at most 10 access tokens per refresh token in 10 minutes, then answers
   HTTP 200 "Access Denied" for the rest of the window. The source counts the tokens it minted

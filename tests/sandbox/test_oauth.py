@@ -121,7 +121,7 @@ async def test_a_browser_grant_has_the_scopes_it_asked_for_and_books_answers_57_
             assert (await books.get("/items")).status_code == 200
             created = await books.post("/contacts", json={"contact_name": "Outside the grant"})
             accounts = await books.get("/chartofaccounts")
-        # ZOHO-FACTS: "A call outside the granted scopes is answered HTTP 401 {code 57 ...} by Books"
+        # Zoho Books answers a call outside the granted scopes HTTP 401 {code 57 ...}, as it answers an expired token
         assert (created.status_code, created.json()) == (401, NOT_AUTHORIZED)
         assert (accounts.status_code, accounts.json()) == (401, NOT_AUTHORIZED)
 

@@ -93,8 +93,8 @@ async def test_a_write_that_never_connected_is_retried() -> None:
 
 
 async def test_a_write_answered_5xx_is_in_doubt_and_never_resent_but_429_is_retried() -> None:
-    # ZOHO-FACTS "Books request details": "A 5xx answer to a write does not prove that nothing was
-    # saved (a timeout inside Zoho after the commit looks the same): treat it as in doubt."
+    # A 5xx answer to a write does not prove that nothing was saved (a timeout inside Zoho after the
+    # commit looks the same): it is in doubt.
     for status in (500, 502, 503, 504):
         failing = answer(status, {"code": 1000, "message": "Internal error"})
         zoho = ScriptedZoho([failing, failing, answer(201, CREATED)])
@@ -167,7 +167,7 @@ async def test_quota_headers_are_read_and_a_spent_quota_is_refused_without_sendi
 
 
 async def test_a_429_is_the_daily_quota_only_when_the_headers_say_none_is_left() -> None:
-    # ZOHO-FACTS "Limits of the Books API": X-Rate-Limit-Remaining is what is left of the daily quota.
+    # Books' X-Rate-Limit-Remaining header is what is left of the daily quota.
     # The words of the message tell nothing: "daily" with quota left is the per-minute rate.
     wordy = answer(429, {"code": 44, "message": "daily quota per day reached?"},
                    **{"X-Rate-Limit-Limit": "1000", "X-Rate-Limit-Remaining": "500", "X-Rate-Limit-Reset": "60"})

@@ -46,7 +46,7 @@ def add_connection(sandbox: Any, store: ConnectionStore, name: str, grant_code: 
 
 
 def test_the_scopes_asked_for_follow_zoho_facts() -> None:
-    # ZOHO-FACTS "Scopes": Get Modules, the mass-convert .READ scopes, the chart of accounts, SalesOrders spelled so
+    # The scopes Zoho's pages name: Get Modules, the mass-convert .READ scopes, the chart of accounts, SalesOrders spelled so
     assert "ZohoBooks.accountants.READ" in BOOKS_SCOPES and "ZohoBooks.settings.READ" in BOOKS_SCOPES
     assert {"ZohoCRM.settings.modules.READ", "ZohoCRM.modules.Quotes.CREATE", "ZohoCRM.modules.SalesOrders.CREATE",
             "ZohoCRM.mass_convert.Quotes.CREATE", "ZohoCRM.mass_convert.SalesOrders.CREATE",
