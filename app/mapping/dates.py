@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from app.mapping.errors import CellError
+from app.mapping.tally import Tally
 
 Order = Literal["day-first", "month-first", "year-first"]
 
@@ -210,8 +211,9 @@ class DateEvidence:
 
 def evidence(values: Iterable[Any]) -> DateEvidence:
     """Count the text dates that can only be day-first, only month-first, or either."""
-    dmy_n = mdy_n = ymd_n = 0
-    dmy_ex = mdy_ex = two_way = two_digit = ""
+    orders = Tally()  # first: day-first, second: month-first
+    ymd_n = 0
+    two_digit = ""
     for v in values:
         if v.__class__ is not str:
             continue
@@ -225,16 +227,9 @@ def evidence(values: Iterable[Any]) -> DateEvidence:
             continue
         if len(p.c) == 2 and not two_digit:
             two_digit = v.strip()
-        dmy, mdy = p.as_order("day-first"), p.as_order("month-first")
-        if dmy is not None and mdy is None:
-            dmy_n += 1
-            dmy_ex = dmy_ex or v.strip()
-        elif mdy is not None and dmy is None:
-            mdy_n += 1
-            mdy_ex = mdy_ex or v.strip()
-        elif dmy is not None and mdy is not None and dmy != mdy and not two_way:
-            two_way = v.strip()
-    return DateEvidence(dmy_n, mdy_n, dmy_ex, mdy_ex, two_way, two_digit, ymd_n)
+        orders.add(v.strip(), p.as_order("day-first"), p.as_order("month-first"))
+    return DateEvidence(orders.first, orders.second, orders.first_example, orders.second_example, orders.two_way,
+                        two_digit, ymd_n)
 
 
 def written_date(d: date, order: Order, sep: str = "/", two_digit_year: bool = False) -> str:

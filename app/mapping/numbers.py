@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.mapping.errors import CellError
+from app.mapping.tally import Tally
 
 DecimalMark = Literal[".", ","]
 NAMES = {".": "a decimal point", ",": "a decimal comma"}
@@ -185,8 +186,7 @@ class Convention:
 
 def convention(values: Iterable[Any]) -> Convention:
     """Count the values that read as a number under one decimal mark only."""
-    point = comma = 0
-    point_example = comma_example = two_way = ""
+    marks = Tally()  # first: the decimal point, second: the decimal comma
     for v in values:
         if v.__class__ is not str:
             continue
@@ -197,15 +197,8 @@ def convention(values: Iterable[Any]) -> Convention:
         if core.isdigit():
             continue
         p, c = reading(core, "."), reading(core, ",")
-        if p is not None and c is None:
-            point += 1
-            point_example = point_example or v.strip()
-        elif c is not None and p is None:
-            comma += 1
-            comma_example = comma_example or v.strip()
-        elif p is not None and c is not None and not two_way and float(p) != float(c):
-            two_way = v.strip()
-    return Convention(point, comma, point_example, comma_example, two_way)
+        marks.add(v.strip(), None if p is None else float(p), None if c is None else float(c))
+    return Convention(marks.first, marks.second, marks.first_example, marks.second_example, marks.two_way)
 
 
 def written(number: float, decimal: DecimalMark, group: str | None = None, lakh: bool = False) -> str:

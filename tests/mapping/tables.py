@@ -6,14 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-def letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+from app.sheets.table import column_letter
 
 
 @dataclass
@@ -28,7 +21,7 @@ class FakeTable:
     sheets: list[str] = field(default_factory=lambda: ["Sheet1"])
 
     def __post_init__(self) -> None:
-        self.letters = self.letters or [letter(i) for i in range(len(self.headers))]
+        self.letters = self.letters or [column_letter(i) for i in range(len(self.headers))]
         self.row_numbers = self.row_numbers or [self.header_row + 1 + i for i in range(len(self.rows))]
 
 
