@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, create_model
 from pydantic import Field as PydanticField
 
 from app.entities.catalogue import CREATING, Entity, Field
+from app.entities.field_groups import DOCUMENT_IGNORED_HEADERS
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -92,10 +93,12 @@ def document_entity(
     id_field: str, id_synonyms: tuple[str, ...], ignored_headers: dict[str, str], export_headers: tuple[str, ...],
 ) -> Entity:
     """A Books document with line items (a sales order, a credit note): its lines are required whenever an
-    operation may create it, and its models are `model_name`Create and `model_name`Update."""
+    operation may create it, its models are `model_name`Create and `model_name`Update, and the export columns
+    it ignores are DOCUMENT_IGNORED_HEADERS and its own `ignored_headers`."""
     create, update = build_models(model_name, fields, "line_items", CREATING)
     return Entity(
         name=name, label=label, singular=singular, fields=fields, key_field=key_field, id_field=id_field,
         id_synonyms=id_synonyms, lines="line_items", lines_required_on=CREATING, create_model=create,
-        update_model=update, ignored_headers=ignored_headers, export_headers=export_headers,
+        update_model=update, ignored_headers={**DOCUMENT_IGNORED_HEADERS, **ignored_headers},
+        export_headers=export_headers,
     )
