@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from app.entities.catalogue import CREATING, Field, seed
-from app.entities.field_groups import GST_TREATMENT, custom_field, line_item_fields
+from app.entities.field_groups import (
+    DOCUMENT_IGNORED_HEADERS,
+    GST_TREATMENT,
+    custom_field,
+    customer_address_headers,
+    line_item_fields,
+)
 from app.entities.models import document_entity
 
 FIELDS: tuple[Field, ...] = (
@@ -15,7 +21,8 @@ FIELDS: tuple[Field, ...] = (
           synonyms=("CreditNote Number", "Credit Note No", "Credit Note #", "CN Number", "CN No", "CN #", "Credit Memo Number", "Credit Memo No", "Document Number", "Doc No")),
     Field("customer_id", "Customer Name", "id", required_on=CREATING, lookup="customer",
           help="Customer for whom the credit note is raised; found by customer name or email.",
-          synonyms=("Customer ID", "CustomerID", "Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Customer Email", "Display Name")),
+          synonyms=("Customer ID", "CustomerID", "Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Customer Email", "Display Name",
+                    "Email Address")),
     Field("date", "Credit Note Date", "date", required_on=CREATING, help="The date on which the credit note is raised [yyyy-mm-dd].",
           synonyms=("Date", "CreditNote Date", "CN Date", "Credit Memo Date", "Transaction Date", "Txn Date", "Document Date", "Issue Date")),
     Field("reference_number", "Reference#", max_length=100, help="Reference number. Max-Length [100]",
@@ -30,7 +37,8 @@ FIELDS: tuple[Field, ...] = (
           synonyms=("Tax Inclusive", "Amounts Are", "Prices Include Tax", "Inclusive Tax")),
     Field("notes", "Notes", max_length=5000, help="A short note for the credit note. Max-length [5000]",
           source=seed("004", "A short note for the credit note. Max-length [5000]"),
-          synonyms=("Customer Notes", "Note", "Comments", "Remarks", "Reason", "Memo")),
+          synonyms=("Customer Notes", "Note", "Comments", "Remarks", "Reason", "Memo", "Customer Message",
+                    "Message displayed on credit memo")),
     Field("terms", "Terms & Conditions", max_length=10000, help="Terms and conditions. Max-length [10000]",
           source=seed("004", "Terms & condition to be displayed in the credit note. Max-length [10000]"),
           synonyms=("Terms", "Terms and Conditions", "T&C")),
@@ -56,10 +64,12 @@ EXPORT_HEADERS: tuple[str, ...] = (
     "Shipping Code", "CF.External ID",
 )
 
-# Besides the columns every document's export has (DOCUMENT_IGNORED_HEADERS):
 IGNORED_HEADERS: dict[str, str] = {
+    **DOCUMENT_IGNORED_HEADERS,
+    **customer_address_headers("Address", "City", "State", "Country", "Code"),
     "Credit Note Status": "Zoho sets the status",
     "Balance": "Zoho computes it",
+    "BrandingTheme": "templates are not imported",  # Xero's credit note export
 }
 
 ENTITY = document_entity(

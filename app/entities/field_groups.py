@@ -7,11 +7,6 @@ from app.entities.catalogue import Field, seed
 ADDRESS_MAX = 500
 GST_TREATMENT = seed("004", "Allowed values are business_gst , business_none , overseas , consumer .")
 
-def customer_address_headers(*parts: str) -> dict[str, str]:
-    """The export's "Billing <part>" and "Shipping <part>" columns: a document takes its addresses from its customer."""
-    return {f"{kind} {part}": "addresses come from the customer" for kind in ("Billing", "Shipping") for part in parts}
-
-
 # Columns of Zoho Books' export of a sales order or a credit note that an import leaves out, and why.
 DOCUMENT_IGNORED_HEADERS: dict[str, str] = {
     "Status": "Zoho sets the status",
@@ -25,8 +20,19 @@ DOCUMENT_IGNORED_HEADERS: dict[str, str] = {
     "SKU": "the item is found by name",
     "Last Modified Time": "Zoho sets it",
     "Created Time": "Zoho sets it",
-    **customer_address_headers("Address", "City", "State", "Country", "Code"),
+    # other systems' exports (QuickBooks, Xero): amounts Zoho computes, a date a line item has no field for
+    "Amount": "Zoho computes it from the quantity and rate",
+    "ItemAmount": "Zoho computes it from the quantity and rate",
+    "Line Amount": "Zoho computes it from the quantity and rate",
+    "TaxAmount": "Zoho computes it",
+    "Tax Amount": "Zoho computes it",
+    "Service Date": "a line item has no service date",
 }
+
+
+def customer_address_headers(*parts: str) -> dict[str, str]:
+    """The export's "Billing <part>" and "Shipping <part>" columns: a document takes its addresses from its customer."""
+    return {f"{kind} {part}": "addresses come from the customer" for kind in ("Billing", "Shipping") for part in parts}
 
 
 # Other systems' names for address parts: (Xero prefix, extra words) per address kind.
@@ -35,12 +41,14 @@ _PLAIN = {
     # Sage, QuickBooks and hand-made lists name the billing address without a prefix
     "billing": {
         "attention": ("Attention", "Attn"),
-        "address": ("Address", "Street", "Street1", "Street Address", "Address Line 1", "Address1"),
+        "address": ("Address", "Street", "Street1", "Street Address", "Address Line 1", "Address1",
+                    "Mailing Street"),  # Salesforce: a contact's Mailing* address
         "street2": ("Street2", "Address Line 2", "Address2"),
-        "city": ("City", "Town", "Town/City"),
-        "state": ("State", "County", "Province", "State/Province"),
-        "zip": ("Zip", "ZIP Code", "Zip Code", "Postcode", "Post Code", "Postal Code"),
-        "country": ("Country",),
+        "city": ("City", "Town", "Town/City", "Mailing City"),
+        "state": ("State", "County", "Province", "State/Province", "Mailing State", "Mailing State/Province"),
+        "zip": ("Zip", "ZIP Code", "Zip Code", "Postcode", "Post Code", "Postal Code", "Zip/Postal Code",
+                "Mailing Zip/Postal Code", "Mailing Postal Code", "Mailing Zip"),
+        "country": ("Country", "Mailing Country"),
         "fax": ("Fax", "Fax Number", "FaxNumber"),
     },
     "shipping": {
@@ -83,7 +91,7 @@ def address_fields(kind: str, words: str) -> list[Field]:
         Field(f"{p}.state_code", f"{w} State Code"),
         Field(f"{p}.zip", f"{w} Code", help=f"Zip code of the {kind} address.",
               synonyms=(f"{w} Zip", f"{w} Postal Code", f"{w} Postcode", f"{w} ZIP Code", f"{w} Zip Code",
-                        f"{x}PostalCode", *plain["zip"])),
+                        f"{w} Zip/Postal Code", f"{x}PostalCode", *plain["zip"])),
         Field(f"{p}.country", f"{w} Country", help=f"Country of the {kind} address.",
               synonyms=(f"{x}Country", *plain["country"])),
         Field(f"{p}.phone", f"{w} Phone"),
@@ -101,7 +109,8 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
               help="Zoho's ID of the line item (update only): the line is edited in place, not replaced.",
               synonyms=("LineItem ID", "Line ID", "Line Item Id")),
         Field(f"{L}.item_id", "Item Name", "id", "line", lookup="item", help="ID of the item; found by item name or SKU.",
-              synonyms=("Item ID", "Product ID", "ItemID", "ProductID", "Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code", "SKU", "Item SKU", "Product SKU")),
+              synonyms=("Item ID", "Product ID", "ItemID", "ProductID", "Item", "Product", "Product Name", "Product/Service", "ItemCode", "Item Code", "Product Code", "Stock Code", "SKU", "Item SKU", "Product SKU",
+                        "Item(Product/Service)", "InventoryItemCode", "Inventory Item Code")),
         Field(f"{L}.name", "Line Name", level="line", help="Name of the line item.", synonyms=("Line Item Name",)),
         Field(f"{L}.description", "Item Desc", level="line", help="Description of the line item.",
               synonyms=("Item Description", "Description", "Line Description", "Product/Service Description", "Line Memo")),
@@ -112,7 +121,8 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
         Field(f"{L}.unit", "Usage unit", level="line", help="Unit of the line item e.g. kgs, Nos.", synonyms=("Unit", "UOM", "Unit of Measure")),
         Field(f"{L}.discount", "Discount", "discount", "line",
               help='Discount on the line, as a percentage (e.g. "12.5%") or an amount (e.g. "190").',
-              synonyms=("Line Discount", "Item Discount", "Discount %", "Discount Percent", "Discount Rate")),
+              synonyms=("Line Discount", "Item Discount", "Discount %", "Discount Percent", "Discount Rate", "Disc",
+                        "Disc %", "Disc Percent", "Disc Rate")),
         Field(f"{L}.tax_id", "Item Tax", "id", "line", lookup="tax", help="Tax applied to the line; found by tax name or rate.",
               synonyms=("Tax ID", "Tax", "Tax Name", "Tax Code", "TaxType", "Tax Type", "VAT Code", "Tax Rate", "Item Tax %", "Tax %", "VAT Rate")),
         Field(f"{L}.account_id", "Account", "id", "line", lookup="account", help="Income account of the line; found by account name.",

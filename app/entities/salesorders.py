@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.entities.catalogue import CREATING, Field, seed
 from app.entities.field_groups import (
+    DOCUMENT_IGNORED_HEADERS,
     GST_TREATMENT,
     custom_field,
     customer_address_headers,
@@ -21,15 +22,18 @@ FIELDS: tuple[Field, ...] = (
           synonyms=("Sales Order Number", "Sales Order No", "SO Number", "SO No", "SO #", "Order Number", "Order No", "Order #", "SalesOrderNumber", "Order ID", "Document Number", "Doc No")),
     Field("customer_id", "Customer Name", "id", required_on=CREATING, lookup="customer",
           help="The customer receiving the sales order; found by customer name or email.",
-          synonyms=("Customer ID", "CustomerID", "Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Sold To", "Customer Email", "Display Name")),
+          synonyms=("Customer ID", "CustomerID", "Customer", "Client", "Client Name", "ContactName", "Contact Name", "Bill To", "Sold To", "Customer Email", "Display Name",
+                    "Email Address")),
     Field("date", "Order Date", "date", help="Date of the sales order (YYYY-MM-DD).",
-          synonyms=("Date", "SalesOrder Date", "Sales Order Date", "SO Date", "Order Dt", "Transaction Date", "Txn Date", "Document Date", "Issue Date")),
+          synonyms=("Date", "SalesOrder Date", "Sales Order Date", "SO Date", "Order Dt", "Transaction Date", "Txn Date", "Document Date", "Issue Date",
+                    "Order Start Date", "EffectiveDate")),  # Salesforce: an order's start date
     Field("shipment_date", "Expected Shipment Date", "date", help="Expected shipment date (YYYY-MM-DD).",
-          synonyms=("Shipment Date", "Ship Date", "Delivery Date", "Due Date", "Expected Delivery Date", "Expected Ship Date")),
+          synonyms=("Shipment Date", "Ship Date", "Delivery Date", "Due Date", "Expected Delivery Date", "Expected Ship Date",
+                    "Ship By", "Ship By Date", "Deliv Date")),
     Field("reference_number", "PurchaseOrder", help="Reference, e.g. the customer's purchase order number.",
           synonyms=("Reference Number", "Reference", "Reference#", "Ref", "Ref No", "PO Number", "PO", "Purchase Order", "Customer PO", "Your Reference")),
     Field("currency_id", "Currency Code", "id", lookup="currency", help="Currency of the order; found by currency code.",
-          synonyms=("Currency", "CurrencyCode", "Curr", "Currency ID")),
+          synonyms=("Currency", "CurrencyCode", "Curr", "Currency ID", "CurrencyIsoCode")),
     Field("exchange_rate", "Exchange Rate", "number", positive=True, help="Rate from the order's currency to the base currency.",
           synonyms=("FX Rate", "Rate of Exchange", "ExchangeRate")),
     Field("salesperson_id", "Sales Person", "id", lookup="salesperson", help="Salesperson responsible; found by name.",
@@ -47,9 +51,10 @@ FIELDS: tuple[Field, ...] = (
           synonyms=("Shipping", "Freight", "Delivery Charge", "Shipping Amount", "Carriage")),
     Field("adjustment", "Adjustment", "number", help="Adjustment added to (or taken off) the total."),
     Field("adjustment_description", "Adjustment Description", help="Why the adjustment was made."),
-    Field("delivery_method", "Delivery Method", help="How the goods are delivered.", synonyms=("Ship Via", "Shipping Method", "Carrier")),
+    Field("delivery_method", "Delivery Method", help="How the goods are delivered.", synonyms=("Ship Via", "Via", "Shipping Method", "Carrier")),
     Field("notes", "Notes", help="Notes shown on the sales order.",
-          synonyms=("Customer Notes", "Note", "Comments", "Remarks", "Message", "Memo on Statement")),
+          synonyms=("Customer Notes", "Note", "Comments", "Remarks", "Message", "Memo on Statement",
+                    "Customer Message")),
     Field("terms", "Terms & Conditions", help="Terms and conditions of the sales order.",
           synonyms=("Terms", "Terms and Conditions", "T&C")),
     Field("payment_terms", "Payment Terms", "integer", help="Payment terms in days.", synonyms=("Terms Days", "Net Days")),
@@ -81,9 +86,9 @@ EXPORT_HEADERS: tuple[str, ...] = (
     "Shipping Phone Number", "CF.External ID", "CF.Channel",
 )
 
-# Besides the columns every document's export has (DOCUMENT_IGNORED_HEADERS):
 IGNORED_HEADERS: dict[str, str] = {
-    **customer_address_headers("Street2", "Fax", "Phone"),
+    **DOCUMENT_IGNORED_HEADERS,
+    **customer_address_headers("Address", "Street2", "City", "State", "Country", "Code", "Fax", "Phone"),
     "Shipping Phone Number": "addresses come from the customer",
     "Entity Discount Amount": "Zoho computes it from the discount percent",
     "Warehouse Name": "warehouses are not imported",
@@ -91,6 +96,11 @@ IGNORED_HEADERS: dict[str, str] = {
     "Shipped Status": "Zoho sets it",
     "Order Status": "Zoho sets it",
     "Item Tax Type": "follows from the tax",
+    # other systems' exports (Salesforce): totals Zoho computes, a date it has no field for
+    "TotalAmount": "Zoho computes it",
+    "Order Amount": "Zoho computes it",
+    "PO Date": "a sales order has no purchase order date",
+    "PoDate": "a sales order has no purchase order date",
 }
 
 ENTITY = document_entity(
