@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from app.entities.catalogue import CREATING, Field, seed
-from app.entities.field_groups import (
-    DOCUMENT_IGNORED_HEADERS,
-    GST_TREATMENT,
-    custom_field,
-    customer_address_headers,
-    line_item_fields,
-)
+from app.entities.field_groups import GST_TREATMENT, custom_field, line_item_fields
 from app.entities.models import document_entity
 
 FIELDS: tuple[Field, ...] = (
@@ -64,9 +58,8 @@ EXPORT_HEADERS: tuple[str, ...] = (
     "Shipping Code", "CF.External ID",
 )
 
+# Besides the columns every document's export has (DOCUMENT_IGNORED_HEADERS):
 IGNORED_HEADERS: dict[str, str] = {
-    **DOCUMENT_IGNORED_HEADERS,
-    **customer_address_headers("Address", "City", "State", "Country", "Code"),
     "Credit Note Status": "Zoho sets the status",
     "Balance": "Zoho computes it",
     "BrandingTheme": "templates are not imported",  # Xero's credit note export

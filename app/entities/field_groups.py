@@ -7,6 +7,11 @@ from app.entities.catalogue import Field, seed
 ADDRESS_MAX = 500
 GST_TREATMENT = seed("004", "Allowed values are business_gst , business_none , overseas , consumer .")
 
+def customer_address_headers(*parts: str) -> dict[str, str]:
+    """The export's "Billing <part>" and "Shipping <part>" columns: a document takes its addresses from its customer."""
+    return {f"{kind} {part}": "addresses come from the customer" for kind in ("Billing", "Shipping") for part in parts}
+
+
 # Columns of Zoho Books' export of a sales order or a credit note that an import leaves out, and why.
 DOCUMENT_IGNORED_HEADERS: dict[str, str] = {
     "Status": "Zoho sets the status",
@@ -20,6 +25,7 @@ DOCUMENT_IGNORED_HEADERS: dict[str, str] = {
     "SKU": "the item is found by name",
     "Last Modified Time": "Zoho sets it",
     "Created Time": "Zoho sets it",
+    **customer_address_headers("Address", "City", "State", "Country", "Code"),
     # other systems' exports (QuickBooks, Xero): amounts Zoho computes, a date a line item has no field for
     "Amount": "Zoho computes it from the quantity and rate",
     "ItemAmount": "Zoho computes it from the quantity and rate",
@@ -28,11 +34,6 @@ DOCUMENT_IGNORED_HEADERS: dict[str, str] = {
     "Tax Amount": "Zoho computes it",
     "Service Date": "a line item has no service date",
 }
-
-
-def customer_address_headers(*parts: str) -> dict[str, str]:
-    """The export's "Billing <part>" and "Shipping <part>" columns: a document takes its addresses from its customer."""
-    return {f"{kind} {part}": "addresses come from the customer" for kind in ("Billing", "Shipping") for part in parts}
 
 
 # Other systems' names for address parts: (Xero prefix, extra words) per address kind.

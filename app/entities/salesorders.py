@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from app.entities.catalogue import CREATING, Field, seed
 from app.entities.field_groups import (
-    DOCUMENT_IGNORED_HEADERS,
     GST_TREATMENT,
     custom_field,
     customer_address_headers,
@@ -86,9 +85,9 @@ EXPORT_HEADERS: tuple[str, ...] = (
     "Shipping Phone Number", "CF.External ID", "CF.Channel",
 )
 
+# Besides the columns every document's export has (DOCUMENT_IGNORED_HEADERS):
 IGNORED_HEADERS: dict[str, str] = {
-    **DOCUMENT_IGNORED_HEADERS,
-    **customer_address_headers("Address", "Street2", "City", "State", "Country", "Code", "Fax", "Phone"),
+    **customer_address_headers("Street2", "Fax", "Phone"),
     "Shipping Phone Number": "addresses come from the customer",
     "Entity Discount Amount": "Zoho computes it from the discount percent",
     "Warehouse Name": "warehouses are not imported",
