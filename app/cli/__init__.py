@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import os
+import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
+from app.errors import ZohoBulkError
 
 LOG_ENV = "ZOHO_BULK_LOG"
 ENTITIES = ("contacts", "salesorders", "creditnotes")
@@ -188,6 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(_handler(args.command)(args) or 0)
+    except ZohoBulkError as exc:  # one of ours that no command caught: its sentence, never a traceback
+        print(f"zoho-bulk {args.command}: {exc.message}", file=sys.stderr)
+        if getattr(args, "json", False):  # the JSON object is still the last line
+            print(json.dumps({"error": exc.message, "exit_code": exc.exit_code}))
+        return exc.exit_code
     except KeyboardInterrupt:  # Ctrl-C outside a job's run (reading the file, signing in...)
         from app.cli.terminal import stopped_at_once
         return stopped_at_once(as_json=getattr(args, "json", False))

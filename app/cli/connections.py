@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from app.errors import ZohoBulkError
 from app.zoho.books import BooksClient
 from app.zoho.connections import (
     NO_KEYRING_MESSAGE,
@@ -64,17 +65,17 @@ def connections_command(
             return asyncio.run(_test(store, args.name, transport, out, crm=getattr(args, "crm", False)))
         try:
             return asyncio.run(_add(args, store, prompt, open_browser, transport, out))
-        except (ZohoError, ValueError) as exc:  # nothing was saved
+        except (ZohoBulkError, ValueError) as exc:  # nothing was saved
             print(f"{_plain(exc)} (nothing saved)", file=err)
             return 2
-    except (ZohoError, ValueError) as exc:
+    except (ZohoBulkError, ValueError) as exc:
         print(_plain(exc), file=err)
         return 2 if isinstance(exc, NoKeyring | ValueError) else 1
 
 
 def _plain(exc: Exception) -> str:
-    if isinstance(exc, ZohoError):
-        return str(exc)
+    if isinstance(exc, ZohoBulkError):
+        return exc.message
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):

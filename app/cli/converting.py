@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.cli.terminal import refuse, run_in_terminal
+from app.errors import ZohoBulkError
 from app.jobs.converting.input_file import (
     CONVERT_TARGETS,
     SOURCES,
@@ -29,8 +30,7 @@ from app.jobs.converting.job import (
 from app.jobs.converting.reasons import REASONS, plain_reason
 from app.jobs.errors import JobError
 from app.jobs.progress import format_duration
-from app.jobs.target import TargetError, open_target
-from app.zoho import ZohoError
+from app.jobs.target import open_target
 
 
 def convert_command(args: argparse.Namespace) -> int:
@@ -48,8 +48,8 @@ def convert_command(args: argparse.Namespace) -> int:
                 column=getattr(args, "column", None),
             )
             return asyncio.run(run_convert(settings, as_json=args.json))
-    except (JobError, TargetError, ZohoError) as exc:
-        return refuse(str(exc), as_json=args.json)
+    except ZohoBulkError as exc:
+        return refuse(exc.message, as_json=args.json)
 
 
 async def run_convert(settings: ConvertSettings, *, as_json: bool = False, out: TextIO | None = None,

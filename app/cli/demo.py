@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from app.jobs.errors import JobError
+from app.errors import ZohoBulkError
 from app.jobs.importing.job import ImportJob, JobResult, JobSettings
 from app.jobs.journal import data_dir
 from app.jobs.progress import TextProgressBar, format_duration
-from app.jobs.target import RATE_ENV, TargetError, sandbox_target
+from app.jobs.target import RATE_ENV, sandbox_target
 from app.resources import samples_dir
 from app.zoho import Throttle
 
@@ -54,8 +54,8 @@ def demo_command(args: argparse.Namespace | None = None) -> int:
                 target = sandbox_target(sb.url, throttle=throttle, name="embedded demo sandbox",
                                         identity=f"demo {stamp} {sb.url}")
                 results = asyncio.run(_import_samples(target, reports, err))
-        except (JobError, TargetError) as exc:
-            print(f"The demo stopped: {exc}", file=err)
+        except ZohoBulkError as exc:
+            print(f"The demo stopped: {exc.message}", file=err)
             return 2
     return _summary(results, reports, out)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.cli.terminal import run_in_terminal
+from app.errors import ZohoBulkError
 from app.jobs.control import Cancelled
 from app.jobs.exporting.job import (
     ExportError,
@@ -19,8 +20,8 @@ from app.jobs.exporting.job import (
     resume_settings,
 )
 from app.jobs.progress import TextProgressBar, format_duration
-from app.jobs.target import Target, TargetError, open_target
-from app.zoho import QuotaSpent, ZohoError
+from app.jobs.target import Target, open_target
+from app.zoho import QuotaSpent
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -29,8 +30,8 @@ def export_command(args: argparse.Namespace) -> int:
         with open_target(sandbox=args.sandbox, connection=args.connection) as target:
             settings = settings_from(args, target)
             return asyncio.run(run_export(settings, as_json=args.json))
-    except (ExportError, TargetError, ZohoError) as exc:
-        return refuse(str(exc), as_json=args.json)
+    except ZohoBulkError as exc:
+        return refuse(exc.message, as_json=args.json)
 
 
 def settings_from(args: argparse.Namespace, target: Target | None) -> ExportSettings:

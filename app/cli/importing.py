@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import TextIO
 
 from app.cli.terminal import refuse, run_in_terminal
+from app.errors import ZohoBulkError
 from app.jobs.errors import JobError
 from app.jobs.importing.job import ImportJob, JobResult, JobSettings
 from app.jobs.outcomes import summary_line
 from app.jobs.plan import Plan
 from app.jobs.progress import format_duration
-from app.jobs.target import Target, TargetError, open_target
+from app.jobs.target import Target, open_target
 from app.mapping.schema import save_mapping
 from app.mapping.show import mapping_lines, payload_lines, problem_lines
-from app.zoho import QuotaSpent, ZohoError
+from app.zoho import QuotaSpent
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ def import_command(args: argparse.Namespace) -> int:
         with open_target(sandbox=args.sandbox, connection=args.connection) as target:
             settings = settings_from(args, target)
             return asyncio.run(run_import(settings, as_json=args.json, preview=preview))
-    except (JobError, TargetError, ZohoError) as exc:
-        return refuse(str(exc), as_json=args.json)
+    except ZohoBulkError as exc:
+        return refuse(exc.message, as_json=args.json)
 
 
 def settings_from(args: argparse.Namespace, target: Target) -> JobSettings:

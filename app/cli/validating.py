@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.errors import ZohoBulkError
 from app.mapping.automap import automap
 from app.mapping.documents import Prepared, Problem
-from app.mapping.errors import MappingError
 from app.mapping.prepare import prepare
 from app.mapping.schema import Mapping, load_mapping, save_mapping
 from app.mapping.show import mapping_lines, problem_lines
@@ -92,8 +92,8 @@ def validate_command(args: argparse.Namespace) -> int:
             saved = save_mapping(mapping, args.save_mapping)
             print(f"Mapping saved: {saved}")
         prepared = prepare(table, mapping)
-    except (SheetError, MappingError) as exc:
-        return _fail(str(exc), as_json)
+    except ZohoBulkError as exc:  # an unreadable file or a mapping that cannot be used
+        return _fail(exc.message, as_json)
     except OSError as exc:
         return _fail(f'The mapping cannot be saved to "{args.save_mapping}" ({exc.strerror or exc}).', as_json)
     report_dir = Path(args.report_dir) if getattr(args, "report_dir", None) else source.parent

@@ -25,16 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import ZohoBulkError
 from app.gui.logfile import log_path
 
 log = logging.getLogger("app.gui")
 
 
 def plain_message(error: BaseException) -> str:
-    """One sentence a user can act on; our own errors already speak plainly, others are named, and an
-    unexpected one is logged with its traceback (once) so the log file has what support needs."""
-    if type(error).__module__.startswith("app."):
-        return str(error) or type(error).__name__
+    """One sentence a user can act on; our own errors (ZohoBulkError) already speak plainly, others are named,
+    and an unexpected one is logged with its traceback (once) so the log file has what support needs."""
+    if isinstance(error, ZohoBulkError):
+        return error.message or type(error).__name__
     if isinstance(error, FileNotFoundError):
         return f"The file {error.filename} does not exist."
     if isinstance(error, PermissionError):
@@ -117,8 +118,10 @@ def show_error(
 
 
 def show_exception(parent: QWidget | None, title: str, error: BaseException) -> ErrorDialog:
-    """Log the full story, show the user one plain sentence."""
-    log_unexpected(error, title)
+    """Show the user one plain sentence; an unexpected error's traceback goes to the log (ours are logged as
+    their sentence: they are expected)."""
+    if not isinstance(error, ZohoBulkError):
+        log_unexpected(error, title)
     details = None
     for name in ("status", "code", "field"):
         value = getattr(error, name, None)

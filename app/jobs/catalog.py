@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.errors import ZohoBulkError
+
 PER_PAGE = 200
 
 
@@ -50,7 +52,7 @@ SOURCES: dict[str, Source] = {
 }
 
 
-class LookupMiss(Exception):
+class LookupMiss(ZohoBulkError):
     """A name matched no record or several; the message names the candidates."""
 
 

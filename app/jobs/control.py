@@ -9,6 +9,7 @@ from collections.abc import Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
+from app.errors import STOPPED_EARLY, ZohoBulkError
 from app.jobs.journal import Journal
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import ZohoError
@@ -17,8 +18,10 @@ ClientT = TypeVar("ClientT", bound=AbstractAsyncContextManager[Any])
 T = TypeVar("T")
 
 
-class Cancelled(Exception):
+class Cancelled(ZohoBulkError):
     """Raised inside a job's workers when the user cancelled the run."""
+
+    exit_code = STOPPED_EARLY
 
 
 class RunControl:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.errors import ZohoBulkError
 
-class JobError(Exception):
+
+class JobError(ZohoBulkError):
     """The job cannot start (unreadable file, refused mapping, no credentials, unknown job): nothing was sent."""
-
-    exit_code = 2

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from app.errors import ZohoBulkError
 from app.jobs.journal import data_dir
 from app.zoho import BooksClient, ConnectionStore, CrmClient, Throttle, ZohoError
 
@@ -18,7 +19,7 @@ SANDBOX_ORGANIZATION_ID = "10234695"
 RATE_ENV = "ZOHO_BULK_SANDBOX_RATE"  # "N/SECONDS[/CONCURRENCY]": the limits of a sandbox target
 
 
-class TargetError(Exception):
+class TargetError(ZohoBulkError):
     """No usable target (unknown connection, no credentials, sandbox not reachable); a plain sentence."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from app.errors import ZohoBulkError
 from app.private import private_file, private_folder
 from app.sandbox.app import create_app
 from app.sandbox.gate import LIVE_TRANSPORTS
@@ -32,7 +33,7 @@ class DroppableH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
-class SandboxError(Exception):
+class SandboxError(ZohoBulkError):
     """The sandbox could not start (port taken, bad host, unreadable file)."""
 
 

@@ -13,6 +13,7 @@ from types import FrameType
 import platformdirs
 import uvicorn
 
+from app.errors import ZohoBulkError
 from app.private import private_file, private_folder
 from app.sandbox.app import create_app
 from app.sandbox.embedded import SandboxError, bind, uvicorn_config
@@ -31,7 +32,7 @@ class ForegroundServer(uvicorn.Server):
             self.should_exit = True
 
 
-class UsageError(ValueError):
+class UsageError(ZohoBulkError, ValueError):
     """A command-line option the sandbox cannot use."""
 
 

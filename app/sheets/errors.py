@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.errors import ZohoBulkError
 
-class SheetError(Exception):
+
+class SheetError(ZohoBulkError):
     """A spreadsheet could not be read; ``str(err)`` is one plain sentence naming the file and the reason."""
 
     verb = "read"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from app.errors import STOPPED_EARLY, ZohoBulkError
 
-class ZohoError(Exception):
+
+class ZohoError(ZohoBulkError):
     """A request to Zoho did not give the record asked for; `str(err)` is a plain sentence.
 
     `status` is the HTTP status (None when no answer came), `code` Zoho's own code,
@@ -49,9 +51,13 @@ class InDoubt(ZohoError):
     The client never resends such a request; the caller reconciles (looks the record up).
     """
 
+    exit_code = STOPPED_EARLY  # a rerun looks the record up
+
 
 class QuotaSpent(ZohoError):
     """The organization's daily API quota is spent; nothing more is sent until it resets."""
+
+    exit_code = STOPPED_EARLY
 
     def __init__(self, resets_at: datetime, *, status: int | None = None) -> None:
         self.resets_at = resets_at
@@ -67,6 +73,8 @@ class Unreachable(ZohoError):
 
     Nothing was sent, so the caller may stop and try again later without any doubt.
     """
+
+    exit_code = STOPPED_EARLY
 
 
 class AuthError(ZohoError):

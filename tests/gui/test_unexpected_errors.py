@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from app.errors import ZohoBulkError
 from app.gui import errors, logfile
 from app.sheets import SheetError, read_table, sheet_names
 
@@ -108,3 +109,44 @@ def test_our_own_errors_are_shown_as_they_are_and_not_logged_as_unexpected(tmp_p
     error = SheetError(tmp_path / "orders.xlsx", "the file is empty (0 bytes)")
     assert errors.plain_message(error) == 'Cannot read "orders.xlsx": the file is empty (0 bytes).'
     assert "Traceback" not in logged(log_file)
+
+
+class Outside(ZohoBulkError):
+    """Ours, though defined outside the app package: the GUI decides by the base, not by module names."""
+
+
+class Foreign(Exception):
+    """Not ours, though it claims a module of the app."""
+
+
+Foreign.__module__ = "app.jobs.exporting.job"
+
+
+def test_an_error_of_ours_from_any_module_is_shown_plainly_and_not_logged_as_unexpected(
+        window: Any, context: Any, run: Any, qtbot: Any, error_dialogs: Any, log_file: Path) -> None:
+    async def refused() -> None:
+        raise Outside("The folder is read-only; choose another one.")
+
+    task = context.start(refused(), "Export failed")
+    with pytest.raises(Outside):
+        run(task)
+    qtbot.waitUntil(lambda: len(error_dialogs()) == 1)
+    [dialog] = error_dialogs()
+    assert dialog.message == "The folder is read-only; choose another one."
+    text = logged(log_file)
+    assert "Export failed: The folder is read-only; choose another one." in text and "Traceback" not in text
+
+
+def test_a_foreign_error_is_unexpected_whatever_module_it_names(
+        window: Any, context: Any, run: Any, qtbot: Any, error_dialogs: Any, log_file: Path) -> None:
+    async def broken() -> None:
+        raise Foreign("a bug")
+
+    task = context.start(broken(), "Export failed")
+    with pytest.raises(Foreign):
+        run(task)
+    qtbot.waitUntil(lambda: len(error_dialogs()) == 1)
+    [dialog] = error_dialogs()
+    assert dialog.message == "Something unexpected went wrong (Foreign); the log file has the details."
+    text = logged(log_file)
+    assert "Traceback (most recent call last)" in text and "Foreign: a bug" in text

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.entities import ENTITIES
+from app.errors import ZohoBulkError
 
 Kind = Literal["text", "date", "datetime", "number", "integer", "boolean", "percent", "discount"]
 Getter = Callable[[dict[str, Any], dict[str, Any] | None], Any]
@@ -23,7 +24,7 @@ Getter = Callable[[dict[str, Any], dict[str, Any] | None], Any]
 EXPORTABLE = ("contacts", "salesorders", "creditnotes", "items")
 
 
-class ColumnError(ValueError):
+class ColumnError(ZohoBulkError, ValueError):
     """A column name the export does not know; one plain sentence."""
 
 

@@ -31,6 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from app.errors import ZohoBulkError
 from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.exporting.columns import (
     Column,
@@ -79,10 +80,8 @@ SHEET_TITLES = {"contacts": "Contacts", "salesorders": "Sales Orders", "creditno
                 "items": "Items"}
 
 
-class ExportError(Exception):
+class ExportError(ZohoBulkError):
     """The export cannot start (bad option, bad output path, no credentials): nothing was written."""
-
-    exit_code = 2
 
 
 @dataclass

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
+from app.errors import ZohoBulkError
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, SENT, Entry, Journal
 
 RETRIED_LISTS = ("storm", "custom_field_refused")  # journal values holding entry indexes
 
 
-class Regrouped(Exception):
+class Regrouped(ZohoBulkError):
     """The copy groups rows already sent to Zoho otherwise than when they were sent."""
 
 

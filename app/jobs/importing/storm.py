@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.errors import STOPPED_EARLY
 from app.zoho.errors import ZohoError, field_named_in
 
 SAME_ERROR_LIMIT = 5  # documents in a row refused the same way before the run pauses
@@ -11,6 +12,8 @@ SAME_ERROR_LIMIT = 5  # documents in a row refused the same way before the run p
 
 class ErrorStorm(ZohoError):
     """The run stopped because Zoho refused `count` documents in a row with the same error."""
+
+    exit_code = STOPPED_EARLY
 
 
 def _key(exc: ZohoError) -> tuple[str, str, str]:
