@@ -92,6 +92,11 @@ class Store:
             )
             return value
 
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        """Run one statement under the lock."""
+        with self.lock:
+            return self.conn.execute(sql, params)
+
     def _first(self, sql: str, params: tuple[Any, ...], read: Callable[[Any], T]) -> T | None:
         """`read` of the first column of the first row `sql` finds, or None when it finds none."""
         with self.lock:
@@ -127,11 +132,7 @@ class Store:
         return self._first("SELECT doc FROM records WHERE entity = ? AND id = ?", (entity, str(record_id)), json.loads)
 
     def delete(self, entity: str, record_id: str) -> bool:
-        with self.lock:
-            cur = self.conn.execute(
-                "DELETE FROM records WHERE entity = ? AND id = ?", (entity, str(record_id))
-            )
-            return cur.rowcount > 0
+        return self._execute("DELETE FROM records WHERE entity = ? AND id = ?", (entity, str(record_id))).rowcount > 0
 
     def find_id(self, entity: str, column: str, value: str) -> str | None:
         """The ID of the record whose indexed ``column`` equals ``value``."""
@@ -162,10 +163,7 @@ class Store:
 
     # contact persons live inside their contact's document; this maps a person to its contact
     def set_person_owner(self, person_id: str, contact_id: str) -> None:
-        with self.lock:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO contact_persons VALUES (?, ?)", (person_id, contact_id)
-            )
+        self._execute("INSERT OR REPLACE INTO contact_persons VALUES (?, ?)", (person_id, contact_id))
 
     def person_owner(self, person_id: str) -> str | None:
         return self._first("SELECT contact_id FROM contact_persons WHERE contact_person_id = ?", (person_id,), str)
@@ -182,10 +180,7 @@ class Store:
                     )
 
     def add_refresh_token(self, token: str, client_id: str) -> None:
-        with self.lock:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO refresh_tokens VALUES (?, ?)", (token, client_id)
-            )
+        self._execute("INSERT OR REPLACE INTO refresh_tokens VALUES (?, ?)", (token, client_id))
 
     def refresh_token_client(self, token: str) -> str | None:
         return self._first("SELECT client_id FROM refresh_tokens WHERE token = ?", (token,), str)
