@@ -73,7 +73,7 @@ def request_schema(file_name: str, schema_name: str | None = None) -> dict[str, 
     return _openapi_to_jsonschema(document["components"]["schemas"][schema_name] if schema_name else document)
 
 
-# crm-oas v8 inventory_convert.yaml's request body (reference/crm-oas/inventory_convert.request.schema.json):
+# Zoho's crm-oas v8 inventory_convert.yaml request body (copied as crm_schemas/inventory_convert.request.schema.json):
 # {"data": [{"convert_to": [{"module": {"api_name", "id"}, "carry_over_tags"?: true}]}]}. The older
 # inventory_convert.json's Inventory_Converter is NOT the request body (it lacks the `data` wrapper).
 CONVERT_SCHEMA: tuple[str, str | None] = ("inventory_convert.request.schema.json", None)
