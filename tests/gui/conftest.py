@@ -1,7 +1,7 @@
-"""GUI fixtures: offscreen Qt, a qasync loop on the test's QApplication, an AppContext on throw-away folders.
+"""GUI fixtures: offscreen Qt, one qasync loop (`qloop`) on the test's QApplication, an AppContext on throw-away folders.
 
-Coroutines (page actions) run with `run(coro)` — `loop.run_until_complete` on the qasync loop, which
-pumps Qt events while it waits — so no test sleeps. Error dialogs are found with `error_dialogs()`.
+Coroutines (page actions) run with `run(coro)`, which pumps Qt events until the coroutine ends, or advance
+inside qtbot.waitUntil/waitSignal — so no test sleeps. Error dialogs are found with `error_dialogs()`.
 """
 
 from __future__ import annotations
@@ -34,19 +34,13 @@ def gui_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync event loop on the test's QApplication, set as the current loop."""
-    import qasync
+    """The test's qasync loop on its QApplication, running as the app's own loop does.
 
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    loops.close(loop)
+    Coroutines advance whenever Qt processes events: while `run(...)` waits, and inside
+    qtbot.waitUntil or qtbot.waitSignal. Tasks still pending at the end are cancelled.
+    """
+    with loops.running(qapp) as loop:
+        yield loop
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def run(qloop: asyncio.AbstractEventLoop) -> Callable[[Awaitable[T]], T]:
     """Run a page's coroutine (or await a started task) on the qasync loop until it ends."""
 
     def run_until_done(work: Awaitable[T]) -> T:
-        return qloop.run_until_complete(work)  # type: ignore[arg-type]
+        return loops.until_done(qloop, work)
 
     return run_until_done
 

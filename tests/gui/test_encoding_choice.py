@@ -13,7 +13,6 @@ from app.gui.import_wizard.page import FILE, MAPPING
 from tests.gui import wizard_fixtures as fixtures
 
 context = fixtures.context
-qloop = fixtures.qloop
 wizard_data_dir = fixtures.wizard_data_dir
 WAIT_MS = 30_000
 

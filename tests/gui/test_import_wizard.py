@@ -19,7 +19,6 @@ from tests.gui.wizard_fixtures import seed, with_bad_cell
 
 context = fixtures.context
 opened_urls = fixtures.opened_urls
-qloop = fixtures.qloop
 wizard_data_dir = fixtures.wizard_data_dir
 
 LEFT = Qt.MouseButton.LeftButton

@@ -17,7 +17,6 @@ from tests.gui import wizard_fixtures as fixtures
 from tests.jobs.conftest import write_csv
 
 context = fixtures.context
-qloop = fixtures.qloop
 
 WAIT_MS = 30_000
 ORDER = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]

@@ -21,7 +21,6 @@ from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import seed
 
 context = fixtures.context
-qloop = fixtures.qloop
 wizard_data_dir = fixtures.wizard_data_dir
 
 LEFT = Qt.MouseButton.LeftButton

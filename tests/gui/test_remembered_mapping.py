@@ -24,7 +24,6 @@ from tests.gui.wizard_fixtures import seed
 from tests.jobs.conftest import write_csv
 
 context = fixtures.context
-qloop = fixtures.qloop
 wizard_data_dir = fixtures.wizard_data_dir
 
 LEFT = Qt.MouseButton.LeftButton

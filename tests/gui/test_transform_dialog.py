@@ -19,7 +19,6 @@ from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import with_bad_cell
 
 context = fixtures.context
-qloop = fixtures.qloop
 wizard_data_dir = fixtures.wizard_data_dir
 
 LEFT = Qt.MouseButton.LeftButton

@@ -1,4 +1,4 @@
-"""Fixtures of the import wizard tests: a qasync loop on the test's QApplication, an AppContext on a live sandbox, files."""
+"""Fixtures of the import wizard tests: an AppContext on a live sandbox, its data folder, files (`qloop` is in conftest)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-import qasync
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
@@ -20,7 +19,6 @@ from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings, Target, sandbox_target
 from app.resources import samples_dir
 from app.zoho import ConnectionStore
-from tests.gui import loops
 
 
 @pytest.fixture(autouse=True)
@@ -29,20 +27,6 @@ def wizard_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "data"
     monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(path))
     return path
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop that runs coroutines whenever Qt processes events (qtbot.waitUntil/waitSignal)."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    yield loop
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
-    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]  # stop() would quit the QApplication
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-    loops.close(loop)
 
 
 class SandboxContext(AppContext):
