@@ -16,6 +16,7 @@ from app.gui.import_wizard.review_step import ReviewStep
 from app.gui.import_wizard.run_step import ResultsStep, RunStep
 from app.gui.import_wizard.session import Context, Session, Tasks, gentle, what_resuming_sends
 from app.gui.page import Page, ScreenshotState, ask
+from app.mapping import Mapping
 from app.sheets import read_table
 from app.sheets.encodings import EncodingUnsure
 
@@ -57,6 +58,7 @@ class ImportPage(Page):
         self.run_step.finished.connect(self.mapping_step.remember_run)
         self.results_step.fix_failed_rows.connect(self.fix_failed_rows)
         self.results_step.resume_requested.connect(self.resume)
+        self.review_step.mapping_changed.connect(self._mapping_from_review)
 
         self.steps_label = QLabel()
         self.steps_label.setObjectName("wizardSteps")
@@ -199,6 +201,11 @@ class ImportPage(Page):
         finally:
             self.reading = False
             self._update_buttons()
+
+    def _mapping_from_review(self, mapping: Mapping) -> None:
+        """A value map made on Review: the mapping step shows it, and Save mapping keeps it."""
+        if self.mapping_step.model is not None:
+            self.mapping_step.model.set_mapping(mapping)
 
     def _run_finished(self) -> None:
         self.results_step.show_result(self.session.result)

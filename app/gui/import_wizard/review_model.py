@@ -1,9 +1,11 @@
-"""The review table: a Qt model over the sheet's cells with each cell's problem, editable, filterable to problem rows."""
+"""The review table: a Qt model over the sheet's cells with each cell's problem and a Message column, editable,
+filterable to problem rows."""
 
 from __future__ import annotations
 
+import html
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
@@ -11,12 +13,15 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.gui.table_model import Index
 from app.mapping import Mapping, Prepared, Problem, prepare
+from app.mapping.fixes import cell_text, reason, recheck
 from app.sheets import Table
 
 ERROR_COLOUR = QColor(255, 205, 205)
 WARNING_COLOUR = QColor(255, 236, 179)
 EDITED_COLOUR = QColor(205, 232, 255)
+MESSAGE = "Message"
 
+shown = cell_text  # a cell as the user typed it (the mapping step's samples use it too)
 
 
 @dataclass
@@ -24,10 +29,14 @@ class Validation:
     """What prepare() found, indexed for O(1) lookups by the table view: cell -> problem, row -> problems."""
 
     prepared: Prepared
+    problems: list[Problem] = field(default_factory=list)  # every problem pinned to a row, in sheet order
     cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (row, col) -> (severity, text)
     rows: dict[int, tuple[str, str]] = field(default_factory=dict)  # problems pinned to a row, not a cell
+    by_row: dict[int, list[Problem]] = field(default_factory=dict)
     problem_rows: list[int] = field(default_factory=list)  # sorted row indexes with any problem
+    places: list[tuple[int, int]] = field(default_factory=list)  # sorted (row, column) of each problem; -1: the row
     general: list[str] = field(default_factory=list)  # problems of no row (e.g. the sheet as a whole)
+    general_warnings: int = 0
     documents: int = 0
     valid: int = 0
     invalid: int = 0
@@ -43,33 +52,73 @@ def _add(slot: dict[Any, tuple[str, str]], key: Any, p: Problem) -> None:
         slot[key] = (severity, f"{old[1]}\n{p.message}")
 
 
+def _indexed(prepared: Prepared, pinned: list[Problem], general: list[Problem] | list[str],
+             headers: list[str], general_warnings: int = 0) -> Validation:
+    """A Validation of these documents and problems (those pinned to a row, those of no row)."""
+    columns = {h: i for i, h in enumerate(headers)}
+
+    def place(p: Problem) -> tuple[int, int]:
+        assert p.row_index is not None
+        ci = columns.get(p.column) if p.column is not None else None
+        return p.row_index, -1 if ci is None else ci
+
+    pinned = sorted(pinned, key=place)
+    result = Validation(prepared, pinned)
+    for p in general:
+        if isinstance(p, Problem):
+            result.general.append(p.message)
+            result.general_warnings += p.severity == "warning"
+        else:
+            result.general.append(p)
+    result.general_warnings += general_warnings
+    invalid = {d.index for d in prepared.documents if not d.valid}
+    for p in pinned:
+        ri, ci = place(p)
+        result.places.append((ri, ci))
+        result.by_row.setdefault(ri, []).append(p)
+        if ci < 0:
+            _add(result.rows, ri, p)
+        else:
+            _add(result.cells, (ri, ci), p)
+        if p.severity == "warning":
+            result.warnings += 1
+        elif p.document is not None:
+            invalid.add(p.document)
+    result.warnings += result.general_warnings
+    result.problem_rows = sorted(result.by_row)
+    result.documents = len(prepared.documents)
+    result.invalid = len(invalid)
+    result.valid = result.documents - result.invalid
+    return result
+
+
 def validate(table: Table, mapping: Mapping) -> Validation:
     """prepare() the table and index its problems (runs on a worker thread)."""
     prepared = prepare(table, mapping)
-    columns = {h: i for i, h in enumerate(table.headers)}
-    result = Validation(prepared)
-    problems: list[Problem] = list(prepared.problems)
-    for d in prepared.documents:
-        problems.extend(d.problems)
-        if d.valid:
-            result.valid += 1
-        else:
-            result.invalid += 1
-    result.documents = len(prepared.documents)
-    touched: set[int] = set()
-    for p in problems:
-        if p.severity == "warning":
-            result.warnings += 1
-        if p.row_index is None:
-            result.general.append(p.message)
-            continue
-        touched.add(p.row_index)
-        ci = columns.get(p.column) if p.column is not None else None
-        if ci is None:
-            _add(result.rows, p.row_index, p)
-        else:
-            _add(result.cells, (p.row_index, ci), p)
-    result.problem_rows = sorted(touched)
+    problems = prepared.all_problems()
+    return _indexed(prepared, [p for p in problems if p.row_index is not None],
+                    [p for p in problems if p.row_index is None], table.headers)
+
+
+def revalidate(validation: Validation, table: Table, mapping: Mapping, touched: set[int],
+               columns: set[int]) -> Validation:
+    """Validate again only the documents holding the touched rows (worker thread); the other rows keep
+    their problems, names Zoho does not know included. A change of grouping validates everything."""
+    found = recheck(table, mapping, validation.prepared, touched, columns)
+    if found is None:
+        return validate(table, mapping)
+    redone = set(found.rows)
+    documents = list(validation.prepared.documents)
+    for d in found.documents:
+        documents[d.index] = d
+    kept = [p for p in validation.prepared.problems if p.row_index not in redone]
+    prepared = Prepared(documents, kept + found.problems, validation.prepared.rows)
+    pinned = [p for p in validation.problems if p.row_index not in redone] + found.problems
+    pinned += [p for d in found.documents for p in d.problems if p.row_index is not None]
+    unpinned = [p for d in found.documents for p in d.problems if p.row_index is None]
+    result = _indexed(prepared, pinned, list(validation.general), table.headers, validation.general_warnings)
+    for p in unpinned:
+        result.general.append(p.message)
     return result
 
 
@@ -80,46 +129,33 @@ def add_plan_problems(validation: Validation, table: Table, problems: list[Probl
     also when the plan was made from the corrected copy.
     """
     index_of = {number: i for i, number in enumerate(table.row_numbers)}
-    columns = {h: i for i, h in enumerate(table.headers)}
-    added = 0
-    documents: set[int] = set()
-    touched = set(validation.problem_rows)
+    seen = {(p.row_index, p.column, p.message) for p in validation.problems}
+    added: list[Problem] = []
+    general: list[str] = []
     for p in problems:
         r = index_of.get(p.row) if p.row is not None else None
         if r is None:
-            validation.general.append(p.message)
+            if p.message not in validation.general:
+                general.append(p.message)
             continue
-        ci = columns.get(p.column) if p.column is not None else None
-        slot, key = (validation.rows, r) if ci is None else (validation.cells, (r, ci))
-        if p.message in slot.get(key, ("", ""))[1]:
+        if (r, p.column, p.message) in seen:
             continue  # already shown (the same plan asked twice)
-        _add(slot, key, p)
-        touched.add(r)
-        added += 1
-        if p.document is not None:
-            documents.add(p.document)
-    validation.problem_rows = sorted(touched)
-    moved = min(len(documents), validation.valid)  # valid documents the plan found unsendable
-    validation.valid -= moved
-    validation.invalid += moved
-    return added
+        seen.add((r, p.column, p.message))
+        added.append(Problem(p.severity, p.message, p.row, r, p.column, p.column_letter, p.field, p.document))
+    fresh = _indexed(validation.prepared, validation.problems + added, validation.general + general,
+                     table.headers, validation.general_warnings)
+    validation.__dict__.update(fresh.__dict__)
+    return len(added)
 
 
-def shown(value: object) -> str:
-    """A cell as the user typed it: dates as ISO, whole floats without ".0", empty as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def tooltip(text: str) -> str:
+    """A reason as a rich-text tooltip, which Qt wraps (about 80 characters wide) instead of one long line."""
+    return "<p>" + "<br>".join(html.escape(line, quote=False) for line in text.splitlines()) + "</p>"
 
 
 class ReviewModel(QAbstractTableModel):
-    """Rows of the table (or only the rows with problems); data() is O(1) whatever the size."""
+    """Rows of the table (or only the rows with problems), its columns and a Message column (the last);
+    data() is O(1) whatever the size."""
 
     edited = Signal(int, int)  # row index, column index of a cell the user changed
 
@@ -128,8 +164,13 @@ class ReviewModel(QAbstractTableModel):
         self.table = table
         self.validation: Validation | None = None
         self.changed: set[tuple[int, int]] = set()
+        self.pending: set[tuple[int, int]] = set()  # cells changed since the last validation
         self._only_problems = False
         self._view: list[int] | None = None  # row indexes shown when filtered
+
+    @property
+    def message_column(self) -> int:
+        return len(self.table.headers)
 
     # --- what the wizard sets ---
 
@@ -145,6 +186,19 @@ class ReviewModel(QAbstractTableModel):
         self._view = self.validation.problem_rows if only and self.validation else None
         self.endResetModel()
 
+    def replace(self, ci: int, rows: list[int], new: str) -> list[int]:
+        """Put `new` in column `ci` of `rows` (a bulk fix the user confirmed); the rows changed."""
+        value = new if new.strip() else None
+        changed = [ri for ri in rows if self.table.rows[ri][ci] != value]
+        for ri in changed:
+            self.table.rows[ri][ci] = value
+            self.changed.add((ri, ci))
+            self.pending.add((ri, ci))
+        if changed:
+            self.dataChanged.emit(self.index(0, ci), self.index(max(self.rowCount() - 1, 0), ci))
+            self.edited.emit(changed[0], ci)
+        return changed
+
     def row_index(self, row: int) -> int:
         """The table row shown at view row `row`."""
         return self._view[row] if self._view is not None else row
@@ -153,7 +207,6 @@ class ReviewModel(QAbstractTableModel):
         """Where table row `row_index` is shown, None when filtered out."""
         if self._view is None:
             return row_index
-        from bisect import bisect_left
         at = bisect_left(self._view, row_index)
         return at if at < len(self._view) and self._view[at] == row_index else None
 
@@ -163,6 +216,23 @@ class ReviewModel(QAbstractTableModel):
             return None
         return v.cells.get((row_index, col)) or v.rows.get(row_index)
 
+    def next_problem(self, row_index: int, col: int, back: bool = False) -> tuple[int, int] | None:
+        """The place of the problem after (or before) this cell, wrapping around; None when there is none."""
+        v = self.validation
+        if v is None or not v.places:
+            return None
+        here = (row_index, col)
+        if back:
+            at = bisect_left(v.places, here) - 1
+            return v.places[at]  # -1 wraps to the last
+        at = bisect_right(v.places, here)
+        return v.places[at] if at < len(v.places) else v.places[0]
+
+    def message(self, row_index: int) -> str:
+        v = self.validation
+        found = v.by_row.get(row_index, []) if v is not None else []
+        return " \u00b7 ".join(f"{p.column}: {reason(p)}" if p.column else reason(p) for p in found)
+
     # --- QAbstractTableModel ---
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -171,13 +241,15 @@ class ReviewModel(QAbstractTableModel):
         return len(self._view) if self._view is not None else len(self.table.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.table.headers)
+        return 0 if parent.isValid() else len(self.table.headers) + 1
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         ri = self.row_index(index.row())
         ci = index.column()
+        if ci == self.message_column:
+            return self._message_data(ri, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return shown(self.table.rows[ri][ci])
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -195,13 +267,23 @@ class ReviewModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             found = self.problem(ri, ci)
-            return found[1] if found else None
+            return tooltip(found[1]) if found else None
+        return None
+
+    def _message_data(self, ri: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.message(ri)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self.message(ri)
+            return tooltip(text.replace(" \u00b7 ", "\n")) if text else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
+                if section == self.message_column:
+                    return MESSAGE
                 return f"{self.table.letters[section]}  {self.table.headers[section]}"
             return str(self.table.row_numbers[self.row_index(section)])
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Vertical:
@@ -211,10 +293,12 @@ class ReviewModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if index.column() == self.message_column:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() == self.message_column:
             return False
         ri, ci = self.row_index(index.row()), index.column()
         text = "" if value is None else str(value)
@@ -222,6 +306,7 @@ class ReviewModel(QAbstractTableModel):
             return False
         self.table.rows[ri][ci] = text if text.strip() else None
         self.changed.add((ri, ci))
+        self.pending.add((ri, ci))
         self.dataChanged.emit(index, index)
         self.edited.emit(ri, ci)
         return True

@@ -1,23 +1,34 @@
-"""Step 3 of the import wizard: every record with its bad cells, fixes in place, re-validation and the plan."""
+"""Step 3 of the import wizard: every record with its bad cells, the problems panel, fixes in place and in bulk,
+re-validation and the plan."""
 
 from __future__ import annotations
 
 import asyncio
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui.errors import plain_message
-from app.gui.import_wizard.review_model import ReviewModel, Validation, add_plan_problems, validate
+from app.gui.import_wizard.problems_fixes import BulkFixes
+from app.gui.import_wizard.problems_panel import ProblemsPanel
+from app.gui.import_wizard.review_model import (
+    ReviewModel,
+    Validation,
+    add_plan_problems,
+    revalidate,
+    validate,
+)
 from app.gui.import_wizard.session import (
     Context,
     Session,
@@ -27,7 +38,7 @@ from app.gui.import_wizard.session import (
 )
 from app.jobs import ImportJob, JobSettings
 from app.jobs.journal import forget_unstarted
-from app.mapping import Problem
+from app.mapping import Mapping, Problem
 
 MAX_GENERAL = 5
 
@@ -38,6 +49,7 @@ class ReviewStep(QWidget):
     changed = Signal()
     validated = Signal()  # a validation finished and the table shows it
     planned = Signal()  # the plan is known (or why it is not)
+    mapping_changed = Signal(object)  # a bulk fix added to the mapping (a value map): the Mapping
 
     def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +67,21 @@ class ReviewStep(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.view.horizontalHeader().setDefaultSectionSize(140)
+        self.panel = ProblemsPanel()
+        self.panel.jump.connect(self.jump_to)
+        self.fixes = BulkFixes(self, context, session)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("reviewSplit")
+        split.addWidget(self.view)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([640, 320])
+        split.setChildrenCollapsible(False)
+        for keys, back in (("F8", False), ("Shift+F8", True)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda back=back: self.next_problem(back))
 
         self.only_problems = QCheckBox("Only rows with &problems")
         self.only_problems.setObjectName("onlyProblems")
@@ -78,14 +105,14 @@ class ReviewStep(QWidget):
         self.plan_label.setObjectName("plan")
         self.plan_label.setWordWrap(True)
         self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        hint = QLabel("Red cells are errors, amber ones warnings (hover for the reason). "
-                      "Double-click a cell to fix it, then re-validate.")
+        hint = QLabel("Red cells are errors, amber ones warnings; the Message column and the problems list say why. "
+                      "Double-click a cell to fix it, or fix many at once from the list.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(split, 1)
         layout.addWidget(self.counts)
         layout.addWidget(self.general)
         layout.addWidget(hint)
@@ -100,14 +127,48 @@ class ReviewStep(QWidget):
         self.model = ReviewModel(s.table, self)
         self.model.edited.connect(self._edited)
         self.model.set_only_problems(self.only_problems.isChecked())
+        self.panel.set_table(s.table)
         # The table appears once checked: painting it while the worker holds the GIL would make
         # each of the view's thousands of data() calls wait for a hand-over.
         self.view.setModel(None)  # type: ignore[arg-type]
         await self._validate()
 
     async def revalidate_now(self) -> None:
+        """Check again what changed: the documents of the changed cells, or everything when unsure."""
         self.revalidate_button.setEnabled(False)
-        await self._validate()
+        if self.model is not None and self.model.pending and self._session.validation is not None:
+            await self.recheck()
+        else:
+            await self._validate()
+
+    async def recheck(self, rows: set[int] | None = None, columns: set[int] | None = None) -> None:
+        """Validate again only the documents holding the changed cells (and `rows`, read under a changed
+        mapping), on a worker; the panel says "checking…" meanwhile. Then the plan (names) again."""
+        s = self._session
+        assert s.table is not None and s.mapping is not None and self.model is not None
+        assert s.validation is not None
+        cells, self.model.pending = self.model.pending, set()
+        touched = {ri for ri, _ci in cells} | (rows or set())
+        changed_columns = {ci for _ri, ci in cells} | (columns or set())
+        await self.drop_job()
+        self.validating = True
+        self.revalidate_button.setEnabled(False)
+        self.panel.set_busy(f"checking {len(touched):,} {'row' if len(touched) == 1 else 'rows'}\u2026")
+        self.plan_label.setText("")
+        self.changed.emit()
+        try:
+            result: Validation = await self._context.run_in_background(
+                gentle, revalidate, s.validation, s.table, s.mapping, touched, changed_columns)
+        finally:
+            self.validating = False
+            self.panel.set_busy("")
+        self._validated(result)
+        await self._plan()
+
+    def use_mapping(self, mapping: Mapping) -> None:
+        """A bulk fix changed the mapping (a value map): the session and the mapping step use it from now on."""
+        self._session.mapping = mapping
+        self.mapping_changed.emit(mapping)
 
     def revalidate(self) -> None:
         from app.gui.import_wizard.session import Tasks
@@ -120,7 +181,9 @@ class ReviewStep(QWidget):
         assert s.table is not None and s.mapping is not None and self.model is not None
         await self.drop_job()
         self.validating = True
+        self.model.pending.clear()
         self.counts.setText(f"Checking {len(s.table.rows):,} rows\u2026")
+        self.panel.set_busy(f"checking {len(s.table.rows):,} rows\u2026")
         self.plan_label.setText("")
         self.changed.emit()
         try:
@@ -128,14 +191,25 @@ class ReviewStep(QWidget):
                                                                        s.mapping)
         finally:
             self.validating = False
-        s.validation = result
+            self.panel.set_busy("")
+        self._validated(result)
+        await self._plan()
+
+    def _validated(self, result: Validation) -> None:
+        """Show a validation: the grid's colours and messages, the problems list, the counts."""
+        assert self.model is not None
+        self._session.validation = result
         self.model.set_validation(result)
         if self.view.model() is not self.model:
             self.view.setModel(self.model)
+            header = self.view.horizontalHeader()
+            message = self.model.message_column
+            header.moveSection(header.visualIndex(message), 0)  # the reason beside the row number
+            self.view.setColumnWidth(message, 280)
+        self.panel.set_problems(result.problems)
         self._show_counts(result)
         self.validated.emit()
         self.changed.emit()
-        await self._plan()
 
     def _show_counts(self, v: Validation) -> None:
         s = self._session
@@ -154,6 +228,7 @@ class ReviewStep(QWidget):
         assert s.table is not None and s.mapping is not None and s.file is not None
         self.planning = True
         self.plan_label.setText("Working out the plan (reading names and existing records)\u2026")
+        self.panel.set_busy("checking names\u2026")
         self.changed.emit()
         job: ImportJob | None = None
         try:
@@ -191,6 +266,7 @@ class ReviewStep(QWidget):
             self.plan_label.setText(f"No plan: {plain_message(error)}")
         finally:
             self.planning = False
+            self.panel.set_busy("")
             self.planned.emit()
             self.changed.emit()
 
@@ -201,6 +277,7 @@ class ReviewStep(QWidget):
             return
         if add_plan_problems(s.validation, s.table, problems):
             self.model.set_validation(s.validation)
+            self.panel.set_problems(s.validation.problems)
             self._show_counts(s.validation)
             unknown = len({p.row for p in problems})
             self.counts.setText(f"{self.counts.text()} \u00b7 {unknown:,} with names Zoho does not know")
@@ -217,8 +294,40 @@ class ReviewStep(QWidget):
 
     # --- view ---
 
+    def jump_to(self, row_index: int, ci: int) -> None:
+        """Show this cell in the grid and make it current (a problem chosen in the list, F8)."""
+        if self.model is None or self.view.model() is not self.model:
+            return
+        row = self.model.view_row(row_index)
+        if row is None:  # filtered out: show every row
+            self.only_problems.setChecked(False)
+            row = self.model.view_row(row_index)
+        if row is None:
+            return
+        index = self.model.index(row, self.model.message_column if ci < 0 else ci)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def next_problem(self, back: bool = False) -> tuple[int, int] | None:
+        """F8 (Shift+F8 with `back`): the cell of the next (previous) problem after the grid's current cell."""
+        if self.model is None:
+            return None
+        current = self.view.currentIndex()
+        if current.isValid():
+            ci = current.column()
+            here = (self.model.row_index(current.row()), -1 if ci == self.model.message_column else ci)
+        else:
+            here = (-1, -2) if not back else (len(self.model.table.rows), len(self.model.table.headers))
+        found = self.model.next_problem(*here, back=back)
+        if found is not None:
+            self.jump_to(*found)
+            self.panel.show_place(*found)
+        return found
+
     def _edited(self, _row: int, _col: int) -> None:
         self._session.edited = True
+        if self.fixes.applying:
+            return  # a bulk fix checks its cells at once
         self.revalidate_button.setEnabled(True)
         self.plan_label.setText("Cells changed: re-validate to check them and see the new plan.")
         self.changed.emit()
