@@ -154,3 +154,24 @@ def test_the_oldest_mappings_are_let_go(tmp_path: Path) -> None:
     assert len(data["mappings"]) == KEEP
     assert memory.recall("salesorders", [*HEADERS, f"Extra {KEEP + 2}"]) is not None
     assert memory.recall("salesorders", [*HEADERS, "Extra 0"]) is None
+
+
+def test_the_command_line_neither_reads_nor_writes_remembered_mappings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+    from tests.jobs.conftest import write_csv
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(data))
+    headers = ["Order Number", "Order Date", "Customer", "Item", "Quantity", "Rate"]
+    source = write_csv(tmp_path / "orders.csv", headers, [["SO-1", "25/01/2026", "Acme", "Widget", 1, 10]])
+    remembered = automap(table(headers, ["SO-1", "25/01/2026", "Acme", "Widget", 1, 10]), "salesorders")
+    memory = MappingMemory(data / "mappings")  # the folder the desktop app keeps them in
+    memory.remember(remembered.model_copy(update={"date_order": "month-first", "fields": [
+        fm.model_copy(update={"transforms": [DateFormat(order="month-first")]}) if fm.field == "date" else fm
+        for fm in remembered.fields]}), headers, "orders.csv", DAY)
+    kept = memory.path.read_bytes()
+    code = main(["validate", str(source), "--entity", "salesorders", "--report-dir", str(tmp_path), "--json"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and result["valid"] == 1  # read day-first by auto-mapping; month-first would refuse 25/01
+    assert memory.path.read_bytes() == kept
