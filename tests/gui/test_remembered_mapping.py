@@ -121,6 +121,10 @@ def test_the_mapping_of_a_run_comes_back_for_the_same_headers_and_its_hand_mappe
     ordered = model.mapping.for_field("date")
     assert ordered is not None and ordered.columns == [model.table.headers[2]]
     assert DateFormat(order="month-first") in ordered.transforms
+    click(qtbot, page.back_button)  # a look back at the file keeps the mapping, and says where it is from
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    assert step.remembered_bar.isVisible() and "orders-march.csv" in step.remembered_note.text()
     run_to_results(qtbot, page)
     store = live_sandbox.app.state.store
     sent = [r for r in store.all("salesorders") if r.get("salesorder_number") == "SO-R-11"]

@@ -64,6 +64,7 @@ class MappingStep(QWidget):
         self._session = session
         self.model: MappingModel | None = None
         self.remembered: Remembered | None = None  # the remembered mapping on show, None: proposed afresh
+        self._remembered_for: tuple[Path | None, list[str]] | None = None  # the file and headers it was found for
         self.file_dialog: QFileDialog | None = None  # the Save or Load mapping dialog shown last
         self.view = QTableView()
         self.view.setObjectName("mappingTable")
@@ -146,11 +147,12 @@ class MappingStep(QWidget):
         s = self._session
         mapping, self.remembered = await self._context.run_in_background(
             proposal, mapping_memory(), table, s.entity, s.operation)
+        self._remembered_for = (s.file, list(table.headers))
         return mapping
 
     def show_mapping(self, table: Table, mapping: Mapping) -> None:
-        if self.remembered is not None and self.remembered.mapping is not mapping:
-            self.remembered = None  # a mapping kept from a look back or a fix round, not the remembered one
+        if self._remembered_for != (self._session.file, list(table.headers)):
+            self.remembered = None  # a fix round's file: its mapping is the round before's, not a remembered one
         self._show_remembered()
         self.model = MappingModel(table, mapping, self)
         self.model.mapping_changed.connect(self._mapping_changed)
@@ -344,6 +346,8 @@ class MappingStep(QWidget):
             self._context.show_error("The mapping cannot be used",
                                      f"The mapping is for {mapping.entity}, not {s.entity}.")
             return
+        self.remembered = None
+        self._show_remembered()
         self.model.set_mapping(mapping.model_copy(update={"operation": s.operation}))
 
     def save(self, path: Path) -> Path | None:
