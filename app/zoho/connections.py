@@ -154,7 +154,7 @@ class ConnectionStore:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {"default": None, "connections": {}}
         except (OSError, ValueError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,7 +22,7 @@ def _entry_error(entry: dict[str, Any], status: int | None = None) -> ZohoError 
     """The error one entry of CRM's `data` list carries, if its status is "error"."""
     if str(entry.get("status", "")).lower() != "error":
         return None
-    details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
+    details = found if isinstance(found := entry.get("details"), dict) else {}
     field = details.get("api_name") or details.get("param_name") or details.get("json_path")
     return ZohoError(
         str(entry.get("message") or entry.get("code") or "Zoho CRM refused the record"),
@@ -141,7 +142,7 @@ class CrmClient(ApiClient):
         error = _entry_error(entry, answer.status)
         if error:
             raise error
-        details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
+        details = found if isinstance(found := entry.get("details"), dict) else {}
         job_id = details.get("job_id") or entry.get("job_id")
         if not job_id:
             raise ZohoError("Zoho CRM scheduled the conversion but named no job", code=entry.get("code"))
@@ -187,7 +188,8 @@ class CrmClient(ApiClient):
         answer = await self._session.request("GET", f"{module}/{record_id}")
         return _first_entry(answer.body)
 
-    async def create_records(self, module: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def create_records(  # builtins.list: the method list() above hides the type in this class
+            self, module: str, records: builtins.list[dict[str, Any]]) -> builtins.list[dict[str, Any]]:
         """Create up to 100 records in one call; returns one entry per record (status, code, details)."""
         if not records or len(records) > CREATE_MAX_RECORDS:
             raise ValueError(f"create takes 1 to {CREATE_MAX_RECORDS} records, not {len(records)}")

@@ -64,7 +64,7 @@ class RetryPolicy:
 
     def delay(self, retry_number: int) -> float:
         """Backoff before retry number `retry_number` (1-based): exponential, half of it jittered."""
-        ceiling = min(self.cap_s, self.base_s * 2 ** (retry_number - 1))
+        ceiling: float = min(self.cap_s, self.base_s * 2 ** (retry_number - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -112,13 +112,13 @@ def error_from(response: httpx.Response) -> ZohoError | None:
 
 def _field(body: dict[str, Any], message: str) -> str | None:
     for key in ("field", "field_name", "api_name", "param_name"):
-        if isinstance(body.get(key), str):
-            return body[key]
+        if isinstance(named := body.get(key), str):
+            return named
     details = body.get("details")
     if isinstance(details, dict):
         for key in ("api_name", "param_name", "field", "json_path"):
-            if isinstance(details.get(key), str):
-                return details[key]
+            if isinstance(named := details.get(key), str):
+                return named
     return field_named_in(message)
 
 
