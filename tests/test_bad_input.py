@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import http.server
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -23,10 +22,10 @@ import pytest
 
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from app.zoho.connections import Connection, ConnectionStore
+from tests.commands import ZOHO_BULK, interrupt, interrupt_twice, user_environment
 from tests.holds import RequestHold
 
 ROOT = Path(__file__).resolve().parents[1]
-ZOHO_BULK = ROOT / ".venv" / "bin" / "zoho-bulk"
 FAST = {"rate_limit": 100_000, "concurrency": 10, "daily_quota": 1_000_000}
 RAW_EXCEPTION = re.compile(r"\b[A-Z]\w*(Error|Exception|Interrupt)\b|Traceback \(most recent call last\)")
 
@@ -39,20 +38,14 @@ class User:
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("ZOHO_BULK_", "XDG_"))},
-            "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-            "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_STATE_HOME": str(home / "state"), "ZOHO_BULK_DATA_DIR": str(home / "zoho-bulk"),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        }
+        self.env = {**user_environment(home), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(ZOHO_BULK), *args], cwd=self.home, env={**self.env, **(env or {})},
+        return subprocess.run([*ZOHO_BULK, *args], cwd=self.home, env={**self.env, **(env or {})},
                               capture_output=True, text=True, timeout=90)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([str(ZOHO_BULK), *args], cwd=self.home, env=self.env,
+        return subprocess.Popen([*ZOHO_BULK, *args], cwd=self.home, env=self.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -101,19 +94,9 @@ def user(tmp_path: Path) -> User:
 
 
 @pytest.fixture
-def sandbox_at(tmp_path: Path) -> Iterator[Callable[..., EmbeddedSandbox]]:
-    """Live sandboxes on free loopback ports, each on its own SQLite file."""
-    started: list[EmbeddedSandbox] = []
-
-    def start(**settings: Any) -> EmbeddedSandbox:
-        sb = EmbeddedSandbox(SandboxSettings(**{**FAST, **settings}),
-                             db_path=tmp_path / f"sandbox-{len(started)}.sqlite").start()
-        started.append(sb)
-        return sb
-
-    yield start
-    for sb in started:
-        sb.stop()
+def sandbox_at(make_live_sandbox: Callable[..., EmbeddedSandbox]) -> Callable[..., EmbeddedSandbox]:
+    """Live sandboxes on free loopback ports, each on its own SQLite file, FAST unless told otherwise."""
+    return lambda **settings: make_live_sandbox(**{**FAST, **settings})
 
 
 @pytest.fixture
@@ -364,15 +347,9 @@ def test_ctrl_c_during_an_import_stops_with_3_and_the_resume_finishes_exactly_on
     names = [f"Signal Co {i:02d}" for i in range(40)]
     file = contacts_csv(user.home / "people.csv", names)
     proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
-    assert proc.stderr is not None
-    seen = ""
     try:
         hold.wait_held(1, proc)
-        proc.send_signal(signal.SIGINT)
-        while "Stopping" not in seen:  # taken: the requests out may now come back
-            chunk = proc.stderr.read(1)
-            assert chunk, seen
-            seen += chunk
+        seen = interrupt(proc)  # taken: the requests out may now come back
     finally:
         hold.release()
     out, err = proc.communicate(timeout=60)
@@ -509,16 +486,8 @@ def test_a_second_ctrl_c_stops_at_once_still_ends_in_json_and_the_rerun_sends_ea
     file = contacts_csv(user.home / "people.csv", names)
     proc = user.start("import", str(file), "--entity", "contacts", "--sandbox", sb.url, "--json")
     try:
-        assert proc.stderr is not None
         hold.wait_held(2, proc)
-        proc.send_signal(signal.SIGINT)
-        seen = ""
-        while "Stopping" not in seen:  # the first one is taken: the next one means "now"
-            chunk = proc.stderr.read(1)
-            assert chunk, seen
-            seen += chunk
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        out, seen, err = interrupt_twice(proc)  # the first one is taken: the next one means "now"
     finally:
         hold.release()
     assert proc.returncode == 3, out + seen + err

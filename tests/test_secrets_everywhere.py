@@ -16,9 +16,9 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from app.sandbox import EmbeddedSandbox, SandboxSettings
+from tests.commands import ZOHO_BULK, user_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-ZOHO_BULK = ROOT / ".venv" / "bin" / "zoho-bulk"
 KEYRING_FILE_ENV = "ZOHO_BULK_TEST_KEYRING_FILE"
 CLIENT_SECRET = "sandbox-secret"
 WRONG_REFRESH = "1000.f00dfeedf00dfeedf00dfeed.wrongrefresh"
@@ -63,17 +63,14 @@ def test_no_secret_in_any_file_or_output_after_a_day_of_work(sandbox: Any, tmp_p
     home = tmp_path / "home"
     home.mkdir()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ZOHO_BULK_", "XDG_"))},
-        "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state"),
-        "ZOHO_BULK_DATA_DIR": str(home / "zoho-bulk"),
+        **user_environment(home),
         "PYTHON_KEYRING_BACKEND": f"{__name__}.FileKeyring", "PYTHONPATH": str(ROOT),
         KEYRING_FILE_ENV: str(tmp_path / "keyring.json"),
     }
     said: list[str] = []
 
     def run(*args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([str(ZOHO_BULK), *args], cwd=home, env={**env, **(extra or {})},
+        done = subprocess.run([*ZOHO_BULK, *args], cwd=home, env={**env, **(extra or {})},
                               capture_output=True, text=True, timeout=90)
         said.extend([done.stdout, done.stderr])
         return done

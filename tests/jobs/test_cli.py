@@ -14,6 +14,7 @@ import pytest
 
 from app.jobs.journal import Journal
 from app.sandbox import EmbeddedSandbox, SandboxSettings
+from tests.commands import interrupt_twice
 from tests.holds import RequestHold
 from tests.jobs.conftest import ORDER_HEADERS, read_report, write_csv
 
@@ -160,16 +161,8 @@ def test_a_second_ctrl_c_while_a_request_waits_to_go_out_leaves_no_task_behind(
                              "--sandbox", sb.url, "--json"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert proc.stderr is not None
         hold.wait_held(1, proc)
-        proc.send_signal(signal.SIGINT)
-        seen = ""
-        while "Stopping" not in seen:
-            chunk = proc.stderr.read(1)
-            assert chunk, seen
-            seen += chunk
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        out, seen, err = interrupt_twice(proc)
     finally:
         hold.release()
     assert proc.returncode == 3, seen + err
