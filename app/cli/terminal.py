@@ -92,7 +92,7 @@ def _stop_on_signals(job: Job[Any], err: TextIO) -> Iterator[_Signals]:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     signals = _Signals()
-    installed: list[int] = []
+    installed: list[signal.Signals] = []
 
     def stop(sig: int) -> None:
         if not signals.stopping:

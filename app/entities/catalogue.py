@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 FieldType = Literal["string", "email", "number", "integer", "date", "boolean", "discount", "id"]
 Level = Literal["document", "line", "person"]
@@ -78,8 +81,8 @@ class Entity:
     id_synonyms: tuple[str, ...]
     lines: str | None  # list of child rows: "line_items" or "contact_persons"
     lines_required_on: frozenset[str]
-    create_model: type
-    update_model: type
+    create_model: type[BaseModel]
+    update_model: type[BaseModel]
     ignored_headers: dict[str, str] = field(default_factory=dict)  # export-only columns -> why
     export_headers: tuple[str, ...] = ()  # the columns of Zoho Books' own export of this entity
     found_by: tuple[str, ...] = ()  # other fields that find the record to update: a contact's email
@@ -93,7 +96,7 @@ class Entity:
             cached = _PATHS[self.name] = {f.path: f for f in self.fields}
         return cached
 
-    def model(self, operation: str) -> type:
+    def model(self, operation: str) -> type[BaseModel]:
         return self.create_model if operation in CREATING else self.update_model
 
     def required(self, operation: str) -> list[Field]:

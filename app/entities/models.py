@@ -32,7 +32,7 @@ class CustomFieldValue(Payload):
 
 def _annotation(f: Field) -> Any:
     if f.allowed:
-        return Literal[f.allowed]  # type: ignore[valid-type]
+        return Literal[f.allowed]  # type: ignore[valid-type]  # the catalogue's values, known at run time
     if f.type in ("string", "id"):
         return Annotated[str, StringConstraints(max_length=f.max_length)] if f.max_length else str
     if f.type == "email":
@@ -48,7 +48,7 @@ def _annotation(f: Field) -> Any:
     return Annotated[float, PydanticField(gt=0)] if f.positive else float
 
 
-def _model(name: str, fields: list[Field], operation_set: str, extra: dict[str, Any]) -> type:
+def _model(name: str, fields: list[Field], operation_set: str, extra: dict[str, Any]) -> type[BaseModel]:
     definitions: dict[str, Any] = {}
     for f in fields:
         annotation = _annotation(f)
@@ -62,10 +62,10 @@ def _model(name: str, fields: list[Field], operation_set: str, extra: dict[str, 
 
 def build_models(
     prefix: str, fields: tuple[Field, ...], lines: str | None, lines_required_on: frozenset[str]
-) -> tuple[type, type]:
+) -> tuple[type[BaseModel], type[BaseModel]]:
     """(create model, update model) for the entity whose catalogue is `fields`."""
     plain = [f for f in fields if not f.is_custom]
-    built: list[type] = []
+    built: list[type[BaseModel]] = []
     for operation_set in ("create", "update"):
         top = [f for f in plain if f.container is None]
         extra: dict[str, Any] = {"custom_fields": (list[CustomFieldValue] | None, None)}
@@ -79,9 +79,9 @@ def build_models(
             model = _model(f"{prefix}{container.title().replace('_', '')}{kind.title()}", inner, kind, inner_extra)
             if container == lines:
                 if operation_set == "create" and lines_required_on & CREATING:
-                    extra[container] = (Annotated[list[model], PydanticField(min_length=1)], ...)  # type: ignore[valid-type]
+                    extra[container] = (Annotated[list[model], PydanticField(min_length=1)], ...)  # type: ignore[valid-type]  # a model built at run time
                 else:
-                    extra[container] = (list[model] | None, None)  # type: ignore[valid-type]
+                    extra[container] = (list[model] | None, None)  # type: ignore[valid-type]  # a model built at run time
             else:
                 extra[container] = (model | None, None)
         built.append(_model(f"{prefix}{operation_set.title()}", top, operation_set, extra))

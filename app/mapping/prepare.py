@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from app.entities import CREATING, Entity, Field, entity
-from app.mapping.documents import Document, Lookup, Prepared, Problem
+from app.mapping.documents import Document, Lookup, Prepared, Problem, Severity
 from app.mapping.errors import MappingRefused
 from app.mapping.grouping import (
     DocumentColumn,
@@ -42,14 +43,14 @@ class _Plan:
     fm: FieldMapping
     field: Field
     columns: list[int]
-    values: list[Any] = field(default_factory=list)
-    errors: dict[int, str] = field(default_factory=dict)
+    values: list[Any] = dataclasses.field(default_factory=list)  # dataclasses.: `field` below names a Field
+    errors: dict[int, str] = dataclasses.field(default_factory=dict)
     constant: Any = None
     parts: tuple[str, ...] = ()  # path inside its document or line, e.g. ("billing_address", "city")
     custom: dict[str, str] | None = None  # {"api_name": ...} or {"label": ...} for custom fields
     header: str = ""  # the first source column's header
     flat: str | None = None  # key in its line when it is a plain value there (no lookup, no nesting)
-    notes: list[str] = field(default_factory=list)  # warnings about the whole column (assumed date order...)
+    notes: list[str] = dataclasses.field(default_factory=list)  # warnings about the whole column (assumed date order...)
 
 
 def resolve_field(ent: Entity, path: str) -> Field | None:
@@ -204,9 +205,11 @@ class _Builder:
         self.strict = ent.lines == "contact_persons"
 
     # -- problems -------------------------------------------------------------------------
-    def cell_problem(self, severity: str, ri: int, plan: _Plan | None, text: str, doc: int | None) -> Problem:
+    def cell_problem(self, severity: Severity, ri: int, plan: _Plan | None, text: str, doc: int | None) -> Problem:
         table = self.table
         row = table.row_numbers[ri]
+        column: str | None
+        letter: str | None
         if plan is not None and plan.columns:
             ci = plan.columns[0]
             column, letter = table.headers[ci], table.letters[ci]
@@ -214,7 +217,7 @@ class _Builder:
         else:
             column = letter = None
             message = f"row {row}: {text}"
-        return Problem(severity, message, row, ri, column, letter,  # type: ignore[arg-type]
+        return Problem(severity, message, row, ri, column, letter,
                        plan.field.path if plan else None, doc)
 
     def raw(self, plan: _Plan, ri: int) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.mapping.errors import MappingError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 Scalar = str | int | float | bool | None
 

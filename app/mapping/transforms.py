@@ -10,7 +10,7 @@ from typing import Any
 from app.entities.catalogue import Field
 from app.mapping.dates import date_reader, evidence
 from app.mapping.errors import CellError
-from app.mapping.numbers import convention, number_reader
+from app.mapping.numbers import DecimalMark, convention, number_reader
 from app.mapping.schema import (
     BooleanWords,
     Case,
@@ -258,7 +258,7 @@ def converter(fm: FieldMapping, f: Field, date1904: bool = False, *, date_order:
 
 
 def column_converter(fm: FieldMapping, f: Field, values: Sequence[Any], date1904: bool = False, *,
-                     date_order: str | None = None, decimal: str | None = None) -> tuple[Callable[[Any], Any], list[str]]:
+                     date_order: str | None = None, decimal: DecimalMark | None = None) -> tuple[Callable[[Any], Any], list[str]]:
     """The converter for one column, with what its values decide, and the column's warnings.
 
     A number column whose decimal mark nothing fixed takes the one its values agree on; a date column whose
@@ -266,6 +266,7 @@ def column_converter(fm: FieldMapping, f: Field, values: Sequence[Any], date1904
     years, and values mixing conventions.
     """
     notes: list[str] = []
+    used: DecimalMark | None
     own_date = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
     own_number = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
     if f.type in ("number", "integer", "discount") or (fm.lookup is not None and fm.lookup.by == "rate"):

@@ -7,6 +7,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 
 from app.sheets.compound import Compound
@@ -242,11 +243,11 @@ def ods_error_cells(path: Path, sheet: str) -> Found:
         return []
 
 
-def _ods_errors(fh: object, sheet: str) -> Found:
+def _ods_errors(fh: IO[bytes], sheet: str) -> Found:
     found: Found = []
     inside, row, col = False, 0, 0
     cell_tags = {f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"}
-    for event, elem in ElementTree.iterparse(fh, events=("start", "end")):  # type: ignore[arg-type]
+    for event, elem in ElementTree.iterparse(fh, events=("start", "end")):
         tag = elem.tag
         if tag == f"{_ODS_TABLE}table":
             if event == "start":

@@ -65,7 +65,8 @@ class Compound:
 
     def _chain(self, start: int, table: list[int] | None = None) -> list[int]:
         table = self.fat if table is None else table
-        chain, seen = [], set()
+        chain: list[int] = []
+        seen: set[int] = set()
         while 0 <= start < len(table) and start not in seen and len(chain) < self.max_sectors * 8:
             seen.add(start)
             chain.append(start)

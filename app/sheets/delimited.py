@@ -18,6 +18,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 from app.sheets.encodings import decode
 from app.sheets.errors import SheetError
@@ -60,7 +61,7 @@ def sniff_delimiter(sample_lines: list[str], suffix: str) -> str:
     return best
 
 
-Note = tuple[str, str, int, int | None]  # (severity, text, record index or -1, column index in the record)
+Note = tuple[Literal["error", "warning"], str, int, int | None]  # (severity, text, record index or -1, column index in the record)
 ENDINGS = {"\r\n": "CR LF", "\n": "LF", "\r": "CR"}
 MAX_GUARD_NOTES = 50
 # Rows with fewer fields each get a warning up to this many, then one for the rest (Excel leaves the
@@ -121,7 +122,8 @@ def read_delimited(path: Path, encoding: str | None = None) -> Delimited:
 def _parse(path: Path, text: str, delimiter: str, skipped: int) -> Delimited:
     """Every record with its first physical line; a quote left open refuses the file."""
     found = Delimited([], "")
-    grid, lines, fields, notes = found.grid, found.lines, found.fields, found.notes
+    grid: list[list[Any]] = found.grid  # rows of str here; the grid's cells are objects once cleaned
+    lines, fields, notes = found.lines, found.fields, found.notes
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     raw: list[str] = []  # the physical lines, split only when a record must be read again
     cells = 0
@@ -152,7 +154,7 @@ def _parse(path: Path, text: str, delimiter: str, skipped: int) -> Delimited:
                                    "split the file")
         if line > start:
             spans.append((len(grid), line))
-        grid.append(row)  # type: ignore[arg-type]
+        grid.append(row)
         lines.append(start)
         fields.append(len(row))
     crlf = text.count("\r\n")
@@ -193,30 +195,30 @@ def _check_spans(path: Path, found: Delimited, spans: list[tuple[int, int]], del
 def _clean(found: Delimited, *, ours: bool, nul: bool, apostrophe: bool) -> None:
     """In place: "" -> None, error literals -> ExcelError, NULs noted, our own formula guards taken off."""
     errors = EXCEL_ERRORS
-    grid = found.grid
+    grid: list[list[Any]] = found.grid  # str, None or ExcelError: the loops test v.__class__, which mypy cannot follow
     for row in grid:
         for i, v in enumerate(row):
             if not v:
                 row[i] = None
-            elif v[0] == "#" and v in errors:  # type: ignore[index]
+            elif v[0] == "#" and v in errors:
                 row[i] = ExcelError(v)
     if nul:
         for r, row in enumerate(grid):
             for i, v in enumerate(row):
-                if v is not None and "\x00" in v:  # type: ignore[operator]
-                    row[i] = v.replace("\x00", "") or None  # type: ignore[union-attr]
+                if v is not None and "\x00" in v:
+                    row[i] = v.replace("\x00", "") or None
                     found.notes.append(("error", f"line {found.lines[r]}: this cell holds a NUL character (byte "
                                                  "00), which no text has (the file may be damaged here); remove it "
                                                  "and save the file again", r, i))
     if not apostrophe:
         return
     guarded = [(r, i) for r, row in enumerate(grid) for i, v in enumerate(row)
-               if v.__class__ is str and v[0] == "'" and v[1:2] in NEUTRALISED]  # type: ignore[index]
+               if v.__class__ is str and v[0] == "'" and v[1:2] in NEUTRALISED]
     if not guarded:
         return
-    if ours and not any(v.__class__ is str and needs_guard(v) for row in grid for v in row):  # type: ignore[arg-type]
+    if ours and not any(v.__class__ is str and needs_guard(v) for row in grid for v in row):
         for r, i in guarded:
-            grid[r][i] = grid[r][i][1:]  # type: ignore[index]
+            grid[r][i] = grid[r][i][1:]
         return
     for r, i in guarded[:MAX_GUARD_NOTES]:
         found.notes.append(("warning", "it starts with an apostrophe before = + - or @, as spreadsheets guard a "
@@ -233,7 +235,7 @@ def structure_notes(found: Delimited, table: Table) -> None:
     """Put what reading noticed on the table: per row and column, and rows whose field count is off."""
     number_of = {n: ri for ri, n in enumerate(table.row_numbers)}
     for severity, text, record, column in found.notes:  # record -1: the whole sheet
-        table.note(severity, text, record + 1 if record >= 0 else None,  # type: ignore[arg-type]
+        table.note(severity, text, record + 1 if record >= 0 else None,
                    None if column is None else table.column_of_letter(column_letter(column)))
     header = table.header_row - 1
     short: list[int] = []  # records with fewer fields than the header

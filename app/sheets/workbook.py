@@ -6,13 +6,15 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine as calamine
 
 from app.sheets.binary import (
+    Found,
     ods_error_cells,
     xls_date1904,
     xls_error_cells,
@@ -95,6 +97,7 @@ def read_workbook(path: Path, kind: Kind, sheet: str | None
             elif kind is Kind.XLSB and (dimension := xlsb_dimension(path, name)):
                 _refuse_area(path, name, *dimension)
             # The error-cell scan runs beside calamine, which parses without holding the GIL.
+            errors: Future[Scan | Found] | None
             if parts is not None:
                 errors = _ERROR_SCAN.submit(scan_sheet, path, parts.sheet_paths.get(name))
             elif kind is Kind.XLSB:
@@ -162,21 +165,21 @@ def _match_sheet(path: Path, names: list[str], wanted: str) -> str:
     raise SheetError(path, f'it has no sheet named "{wanted}" (its sheets are {listed})')
 
 
-def _rows_from_a1(data: calamine.CalamineSheet) -> list[list[object]]:
+def _rows_from_a1(data: calamine.CalamineSheet) -> list[list[Any]]:
     """The sheet's cells from A1, row by row. One to_python() call holds the GIL for 0.2 s per
     100,000 rows, freezing the GUI thread meanwhile; iter_rows() lets other threads run between rows."""
     if data.start is None or data.end is None:
         return data.to_python(skip_empty_area=False)
     pad: list[object] = [""] * data.start[1]  # iter_rows starts at row 1 but at the first used column
     # A Python loop, not list(): list() would pull every row in one C call, the GIL held throughout.
-    grid: list[list[object]] = [pad + row for row in data.iter_rows()] if pad else [
+    grid: list[list[Any]] = [pad + row for row in data.iter_rows()] if pad else [
         row for row in data.iter_rows()]
     if len(grid) != data.end[0] + 1:  # another python-calamine may start elsewhere: the one-call way
         return data.to_python(skip_empty_area=False)
     return grid
 
 
-def clean(grid: list[list[object]]) -> None:
+def clean(grid: list[list[Any]]) -> None:  # Any: the loop tests v.__class__ (fast), which mypy cannot follow
     """In place: "" -> None, whole-number floats -> int, error literals -> ExcelError.
 
     A leading apostrophe stays: zoho-bulk writes none into xlsx (its text cells are never run), so
@@ -191,8 +194,8 @@ def clean(grid: list[list[object]]) -> None:
                     row[i] = None
                 elif v[0] == "#" and v in errors:
                     row[i] = ExcelError(v)
-            elif cls is float and v.is_integer():  # type: ignore[attr-defined]
-                row[i] = int(v)  # type: ignore[call-overload]
+            elif cls is float and v.is_integer():
+                row[i] = int(v)
 
 
 class _XlsxParts:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,6 +23,9 @@ from openpyxl.utils import get_column_letter
 
 from app.sheets.errors import SheetWriteError
 from app.sheets.table import ExcelError, needs_guard
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Highlight = Literal["error", "warning", "ok"]
 FILLS: dict[str, PatternFill] = {
@@ -168,7 +171,7 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
     for (r, c) in list(data.highlights) + list(data.comments):
         marked.setdefault(r, set()).add(c)
     for r, row in enumerate(rows):
-        values = [_cell_value(v) for v in row]
+        values: list[Any] = [_cell_value(v) for v in row]  # values, then cells where marked
         if data.unreadable_kept:
             for c, v in enumerate(row):
                 if isinstance(v, ExcelError):
@@ -179,7 +182,7 @@ def _write_sheet(book: Workbook, data: SheetData, title: str) -> None:
                 if 0 <= c < len(values):
                     values[c] = _styled(ws, values[c], data.highlights.get((r, c)), data.comments.get((r, c)))
         for c, v in enumerate(values):
-            if v.__class__ is str and v[:1] == "=":  # type: ignore[index]
+            if v.__class__ is str and v[:1] == "=":
                 values[c] = _text_cell(ws, v)
         ws.append(values)
 
@@ -206,7 +209,7 @@ def _cell_value(value: object) -> object:
     return text
 
 
-def _text_cell(ws: object, value: object) -> object:
+def _text_cell(ws: WriteOnlyWorksheet, value: Any) -> Cell:  # Any: openpyxl's stubs know fewer cell types than it writes
     """A cell openpyxl would take for a formula ("=..."), marked as text so that no spreadsheet runs it."""
     cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
     if cell.data_type == "f":
@@ -214,7 +217,7 @@ def _text_cell(ws: object, value: object) -> object:
     return cell
 
 
-def _styled(ws: object, value: object, highlight: str | None, comment: str | None) -> WriteOnlyCell:
+def _styled(ws: WriteOnlyWorksheet, value: object, highlight: str | None, comment: str | None) -> Cell:
     cell = _text_cell(ws, value)
     if highlight in FILLS:
         cell.fill = FILLS[highlight]
