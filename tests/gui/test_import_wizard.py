@@ -15,37 +15,19 @@ from app.gui.import_wizard.page import FILE, MAPPING, RESULTS, REVIEW
 from app.gui.import_wizard.review_model import ERROR_COLOUR
 from app.resources import samples_dir
 from tests.gui import wizard_fixtures as fixtures
-from tests.gui.wizard_fixtures import seed, with_bad_cell
+from tests.gui.wizard_fixtures import (
+    WAIT_MS,
+    click,
+    next_to_mapping,
+    open_mapping,
+    open_page,
+    seed,
+    with_bad_cell,
+)
 
 context = fixtures.context
 opened_urls = fixtures.opened_urls
 wizard_data_dir = fixtures.wizard_data_dir
-
-LEFT = Qt.MouseButton.LeftButton
-WAIT_MS = 30_000
-
-
-def click(qtbot: Any, button: Any) -> None:
-    assert button.isEnabled() and button.isVisible(), button.text()
-    qtbot.mouseClick(button, LEFT)
-
-
-def open_page(qtbot: Any, context: Any) -> ImportPage:
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    return page
-
-
-def load_file(qtbot: Any, page: ImportPage, path: Path, entity: str) -> None:
-    page.file_step.choose_new(path)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    combo = page.file_step.entity
-    combo.setCurrentIndex(combo.findData(entity))
-    click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
-
 
 def review_ready(page: ImportPage) -> bool:
     return page.step == REVIEW and page.review_step.can_next()
@@ -71,7 +53,8 @@ def test_sample_with_a_bad_cell_goes_through_every_step(
     page = open_page(qtbot, context)
 
     # (1) file
-    load_file(qtbot, page, source, entity)
+    page.file_step.choose_new(source)
+    next_to_mapping(qtbot, page, entity)
     table = page.session.table
     assert table is not None and page.file_step.sheet.currentText() == table.sheet
 
@@ -158,8 +141,7 @@ def test_an_unreadable_file_says_so_plainly(qtbot: Any, context: Any, qloop: Any
 
 
 def test_required_field_left_unmapped_blocks_next(qtbot: Any, context: Any, qloop: Any) -> None:
-    page = open_page(qtbot, context)
-    load_file(qtbot, page, samples_dir() / "salesorders.xlsx", "salesorders")
+    page = open_mapping(qtbot, context, samples_dir() / "salesorders.xlsx", "salesorders")
     model = page.mapping_step.model
     assert model is not None and page.next_button.isEnabled()
     ci = model.table.headers.index("Customer")
@@ -186,8 +168,7 @@ def test_required_field_left_unmapped_blocks_next(qtbot: Any, context: Any, qloo
 
 def test_transforms_dialog_and_saved_mapping_round_trip(qtbot: Any, context: Any, qloop: Any,
                                                         tmp_path: Path) -> None:
-    page = open_page(qtbot, context)
-    load_file(qtbot, page, samples_dir() / "creditnotes.xlsx", "creditnotes")
+    page = open_mapping(qtbot, context, samples_dir() / "creditnotes.xlsx", "creditnotes")
     step = page.mapping_step
     model = step.model
     assert model is not None
@@ -213,8 +194,7 @@ def test_failed_rows_come_back_with_the_same_mapping(qtbot: Any, live_sandbox: A
                                                      qloop: Any, tmp_path: Path) -> None:
     seed(live_sandbox.url, tmp_path, "contacts")
     source = with_bad_cell(samples_dir() / "salesorders.xlsx", tmp_path, "Item", "Flux Capacitor")
-    page = open_page(qtbot, context)
-    load_file(qtbot, page, source, "salesorders")
+    page = open_mapping(qtbot, context, source, "salesorders")
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     validation = page.session.validation
@@ -269,8 +249,7 @@ def test_pause_resume_cancel_then_the_rest_goes_once(qtbot: Any, make_live_sandb
     source = tmp_path / "contacts-paced.xlsx"
     book.save(source)
 
-    page = open_page(qtbot, ctx)
-    load_file(qtbot, page, source, "contacts")
+    page = open_mapping(qtbot, ctx, source, "contacts")
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     click(qtbot, page.next_button)
@@ -336,8 +315,7 @@ def test_a_dropped_file_is_taken_and_its_record_type_guessed(qtbot: Any, context
 def test_a_fixed_value_stands_in_for_a_column(qtbot: Any, context: Any, qloop: Any) -> None:
     from app.gui.import_wizard.field_editors import ConstantDialog
 
-    page = open_page(qtbot, context)
-    load_file(qtbot, page, samples_dir() / "salesorders.xlsx", "salesorders")
+    page = open_mapping(qtbot, context, samples_dir() / "salesorders.xlsx", "salesorders")
     step = page.mapping_step
     model = step.model
     assert model is not None
@@ -366,8 +344,7 @@ def test_a_fixed_value_stands_in_for_a_column(qtbot: Any, context: Any, qloop: A
 
 def test_a_look_back_at_the_file_keeps_the_mapping_a_new_file_does_not(qtbot: Any, context: Any,
                                                                         qloop: Any) -> None:
-    page = open_page(qtbot, context)
-    load_file(qtbot, page, samples_dir() / "contacts.xlsx", "contacts")
+    page = open_mapping(qtbot, context, samples_dir() / "contacts.xlsx", "contacts")
     model = page.mapping_step.model
     assert model is not None
     region = model.table.headers.index("Region")
@@ -460,8 +437,7 @@ def test_an_unusable_connection_leaves_a_plain_no_plan(qtbot: Any, qloop: Any, t
 
     ctx = AppContext(Preferences(tmp_path / "gui.ini"), ConnectionStore(tmp_path / "connections.json"))
     ctx.set_connection("Acme (deleted)")
-    page = open_page(qtbot, ctx)
-    load_file(qtbot, page, samples_dir() / "contacts.xlsx", "contacts")
+    page = open_mapping(qtbot, ctx, samples_dir() / "contacts.xlsx", "contacts")
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: page.step == REVIEW and not page.review_step.validating
                     and not page.review_step.planning and page.session.validation is not None, timeout=WAIT_MS)
@@ -532,8 +508,7 @@ def test_names_zoho_does_not_know_are_red_cells_in_the_review(
     for row in (5, 6, 7):  # every line of order SO-S-0002
         source = with_bad_cell(source, tmp_path, "Customer", "Nobody Such Ltd", row=row)
     source = with_bad_cell(source, tmp_path, "Item", "Flux Capacitor", row=8)
-    page = open_page(qtbot, context)
-    load_file(qtbot, page, source, "salesorders")
+    page = open_mapping(qtbot, context, source, "salesorders")
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     table, plan, review = page.session.table, page.session.plan, page.review_step.model

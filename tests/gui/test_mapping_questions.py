@@ -10,30 +10,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 from app.gui.import_wizard import ImportPage
-from app.gui.import_wizard.page import MAPPING
 from app.mapping import load_mapping, prepare
 from app.mapping.schema import DateFormat, NumberFormat
 from tests.gui import wizard_fixtures as fixtures
+from tests.gui.wizard_fixtures import WAIT_MS
 from tests.jobs.conftest import write_csv
 
 context = fixtures.context
 
-WAIT_MS = 30_000
 ORDER = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]
 
 
-def open_mapping(qtbot: Any, context: Any, path: Path) -> ImportPage:
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    page.file_step.choose_new(path)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    combo = page.file_step.entity
-    combo.setCurrentIndex(combo.findData("salesorders"))
-    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
-    return page
+def open_orders(qtbot: Any, context: Any, folder: Path, rows: list[list[Any]]) -> ImportPage:
+    """The wizard at the Mapping step on orders.csv in `folder`, written with `rows` under ORDER."""
+    return fixtures.open_mapping(qtbot, context, write_csv(folder / "orders.csv", ORDER, rows))
 
 
 def texts(combo: QComboBox) -> list[str]:
@@ -57,12 +47,11 @@ def rule(page: ImportPage, header: str, kind: type) -> Any:
 
 def test_each_ambiguous_column_is_asked_once_and_the_answer_is_kept(
         qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    source = write_csv(tmp_path / "orders.csv", ORDER, [
+    page = open_orders(qtbot, context, tmp_path, [
         ["SO-1", "03/04/2026", "Acme", "Widget", 1, "1,234"],
         ["SO-2", "05/06/2026", "Acme", "Widget", 2, "2,500"],
         ["SO-3", "05/06/2026", "Acme", "Widget", 3, "12"],
     ])
-    page = open_mapping(qtbot, context, source)
     step = page.mapping_step
     assert step.questions.isVisible()
     assert sorted(b.objectName() for b in step.question_boxes()) == ["question-date-1", "question-decimal-5"]
@@ -101,7 +90,7 @@ def test_each_ambiguous_column_is_asked_once_and_the_answer_is_kept(
                for t in again.for_field("line_items.rate").transforms)  # type: ignore[union-attr]
 
     # The next time, with the saved mapping: nothing left to ask.
-    later = open_mapping(qtbot, context, source)
+    later = fixtures.open_mapping(qtbot, context, tmp_path / "orders.csv")
     assert later.mapping_step.questions.isVisible()
     later.mapping_step.load(saved)
     qtbot.waitUntil(lambda: not later.mapping_step.questions.isVisible(), timeout=WAIT_MS)
@@ -110,11 +99,10 @@ def test_each_ambiguous_column_is_asked_once_and_the_answer_is_kept(
 
 def test_a_column_that_shows_its_order_and_mark_is_not_asked_about(
         qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    source = write_csv(tmp_path / "orders.csv", ORDER, [
+    page = open_orders(qtbot, context, tmp_path, [
         ["SO-1", "03/04/2026", "Acme", "Widget", 1, "1.234,50"],
         ["SO-2", "25/06/2026", "Acme", "Widget", 2, "2.500"],
     ])
-    page = open_mapping(qtbot, context, source)
     assert not page.mapping_step.questions.isVisible() and page.mapping_step.question_boxes() == []
     assert rule(page, "Order Date", DateFormat).order == "day-first"
     assert rule(page, "Rate", NumberFormat).decimal == ","
@@ -122,12 +110,11 @@ def test_a_column_that_shows_its_order_and_mark_is_not_asked_about(
 
 def test_a_column_that_mixes_decimal_marks_is_asked_about(
         qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    source = write_csv(tmp_path / "orders.csv", ORDER, [
+    page = open_orders(qtbot, context, tmp_path, [
         ["SO-1", "2026-04-03", "Acme", "Widget", 1, "1,234.50"],
         ["SO-2", "2026-04-03", "Acme", "Widget", 2, "12,50"],
         ["SO-3", "2026-04-03", "Acme", "Widget", 2, "99.95"],
     ])
-    page = open_mapping(qtbot, context, source)
     step = page.mapping_step
     numbers = step.findChild(QComboBox, "question-decimal-5")
     assert numbers is not None and step.questions.isVisible()

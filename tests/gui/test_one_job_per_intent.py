@@ -18,15 +18,15 @@ from app.gui.import_wizard.page import RESULTS, REVIEW
 from app.gui.pages.jobs import JobsPage
 from app.jobs import Progress
 from tests.gui import wizard_fixtures as fixtures
-from tests.gui.wizard_fixtures import seed
+from tests.gui.wizard_fixtures import LEFT, click, open_mapping, seed
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir
 
-LEFT = Qt.MouseButton.LeftButton
 WAIT_MS = 60_000
 BAD_DATE, FIXED_DATE = "2026-02-31", "2026-02-14"
 NOTE = "Intent order"
+ROWS = 8  # orders in a run that is cancelled
 
 
 def orders_sheet(folder: Path, rows: int, *, bad_row: int | None = 1, customer: Callable[[int], str] | None = None
@@ -51,27 +51,14 @@ def notes_in_zoho(server: Any) -> list[str]:
                   if str(r.get("notes", "")).startswith(NOTE))
 
 
-def click(qtbot: Any, button: Any) -> None:
-    assert button.isEnabled() and button.isVisible(), button.text()
-    qtbot.mouseClick(button, LEFT)
-
-
 def review_ready(page: ImportPage) -> bool:
     return page.step == REVIEW and page.review_step.can_next()
 
 
 def open_and_fix(qtbot: Any, ctx: Any, source: Path) -> ImportPage:
     """The wizard on `source` up to Review, the bad date fixed there and checked again."""
-    page = ImportPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    page.file_step.choose_new(source)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    combo = page.file_step.entity
-    combo.setCurrentIndex(combo.findData("salesorders"))
-    click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: page.step != 0 and page.mapping_step.can_next(), timeout=WAIT_MS)
+    page = open_mapping(qtbot, ctx, source)
+    qtbot.waitUntil(page.mapping_step.can_next, timeout=WAIT_MS)
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     table, review = page.session.table, page.review_step.model
@@ -145,11 +132,18 @@ def slow_context(slow_sandbox: Any, tmp_path: Path) -> Any:
     ctx.shutdown()
 
 
+@pytest.fixture
+def cancelled(qtbot: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> tuple[ImportPage, Any]:
+    """The wizard on ROWS orders, the bad date fixed in Review, started, then cancelled once 2 were sent;
+    the page and the results of that run."""
+    page = open_and_fix(qtbot, slow_context, orders_sheet(tmp_path, ROWS))
+    return page, start_and_cancel_after(qtbot, page, 2)
+
+
 def test_fixed_in_review_cancelled_then_started_again_sends_each_row_once(
-        qtbot: Any, slow_sandbox: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> None:
-    rows = 8
-    page = open_and_fix(qtbot, slow_context, orders_sheet(tmp_path, rows))
-    first = start_and_cancel_after(qtbot, page, 2)
+        qtbot: Any, slow_sandbox: Any, slow_context: Any, cancelled: Any) -> None:
+    rows = ROWS
+    page, first = cancelled
     landed = len(notes_in_zoho(slow_sandbox))
     assert 2 <= landed < rows and first.counts["created"] == landed
     # The user takes a moment: the wall clock reaches another second, which the corrected copy's
@@ -172,9 +166,8 @@ def test_fixed_in_review_cancelled_then_started_again_sends_each_row_once(
 
 
 def test_a_changed_mapping_after_a_stop_says_the_new_job_would_send_again(
-        qtbot: Any, slow_sandbox: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> None:
-    page = open_and_fix(qtbot, slow_context, orders_sheet(tmp_path, 8))
-    first = start_and_cancel_after(qtbot, page, 2)
+        qtbot: Any, slow_sandbox: Any, slow_context: Any, cancelled: Any) -> None:
+    page, first = cancelled
     click(qtbot, page.back_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     assert "A new job" not in page.review_step.plan_label.text()  # the same job goes on
@@ -191,10 +184,9 @@ def test_a_changed_mapping_after_a_stop_says_the_new_job_would_send_again(
 
 
 def test_the_results_page_resumes_a_cancelled_run_after_saying_what_it_sends(
-        qtbot: Any, slow_sandbox: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> None:
-    rows = 8
-    page = open_and_fix(qtbot, slow_context, orders_sheet(tmp_path, rows))
-    first = start_and_cancel_after(qtbot, page, 2)
+        qtbot: Any, slow_sandbox: Any, slow_context: Any, cancelled: Any) -> None:
+    rows = ROWS
+    page, first = cancelled
     landed = len(notes_in_zoho(slow_sandbox))
     headline = page.results_step.headline.text()
     assert f"{landed} of {rows} documents are in Zoho" in headline and f"{rows - landed} not sent" in headline
@@ -240,10 +232,9 @@ def test_the_jobs_page_offers_no_plan_never_started_and_names_the_users_file(
 
 
 def test_the_jobs_page_asks_before_resuming_and_sends_only_what_is_left(
-        qtbot: Any, slow_sandbox: Any, slow_context: Any, qloop: Any, tmp_path: Path) -> None:
-    rows = 8
-    page = open_and_fix(qtbot, slow_context, orders_sheet(tmp_path, rows))
-    first = start_and_cancel_after(qtbot, page, 2)
+        qtbot: Any, slow_sandbox: Any, slow_context: Any, cancelled: Any) -> None:
+    rows = ROWS
+    page, first = cancelled
     landed = len(notes_in_zoho(slow_sandbox))
 
     jobs = JobsPage(slow_context)
@@ -278,13 +269,7 @@ def test_the_run_step_and_the_results_count_invalid_documents_alike(
     context.preferences.set_report_folder(tmp_path / "reports")
     source = orders_sheet(tmp_path, 6, bad_row=None,
                           customer=lambda i: "Nobody Such Ltd" if i < 4 else "Northwind Traders")
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.show()
-    page.file_step.choose_new(source)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
-    click(qtbot, page.next_button)
+    page = open_mapping(qtbot, context, source)
     qtbot.waitUntil(lambda: page.mapping_step.can_next() and page.next_button.isEnabled(), timeout=WAIT_MS)
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)

@@ -27,12 +27,7 @@ def answer(qtbot: Any, window: MainWindow, role: QMessageBox.ButtonRole) -> None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_quitting_during_an_import_asks_then_stops_it_cleanly(qtbot: Any, context: Any, qloop: Any) -> None:
-    window = MainWindow(context)
-    window.remember = False
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def test_quitting_during_an_import_asks_then_stops_it_cleanly(qtbot: Any, qloop: Any, window: MainWindow) -> None:
     page = window.pages["Import"]
     # the first run has the contacts sample chosen: Next, Next, then start the import held paused
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
@@ -65,12 +60,7 @@ def test_quitting_during_an_import_asks_then_stops_it_cleanly(qtbot: Any, contex
     assert len(unfinished) == 1 and unfinished[0].resumable
 
 
-def test_closing_with_nothing_running_asks_nothing(qtbot: Any, context: Any, qloop: Any) -> None:
-    window = MainWindow(context)
-    window.remember = False
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def test_closing_with_nothing_running_asks_nothing(qtbot: Any, qloop: Any, window: MainWindow) -> None:
     assert window.busy_pages() == []
     window.close()
     assert not window.isVisible() and window.confirm_quit is None

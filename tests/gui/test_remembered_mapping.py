@@ -20,38 +20,19 @@ from app.mapping.dates import MONTHS
 from app.mapping.schema import DateFormat
 from app.resources import samples_dir
 from tests.gui import wizard_fixtures as fixtures
-from tests.gui.wizard_fixtures import seed
+from tests.gui.wizard_fixtures import WAIT_MS, click, next_to_mapping, open_page, seed
 from tests.jobs.conftest import write_csv
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir
 
-LEFT = Qt.MouseButton.LeftButton
-WAIT_MS = 30_000
 HEADERS = ["Order Number", "Order Date", "Customer", "Item", "Quantity", "Rate", "Despatch Before"]
-
-
-def click(qtbot: Any, button: Any) -> None:
-    assert button.isEnabled() and button.isVisible(), button.text()
-    qtbot.mouseClick(button, LEFT)
-
-
-def open_page(qtbot: Any, context: Any) -> ImportPage:
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    return page
 
 
 def load(qtbot: Any, page: ImportPage, path: Path, entity: str = "salesorders") -> None:
     page.open_file(path)  # as File > Open does, from any step but the run
     assert page.step == FILE
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    combo = page.file_step.entity
-    combo.setCurrentIndex(combo.findData(entity))
-    click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    next_to_mapping(qtbot, page, entity)
 
 
 def orders(path: Path, headers: list[str], numbers: list[str]) -> Path:

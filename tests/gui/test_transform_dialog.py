@@ -16,27 +16,10 @@ from app.mapping import FieldMapping
 from app.mapping.schema import BooleanWords, Case, NumberFormat, Split
 from app.resources import samples_dir
 from tests.gui import wizard_fixtures as fixtures
-from tests.gui.wizard_fixtures import with_bad_cell
+from tests.gui.wizard_fixtures import LEFT, WAIT_MS, open_mapping, with_bad_cell
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir
-
-LEFT = Qt.MouseButton.LeftButton
-WAIT_MS = 30_000
-
-
-def open_mapping(qtbot: Any, context: Any, path: Path, entity: str) -> ImportPage:
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    page.file_step.choose_new(path)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    combo = page.file_step.entity
-    combo.setCurrentIndex(combo.findData(entity))
-    qtbot.mouseClick(page.next_button, LEFT)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
-    return page
 
 
 def open_dialog(qtbot: Any, page: ImportPage, header: str) -> TransformDialog:

@@ -1,4 +1,7 @@
-"""Fixtures of the import wizard tests: an AppContext on a live sandbox, its data folder, files (`qloop` is in conftest)."""
+"""Fixtures of the import wizard tests: an AppContext on a live sandbox, its data folder, files, and the
+steps every wizard test takes (open the page, choose a file and its record type, reach Mapping).
+
+`qloop` and `run` are in tests/gui/conftest.py."""
 
 from __future__ import annotations
 
@@ -10,15 +13,20 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from app.gui.context import AppContext
+from app.gui.import_wizard import ImportPage
+from app.gui.import_wizard.page import MAPPING
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings, Target, sandbox_target
 from app.resources import samples_dir
 from app.zoho import ConnectionStore
+
+LEFT = Qt.MouseButton.LeftButton
+WAIT_MS = 30_000
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +110,35 @@ def opened_urls() -> Iterator[UrlCatcher]:
     QDesktopServices.setUrlHandler("file", catcher, "open")
     yield catcher
     QDesktopServices.unsetUrlHandler("file")
+
+
+def click(qtbot: Any, button: Any) -> None:
+    """Click a button as the user does, which they can only do when it is shown and enabled."""
+    assert button.isEnabled() and button.isVisible(), button.text()
+    qtbot.mouseClick(button, LEFT)
+
+
+def open_page(qtbot: Any, context: Any) -> ImportPage:
+    """The import wizard, shown at a comfortable size."""
+    page = ImportPage(context)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    return page
+
+
+def next_to_mapping(qtbot: Any, page: ImportPage, entity: str = "salesorders") -> None:
+    """Once the chosen file is read: pick the record type, press Next, wait for the Mapping step."""
+    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
+    combo = page.file_step.entity
+    combo.setCurrentIndex(combo.findData(entity))
+    click(qtbot, page.next_button)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+
+
+def open_mapping(qtbot: Any, context: Any, path: Path, entity: str = "salesorders") -> ImportPage:
+    """The wizard on `path` as `entity`, at the Mapping step."""
+    page = open_page(qtbot, context)
+    page.file_step.choose_new(path)
+    next_to_mapping(qtbot, page, entity)
+    return page
