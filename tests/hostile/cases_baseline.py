@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.hostile.corpus import Case, error
-from tests.jobs.conftest import write_csv
-
-ORDER = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]
+from tests.hostile.corpus import ORDER, Build, Case, csv_file, error
 
 
-def _orders(rows: list[list[object]]):
-    def build(folder: Path) -> Path:
-        return write_csv(folder / "orders.csv", ORDER, rows)
-    return build
+def _orders(rows: list[list[object]]) -> Build:
+    return csv_file("orders.csv", ORDER, rows)
 
 
 CASES = [

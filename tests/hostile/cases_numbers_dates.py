@@ -7,25 +7,32 @@ serial numbers; Excel's non-existent 29 February 1900; an old Mac workbook count
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 import openpyxl.utils.datetime
 
-from tests.hostile.corpus import Case, error, warning
-from tests.jobs.conftest import write_csv
+from tests.hostile.corpus import (
+    ORDER,
+    Build,
+    Case,
+    Rows,
+    csv_file,
+    error,
+    warning,
+    with_mapping,
+    xlsx_file,
+)
 
-Rows = Sequence[Sequence[object]]
-ORDER = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 
-def _csv(name: str, rows: Rows, headers: Sequence[str] = ORDER, encoding: str = "utf-8") -> Callable[[Path], Path]:
+def _csv(name: str, rows: Rows, headers: Sequence[str] = ORDER, encoding: str = "utf-8") -> Build:
+    if encoding == "utf-8":
+        return csv_file(name, headers, rows)
+
     def build(folder: Path) -> Path:
-        if encoding == "utf-8":
-            return write_csv(folder / name, headers, rows)
         path = folder / name
         text = "\r\n".join(";".join(str(c) for c in r) for r in [headers, *rows]) + "\r\n"
         path.write_bytes(text.encode(encoding))
@@ -33,34 +40,29 @@ def _csv(name: str, rows: Rows, headers: Sequence[str] = ORDER, encoding: str = 
     return build
 
 
-def _xlsx(name: str, rows: Rows, *, date1904: bool = False, date_cells: bool = False) -> Callable[[Path], Path]:
+def _xlsx(name: str, rows: Rows, *, date1904: bool = False, date_cells: bool = False) -> Build:
     """An xlsx of ORDER rows; Order Date numbers stay numbers (General format) unless `date_cells`."""
-    def build(folder: Path) -> Path:
-        book = openpyxl.Workbook()
+    def dress(book: openpyxl.Workbook) -> None:
         if date1904:
             book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(ORDER)
-        for r, row in enumerate(rows, start=2):
-            sheet.append(list(row))
-            if date_cells:
-                sheet.cell(row=r, column=2).number_format = "dd/mm/yyyy"
-        path = folder / name
-        book.save(path)
-        return path
-    return build
-
-
-def _with_mapping(build: Callable[[Path], Path], mapping: dict[str, object]) -> Callable[[Path], Path]:
-    def both(folder: Path) -> Path:
-        (folder / "mapping.json").write_text(json.dumps(mapping), encoding="utf-8")
-        return build(folder)
-    return both
+        if date_cells:
+            for r in range(2, len(rows) + 2):
+                book.active.cell(row=r, column=2).number_format = "dd/mm/yyyy"
+    return xlsx_file(name, ORDER, rows, dress)
 
 
 def _order(n: int, when: object, rate: object, quantity: object = 1) -> list[object]:
     return [f"SO-{n}", when, "Acme Ltd", "Widget", quantity, rate]
+
+
+def _dated(name: str, *dates: object, rate: object = "10.00") -> Build:
+    """A CSV of orders SO-1, SO-2, ... that differ only in their Order Date."""
+    return _csv(name, [_order(n, when, rate) for n, when in enumerate(dates, start=1)])
+
+
+def _serials(name: str, *serials: int, date1904: bool = False) -> Build:
+    """An xlsx of orders SO-1, SO-2, ... whose Order Date cells are the Excel serial numbers `serials`."""
+    return _xlsx(name, [_order(n, serial, 10) for n, serial in enumerate(serials, start=1)], date1904=date1904)
 
 
 MIXED = "12.50 or 1250? this column uses a decimal point"
@@ -137,7 +139,7 @@ CASES = [
     ]), args=("--decimal", "."), documents=3, valid=3, invalid=0),
 
     # A mapping file that says the whole sheet is decimal-comma (top-level key), for a column that cannot tell.
-    Case("thousands-that-could-be-decimals-mapping-says-comma", "salesorders", _with_mapping(
+    Case("thousands-that-could-be-decimals-mapping-says-comma", "salesorders", with_mapping(
         _csv("wholesale.csv", [_order(1, "2026-03-02", "1.234"), _order(2, "2026-03-02", "2.500")]),
         {"version": 1, "entity": "salesorders", "document_key": "Order Number", "decimal": ",",
          "fields": [{"field": "salesorder_number", "columns": ["Order Number"]},
@@ -149,60 +151,39 @@ CASES = [
         args=("--mapping", "{folder}/mapping.json"), documents=2, valid=2, invalid=0),
 
     # Every date reads both ways: read day-first, and the user is told which assumption was made.
-    Case("dates-that-read-both-ways", "salesorders", _csv("orders.csv", [
-        _order(1, "03/04/2026", "10.00"),
-        _order(2, "05/06/2026", "10.00"),
-        _order(3, "07/08/2026", "10.00"),
-    ]), expect={
+    Case("dates-that-read-both-ways", "salesorders",
+         _dated("orders.csv", "03/04/2026", "05/06/2026", "07/08/2026"), expect={
         0: [warning("no date in this column tells day-first from month-first; they are read day-first "
                     '("03/04/2026" is read as 2026-04-03). Pass --date-order month-first', "Order Date")],
     }, documents=3, valid=3, invalid=0),
 
-    Case("dates-that-read-both-ways-told-month-first", "salesorders", _csv("orders.csv", [
-        _order(1, "03/04/2026", "10.00"),
-        _order(2, "05/06/2026", "10.00"),
-    ]), args=("--date-order", "month-first"), documents=2, valid=2, invalid=0),
+    Case("dates-that-read-both-ways-told-month-first", "salesorders",
+         _dated("orders.csv", "03/04/2026", "05/06/2026"), args=("--date-order", "month-first"), documents=2, valid=2, invalid=0),
 
     # A US export: one date past the 12th settles month-first for the whole column, silently and rightly.
-    Case("us-dates-settled-by-one-row", "salesorders", _csv("qb-orders.csv", [
-        _order(1, "04/03/2026", "10.00"),
-        _order(2, "04/25/2026", "10.00"),
-    ]), documents=2, valid=2, invalid=0),
+    Case("us-dates-settled-by-one-row", "salesorders", _dated("qb-orders.csv", "04/03/2026", "04/25/2026"),
+         documents=2, valid=2, invalid=0),
 
     # Two offices wrote into one sheet: London day-first, New York month-first.
-    Case("dates-in-both-orders", "salesorders", _csv("two-offices.csv", [
-        _order(1, "25/01/2026", "10.00"),
-        _order(2, "13/02/2026", "10.00"),
-        _order(3, "01/25/2026", "10.00"),
-        _order(4, "02/03/2026", "10.00"),
-    ]), expect={
+    Case("dates-in-both-orders", "salesorders",
+         _dated("two-offices.csv", "25/01/2026", "13/02/2026", "01/25/2026", "02/03/2026"), expect={
         0: [warning("its dates mix orders: 2 can only be day-first", "Order Date")],
         4: [error('"01/25/2026" is not a date day-first, this column\'s order; month-first it would be 2026-01-25',
                   "Order Date")],
     }, documents=4, valid=3, invalid=1),
 
     # Two-digit years (an old ERP): Excel's rule, said out loud.
-    Case("two-digit-years", "salesorders", _csv("erp-orders.csv", [
-        _order(1, "25/03/26", "10.00"),
-        _order(2, "03-Apr-26", "10.00"),
-    ]), expect={
+    Case("two-digit-years", "salesorders", _dated("erp-orders.csv", "25/03/26", "03-Apr-26"), expect={
         0: [warning('it writes years with two digits (e.g. "25/03/26"): 00-29 are read as 2000-2029', "Order Date")],
     }, documents=2, valid=2, invalid=0),
 
     # A CSV saved from a sheet whose date column was formatted "General": Excel serial numbers.
-    Case("excel-serials-in-a-csv", "salesorders", _csv("serials.csv", [
-        _order(1, "46047", "10.00"),
-        _order(2, "46048.5", "10.00"),
-    ]), expect={
+    Case("excel-serials-in-a-csv", "salesorders", _dated("serials.csv", "46047", "46048.5"), expect={
         3: [error('"46048.5" is not a date', "Order Date")],
     }, documents=2, valid=1, invalid=1),
 
     # Serial 60 is Excel's 29 February 1900, a day that never was; 59 and 61 are real days.
-    Case("excel-1900-leap-year-bug", "salesorders", _xlsx("legacy.xlsx", [
-        _order(1, 59, 10),
-        _order(2, 60, 10),
-        _order(3, 61, 10),
-    ]), expect={
+    Case("excel-1900-leap-year-bug", "salesorders", _serials("legacy.xlsx", 59, 60, 61), expect={
         3: [error("29 February 1900 that never existed (Excel's 1900 leap-year bug): type the date you mean",
                   "Order Date")],
     }, documents=3, valid=2, invalid=1),
@@ -220,8 +201,6 @@ CASES = [
     }, documents=4, valid=2, invalid=2),
 
     # An old Mac workbook (1904 date system) whose dates lost their format: serials count from 1904.
-    Case("mac-1904-serials", "salesorders", _xlsx("mac.xlsx", [
-        _order(1, 44585, 10),
-        _order(2, 0, 10),
-    ], date1904=True), documents=2, valid=2, invalid=0),
+    Case("mac-1904-serials", "salesorders", _serials("mac.xlsx", 44585, 0, date1904=True),
+         documents=2, valid=2, invalid=0),
 ]

@@ -9,11 +9,19 @@ person can open them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
+
+from tests.jobs.conftest import write_csv
+
 Severity = str  # "error" or "warning"
+Rows = Sequence[Sequence[object]]
+Build = Callable[[Path], Path]
+ORDER = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,38 @@ class Case:
         if self.refused is not None:
             return 2
         return 1 if any(p.severity == "error" for ps in self.expect.values() for p in ps) else 0
+
+
+def csv_file(name: str, headers: Sequence[str], rows: Rows) -> Build:
+    """A case's file: a UTF-8 CSV named `name` with `headers` and `rows`."""
+    def build(folder: Path) -> Path:
+        return write_csv(folder / name, headers, rows)
+    return build
+
+
+def xlsx_file(name: str, headers: Sequence[str], rows: Rows,
+              dress: Callable[[openpyxl.Workbook], None] = lambda book: None) -> Build:
+    """A case's file: an xlsx named `name` with `headers` and `rows`, then whatever `dress` does to the book."""
+    def build(folder: Path) -> Path:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(list(headers))
+        for row in rows:
+            sheet.append(list(row))  # "#REF!" becomes an error cell, as Excel saves a broken formula
+        dress(book)
+        path = folder / name
+        book.save(path)
+        return path
+    return build
+
+
+def with_mapping(build: Build, mapping: dict[str, object]) -> Build:
+    """`build`'s file with mapping.json beside it."""
+    def both(folder: Path) -> Path:
+        (folder / "mapping.json").write_text(json.dumps(mapping), encoding="utf-8")
+        return build(folder)
+    return both
 
 
 def all_cases() -> list[Case]:
