@@ -3,6 +3,7 @@ generic create/list/get/update/delete/upsert handlers every record type uses."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ MAX_PER_PAGE = 200
 Columns = dict[str, Any]
 
 
-def ok(message: str, status: int = 200, **resources: Any) -> JSONResponse:
+def ok(message: str, status: int = 200, /, **resources: Any) -> JSONResponse:
     """Zoho's success envelope: code 0, a message and the named resources."""
     return JSONResponse({"code": 0, "message": message, **resources}, status_code=status)
 
@@ -292,7 +293,7 @@ class Kind:
             doc = self.save(None, payload, request)
         return ok(self.created_message, 201, **{self.singular: doc})
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> builtins.list[Route]:  # builtins.: the method list() hides the type here
         base = f"/{self.entity}"
         return [
             Route(base, self.list, methods=["GET"]),

@@ -104,7 +104,7 @@ class Contacts(Kind):
         return people
 
     def build(
-        self, payload: dict[str, Any], existing: dict[str, Any] | None, request: Request
+        self, payload: dict[str, Any], existing: dict[str, Any] | None, request: Request | None
     ) -> tuple[dict[str, Any], Columns]:
         books = self.books
         doc: dict[str, Any] = dict(existing) if existing else {
@@ -173,7 +173,7 @@ class Contacts(Kind):
 
     def summary(self, doc: dict[str, Any]) -> dict[str, Any]:
         row = {k: doc.get(k) for k in LIST_FIELDS}
-        primary = next((p for p in doc["contact_persons"] if p.get("is_primary_contact")), {})
+        primary: dict[str, Any] = next((p for p in doc["contact_persons"] if p.get("is_primary_contact")), {})
         row["first_name"] = primary.get("first_name", "")
         row["last_name"] = primary.get("last_name", "")
         return row
@@ -225,7 +225,7 @@ class Contacts(Kind):
         return self.load(contact_id)
 
     def store_persons(self, contact: dict[str, Any], people: list[dict[str, Any]]) -> None:
-        _, columns = self.build({}, {**contact, "contact_persons": people}, request=None)  # type: ignore[arg-type]
+        _, columns = self.build({}, {**contact, "contact_persons": people}, request=None)
         contact["contact_persons"] = people
         primary = next((p for p in people if p.get("is_primary_contact")), None)
         contact["primary_contact_id"] = primary["contact_person_id"] if primary else ""

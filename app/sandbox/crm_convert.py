@@ -87,13 +87,15 @@ def json_path(parts: list[str | int]) -> str:
 def _schema_error(error: ValidationError, *, wrapped: bool) -> CrmError:
     """Translate one jsonschema failure into CRM's answer: MANDATORY_NOT_FOUND, NOT_ALLOWED or INVALID_DATA."""
     parts: list[str | int] = list(error.absolute_path)
+    rule: Any = error.validator_value  # the stubs allow "unset"; a failure always carries its rule's value
     if error.validator == "required":
         instance = error.instance if isinstance(error.instance, dict) else {}
-        missing = next(name for name in error.validator_value if name not in instance)
+        missing = next(name for name in rule if name not in instance)
         return mandatory_not_found(missing, json_path([*parts, missing]), wrapped=wrapped)
     if error.validator == "additionalProperties":
         instance = error.instance if isinstance(error.instance, dict) else {}
-        allowed = set(error.schema.get("properties", {}))
+        schema: Any = error.schema  # the stubs allow a bool or "unset"; this one failed on its properties
+        allowed = set(schema.get("properties", {}))
         extra = next(name for name in instance if name not in allowed)
         parts = [*parts, extra]
     names = [p for p in parts if isinstance(p, str)]
@@ -103,13 +105,13 @@ def _schema_error(error: ValidationError, *, wrapped: bool) -> CrmError:
         return not_allowed(path_details(names[-1], at, reason="carry_over_tags can only be true"),
                            wrapped=wrapped)
     if error.validator == "type":
-        expected = error.validator_value
+        expected = rule
         first = expected[0] if isinstance(expected, list) else expected
         details["expected_data_type"] = JSON_TYPES.get(first, first)
     elif error.validator == "enum":
-        details["supported_values"] = list(error.validator_value)
+        details["supported_values"] = list(rule)
     elif error.validator == "maxLength":
-        details["maximum_length"] = error.validator_value
+        details["maximum_length"] = rule
     return invalid_data(details, wrapped=wrapped)
 
 

@@ -23,13 +23,13 @@ from app.sandbox.settings import SandboxSettings
 class DroppableH11Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 protocol, registering each connection so a drop fault can close it."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn gives a socket transport
         super().connection_made(transport)
         self._live_key = (tuple(self.client or ()), tuple(self.server or ()))
         LIVE_TRANSPORTS[self._live_key] = transport
 
     def connection_lost(self, exc: Exception | None) -> None:
-        LIVE_TRANSPORTS.pop(getattr(self, "_live_key", None), None)  # type: ignore[arg-type]
+        LIVE_TRANSPORTS.pop(getattr(self, "_live_key", None), None)  # type: ignore[arg-type]  # None: never made, nothing to pop
         super().connection_lost(exc)
 
 

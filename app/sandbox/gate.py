@@ -27,7 +27,7 @@ log = logging.getLogger("app.sandbox")
 
 # Open uvicorn connections by (client address, server address), so that a drop fault can
 # close the very TCP connection a request came on (registered by app.sandbox.embedded).
-LIVE_TRANSPORTS: dict[tuple[Any, Any], asyncio.BaseTransport] = {}
+LIVE_TRANSPORTS: dict[tuple[Any, Any], asyncio.Transport] = {}
 
 WRITE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
 
@@ -110,9 +110,9 @@ class Gate:
             await self.delay()
             if self.settings.fail_rate and self.rng.random() < self.settings.fail_rate:
                 status = self.rng.choice((500, 503))
-                refusal = BooksError(status, INTERNAL_ERROR,
+                failure = BooksError(status, INTERNAL_ERROR,
                                      "Internal error" if status == 500 else "Service unavailable")
-                status, body = self.error_body(family, refusal)
+                status, body = self.error_body(family, failure)
                 await send_json(send_with_quota, status, body)
                 return
             if self.write_fault(scope, self.settings.drop_rate):

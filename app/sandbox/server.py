@@ -85,7 +85,7 @@ def check_address(host: str, port: int, *, allow_remote: bool) -> str | None:
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port}: a port is a number from 1 to 65535 (0: any free port)")
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
     except OSError as error:
         raise UsageError(f"--host {host}: {error.strerror or error}") from None
     remote = sorted(a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_loopback)
