@@ -5,6 +5,7 @@
 - ``live_sandbox``: uvicorn on 127.0.0.1 and a free port (``.url``, ``.app``, ``.db_path``), generous limits.
 - ``make_sandbox(**settings)`` / ``make_live_sandbox(**settings)``: factories; the settings start
   from SandboxSettings' defaults (Zoho's real limits: 100 per 60 s, 10 at once, 10,000 a day).
+- ``data_dir``: zoho-bulk's data folder (ZOHO_BULK_DATA_DIR) under tmp_path: journals, the built-in sandbox.
 - ``sandbox_token(url_or_handle)``: an access token of the built-in client for either kind.
 - ``zoho_contract`` (autouse): every request the tool's own code sends through any httpx transport
   is checked against the written contract in tests/contract/ before it goes out; a deviation raises
@@ -67,6 +68,13 @@ def zoho_contract() -> Iterator[ContractRecorder]:
     if recorder.violations:
         pytest.fail("requests broke Zoho's documented contract (tests/contract/kinds.py):\n  "
                     + "\n  ".join(dict.fromkeys(recorder.violations)), pytrace=False)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "data"
+    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(path))
+    return path
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_an_unreadable_file_is_refused_plainly_by_import_and_validate(
 
 
 def test_a_file_without_read_permission_is_refused_plainly(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Root reads any file, so the denial is simulated in-process (as tests/sheets does)."""
     from app import cli
 
@@ -144,7 +144,6 @@ def test_a_file_without_read_permission_is_refused_plainly(
     monkeypatch.setattr(Path, "open", denied)
     monkeypatch.setattr("builtins.open", lambda f, *a, **k: denied(Path(f), *a, **k)
                         if str(f).endswith("locked.csv") else real_open(Path(f), *a, **k))
-    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(tmp_path / "data"))
     assert cli.main(["validate", str(file), "--entity", "contacts", "--json"]) == 2
     out, err = capsys.readouterr()
     assert "permission" in err.lower() and not RAW_EXCEPTION.search(out + err)

@@ -25,9 +25,8 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def gui_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def gui_folders(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Job journals, reports and the built-in sandbox's file under tmp_path."""
-    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("ZOHO_BULK_SANDBOX_RATE", raising=False)
     return tmp_path
 

@@ -30,11 +30,9 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture(autouse=True)
-def wizard_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def wizard_data_dir(data_dir: Path) -> Path:
     """Journals, corrected copies and sample reports under the test's folder."""
-    path = tmp_path / "data"
-    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(path))
-    return path
+    return data_dir
 
 
 class SandboxContext(AppContext):

@@ -60,10 +60,9 @@ class CountingSandbox:
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "data"
-    monkeypatch.setenv("ZOHO_BULK_DATA_DIR", str(path))
-    return path
+def data_dir(data_dir: Path) -> Path:
+    """Every engine test keeps its journals under its own tmp_path (tests/conftest.py's data_dir)."""
+    return data_dir
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from app.sandbox import SandboxSettings, create_app
 from app.sandbox.crm import CrmStore
 from app.zoho import CrmClient
 from tests.contract import kinds
+from tests.jobs.conftest import write_csv
 
 URL = "http://sandbox.test"
 
@@ -197,12 +198,7 @@ class CrmBox:
         self.transport.assert_bodies_match_zoho_schemas()
 
 
-def write_rows(path: Path, headers: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    return path
+write_rows = write_csv  # the convert tests' name for the one CSV writer of the engine tests
 
 
 def report_rows(result: ConvertResult) -> list[dict[str, str]]:
