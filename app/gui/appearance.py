@@ -195,5 +195,6 @@ def _tinted_icon(name: str, colour: str) -> QIcon:
 def line_icon(name: str) -> QIcon:
     """A navigation icon drawn in the current text colour."""
     app = QGuiApplication.instance()
-    colour = app.palette().color(QPalette.ColorRole.WindowText).name() if app else "#333333"
+    colour = (app.palette().color(QPalette.ColorRole.WindowText).name() if isinstance(app, QGuiApplication)
+              else "#333333")
     return _tinted_icon(name, colour)

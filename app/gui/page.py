@@ -42,7 +42,7 @@ class Page(QWidget):
 
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.task: asyncio.Task[object] | None = None  # the page's run, on the qasync loop
+        self.task: asyncio.Future[Any] | None = None  # the page's run, on the qasync loop
         self.job: Any = None  # the engine job it drives (ImportJob, ExportJob, ConvertJob), if any
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 22, 28, 18)
@@ -59,12 +59,12 @@ class Page(QWidget):
         self.body = QVBoxLayout(inner)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(14)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(inner)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()  # not `scroll`: that is QWidget.scroll(dx, dy)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(inner)
+        outer.addWidget(self.scroll_area, 1)
 
     def run_panel(self, unit: str) -> RunPanel:
         """A RunPanel whose Pause, Resume and Cancel act on the page's job of the moment."""
@@ -252,8 +252,8 @@ class Figures(QHBoxLayout):
     def clear(self) -> None:
         while self.count():
             item = self.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
 
 
 async def ask(parent: QWidget, title: str, text: str, details: str, yes: str) -> bool:

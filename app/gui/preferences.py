@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
@@ -66,7 +67,7 @@ class Preferences(QObject):
     # recent files -------------------------------------------------------------
     def recent_files(self) -> list[Path]:
         """The files the user opened, newest first; the app's own outputs (kept by older versions) left out."""
-        value = self._settings.value("files/recent", [])
+        value: Any = self._settings.value("files/recent", [])  # a str, a list of them or None, as QSettings kept it
         names = [value] if isinstance(value, str) else list(value or [])
         return [Path(n) for n in dict.fromkeys(names) if n and not is_own_output(Path(n))]
 

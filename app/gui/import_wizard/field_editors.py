@@ -37,6 +37,7 @@ from app.mapping.schema import (
     DateFormat,
     Default,
     NumberFormat,
+    Scalar,
     Split,
     Transform,
     Trim,
@@ -328,7 +329,7 @@ class TransformDialog(QDialog):
                 out.append(words)
         elif "boolean" in kept:
             out.append(kept["boolean"])
-        pairs: dict[str, str | None] = {}
+        pairs: dict[str, Scalar] = {}
         for line in self.values.toPlainText().splitlines():
             if "=" in line:
                 key, _, value = line.partition("=")

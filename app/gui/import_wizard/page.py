@@ -77,7 +77,7 @@ class ImportPage(Page):
         self.body.addLayout(nav)
         self.body.addWidget(self.stack, 1)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self._next_if_enabled)
+            QShortcut(QKeySequence(keys), self).activated.connect(self._next_if_enabled)
         open_requested = getattr(context, "open_file_requested", None)
         if open_requested is not None:
             open_requested.connect(self.open_file)

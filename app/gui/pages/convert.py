@@ -277,7 +277,7 @@ class ConvertPage(Page):
             text += f" Stopped: {result.message}."
         self.panel.ended(text)
         self.report_button.setEnabled(result.report is not None)
-        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.table))  # once laid out
+        QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(self.table))  # once laid out
         return result
 
     def open_report(self) -> None:

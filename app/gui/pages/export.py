@@ -359,7 +359,7 @@ class ExportPage(Page):
             self.panel.started()
             self.panel.show_progress(Progress(done=1312, failed=2, in_flight=10, total=2400, rate_per_min=98.4,
                                               eta_s=663, calls=1326, last_failure="SO-00412: record not found"))
-            bar = self.scroll.verticalScrollBar()  # the run panel at the bottom, once laid out
+            bar = self.scroll_area.verticalScrollBar()  # the run panel at the bottom, once laid out
             QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: bar.setValue(bar.maximum())))
 
         yield "running", running

@@ -25,6 +25,7 @@ from app.jobs.converting import ConvertJob, resume_settings
 from app.jobs.exporting import job as export_job
 from app.jobs.exporting.job import ExportJob, ExportResult
 from app.jobs.outcomes import Outcome
+from app.jobs.plan import Plan
 
 KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}
 RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes": "Credit notes", "items": "Items",
@@ -103,7 +104,7 @@ class JobsPage(Page):
         self.report_button = QPushButton("Open &report")
         self.folder_button = QPushButton("Open f&older")
         self.resume_button = primary("Res&ume")
-        self.job: ImportJob | ConvertJob | None = None
+        self.job: ImportJob | ConvertJob | ExportJob | None = None
 
         box, layout = card()
         layout.addWidget(self.table)
@@ -192,7 +193,7 @@ class JobsPage(Page):
                                                  job_id=summary.job_id,
                                                  report_dir=self.context.preferences.report_folder()))
             plan = await self.job.plan()
-            if isinstance(self.job, ImportJob):
+            if isinstance(self.job, ImportJob) and isinstance(plan, Plan):  # an import's plan is a Plan
                 text, details = what_resuming_sends(self.job, plan)
             else:
                 text = f"Resume the {KINDS.get(summary.kind, summary.kind).lower()} job {summary.job_id}?"
