@@ -8,9 +8,13 @@ own, so the names are checked once the cells are right.
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 HEADERS = ["SalesOrder Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Item Price"]
 CUSTOMERS = ["Bowman and Co", "Zylker Corp", "Acme Corporation"]  # the sandbox's seeded contacts
@@ -47,3 +51,89 @@ def write_sheet_to_repair(path: Path, rows: int = 20_000, per_kind: int = PER_KI
                 writer.writerow([f"SO-{order:06d}", BAD_DATE if order in bad_dates else day, customer, item,
                                  quantity, price])
     return path
+
+
+async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_ms: int = 10) -> dict[str, float]:
+    """The GUI benchmark's repair: the wizard reviews the sheet, then the four fixes are made as a user makes
+    them (pick the kind in the problems list, press its fix, confirm), a QTimer ticking every `tick_ms`
+    measuring from each press to its new plan. Returns the actions, the longest stall and the slowest fix's
+    seconds to be checked again and planned again; the baseline is the whole sheet validated on the GUI thread."""
+    from app.gui.import_wizard import ImportPage
+    from app.gui.import_wizard.page import MAPPING, REVIEW
+    from app.gui.import_wizard.review_model import validate
+    from tests.perf.bench_gui import StallMeter
+
+    meter = StallMeter(tick_ms)
+
+    source = write_sheet_to_repair(folder / "orders-to-repair.csv", rows)
+    page = ImportPage(context)
+    page.resize(1280, 800)
+    page.show()
+    step, panel = page.review_step, page.review_step.panel
+    marks: dict[str, float] = {}
+    step.validated.connect(lambda: marks.setdefault("validated", time.perf_counter()))
+    step.planned.connect(lambda: marks.setdefault("planned", time.perf_counter()))
+    figures: dict[str, float] = {"actions": 0, "recheck_s": 0.0, "replan_s": 0.0, "stall": 0.0}
+    try:
+        page.file_step.choose_new(source)
+        await _until(page.file_step.can_next)
+        page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
+        page.next()
+        await _until(lambda: page.step == MAPPING)
+        page.next()
+        await _until(lambda: "planned" in marks and page.step == REVIEW)
+        assert panel.model is not None and panel.model.count == 4 * PER_KIND, panel.status.text()
+
+        async def fix(kind: str, press: Callable[[], None]) -> None:
+            assert panel.model is not None
+            row = next(i for i, g in enumerate(panel.model.groups) if g.title.startswith(kind))
+            panel.tree.setCurrentIndex(panel.model.index(row, 0))
+            marks.clear()
+            meter.start()
+            started = time.perf_counter()
+            press()
+            figures["actions"] += 1
+            await _until(lambda: "planned" in marks)
+            figures["stall"] = max(figures["stall"], meter.stop(f"fixing {kind}"))
+            figures["recheck_s"] = max(figures["recheck_s"], marks["validated"] - started)
+            figures["replan_s"] = max(figures["replan_s"], marks["planned"] - started)
+
+        def replace(new: str) -> Callable[[], None]:
+            def press() -> None:
+                panel.replace_button.click()
+                dialog = step.fixes.dialog
+                dialog.new_value.setText(new)  # type: ignore[union-attr]
+                dialog.replace_button.click()  # type: ignore[union-attr]
+            return press
+
+        def value_map() -> None:
+            panel.map_button.click()
+            step.fixes.dialog.apply_button.click()  # type: ignore[union-attr]
+
+        await fix("Order Date", replace(GOOD_DATE))
+        await fix("Quantity", replace(GOOD_QUANTITY))
+        await fix("Customer Name", panel.suggest_all.click)
+        await fix("Item Name", value_map)
+        validation, plan = page.session.validation, page.session.plan
+        assert validation is not None and validation.invalid == 0 and panel.model.count == 0, panel.status.text()
+        assert plan is not None and plan.invalid == 0
+        table, mapping = page.session.table, page.session.mapping
+        meter.start()
+        await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        validate(table, mapping)  # type: ignore[arg-type]
+        figures["baseline_s"] = time.perf_counter() - started
+        await asyncio.sleep(0.05)
+        figures["baseline"] = meter.stop()
+    finally:
+        meter.watch.close()
+        page.close()
+    return figures
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 600.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the review step did not get there in time")
+        await asyncio.sleep(0.01)

@@ -233,7 +233,7 @@ class ReviewStep(QWidget):
         job: ImportJob | None = None
         try:
             if s.edited:  # the fixes are read from a copy, for the job of the user's file
-                s.run_file = await self._context.run_in_background(write_corrected_copy, s.table)
+                s.run_file = await self._context.run_in_background(gentle, write_corrected_copy, s.table)
                 sheet = None
             else:
                 s.run_file, sheet = s.file, s.table.sheet
