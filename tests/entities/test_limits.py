@@ -9,7 +9,7 @@ import pytest
 
 from app.entities import ENTITIES, entity
 from app.mapping import FieldMapping, Mapping, prepare
-from tests.mapping.tables import table
+from tests.mapping.tables import mapped, table
 
 SEEDS = Path("/work/shared/seeds")
 
@@ -74,13 +74,8 @@ def test_contact_person_limits_from_seed_004_are_pinned_to_the_cell() -> None:
 
 def test_credit_note_notes_over_5000_characters_fail_before_sending() -> None:
     headers = ["CN", "Customer", "Date", "Item", "Notes"]
-    mapping = Mapping(entity="creditnotes", document_key="CN", fields=[
-        FieldMapping(field="creditnote_number", columns=["CN"]),
-        FieldMapping(field="customer_id", columns=["Customer"]),
-        FieldMapping(field="date", columns=["Date"]),
-        FieldMapping(field="line_items.item_id", columns=["Item"]),
-        FieldMapping(field="notes", columns=["Notes"]),
-    ])
+    mapping = mapped("creditnotes", "CN", ("creditnote_number", "CN"), ("customer_id", "Customer"),
+                     ("date", "Date"), ("line_items.item_id", "Item"), ("notes", "Notes"))
     prepared = prepare(table(headers, ["CN-1", "A", "2026-01-05", "X", "n" * 5001]), mapping)
     (problem,) = prepared.documents[0].problems
     assert problem.column == "Notes" and problem.message.endswith("is longer than 5000 characters (5001)")

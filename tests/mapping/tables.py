@@ -1,4 +1,5 @@
-"""A stand-in for app.sheets.Table built straight from lists, for tests of the mapping room."""
+"""A stand-in for app.sheets.Table built straight from lists, and mappings written as (field, column) pairs,
+for tests of the mapping room."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.mapping import FieldMapping, Mapping
 from app.sheets.table import column_letter
 
 
@@ -27,3 +29,9 @@ class FakeTable:
 
 def table(headers: list[str], *rows: list[Any]) -> FakeTable:
     return FakeTable(list(headers), [list(r) for r in rows])
+
+
+def mapped(entity: str, key: str | None, *fields: tuple[str, str] | FieldMapping, **settings: Any) -> Mapping:
+    """A mapping of `entity` keyed on column `key`; each (field, column) pair maps one column to one field."""
+    return Mapping(entity=entity, document_key=key, **settings, fields=[
+        f if isinstance(f, FieldMapping) else FieldMapping(field=f[0], columns=[f[1]]) for f in fields])

@@ -9,7 +9,7 @@ import pytest
 from app.mapping import FieldMapping, LookupRule, Mapping, MappingRefused, prepare
 from app.mapping.schema import DateFormat, NumberFormat, Trim
 from app.sheets import ExcelError
-from tests.mapping.tables import table
+from tests.mapping.tables import mapped, table
 
 ORDER_HEADERS = ["Order No", "Date", "Customer", "Item", "Qty", "Rate"]
 
@@ -112,11 +112,8 @@ def test_missing_required_value_and_no_line_items() -> None:
 def test_too_long_and_not_allowed_values_name_the_limit_and_choices() -> None:
     t = table(["Name", "Language", "Email"],
               ["x" * 205, "klingon", "nobody-at-example"])
-    mapping = Mapping(entity="contacts", document_key="Name", fields=[
-        FieldMapping(field="contact_name", columns=["Name"]),
-        FieldMapping(field="language_code", columns=["Language"]),
-        FieldMapping(field="contact_persons.email", columns=["Email"]),
-    ])
+    mapping = mapped("contacts", "Name", ("contact_name", "Name"), ("language_code", "Language"),
+                     ("contact_persons.email", "Email"))
     doc = prepare(t, mapping).documents[0]
     by_column = {p.column: p.message for p in doc.problems}
     assert by_column["Name"].endswith("is longer than 200 characters (205)")
@@ -128,16 +125,11 @@ def test_contacts_group_people_addresses_and_custom_fields() -> None:
     t = table(["Display Name", "City", "First", "Email", "Primary", "Region", "CF.Loyalty"],
               ["Acme", "Paris", "Ann", "ann@acme.example", "yes", "Europe", "Gold"],
               ["Acme", None, "Bob", "bob@acme.example", "no", None, None])
-    mapping = Mapping(entity="contacts", document_key="Display Name", fields=[
-        FieldMapping(field="contact_name", columns=["Display Name"]),
-        FieldMapping(field="billing_address.city", columns=["City"]),
-        FieldMapping(field="contact_persons.first_name", columns=["First"]),
-        FieldMapping(field="contact_persons.email", columns=["Email"]),
-        FieldMapping(field="contact_persons.is_primary_contact", columns=["Primary"]),
-        FieldMapping(field="custom_fields.Region", columns=["Region"]),
-        FieldMapping(field="custom_fields.Loyalty", columns=["CF.Loyalty"]),
-        FieldMapping(field="contact_type", constant="customer"),
-    ])
+    mapping = mapped("contacts", "Display Name", ("contact_name", "Display Name"),
+                     ("billing_address.city", "City"), ("contact_persons.first_name", "First"),
+                     ("contact_persons.email", "Email"), ("contact_persons.is_primary_contact", "Primary"),
+                     ("custom_fields.Region", "Region"), ("custom_fields.Loyalty", "CF.Loyalty"),
+                     FieldMapping(field="contact_type", constant="customer"))
     (doc,) = prepare(t, mapping).documents
     assert doc.valid
     assert doc.payload == {
@@ -164,10 +156,8 @@ def test_concatenated_columns_and_line_custom_fields() -> None:
 
 def test_an_id_column_gives_the_zoho_id_not_a_payload_field() -> None:
     t = table(["SalesOrder ID", "No", "Notes"], ["460000000039129", "SO-1", "updated"])
-    mapping = Mapping(entity="salesorders", operation="update", document_key="No", fields=[
-        FieldMapping(field="salesorder_id", columns=["SalesOrder ID"]),
-        FieldMapping(field="notes", columns=["Notes"]),
-    ])
+    mapping = mapped("salesorders", "No", ("salesorder_id", "SalesOrder ID"), ("notes", "Notes"),
+                     operation="update")
     (doc,) = prepare(t, mapping).documents
     assert doc.zoho_id == "460000000039129" and doc.payload == {"notes": "updated"} and doc.valid
 
@@ -359,11 +349,7 @@ def test_an_item_whose_name_starts_with_total_is_a_line_not_a_totals_row() -> No
 
 def test_a_field_mapped_twice_is_refused_naming_both_columns() -> None:
     t = table(["Name", "Memo", "Comments"], ["A", "x", "y"])
-    mapping = Mapping(entity="contacts", document_key="Name", fields=[
-        FieldMapping(field="contact_name", columns=["Name"]),
-        FieldMapping(field="notes", columns=["Memo"]),
-        FieldMapping(field="notes", columns=["Comments"]),
-    ])
+    mapping = mapped("contacts", "Name", ("contact_name", "Name"), ("notes", "Memo"), ("notes", "Comments"))
     with pytest.raises(MappingRefused) as err:
         prepare(t, mapping)
     assert 'The field "Notes" (notes) is mapped twice: from column "Memo" and from column "Comments"' in str(err.value)
@@ -371,10 +357,7 @@ def test_a_field_mapped_twice_is_refused_naming_both_columns() -> None:
 
 def test_a_custom_field_mapped_by_label_and_by_api_name_is_the_same_field_twice() -> None:
     t = table(["Name", "Region", "CF.Region"], ["A", "x", "y"])
-    mapping = Mapping(entity="contacts", document_key="Name", fields=[
-        FieldMapping(field="contact_name", columns=["Name"]),
-        FieldMapping(field="custom_fields.Region", columns=["Region"]),
-        FieldMapping(field="custom_fields.cf_region", columns=["CF.Region"]),
-    ])
+    mapping = mapped("contacts", "Name", ("contact_name", "Name"), ("custom_fields.Region", "Region"),
+                     ("custom_fields.cf_region", "CF.Region"))
     with pytest.raises(MappingRefused, match=re.escape('"Region" (custom_fields.cf_region) is mapped twice')):
         prepare(t, mapping)
