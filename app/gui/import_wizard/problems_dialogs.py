@@ -52,6 +52,7 @@ class ReplaceDialog(QDialog):
         layout.addWidget(self.new_value)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        self.setMinimumWidth(420)
         self._check()
 
     def _check(self) -> None:

@@ -84,9 +84,8 @@ class ProblemsPanel(QWidget):
         self.model = ProblemsModel(table, self)
         self.tree.setModel(self.model)
         self.tree.selectionModel().currentChanged.connect(lambda _now, _before: self._update())
-        self.tree.setColumnWidth(0, 110)
-        self.tree.setColumnWidth(1, 90)
-        self.tree.setColumnWidth(2, 90)
+        for column, width in enumerate((56, 100, 100)):
+            self.tree.setColumnWidth(column, width)
 
     def set_problems(self, problems: list[Problem]) -> None:
         assert self.model is not None

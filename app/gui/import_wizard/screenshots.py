@@ -28,7 +28,24 @@ def states(page: ImportPage) -> Iterator[ScreenshotState]:
     def review() -> None:
         page.task = page.next()
 
+    def bulk_fix() -> None:  # a value replaced in every cell of its column that holds it, the count shown first
+        step, panel = page.review_step, page.review_step.panel
+        model = panel.model
+        if model is None or not model.groups:
+            return
+        dates = [i for i, g in enumerate(model.groups) if g.title.endswith("not a date")]
+        group = model.index(dates[0] if dates else 0, 0)
+        panel.tree.expand(group)
+        panel.tree.setCurrentIndex(group)
+        problem = panel.current_problem()
+        dialog = step.fixes.ask_replace(problem) if problem is not None else None
+        if dialog is not None:
+            dialog.new_value.setText("28/02/2026")
+
     def running() -> None:  # drawn, not run: a real run against the sandbox is over before a grab
+        dialog = page.review_step.fixes.dialog
+        if dialog is not None:
+            dialog.reject()
         page.go(RUN)
         step = page.run_step
         for failure in ('Row 7, column "Customer": no customer is named "Contoso Ltd"',
@@ -48,5 +65,6 @@ def states(page: ImportPage) -> Iterator[ScreenshotState]:
     yield "1 file", file
     yield "2 mapping", mapping
     yield "3 review", review
+    yield "3 review bulk fix", bulk_fix
     yield "4 running", running
     yield "5 results", results
