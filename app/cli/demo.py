@@ -84,7 +84,7 @@ async def _import_samples(target: object, reports: Path, err: TextIO) -> list[Jo
             if stopping[0]:
                 break
             print(f"\nImporting {name} as {entity}...", file=err)
-            job = ImportJob(JobSettings(samples_dir() / name, entity, target=target,  # type: ignore[arg-type]
+            job = ImportJob(JobSettings(samples_dir() / name, entity, target=target,  # type: ignore[arg-type]  # SAMPLES' record types
                                         report_dir=reports))
             current[:] = [job]
             bar = TextProgressBar(err)

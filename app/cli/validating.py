@@ -15,6 +15,7 @@ from app.mapping.prepare import prepare
 from app.mapping.schema import Mapping, load_mapping, save_mapping
 from app.mapping.show import mapping_lines, problem_lines
 from app.sheets import SheetData, SheetError, Table, read_table, write_csv, write_xlsx
+from app.sheets.writer import Highlight
 
 PROBLEM_HEADERS = ["Row", "Column", "Cell", "Field", "Severity", "Document", "Message"]
 
@@ -40,7 +41,7 @@ def write_report(table: Table, prepared: Prepared, xlsx: Path, csv: Path) -> Non
             by_row.setdefault(p.row_index, []).append(p)
     column_of = {h: i for i, h in enumerate(table.headers)}
     rows: list[list[Any]] = []
-    highlights: dict[tuple[int, int], str] = {}
+    highlights: dict[tuple[int, int], Highlight] = {}
     comments: dict[tuple[int, int], str] = {}
     for out_index, ri in enumerate(sorted(by_row)):
         problems = by_row[ri]
@@ -57,7 +58,7 @@ def write_report(table: Table, prepared: Prepared, xlsx: Path, csv: Path) -> Non
     write_xlsx(xlsx, [
         SheetData("Problems", PROBLEM_HEADERS, lines),
         SheetData("Rows with problems", ["Row", "Status", "Problems", *table.headers], rows,
-                  highlights=highlights, comments=comments),  # type: ignore[arg-type]
+                  highlights=highlights, comments=comments),
     ])
     write_csv(csv, PROBLEM_HEADERS, lines)
 

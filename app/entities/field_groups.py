@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.entities.catalogue import Field, seed
+from app.entities.catalogue import Field, Level, seed
 
 ADDRESS_MAX = 500
 GST_TREATMENT = seed("004", "Allowed values are business_gst , business_none , overseas , consumer .")
@@ -136,10 +136,10 @@ def line_item_fields(lines: str = "line_items") -> list[Field]:
     ]
 
 
-def custom_field(path: str, label: str, level: str = "document", unique: bool = False) -> Field:
+def custom_field(path: str, label: str, level: Level = "document", unique: bool = False) -> Field:
     """A custom field the sandbox's demo organization defines (app.sandbox.seed CUSTOM_FIELDS)."""
     note = " Unique: used as the upsert key." if unique else ""
-    return Field(path, label, level=level, help=f"Custom field {label}.{note}",  # type: ignore[arg-type]
+    return Field(path, label, level=level, help=f"Custom field {label}.{note}",
                  synonyms=(f"CF.{label}", path.rsplit(".", 1)[-1]))
 
 

@@ -36,7 +36,7 @@ def is_dark(app: QGuiApplication | None = None) -> bool:
     """True when the chosen theme, or the system's colour scheme under "system", is dark."""
     if _theme != "system":
         return _theme == "dark"
-    app = app or QGuiApplication.instance()  # type: ignore[assignment]
+    app = app or QGuiApplication.instance()  # type: ignore[assignment]  # the app is a QGuiApplication when one runs
     if app is None:
         return False
     return app.styleHints().colorScheme() == Qt.ColorScheme.Dark

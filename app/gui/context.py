@@ -188,8 +188,8 @@ class AppContext(QObject):
 
         def ended(done: asyncio.Task[T]) -> None:
             self._tasks.discard(done)
-            if not done.cancelled() and done.exception() is not None:
-                self.show_exception(failure_title, done.exception())  # type: ignore[arg-type]
+            if not done.cancelled() and (error := done.exception()) is not None:
+                self.show_exception(failure_title, error)
 
         task.add_done_callback(ended)
         return task

@@ -54,7 +54,7 @@ def log_unexpected(error: BaseException, title: str = "Unexpected error") -> Non
     log.error("%s: %s", title, type(error).__name__,
               exc_info=(type(error), error, error.__traceback__))
     with contextlib.suppress(AttributeError, TypeError):  # a built-in without a __dict__ is logged again
-        error._zoho_bulk_logged = True  # type: ignore[attr-defined]
+        error._zoho_bulk_logged = True  # type: ignore[attr-defined]  # a mark on the error: logged once
 
 
 class ErrorDialog(QDialog):
@@ -149,7 +149,7 @@ def _excepthook(
 ) -> None:
     log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
     with contextlib.suppress(AttributeError, TypeError):
-        error._zoho_bulk_logged = True  # type: ignore[attr-defined]
+        error._zoho_bulk_logged = True  # type: ignore[attr-defined]  # a mark on the error: logged once
     if QApplication.instance() is not None:
         show_error(_active_window(), "Something went wrong", plain_message(error))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
@@ -20,11 +21,11 @@ class _PrivateLog(logging.handlers.RotatingFileHandler):
     """A rotating log whose every file (the first and each after a rollover) is the user's alone:
     it names the files imported and Zoho's answers about their rows."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         if POSIX:
             os.chmod(self.baseFilename, 0o600)
-        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # type: ignore[return-value]  # a text mode
 
 
 def log_dir() -> Path:
@@ -47,7 +48,7 @@ def start_logging(level: int = logging.INFO) -> Path:
     handler = _PrivateLog(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter())  # every record, whichever logger: no token or secret reaches the file
-    handler.zoho_bulk_log = True  # type: ignore[attr-defined]
+    handler.zoho_bulk_log = True  # type: ignore[attr-defined]  # a mark: this process's handler is on
     root.addHandler(handler)
     if root.level > level or root.level == logging.NOTSET:
         root.setLevel(level)

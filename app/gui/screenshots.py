@@ -15,6 +15,10 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.gui.context import AppContext
 
 SIZE = (1280, 800)
 DARK_PAGES = ("Import", "Jobs")  # also grabbed in the dark theme
@@ -130,12 +134,12 @@ def _shade() -> object:
     return QColor(0, 0, 0, 90)
 
 
-async def _sample_runs(context: object) -> None:
+async def _sample_runs(context: AppContext) -> None:
     """Import the samples and export the contacts in the built-in sandbox, so the pages show real jobs."""
     from app.jobs import ExportJob, ExportSettings, ImportJob, JobSettings
     from app.resources import samples_dir
 
-    target = context.target()  # type: ignore[attr-defined]
+    target = context.target()
     reports = Path(os.environ["ZOHO_BULK_DATA_DIR"]) / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     # not the sample with problems: the import wizard's states run it afresh (a plan with calls, a real run)

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from app.entities import Entity, Field, entity
+from app.entities.catalogue import Level
 from app.mapping.dates import evidence
 from app.mapping.numbers import convention
 from app.mapping.prepare import TableLike, resolve_field
@@ -75,13 +76,13 @@ def score_column(header: str, ent: Entity, learned: Pairs[str, str] | None = Non
     if chosen is not None:
         return chosen, 1.0, f'{LEARNED}: you mapped a column "{header}" to {chosen.label} in an earlier import'
     low = header.casefold()
-    custom: tuple[str, str] | None = None
+    custom: tuple[str, Level] | None = None
     if low.startswith("item.cf.") and ent.lines == "line_items":
         custom = (header[len("item.cf."):].strip(), "line")
     elif low.startswith("cf."):
         custom = (header[len("cf."):].strip(), "document")
     if custom and custom[0]:
-        f = ent.custom_field(custom[0], custom[1])  # type: ignore[arg-type]
+        f = ent.custom_field(custom[0], custom[1])
         known = any(f is g for g in ent.fields)
         return f, (1.0 if known else 0.9), f'custom field "{custom[0]}"'
     best: tuple[Field | None, float, str] = (None, 0.0, "no similar field")
@@ -189,8 +190,8 @@ def propose(table: TableLike, ci: int, f: Field) -> tuple[list[Transform], Looku
         if by == "rate":
             rule, conf, note = infer_number(values, percent=False)
             rules.append(rule)
-            return rules, LookupRule(kind=f.lookup, by=by), conf, f"{f.lookup} by rate; {note}"  # type: ignore[arg-type]
-        return rules, LookupRule(kind=f.lookup, by=by), 1.0, f"{f.lookup} looked up by {by}"  # type: ignore[arg-type]
+            return rules, LookupRule(kind=f.lookup, by=by), conf, f"{f.lookup} by rate; {note}"  # type: ignore[arg-type]  # pydantic checks it against its literals
+        return rules, LookupRule(kind=f.lookup, by=by), 1.0, f"{f.lookup} looked up by {by}"  # type: ignore[arg-type]  # pydantic checks it against its literals
     if f.type == "date":
         order, conf, note = infer_date(values)
         return [Trim(), order], None, conf, note
@@ -270,8 +271,8 @@ def automap(table: TableLike, entity_name: str, operation: str = "create",
             unmapped.append(header)
     key_header = taken.get(ent.key_field)
     return Mapping(
-        entity=entity_name,  # type: ignore[arg-type]
-        operation=operation,  # type: ignore[arg-type]
+        entity=entity_name,  # type: ignore[arg-type]  # pydantic checks it against its literals
+        operation=operation,  # type: ignore[arg-type]  # pydantic checks it against its literals
         sheet=getattr(table, "sheet", None),
         header_row=getattr(table, "header_row", None),
         document_key=key_header,

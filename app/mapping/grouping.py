@@ -112,9 +112,9 @@ class _Grouper:
     def key_of(self, row: Sequence[Any]) -> str | ExcelError:
         raw = row[self.key_column] if self.key_column is not None else None
         if raw.__class__ is ExcelError:
-            return raw  # type: ignore[return-value]
+            return raw  # type: ignore[return-value]  # an ExcelError: mypy cannot follow a __class__ test
         if raw.__class__ is str:
-            return raw.strip()  # type: ignore[union-attr]
+            return raw.strip()  # type: ignore[union-attr]  # a str: mypy cannot follow a __class__ test
         return "" if raw is None else to_text(raw)
 
     def set_aside(self, i: int, row: Sequence[Any]) -> bool:
@@ -205,7 +205,7 @@ class _Grouper:
             found_rows = self.by_key.get(key)
             if found_rows is None:
                 self.start(key, i)
-                self.by_key[key] = self.current  # type: ignore[assignment]
+                self.by_key[key] = self.current  # type: ignore[assignment]  # start() has just made it a list
                 return
             if found_rows is not self.current:
                 self.groups.scattered.add(key)
@@ -215,9 +215,9 @@ class _Grouper:
             return
         why = Orphan() if self.current is None else self.why_not_continued(i, row)
         if why is None:
-            self.current.append(i)  # type: ignore[union-attr]
+            self.current.append(i)  # type: ignore[union-attr]  # why is None only when a document is under way
             if self.known is not None:  # a continuation row brings no new value (else it would not be one)
-                self.known = (len(self.current), self.known[1])  # type: ignore[arg-type]
+                self.known = (len(self.current), self.known[1])  # type: ignore[arg-type]  # as above
             return
         self.start(None, i)
         self.groups.orphans[i] = why

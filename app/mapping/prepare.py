@@ -292,7 +292,7 @@ class _Builder:
                 lines.append(line)
                 doc.line_rows.append(ri)
             if lines:
-                payload[self.ent.lines] = lines  # type: ignore[index]
+                payload[self.ent.lines] = lines  # type: ignore[index]  # lines were made: the entity names them
         if scattered:
             gaps = [self.table.row_numbers[b] for a, b in zip(rows, rows[1:], strict=False) if b - a > 1]
             problems.append(self.cell_problem(

@@ -81,9 +81,9 @@ def effective_rules(fm: FieldMapping, date_order: str | None = None,
     date_rule = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
     number_rule = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
     if date_order and (date_rule is None or date_rule.assumed or date_rule.order == "year-first"):
-        date_rule = DateFormat(order=date_order, formats=list(date_rule.formats) if date_rule else [])  # type: ignore[arg-type]
+        date_rule = DateFormat(order=date_order, formats=list(date_rule.formats) if date_rule else [])  # type: ignore[arg-type]  # pydantic checks it against its literals
     if decimal and (number_rule is None or number_rule.decimal is None):
-        number_rule = NumberFormat(decimal=decimal, percent=bool(number_rule and number_rule.percent))  # type: ignore[arg-type]
+        number_rule = NumberFormat(decimal=decimal, percent=bool(number_rule and number_rule.percent))  # type: ignore[arg-type]  # pydantic checks it against its literals
     return date_rule, number_rule
 
 

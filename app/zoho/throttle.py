@@ -131,7 +131,7 @@ class Throttle:
         with cls._registry_lock:
             throttle = cls._registry.get(key)
             if throttle is None:
-                throttle = cls(**limits)  # type: ignore[arg-type]
+                throttle = cls(**limits)  # type: ignore[arg-type]  # the limits are Throttle's own keywords
                 cls._registry[key] = throttle
             return throttle
 
@@ -212,7 +212,7 @@ class Throttle:
         if reset_s is not None and reset_s >= 0:
             deadline = now + reset_s
             new_period = self._quota_deadline is None or deadline > self._quota_deadline + 1.0
-            if new_period or deadline < self._quota_deadline:  # type: ignore[operator]
+            if new_period or deadline < self._quota_deadline:  # type: ignore[operator]  # no deadline: new_period
                 self._quota_deadline = deadline
                 self.quota_resets_at = datetime.now(UTC) + timedelta(seconds=reset_s)
         if remaining is not None:

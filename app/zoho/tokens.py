@@ -216,7 +216,7 @@ class TokenSource:
     async def access_token(self) -> str:
         """A valid access token, refreshed first when it is missing or about to expire."""
         if self._fresh():
-            return self._access_token  # type: ignore[return-value]
+            return self._access_token  # type: ignore[return-value]  # _fresh(): there is a token
         return await self.refresh(stale=self._access_token)
 
     async def refresh(self, stale: str | None = None) -> str:

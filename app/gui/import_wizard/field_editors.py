@@ -310,7 +310,7 @@ class TransformDialog(QDialog):
             old_date = next((t for t in self._fm.transforms if isinstance(t, DateFormat)), None)
             if order != "year-first" or formats:  # an assumed order stays assumed until it is changed
                 assumed = bool(old_date and old_date.assumed and old_date.order == order)
-                out.append(DateFormat(order=order, formats=formats, assumed=assumed))  # type: ignore[arg-type]
+                out.append(DateFormat(order=order, formats=formats, assumed=assumed))  # type: ignore[arg-type]  # pydantic checks it against its literals
         elif "date" in kept:
             out.append(kept["date"])
         old_number = next((t for t in self._fm.transforms if t.op == "number"), None)
@@ -341,7 +341,7 @@ class TransformDialog(QDialog):
             out.append(Default(value=self.default.text().strip()))
         lookup = self._fm.lookup
         if f.lookup:
-            lookup = LookupRule(kind=f.lookup, by=self.lookup_by.currentText())  # type: ignore[arg-type]
+            lookup = LookupRule(kind=f.lookup, by=self.lookup_by.currentText())  # type: ignore[arg-type]  # pydantic checks it against its literals
         return out, lookup
 
     def preview_rows(self) -> list[PreviewRow]:

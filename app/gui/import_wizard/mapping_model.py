@@ -86,31 +86,32 @@ _PARTS = {0: "first part", 1: "second part", 2: "third part", -1: "last part", -
 def describe(fm: FieldMapping) -> str:
     """The transforms of one field in a few words ("trim, dates day-first, customer by name")."""
     parts: list[str] = []
+    t: Any  # a Transform: each case reads the fields of the rule its op names, which mypy cannot narrow to
     for t in fm.transforms:
         match t.op:
             case "trim":
                 parts.append("trim")
             case "case":
-                parts.append(f"{t.to} case")  # type: ignore[union-attr]
+                parts.append(f"{t.to} case")
             case "date":
-                formats = f" ({', '.join(t.formats)})" if t.formats else ""  # type: ignore[union-attr]
-                assumed = " (assumed)" if t.assumed else ""  # type: ignore[union-attr]
-                parts.append(f"dates {t.order}{assumed}{formats}")  # type: ignore[union-attr]
+                formats = f" ({', '.join(t.formats)})" if t.formats else ""
+                assumed = " (assumed)" if t.assumed else ""
+                parts.append(f"dates {t.order}{assumed}{formats}")
             case "number":
-                words = [w for w, on in (("decimal comma", t.decimal == ","),  # type: ignore[union-attr]
-                                         ("decimal point", t.decimal == "."),  # type: ignore[union-attr]
-                                         ("percent", t.percent)) if on]  # type: ignore[union-attr]
+                words = [w for w, on in (("decimal comma", t.decimal == ","),
+                                         ("decimal point", t.decimal == "."),
+                                         ("percent", t.percent)) if on]
                 parts.append(" and ".join(words) or "number")
             case "boolean":
                 parts.append("yes/no")
             case "map":
-                parts.append(f"{len(t.values)} values mapped")  # type: ignore[union-attr]
+                parts.append(f"{len(t.values)} values mapped")
             case "split":
-                part = _PARTS.get(t.index) or (f"part {t.index + 1}" if t.index >= 0  # type: ignore[union-attr]
-                                               else f"part {-t.index} from the end")  # type: ignore[union-attr]
-                parts.append(f"{part} of split at {t.separator!r}")  # type: ignore[union-attr]
+                part = _PARTS.get(t.index) or (f"part {t.index + 1}" if t.index >= 0
+                                               else f"part {-t.index} from the end")
+                parts.append(f"{part} of split at {t.separator!r}")
             case "default":
-                parts.append(f"default {t.value!r}")  # type: ignore[union-attr]
+                parts.append(f"default {t.value!r}")
     if fm.lookup is not None:
         parts.append(f"{fm.lookup.kind} by {fm.lookup.by}")
     if not fm.columns and fm.constant is not None:
@@ -214,10 +215,10 @@ class MappingModel(TitledColumnsModel):
             return
         if kind == "date":
             old = next((t for t in fm.transforms if isinstance(t, DateFormat)), None)
-            rule: Transform = DateFormat(order=value, formats=list(old.formats) if old else [])  # type: ignore[arg-type]
+            rule: Transform = DateFormat(order=value, formats=list(old.formats) if old else [])  # type: ignore[arg-type]  # pydantic checks it against its literals
         else:
             old_number = next((t for t in fm.transforms if isinstance(t, NumberFormat)), None)
-            rule = NumberFormat(decimal=value, percent=bool(old_number and old_number.percent))  # type: ignore[arg-type]
+            rule = NumberFormat(decimal=value, percent=bool(old_number and old_number.percent))  # type: ignore[arg-type]  # pydantic checks it against its literals
         kept = [t for t in fm.transforms if t.op != rule.op]
         self.set_rules(ci, [*kept, rule], fm.lookup)
 
@@ -262,7 +263,7 @@ class MappingModel(TitledColumnsModel):
         freed = [fm.columns[0] for fm in self.mapping.fields if fm.field == path and fm.columns]
         fields = [fm for fm in self.mapping.fields if fm.field != path]
         if value is not None and value.strip():
-            lookup = LookupRule(kind=f.lookup, by=LOOKUP_BY[f.lookup][0]) if f.lookup else None  # type: ignore[arg-type]
+            lookup = LookupRule(kind=f.lookup, by=LOOKUP_BY[f.lookup][0]) if f.lookup else None  # type: ignore[arg-type]  # pydantic checks it against its literals
             fields.append(FieldMapping(field=path, constant=value.strip(), lookup=lookup, note="a fixed value"))
         self._replace(fields, unmapped=[*self.mapping.unmapped, *freed])
 

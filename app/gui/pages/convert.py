@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -187,8 +188,8 @@ class ConvertPage(Page):
 
     # --- plan and run ---------------------------------------------------------------------------
 
-    def _start(self, work: object) -> None:
-        self.task = self.context.start(work, "Conversion failed")  # type: ignore[arg-type]
+    def _start(self, work: Coroutine[Any, Any, object]) -> None:
+        self.task = self.context.start(work, "Conversion failed")
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.plan_button, self.run_button, self.source, self.file, self.pasted, self.choose):

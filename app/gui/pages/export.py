@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -247,8 +248,8 @@ class ExportPage(Page):
         columns = self.chosen_columns()
         return ExportSettings(
             entity, Path(self.out.text().strip()),
-            date_from=self.date_from.date().toPython() if dated else None,  # type: ignore[arg-type]
-            date_to=self.date_to.date().toPython() if dated else None,  # type: ignore[arg-type]
+            date_from=self.date_from.date().toPython() if dated else None,  # type: ignore[arg-type]  # a datetime.date
+            date_to=self.date_to.date().toPython() if dated else None,  # type: ignore[arg-type]  # a datetime.date
             status=self.status.currentData() or None,
             customer=(self.customer.text().strip() or None) if entity in DATED else None,
             search=self.search.text().strip() or None,
@@ -259,8 +260,8 @@ class ExportPage(Page):
 
     # --- plan and run ---------------------------------------------------------------------------
 
-    def _start(self, work: object) -> None:
-        self.task = self.context.start(work, "Export failed")  # type: ignore[arg-type]
+    def _start(self, work: Coroutine[Any, Any, object]) -> None:
+        self.task = self.context.start(work, "Export failed")
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.plan_button, self.run_button, self.entity, self.columns, self.out, self.choose_out):
