@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/zoho-bulk demo
 
+# ruff, then mypy over app/ as [tool.mypy] in pyproject.toml says (strict on app/zoho and app/jobs), then pytest.
 test: $(STAMP)
 	$(BIN)/ruff check app tests packaging
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 gui: $(STAMP)
