@@ -101,7 +101,7 @@ class Catalog:
             if isinstance(result, BaseException):
                 raise result
         for entity, result in zip(wanted, results, strict=True):
-            self._records[entity] = result  # type: ignore[assignment]
+            self._records[entity] = result  # type: ignore[assignment]  # a list: an exception was raised above
 
     async def _fetch(self, entity: str) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []

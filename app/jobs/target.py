@@ -147,5 +147,5 @@ def embedded_sandbox(db_path: Path, **settings: object) -> Iterator[str]:
     from app.sandbox import EmbeddedSandbox, SandboxSettings
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with EmbeddedSandbox(SandboxSettings(**settings), db_path=db_path) as sb:  # type: ignore[arg-type]
+    with EmbeddedSandbox(SandboxSettings(**settings), db_path=db_path) as sb:  # type: ignore[arg-type]  # SandboxSettings' own keywords
         yield sb.url
