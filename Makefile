@@ -44,4 +44,4 @@ package: $(PACKAGE_STAMP)
 	PYTHON=$(BIN)/python packaging/build-$(if $(filter Darwin,$(shell uname -s)),macos,linux).sh
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache
