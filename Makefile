@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test gui bench screenshots package clean
+.PHONY: demo test test-fast gui bench screenshots package clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 	$(BIN)/ruff check app tests packaging
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The tests not marked slow (no child processes, crashes, big files or GUI end-to-end runs): under a minute.
+test-fast: $(STAMP)
+	$(BIN)/ruff check app tests packaging
+	$(BIN)/python -m pytest -q -m "not slow"
 
 gui: $(STAMP)
 	env -u QT_QPA_PLATFORM $(BIN)/zoho-bulk gui

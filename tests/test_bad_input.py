@@ -25,6 +25,8 @@ from app.zoho.connections import Connection, ConnectionStore
 from tests.commands import ZOHO_BULK, interrupt, interrupt_twice, user_environment
 from tests.holds import RequestHold
 
+pytestmark = pytest.mark.slow  # runs the command in child processes
+
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {"rate_limit": 100_000, "concurrency": 10, "daily_quota": 1_000_000}
 RAW_EXCEPTION = re.compile(r"\b[A-Z]\w*(Error|Exception|Interrupt)\b|Traceback \(most recent call last\)")

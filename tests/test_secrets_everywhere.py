@@ -18,6 +18,8 @@ from keyring.backend import KeyringBackend
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from tests.commands import ZOHO_BULK, user_environment
 
+pytestmark = pytest.mark.slow  # a day of work through the command in child processes
+
 ROOT = Path(__file__).resolve().parents[1]
 KEYRING_FILE_ENV = "ZOHO_BULK_TEST_KEYRING_FILE"
 CLIENT_SECRET = "sandbox-secret"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 CONVERTIBLE = ["QT-00011", "QT-00012", "QT-00013", "QT-00014", "QT-00015"]
 NOT_APPROVED = "QT-00026"  # seeded: approval pending
 
 
+@pytest.mark.slow
 def test_pasted_quotes_convert_to_sales_orders_with_a_result_per_row(window: Any, context: Any, run: Any,
                                                                     error_dialogs: Any) -> None:
     window.show_page("CRM Convert")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.gui.import_wizard import ImportPage
 from app.gui.import_wizard.page import FILE, MAPPING
 from tests.gui import wizard_fixtures as fixtures
+
+pytestmark = pytest.mark.slow  # the wizard against a live sandbox
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir

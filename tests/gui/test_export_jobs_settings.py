@@ -17,6 +17,8 @@ from app.jobs import ImportJob, JobSettings
 from app.jobs.exporting.job import ExportJob, ExportResult, ExportSettings
 from app.resources import samples_dir
 
+pytestmark = pytest.mark.slow  # imports and exports through the pages end to end
+
 
 async def import_contacts(context: Any) -> Any:
     job = ImportJob(JobSettings(samples_dir() / "contacts.xlsx", "contacts", target=context.target(),

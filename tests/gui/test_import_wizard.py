@@ -41,6 +41,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("entity", "first", "header", "bad", "fixed", "number"), CASES,
                          ids=[c[0] for c in CASES])
 def test_sample_with_a_bad_cell_goes_through_every_step(
@@ -190,6 +191,7 @@ def test_transforms_dialog_and_saved_mapping_round_trip(qtbot: Any, context: Any
     assert "dates month-first" in model.index(ci, 3).data()
 
 
+@pytest.mark.slow
 def test_failed_rows_come_back_with_the_same_mapping(qtbot: Any, live_sandbox: Any, context: Any,
                                                      qloop: Any, tmp_path: Path) -> None:
     seed(live_sandbox.url, tmp_path, "contacts")
@@ -226,6 +228,7 @@ def test_reports_of_shipped_samples_go_under_the_data_folder(wizard_data_dir: Pa
     assert Session(file=tmp_path / "mine.xlsx").report_dir() == tmp_path  # beside the file, as the CLI does
 
 
+@pytest.mark.slow
 def test_pause_resume_cancel_then_the_rest_goes_once(qtbot: Any, make_live_sandbox: Any, tmp_path: Path,
                                                      qloop: Any) -> None:
     import openpyxl

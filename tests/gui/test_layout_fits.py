@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from app.gui.window import PAGES
 
+pytestmark = pytest.mark.slow  # every page laid out at the smallest window
+
 SMALLEST = (960, 620)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
@@ -15,6 +16,8 @@ from app.mapping.schema import DateFormat, NumberFormat
 from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import WAIT_MS
 from tests.jobs.conftest import write_csv
+
+pytestmark = pytest.mark.slow  # the wizard end to end against a live sandbox
 
 context = fixtures.context
 

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt's Linux platforms")
 
 
+@pytest.mark.slow
 @linux_only
 def test_without_a_display_gui_says_so_and_exits_2(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}

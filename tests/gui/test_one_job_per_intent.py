@@ -20,6 +20,8 @@ from app.jobs import Progress
 from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import LEFT, click, open_mapping, seed
 
+pytestmark = pytest.mark.slow  # the wizard end to end against a live sandbox
+
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -11,6 +12,8 @@ from app.gui.import_wizard.page import MAPPING, REVIEW, RUN
 from app.gui.window import MainWindow
 from app.jobs import list_jobs
 from tests.gui import wizard_fixtures as fixtures
+
+pytestmark = pytest.mark.slow  # the main window with an import under way
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir

@@ -89,6 +89,7 @@ def test_the_wizards_list_shows_a_file_as_soon_as_it_is_opened(window: Any, cont
     assert listed(step)[:2] == [str(other.resolve()), str(opened.resolve())]
 
 
+@pytest.mark.slow
 def test_reports_failed_rows_and_corrected_copies_are_not_recent_files(
         window: Any, context: Any, run: Any, tmp_path: Path) -> None:
     source = copy_sample(tmp_path / "orders", "salesorders-with-problems.csv")

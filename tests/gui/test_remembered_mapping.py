@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -22,6 +23,8 @@ from app.resources import samples_dir
 from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import WAIT_MS, click, next_to_mapping, open_page, seed
 from tests.jobs.conftest import write_csv
+
+pytestmark = pytest.mark.slow  # the wizard end to end against a live sandbox
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir

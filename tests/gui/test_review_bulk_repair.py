@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.gui.import_wizard import ImportPage
@@ -24,6 +25,8 @@ from tests.perf.repair import (
     UNKNOWN_CUSTOMER,
     write_sheet_to_repair,
 )
+
+pytestmark = pytest.mark.slow  # twenty thousand rows repaired through the wizard
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir

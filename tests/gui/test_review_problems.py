@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.gui.import_wizard import ImportPage
@@ -130,6 +131,7 @@ def test_problems_are_listed_by_kind_and_reached_by_click_and_f8(
     assert (model.row_index(current.row()), current.column()) == places[-1]
 
 
+@pytest.mark.slow
 def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
     source = write_sheet_to_repair(tmp_path / "orders.csv", rows=500, per_kind=PER_KIND)
@@ -171,6 +173,7 @@ def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
     assert [g.title.split(":")[0] for g in panel.model.groups] == ["Order Date", "Item Name", "Quantity"]
 
 
+@pytest.mark.slow
 def test_a_value_map_made_on_review_is_saved_into_the_mapping_file(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
     source = write_sheet_to_repair(tmp_path / "orders.csv", rows=500, per_kind=PER_KIND)

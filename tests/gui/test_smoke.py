@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts the desktop app in a child process
+
 
 def test_gui_smoke_opens_the_window_and_exits_zero(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZOHO_BULK_DATA_DIR": str(tmp_path / "data"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from app.gui.import_wizard.page import MAPPING, RESULTS, REVIEW
 from app.resources import samples_dir
 
@@ -18,6 +20,7 @@ def shown_calls(window: Any) -> int:
     return int(found.group(1).replace(",", ""))
 
 
+@pytest.mark.slow
 def test_an_import_through_the_wizard_shows_its_calls_and_quota(window: Any, run: Any, qtbot: Any) -> None:
     assert window.api_label.text() == ""
     page = window.pages["Import"]

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
 
@@ -17,6 +18,8 @@ from app.mapping.schema import BooleanWords, Case, NumberFormat, Split
 from app.resources import samples_dir
 from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import LEFT, WAIT_MS, open_mapping, with_bad_cell
+
+pytestmark = pytest.mark.slow  # the wizard end to end against a live sandbox
 
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir

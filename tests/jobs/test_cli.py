@@ -18,6 +18,8 @@ from tests.commands import interrupt_twice
 from tests.holds import RequestHold
 from tests.jobs.conftest import ORDER_HEADERS, read_report, write_csv
 
+pytestmark = pytest.mark.slow  # runs the command in child processes
+
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {"job_id", "entity", "operation", "rows", "documents", "created", "updated",
                 "unchanged", "skipped", "not_sent", "failed", "invalid", "in_doubt", "calls", "elapsed_s",

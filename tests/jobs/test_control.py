@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.jobs import ImportJob, JobSettings, Progress
 from app.jobs.journal import Journal
 from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
@@ -36,6 +38,7 @@ def per_document(box, result) -> Counter[str]:
     return marks
 
 
+@pytest.mark.slow
 async def test_lost_answers_are_looked_up_and_every_document_exists_once(make_books, tmp_path: Path) -> None:
     box = make_books(drop_rate=0.3, seed=7)
     numbered = orders_file(tmp_path / "numbered.csv", 40)
@@ -54,6 +57,7 @@ async def test_lost_answers_are_looked_up_and_every_document_exists_once(make_bo
     assert len([m for m in marks if m.startswith("ZB-")]) == 30 and set(marks.values()) == {1}
 
 
+@pytest.mark.slow
 async def test_cancel_lets_requests_in_flight_finish_and_the_job_resumes(books, tmp_path: Path) -> None:
     file = orders_file(tmp_path / "orders.csv", 60)
     job = ImportJob(JobSettings(file, "salesorders", target=books.target(per_minute=600, window_s=6.0),
@@ -150,6 +154,7 @@ async def test_plan_counts_calls_and_says_when_the_quota_runs_out(make_books, tm
     assert any("would finish on" in line for line in plan.lines())
 
 
+@pytest.mark.slow
 async def test_waiting_for_the_quota_carries_the_run_into_the_next_day(make_books, tmp_path: Path) -> None:
     box = make_books(daily_quota=8, day_length_s=1.5)
     file = orders_file(tmp_path / "orders.csv", 12)

@@ -51,6 +51,7 @@ def by_record(rows: list[dict[str, str]], column: str) -> dict[str, dict[str, st
     return {r[column]: r for r in rows}
 
 
+@pytest.mark.slow
 async def test_quotes_to_sales_orders_with_every_documented_error(box: CrmBox, tmp_path: Path) -> None:
     numbers = APPROVED + list(ERRORS)
     file = write_rows(tmp_path / "quotes.csv", ["Quote Number", "Customer note"],
@@ -118,6 +119,7 @@ async def test_tags_stay_behind_unless_asked(box: CrmBox, tmp_path: Path) -> Non
     assert body["convert_to"][0]["carry_over_tags"] is False
 
 
+@pytest.mark.slow
 async def test_quotes_to_sales_orders_and_invoices_is_two_conversions_each(box: CrmBox, tmp_path: Path) -> None:
     numbers = ["QT-00011", "QT-00012", "QT-00013", "QT-00014", "QT-00015",
                "QT-00033"]  # already has a sales order
@@ -234,6 +236,7 @@ async def test_invalid_rows_cost_no_call(box: CrmBox, tmp_path: Path) -> None:
     assert result.counts["invalid"] == 7 and result.exit_code == 1
 
 
+@pytest.mark.slow
 async def test_rows_with_their_own_targets_are_grouped(box: CrmBox, tmp_path: Path) -> None:
     to_orders = [[f"QT-{n:05d}", ""] for n in range(1, 7)]
     to_invoices = [[f"QT-{n:05d}", "invoice"] for n in range(7, 13)]
@@ -317,6 +320,7 @@ async def test_plan_counts_before_anything_is_converted(box: CrmBox, tmp_path: P
         await job.close()
 
 
+@pytest.mark.slow
 async def test_no_list_pages_when_the_mass_conversion_made_nothing(box: CrmBox, tmp_path: Path) -> None:
     file = write_rows(tmp_path / "q.csv", ["Quote Number"], [[f"QT-{n:05d}"] for n in range(26, 33)])
 
@@ -345,6 +349,7 @@ async def test_ids_of_no_quote_or_of_another_module(box: CrmBox, tmp_path: Path)
     box.transport.assert_bodies_match_zoho_schemas()
 
 
+@pytest.mark.slow
 async def test_internal_error_is_plain_and_retried_on_the_next_run(box: CrmBox, tmp_path: Path) -> None:
     broken = {"code": "INTERNAL_ERROR", "details": {}, "message": "Internal Server Error", "status": "error"}
 
@@ -405,6 +410,7 @@ async def test_the_plan_claims_nothing_settled_before_zoho_is_asked(box: CrmBox,
     assert "2 settled by an earlier run, 0 to convert" in resumed
 
 
+@pytest.mark.slow
 async def test_a_rerun_goes_on_from_the_sales_order_made_and_never_converts_the_quote_again(
         box: CrmBox, tmp_path: Path) -> None:
     box.crm.disabled_modules.add("Invoices")  # the second conversions are refused (NO_PERMISSION)

@@ -16,6 +16,8 @@ from app.sandbox import EmbeddedSandbox
 from tests.holds import RequestHold
 from tests.jobs.test_convert_env import quote_id, write_rows
 
+pytestmark = pytest.mark.slow  # runs the command in child processes
+
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {"job_id", "from", "to", "rows", "converted", "failed", "invalid", "skipped", "in_doubt",
                 "not_sent", "calls", "elapsed_s", "report", "report_csv"}

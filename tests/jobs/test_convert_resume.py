@@ -27,6 +27,8 @@ from tests.jobs.test_convert_env import (
     write_rows,
 )
 
+pytestmark = pytest.mark.slow  # crashes, faults and reruns of whole conversions
+
 APPROVED = [f"QT-{n:05d}" for n in range(1, 9)]
 
 

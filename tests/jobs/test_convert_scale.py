@@ -6,8 +6,12 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from app.cli.converting import run_convert
 from tests.jobs.test_convert_env import CrmBox, create_quotes, settings, write_rows
+
+pytestmark = pytest.mark.slow  # 500 quotes converted
 
 
 async def test_500_quotes_cost_at_most_10_convert_calls(tmp_path: Path) -> None:

@@ -17,8 +17,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from tests.jobs.conftest import read_report, write_csv
+
+pytestmark = pytest.mark.slow  # kills the command twenty times in child processes
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = 300

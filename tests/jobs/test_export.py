@@ -210,6 +210,7 @@ async def test_status(filled: CountingSandbox, tmp_path: Path) -> None:
     assert numbers(out, "Display Name") == ["Lucerne Paper Supply"]
 
 
+@pytest.mark.slow
 async def test_customer_by_name_and_by_id(filled: CountingSandbox, tmp_path: Path) -> None:
     out = tmp_path / "fab.csv"
     await export(filled, "salesorders", out, customer="Fabrikam GmbH")
@@ -221,6 +222,7 @@ async def test_customer_by_name_and_by_id(filled: CountingSandbox, tmp_path: Pat
     assert numbers(out, "Credit Note Number") == ["CN-S-0004"]
 
 
+@pytest.mark.slow
 async def test_search_text(filled: CountingSandbox, tmp_path: Path) -> None:
     out = tmp_path / "found.csv"
     await export(filled, "salesorders", out, search="PO-0007")
@@ -231,6 +233,7 @@ async def test_search_text(filled: CountingSandbox, tmp_path: Path) -> None:
     assert numbers(out, "Item Name") == ["Desk Lamp"]
 
 
+@pytest.mark.slow
 async def test_filters_that_do_not_apply_are_refused_before_any_call(filled: CountingSandbox,
                                                                      tmp_path: Path) -> None:
     cases = [
@@ -390,6 +393,7 @@ async def test_listing_progress_and_the_jobs_list(filled: CountingSandbox, tmp_p
     assert jobs[0].report == str(tmp_path / "c.csv") and jobs[0].counts.get("done") == plan.records
 
 
+@pytest.mark.slow
 async def test_server_errors_and_lost_answers_are_retried_not_lost(make_books: Any, tmp_path: Path) -> None:
     flaky = make_books(fail_rate=0.4, drop_rate=0.1)
     out = tmp_path / "contacts.csv"

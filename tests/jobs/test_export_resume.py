@@ -281,6 +281,7 @@ async def test_a_paused_export_has_kept_every_detail_read_so_far(orders: Countin
     assert result.exit_code == 0 and details_kept(result.job_id) == ORDERS
 
 
+@pytest.mark.slow
 def test_the_same_command_over_http_continues_after_a_spent_quota(
         make_live_sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     clock = Clock()

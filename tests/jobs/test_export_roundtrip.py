@@ -14,6 +14,8 @@ from app.jobs.exporting.job import ExportJob, ExportSettings
 from tests.jobs.conftest import CountingSandbox, read_report, run_job
 from tests.jobs.test_export import fill
 
+pytestmark = pytest.mark.slow  # export, edit, import again: whole round trips
+
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 NUMBER = {"contacts": "Display Name", "salesorders": "SalesOrder Number", "creditnotes": "Credit Note Number"}
 ID = {"contacts": "contact_id", "salesorders": "salesorder_id", "creditnotes": "creditnote_id"}

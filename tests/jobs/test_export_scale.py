@@ -14,6 +14,7 @@ from app.jobs.target import RATE_ENV
 from tests.perf.bench_export import seed_contacts
 
 
+@pytest.mark.slow
 def test_ten_thousand_contacts_in_fifty_list_calls(live_sandbox: Any, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,6 +31,7 @@ def payloads(out: str) -> dict[str, dict[str, object]]:
     return found
 
 
+@pytest.mark.slow
 def test_import_dry_run_reads_dates_and_numbers_as_the_options_say(
         live_sandbox: EmbeddedSandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, TWO_WAY)

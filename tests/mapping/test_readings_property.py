@@ -136,6 +136,7 @@ def test_a_written_date_reads_back_as_written(case: tuple[str, str, date]) -> No
     assert written_date(read, order, sep, two_digit) == padded  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(st.from_regex(r"\A[0-9]{1,4}[/.\-][0-9]{1,2}[/.\-][0-9]{1,4}\Z"),
        st.sampled_from(["day-first", "month-first", "year-first"]))

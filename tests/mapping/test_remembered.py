@@ -145,6 +145,7 @@ def test_a_damaged_file_is_passed_over_and_replaced(tmp_path: Path) -> None:
     assert memory.recall("salesorders", headers) is None
 
 
+@pytest.mark.slow
 def test_the_oldest_mappings_are_let_go(tmp_path: Path) -> None:
     _, mapping = used_mapping()
     memory = MappingMemory(tmp_path / "mappings")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from tests.sandbox.conftest import books_client
 
@@ -63,6 +64,7 @@ async def test_sequential_requests_fill_the_window_then_refuse(make_sandbox) -> 
         assert (await client.get("/items")).status_code == 200
 
 
+@pytest.mark.slow
 async def test_request_over_the_concurrency_limit_is_refused(make_sandbox) -> None:
     # every request is held 300 ms inside the server, so all three are in flight together
     sandbox = make_sandbox(concurrency=2, latency_ms=300)

@@ -30,6 +30,7 @@ async def create_all(client: BooksClient, names: list[str]) -> list[object]:
     return await asyncio.gather(*(one(n) for n in names))
 
 
+@pytest.mark.slow
 async def test_the_client_at_the_limit_trips_no_429(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100, rate_window_s=1.0, concurrency=10)
     throttle = Throttle(per_minute=100, window_s=1.0, concurrency=10)
@@ -42,6 +43,7 @@ async def test_the_client_at_the_limit_trips_no_429(make_sandbox) -> None:
     assert sorted(n for n in contact_names(sandbox.db_path) if n.startswith("At Limit")) == names
 
 
+@pytest.mark.slow
 async def test_a_lower_limit_than_believed_is_learned_with_few_429s(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=60, rate_window_s=1.0, concurrency=10)
     throttle = Throttle(per_minute=100, window_s=1.0, concurrency=10)
@@ -58,6 +60,7 @@ async def test_a_lower_limit_than_believed_is_learned_with_few_429s(make_sandbox
     assert sorted(saved) == names
 
 
+@pytest.mark.slow
 async def test_faults_end_in_success_clean_error_or_in_doubt_and_nothing_is_sent_twice(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100_000, concurrency=1_000, fail_rate=0.10, drop_rate=0.05,
                            token_uses=50, latency_ms=20, latency_jitter_ms=10, seed=7)

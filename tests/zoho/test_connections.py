@@ -133,6 +133,7 @@ async def test_browser_answer_with_a_forged_state_is_refused(sandbox) -> None:
 # --- connections, keyring and the command line -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_add_list_test_remove_with_a_keyring(sandbox, tmp_path: Path) -> None:
     ring = MemoryKeyring()
     store = ConnectionStore(tmp_path / "connections.json", backend=ring, environ={})
@@ -166,6 +167,7 @@ def test_cli_add_list_test_remove_with_a_keyring(sandbox, tmp_path: Path) -> Non
     assert store.list() == [] and ring.passwords == {}
 
 
+@pytest.mark.slow
 def test_cli_add_through_the_browser(sandbox, tmp_path: Path, monkeypatch) -> None:
     import app.zoho.signin as signin
 
@@ -183,6 +185,7 @@ def test_cli_add_through_the_browser(sandbox, tmp_path: Path, monkeypatch) -> No
     assert visits and ring.passwords[("zoho-bulk", "web:refresh_token")]
 
 
+@pytest.mark.slow
 def test_no_keyring_gives_the_plain_message_and_env_vars_work_for_one_run(sandbox, tmp_path: Path) -> None:
     store = ConnectionStore(tmp_path / "c.json", backend=keyring.backends.fail.Keyring(), environ={})
     out, err = io.StringIO(), io.StringIO()
@@ -210,6 +213,7 @@ def test_no_keyring_gives_the_plain_message_and_env_vars_work_for_one_run(sandbo
     assert str(missing.value) == NO_KEYRING_MESSAGE
 
 
+@pytest.mark.slow
 def test_sign_in_leaves_no_secret_in_logs(sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     ring = MemoryKeyring()
@@ -227,6 +231,7 @@ def test_sign_in_leaves_no_secret_in_logs(sandbox, tmp_path: Path, caplog: pytes
         assert secret not in everything
 
 
+@pytest.mark.slow
 def test_the_command_line_without_a_keyring_end_to_end(live_sandbox, platformdirs_isolated, monkeypatch,
                                                        capsys) -> None:
     from app.cli import main
@@ -271,6 +276,7 @@ def add_args(name: str, url: str, **options) -> argparse.Namespace:
 ENV = {"ZOHO_BULK_CLIENT_SECRET": "sandbox-secret", "ZOHO_BULK_REFRESH_TOKEN": "sandbox-refresh"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("case", "reason"), [
     ("wrong secret", "sign-in failed: Zoho does not know this client ID, or the client secret is wrong"),
     ("wrong organization", "organization 999 is not among this user's organizations (10234695"),
@@ -297,6 +303,7 @@ def test_add_checks_the_credentials_and_saves_nothing_when_they_fail(
     assert not (tmp_path / "c.json").exists() and ring.passwords == {}
 
 
+@pytest.mark.slow
 def test_add_refuses_to_overwrite_a_saved_name_without_replace(sandbox, tmp_path: Path) -> None:
     ring = MemoryKeyring()
     store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})

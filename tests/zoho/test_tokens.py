@@ -120,6 +120,7 @@ def test_a_books_only_connection_asked_for_crm_says_which_scope_after_exactly_on
         assert secret not in trace and secret not in said
 
 
+@pytest.mark.slow
 def test_a_books_401_on_a_kept_token_gets_one_refresh_then_names_the_scope(sandbox: Any, tmp_path: Path) -> None:
     """A grant without the chart of accounts: Books answers 401 code 57, as it does an expired token."""
     ring = MemoryKeyring()
@@ -152,6 +153,7 @@ def test_a_books_401_on_a_kept_token_gets_one_refresh_then_names_the_scope(sandb
     assert kept and kept not in str(refused)
 
 
+@pytest.mark.slow
 def test_crm_scope_mismatch_is_named_without_any_refresh(sandbox: Any, tmp_path: Path) -> None:
     ring = MemoryKeyring()
     store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
@@ -171,6 +173,7 @@ def test_crm_scope_mismatch_is_named_without_any_refresh(sandbox: Any, tmp_path:
 # --- a kept token serves many commands ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_twelve_commands_in_a_row_make_at_most_one_token_request(
         live_sandbox: Any, platformdirs_isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from app.cli import main
@@ -276,6 +279,7 @@ def test_a_logged_traceback_is_redacted_too() -> None:
     assert token not in text
 
 
+@pytest.mark.slow
 def test_connections_test_names_each_scope_the_grant_lacks(sandbox: Any, tmp_path: Path) -> None:
     ring = MemoryKeyring()
     store = ConnectionStore(tmp_path / "c.json", backend=ring, environ={})
@@ -335,6 +339,7 @@ def test_a_kept_token_brings_its_api_domain_so_a_real_zoho_connection_needs_no_r
     assert KeyringKeeper(ring, "zoho-bulk", "acme", "another-refresh-token").load() is None  # another grant's
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("crm", [False, True])
 def test_the_browser_sign_in_asks_for_crm_scopes_only_when_chosen(
         sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crm: bool) -> None:
