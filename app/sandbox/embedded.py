@@ -98,6 +98,13 @@ class EmbeddedSandbox:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def listening_on(self) -> set[tuple[str, int]]:
+        """The (address, port) pairs the running server accepts connections on; empty when stopped."""
+        server = self._server
+        if server is None:
+            return set()
+        return {tuple(sock.getsockname()[:2]) for listener in server.servers for sock in listener.sockets}
+
     def start(self) -> EmbeddedSandbox:
         if self._server is not None:
             return self

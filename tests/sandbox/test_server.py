@@ -69,10 +69,10 @@ def test_a_taken_port_is_a_plain_message(tmp_path, capsys) -> None:
 def test_embedded_sandbox_binds_loopback_only_and_stops(tmp_path) -> None:
     with EmbeddedSandbox(SandboxSettings(), db_path=tmp_path / "e.sqlite3") as sb:
         assert sb.url.startswith("http://127.0.0.1:")
-        sockets = [s for srv in sb._server.servers for s in srv.sockets]  # type: ignore[union-attr]
-        assert {s.getsockname()[0] for s in sockets} == {"127.0.0.1"}
+        assert sb.listening_on() == {("127.0.0.1", sb.port)}
         assert httpx.get(f"{sb.url}/").json()["organization_id"] == "10234695"
         url = sb.url
+    assert sb.listening_on() == set()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{url}/", timeout=2)
     # the data outlives the server: a second start on the same file sees it
