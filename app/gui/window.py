@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.context.client_active.connect(self._watch_client)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
-        self._timer.timeout.connect(self._show_counters)
+        self._timer.timeout.connect(self.show_counters)
         self._timer.start()
         self._show_connection()
 
@@ -184,9 +184,15 @@ class MainWindow(QMainWindow):
 
     def _watch_client(self, client: object) -> None:
         self._client = client
-        self._show_counters()
+        self.show_counters()
 
-    def _show_counters(self) -> None:
+    @property
+    def counted_client(self) -> object | None:
+        """The client whose API counters the status bar shows: the last one a page announced."""
+        return self._client
+
+    def show_counters(self) -> None:
+        """Redraw the API calls, rate and quota of the counted client now (a timer does it every second)."""
         counters = getattr(self._client, "counters", None)
         if counters is None:
             self.api_label.setText("")

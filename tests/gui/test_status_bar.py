@@ -14,7 +14,7 @@ from app.resources import samples_dir
 
 def shown_calls(window: Any) -> int:
     """The call count the status bar shows now (its timer redraws it every second)."""
-    window._show_counters()
+    window.show_counters()
     found = re.search(r"API calls: ([\d,]+)", window.api_label.text())
     assert found, window.api_label.text()
     return int(found.group(1).replace(",", ""))
@@ -33,7 +33,7 @@ def test_an_import_through_the_wizard_shows_its_calls_and_quota(window: Any, run
     assert page.step == REVIEW and page.review_step.can_next()
     job = page.session.job
     # the plan's look-ups went through the job's client: the status bar follows that client
-    qtbot.waitUntil(lambda: window._client is job.client)
+    qtbot.waitUntil(lambda: window.counted_client is job.client)
     planned = shown_calls(window)
     assert planned == job.client.counters.calls > 0
     assert "quota left today:" in window.api_label.text() and "/min" in window.api_label.text()
@@ -42,7 +42,7 @@ def test_an_import_through_the_wizard_shows_its_calls_and_quota(window: Any, run
     assert page.step == RESULTS
     result = page.session.result
     assert result is not None and result.counts["created"] > 0
-    assert window._client is job.client
+    assert window.counted_client is job.client
     assert shown_calls(window) == job.client.counters.calls > planned
     quota = job.client.counters.quota_remaining
     assert quota is not None and f"quota left today: {quota:,}" in window.api_label.text()
@@ -53,5 +53,5 @@ def test_an_export_shows_its_calls(window: Any, run: Any) -> None:
     page.entity.setCurrentIndex(page.entity.findData("contacts"))
     plan = run(page.make_plan())
     assert plan is not None
-    assert window._client is page.job.client
+    assert window.counted_client is page.job.client
     assert shown_calls(window) == page.job.client.counters.calls >= 1

@@ -54,7 +54,7 @@ def test_status_bar_shows_the_live_api_counters(window: Any, context: Any, run: 
             await client.organizations()
 
     run(one_call())
-    window._show_counters()
+    window.show_counters()
     assert "API calls: 1" in window.api_label.text()
 
 
