@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from app.gui.preferences import Preferences
@@ -109,9 +109,9 @@ def test_reports_failed_rows_and_corrected_copies_are_not_recent_files(
 
 def test_a_list_kept_by_an_older_version_drops_the_reports(tmp_path: Path) -> None:
     ini = tmp_path / "gui.ini"
-    older = Preferences(ini)
+    older = QSettings(str(ini), QSettings.Format.IniFormat)  # the file as an older version left it
     kept = tmp_path / "orders.xlsx"
-    older._settings.setValue("files/recent", [str(tmp_path / "orders.report-3f9c2a71d0b4.failed.xlsx"),
-                                              str(kept), str(tmp_path / "orders.report-3f9c2a71d0b4.xlsx")])
+    older.setValue("files/recent", [str(tmp_path / "orders.report-3f9c2a71d0b4.failed.xlsx"),
+                                    str(kept), str(tmp_path / "orders.report-3f9c2a71d0b4.xlsx")])
     older.sync()
     assert Preferences(ini).recent_files() == [kept]
