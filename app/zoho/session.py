@@ -353,6 +353,11 @@ class ApiClient:
         self.throttle = session.throttle
 
     @property
+    def session(self) -> ApiSession:
+        """The session every call of this client goes through (its token, throttle, retries and counters)."""
+        return self._session
+
+    @property
     def counters(self) -> Counters:
         return self._session.counters
 
