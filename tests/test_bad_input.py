@@ -508,11 +508,13 @@ def test_a_hard_stop_still_prints_the_json_object_last(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A second Ctrl-C surfaces as KeyboardInterrupt wherever the command is; app.cli ends it plainly."""
     from app import cli
+    from app.cli import exporting, importing
 
     def interrupted(args: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_handler", lambda command: interrupted)
+    monkeypatch.setattr(importing, "import_command", interrupted)
+    monkeypatch.setattr(exporting, "export_command", interrupted)
     assert cli.main(["import", "x.csv", "--entity", "contacts", "--json"]) == 3
     out, err = capsys.readouterr()
     assert "run the same command again" in err and not RAW_EXCEPTION.search(out + err)
