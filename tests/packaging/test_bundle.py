@@ -28,6 +28,8 @@ import pytest
 
 from app import __version__
 
+pytestmark = pytest.mark.slow  # builds and runs the desktop bundle
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = (
     ROOT / "packaging" / ("build-macos.sh" if sys.platform == "darwin" else "build-linux.sh")
@@ -123,6 +125,15 @@ def run(bundle: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPr
     return done
 
 
+def summary_of(bundle: Path, env: dict[str, str], *args: str) -> dict[str, object]:
+    """Run a command with --json that must succeed; its summary (the last line of standard output)."""
+    done = run(bundle, env, *args, "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert isinstance(summary, dict)
+    return summary
+
+
 def shipped_sample(bundle: Path, name: str) -> Path:
     """A sample spreadsheet as the bundle carries it (not the source tree's copy)."""
     path = bundle.parent / "_internal" / "resources" / "samples" / name
@@ -141,9 +152,7 @@ def sample_contacts(path: Path) -> tuple[int, set[str]]:
 
 
 def exported_names(bundle: Path, env: dict[str, str], out: Path) -> list[str]:
-    done = run(bundle, env, "export", "contacts", "--out", str(out), "--json")
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary = summary_of(bundle, env, "export", "contacts", "--out", str(out))
     with out.open(encoding="utf-8-sig", newline="") as fh:
         names = [row["Display Name"] for row in csv.DictReader(fh)]
     assert summary["records"] == len(names)
@@ -182,28 +191,12 @@ def test_import_a_sample_into_the_embedded_sandbox(
     before = exported_names(bundle, user, tmp_path / "before.csv")
     assert not names & set(before), "the fresh sandbox already holds the sample's contacts"
 
-    done = run(
-        bundle,
-        user,
-        "import",
-        str(sample),
-        "--entity",
-        "contacts",
-        "--json",
-        "--report-dir",
-        str(tmp_path / "reports"),
-    )
-
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert (summary["rows"], summary["documents"], summary["created"]) == (
-        rows,
-        len(names),
-        len(names),
-    )
+    reports = tmp_path / "reports"
+    summary = summary_of(bundle, user, "import", str(sample), "--entity", "contacts", "--report-dir", str(reports))
+    assert (summary["rows"], summary["documents"], summary["created"]) == (rows, len(names), len(names))
     assert (summary["failed"], summary["invalid"], summary["in_doubt"]) == (0, 0, 0)
     for report in (summary["report"], summary["report_csv"]):
-        assert Path(report).parent == tmp_path / "reports" and Path(report).is_file()
+        assert Path(str(report)).parent == reports and Path(str(report)).is_file()
     after = exported_names(bundle, user, tmp_path / "after.csv")
     assert sorted(after) == sorted([*before, *names]), (
         "each sample contact once, in the sandbox kept under ZOHO_BULK_DATA_DIR"
@@ -218,29 +211,10 @@ def test_convert_crm_quotes_in_the_embedded_sandbox(
     quotes = tmp_path / "quotes.csv"
     quotes.write_text("Quote Number\nQT-00001\nQT-00002\nQT-00003\n", encoding="utf-8")
 
-    done = run(
-        bundle,
-        user,
-        "convert",
-        str(quotes),
-        "--from",
-        "Quotes",
-        "--to",
-        "Sales_Orders",
-        "--json",
-        "--report-dir",
-        str(tmp_path / "reports"),
-    )
-
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert (summary["rows"], summary["converted"], summary["failed"], summary["invalid"]) == (
-        3,
-        3,
-        0,
-        0,
-    )
-    assert Path(summary["report"]).is_file()
+    summary = summary_of(bundle, user, "convert", str(quotes), "--from", "Quotes", "--to", "Sales_Orders",
+                         "--report-dir", str(tmp_path / "reports"))
+    assert (summary["rows"], summary["converted"], summary["failed"], summary["invalid"]) == (3, 3, 0, 0)
+    assert Path(str(summary["report"])).is_file()
 
 
 def test_sandbox_server_answers_and_stops_on_sigterm(
