@@ -24,8 +24,10 @@ context = fixtures.context
 ORDER = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]
 
 
-def open_orders(qtbot: Any, context: Any, folder: Path, rows: list[list[Any]]) -> ImportPage:
-    """The wizard at the Mapping step on orders.csv in `folder`, written with `rows` under ORDER."""
+def open_orders(qtbot: Any, context: Any, folder: Path, *dates_and_rates: tuple[str, str]) -> ImportPage:
+    """The wizard at the Mapping step on orders.csv in `folder`: orders SO-1, SO-2, ... of n Widgets for Acme,
+    with these order dates and rates."""
+    rows = [[f"SO-{n}", when, "Acme", "Widget", n, rate] for n, (when, rate) in enumerate(dates_and_rates, start=1)]
     return fixtures.open_mapping(qtbot, context, write_csv(folder / "orders.csv", ORDER, rows))
 
 
@@ -50,11 +52,8 @@ def rule(page: ImportPage, header: str, kind: type) -> Any:
 
 def test_each_ambiguous_column_is_asked_once_and_the_answer_is_kept(
         qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    page = open_orders(qtbot, context, tmp_path, [
-        ["SO-1", "03/04/2026", "Acme", "Widget", 1, "1,234"],
-        ["SO-2", "05/06/2026", "Acme", "Widget", 2, "2,500"],
-        ["SO-3", "05/06/2026", "Acme", "Widget", 3, "12"],
-    ])
+    page = open_orders(qtbot, context, tmp_path,
+                       ("03/04/2026", "1,234"), ("05/06/2026", "2,500"), ("05/06/2026", "12"))
     step = page.mapping_step
     assert step.questions.isVisible()
     assert sorted(b.objectName() for b in step.question_boxes()) == ["question-date-1", "question-decimal-5"]
@@ -102,10 +101,7 @@ def test_each_ambiguous_column_is_asked_once_and_the_answer_is_kept(
 
 def test_a_column_that_shows_its_order_and_mark_is_not_asked_about(
         qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    page = open_orders(qtbot, context, tmp_path, [
-        ["SO-1", "03/04/2026", "Acme", "Widget", 1, "1.234,50"],
-        ["SO-2", "25/06/2026", "Acme", "Widget", 2, "2.500"],
-    ])
+    page = open_orders(qtbot, context, tmp_path, ("03/04/2026", "1.234,50"), ("25/06/2026", "2.500"))
     assert not page.mapping_step.questions.isVisible() and page.mapping_step.question_boxes() == []
     assert rule(page, "Order Date", DateFormat).order == "day-first"
     assert rule(page, "Rate", NumberFormat).decimal == ","
@@ -113,11 +109,8 @@ def test_a_column_that_shows_its_order_and_mark_is_not_asked_about(
 
 def test_a_column_that_mixes_decimal_marks_is_asked_about(
         qtbot: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    page = open_orders(qtbot, context, tmp_path, [
-        ["SO-1", "2026-04-03", "Acme", "Widget", 1, "1,234.50"],
-        ["SO-2", "2026-04-03", "Acme", "Widget", 2, "12,50"],
-        ["SO-3", "2026-04-03", "Acme", "Widget", 2, "99.95"],
-    ])
+    page = open_orders(qtbot, context, tmp_path,
+                       ("2026-04-03", "1,234.50"), ("2026-04-03", "12,50"), ("2026-04-03", "99.95"))
     step = page.mapping_step
     numbers = step.findChild(QComboBox, "question-decimal-5")
     assert numbers is not None and step.questions.isVisible()
