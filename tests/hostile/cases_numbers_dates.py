@@ -55,9 +55,15 @@ def _order(n: int, when: object, rate: object, quantity: object = 1) -> list[obj
     return [f"SO-{n}", when, "Acme Ltd", "Widget", quantity, rate]
 
 
-def _dated(name: str, *dates: object, rate: object = "10.00") -> Build:
-    """A CSV of orders SO-1, SO-2, ... that differ only in their Order Date."""
-    return _csv(name, [_order(n, when, rate) for n, when in enumerate(dates, start=1)])
+def _priced(name: str, *dates_and_rates: tuple[object, object], encoding: str = "utf-8") -> Build:
+    """A CSV of orders SO-1, SO-2, ... of one Widget each, that differ only in their Order Date and Rate."""
+    return _csv(name, [_order(n, when, rate) for n, (when, rate) in enumerate(dates_and_rates, start=1)],
+                encoding=encoding)
+
+
+def _dated(name: str, *dates: object) -> Build:
+    """A CSV of orders SO-1, SO-2, ... that differ only in their Order Date (each at 10.00)."""
+    return _priced(name, *((when, "10.00") for when in dates))
 
 
 def _serials(name: str, *serials: int, date1904: bool = False) -> Build:
@@ -66,6 +72,9 @@ def _serials(name: str, *serials: int, date1904: bool = False) -> Build:
 
 
 MIXED = "12.50 or 1250? this column uses a decimal point"
+
+# The wholesale file of the thousands-that-could-be-decimals cases: whole prices grouped by commas, nothing else.
+WHOLESALE = _priced("wholesale.csv", ("2026-03-02", "1,234"), ("2026-03-02", "2,500"), ("2026-03-03", "12"))
 
 CASES = [
     # A US web shop's export; one price was pasted from a German invoice.
@@ -80,12 +89,9 @@ CASES = [
     }, documents=4, valid=3, invalid=1),
 
     # A DATEV-style German export (semicolons, Windows-1252); one price typed the English way.
-    Case("german-prices-with-one-english-price", "salesorders", _csv("auftraege.csv", [
-        _order(1, "02.03.2026", "1.234,50"),
-        _order(2, "02.03.2026", "12,5"),
-        _order(3, "03.03.2026", "0,99"),
-        _order(4, "13.03.2026", "12.5"),
-    ], encoding="cp1252"), expect={
+    Case("german-prices-with-one-english-price", "salesorders", _priced(
+        "auftraege.csv", ("02.03.2026", "1.234,50"), ("02.03.2026", "12,5"), ("03.03.2026", "0,99"),
+        ("13.03.2026", "12.5"), encoding="cp1252"), expect={
         0: [warning("its numbers mix conventions: 1 with a decimal point (e.g. \"12.5\"), 3 with a decimal comma "
                     '(e.g. "1.234,50"); the column is read with a decimal comma', "Rate")],
         5: [error('"12.5" is 12.5 or 125? this column uses a decimal comma', "Rate")],
@@ -93,54 +99,40 @@ CASES = [
 
     # The same German file, with the user saying the column is decimal-comma: no mixing left to report...
     # ...but "12.5" still cannot be a decimal-comma number: the cell stays an error.
-    Case("german-prices-told-decimal-comma", "salesorders", _csv("auftraege.csv", [
-        _order(1, "02.03.2026", "1.234,50"),
-        _order(2, "25.03.2026", "12.5"),
-    ], encoding="cp1252"), args=("--decimal", ","), expect={
+    Case("german-prices-told-decimal-comma", "salesorders", _priced(
+        "auftraege.csv", ("02.03.2026", "1.234,50"), ("25.03.2026", "12.5"), encoding="cp1252"),
+        args=("--decimal", ","), expect={
         0: [warning("read with a decimal comma", "Rate")],
         3: [error('"12.5" is 12.5 or 125? this column uses a decimal comma', "Rate")],
     }, documents=2, valid=1, invalid=1),
 
     # Swiss francs with apostrophe thousands, as Abacus and Bexio print them.
-    Case("swiss-apostrophe-thousands", "salesorders", _csv("bestellungen.csv", [
-        _order(1, "02.03.2026", "CHF 1'234.50"),
-        _order(2, "02.03.2026", "CHF 12'000.00"),
-        _order(3, "25.03.2026", "Fr. 99.90"),
-    ]), documents=3, valid=3, invalid=0),
+    Case("swiss-apostrophe-thousands", "salesorders", _priced(
+        "bestellungen.csv", ("02.03.2026", "CHF 1'234.50"), ("02.03.2026", "CHF 12'000.00"),
+        ("25.03.2026", "Fr. 99.90")), documents=3, valid=3, invalid=0),
 
     # Indian rupees in lakh grouping, as Tally exports them.
-    Case("indian-lakh-grouping", "salesorders", _csv("tally-orders.csv", [
-        _order(1, "25-03-2026", "₹1,23,456.50"),
-        _order(2, "26-03-2026", "Rs. 12,34,567.00"),
-        _order(3, "27-03-2026", "₹ 999.00"),
-    ]), documents=3, valid=3, invalid=0),
+    Case("indian-lakh-grouping", "salesorders", _priced(
+        "tally-orders.csv", ("25-03-2026", "₹1,23,456.50"), ("26-03-2026", "Rs. 12,34,567.00"),
+        ("27-03-2026", "₹ 999.00")), documents=3, valid=3, invalid=0),
 
     # A French export: no-break spaces (and Excel's narrow ones) between thousands, a decimal comma, euros.
-    Case("french-no-break-space-thousands", "salesorders", _csv("commandes.csv", [
-        _order(1, "25/03/2026", f"1{NBSP}234,50{NBSP}€"),
-        _order(2, "25/03/2026", f"12{NNBSP}000,00 €"),
-        _order(3, "26/03/2026", "0,99 €"),
-    ]), documents=3, valid=3, invalid=0),
+    Case("french-no-break-space-thousands", "salesorders", _priced(
+        "commandes.csv", ("25/03/2026", f"1{NBSP}234,50{NBSP}€"), ("25/03/2026", f"12{NNBSP}000,00 €"),
+        ("26/03/2026", "0,99 €")), documents=3, valid=3, invalid=0),
 
     # Whole prices with a comma every three digits and nothing else: 1234 or 1.234? Asked, not guessed.
-    Case("thousands-that-could-be-decimals", "salesorders", _csv("wholesale.csv", [
-        _order(1, "2026-03-02", "1,234"),
-        _order(2, "2026-03-02", "2,500"),
-        _order(3, "2026-03-03", "12"),
-    ]), expect={
+    Case("thousands-that-could-be-decimals", "salesorders", WHOLESALE, expect={
         2: [error('"1,234" is 1234 or 1.234? no value in this column shows', "Rate")],
         3: [error('"2,500" is 2500 or 2.500?', "Rate")],
     }, documents=3, valid=1, invalid=2),
 
-    Case("thousands-that-could-be-decimals-told-decimal-point", "salesorders", _csv("wholesale.csv", [
-        _order(1, "2026-03-02", "1,234"),
-        _order(2, "2026-03-02", "2,500"),
-        _order(3, "2026-03-03", "12"),
-    ]), args=("--decimal", "."), documents=3, valid=3, invalid=0),
+    Case("thousands-that-could-be-decimals-told-decimal-point", "salesorders", WHOLESALE, args=("--decimal", "."),
+         documents=3, valid=3, invalid=0),
 
     # A mapping file that says the whole sheet is decimal-comma (top-level key), for a column that cannot tell.
     Case("thousands-that-could-be-decimals-mapping-says-comma", "salesorders", with_mapping(
-        _csv("wholesale.csv", [_order(1, "2026-03-02", "1.234"), _order(2, "2026-03-02", "2.500")]),
+        _priced("wholesale.csv", ("2026-03-02", "1.234"), ("2026-03-02", "2.500")),
         {"version": 1, "entity": "salesorders", "document_key": "Order Number", "decimal": ",",
          "fields": [{"field": "salesorder_number", "columns": ["Order Number"]},
                     {"field": "date", "columns": ["Order Date"]},
@@ -158,7 +150,8 @@ CASES = [
     }, documents=3, valid=3, invalid=0),
 
     Case("dates-that-read-both-ways-told-month-first", "salesorders",
-         _dated("orders.csv", "03/04/2026", "05/06/2026"), args=("--date-order", "month-first"), documents=2, valid=2, invalid=0),
+         _dated("orders.csv", "03/04/2026", "05/06/2026"), args=("--date-order", "month-first"),
+         documents=2, valid=2, invalid=0),
 
     # A US export: one date past the 12th settles month-first for the whole column, silently and rightly.
     Case("us-dates-settled-by-one-row", "salesorders", _dated("qb-orders.csv", "04/03/2026", "04/25/2026"),
