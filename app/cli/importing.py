@@ -116,6 +116,8 @@ def print_summary(result: JobResult, out: TextIO) -> None:
         lines.append(f"  stopped early: {result.message or result.stopped}; "
                      f"resume with: zoho-bulk import ... --resume {result.job_id}")
     lines.append(f"  report: {result.report}")
+    if result.changes:
+        lines.append(f"  {result.changes.line()}")
     if result.report_note:
         lines.append(f"  note: {result.report_note}")
     if result.failed_rows:

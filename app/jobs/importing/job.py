@@ -28,6 +28,8 @@ from app.entities import entity as entity_facts
 from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
 from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.errors import JobError
+from app.jobs.importing.changes import ChangePreview
+from app.jobs.importing.changes_file import ChangesSummary, finish_preview, plan_preview, where
 from app.jobs.importing.decide import (
     Decider,
     Decision,
@@ -126,6 +128,7 @@ class JobResult:
     message: str = ""
     dry_run: bool = False
     report_note: str = ""  # where the report went when its folder could not take it
+    changes: ChangesSummary | None = None  # a dry run of an update: what it would change (FILE.changes-JOB.xlsx)
 
     def summary(self) -> dict[str, Any]:
         """The `--json` object of CLI.md."""
@@ -137,6 +140,7 @@ class JobResult:
             "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
             "report": str(self.report) if self.report else None,
             "report_csv": str(self.report_csv) if self.report_csv else None,
+            **({"changes": self.changes.as_json()} if self.changes else {}),
         }
 
 
@@ -174,6 +178,7 @@ class ImportJob(ControlledJob[BooksClient]):
         self._dispatch = asyncio.Lock()
         self._storms = StormWatch(settings.same_error_limit)
         self._refused_fields = RefusedFields()  # custom fields Zoho refused: not sent again this run
+        self.preview: ChangePreview | None = None  # an update's changes, field by field
 
     # --- step 1: read, map, journal (no network) ---
 
@@ -335,6 +340,8 @@ class ImportJob(ControlledJob[BooksClient]):
         # Deciding 20,000 documents and counting what they cost takes seconds of CPU and no I/O:
         # off the event loop (the GUI's).
         counts, writes, reconcile, invalid, problems = await asyncio.to_thread(self._decide_all, work, decider)
+        self.preview = await asyncio.to_thread(plan_preview, self.mapping, self.catalog, decider, self._decisions,
+                                               self.table, self._documents)
         throttle = client.throttle
         self._plan = estimate(
             job_id=self.job_id, rows=prepared.rows, documents=len(prepared.documents),
@@ -344,7 +351,8 @@ class ImportJob(ControlledJob[BooksClient]):
             quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,
             rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed, problems=problems)
-        self._plan = dataclasses.replace(self._plan, markers=self._markers_shown())
+        self._plan = dataclasses.replace(self._plan, markers=self._markers_shown()
+                                         + (self.preview.plan_lines() if self.preview else ()))
         return self._plan
 
     def _markers_shown(self) -> tuple[str, ...]:
@@ -600,6 +608,8 @@ class ImportJob(ControlledJob[BooksClient]):
         if d.marker.get("lines"):
             d.payload["line_items"] = merge_lines(d.payload["line_items"], record.get("line_items") or [],
                                                   replace=self._replace_lines())
+        if self.preview is not None and self.table is not None:
+            self.preview.after_read(index, d, record, *where(self.table, self._documents[index]))
         if not same_values(d.payload, record):
             return True
         await self._settle_without_call(index, Decision(
@@ -865,6 +875,10 @@ class ImportJob(ControlledJob[BooksClient]):
             ("Elapsed (s)", round(elapsed, 1)),
         ]
         paths, report_note = await asyncio.to_thread(self._write_report, results, summary_rows)
+        changes = await asyncio.to_thread(
+            finish_preview, self.preview if self.settings.dry_run else None,
+            source=self.settings.source or self.settings.file, job_id=self.job_id, folder=paths.xlsx.parent,
+            unchanged=counts_out["unchanged"], summary=summary_rows[:8])
         status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
         if not self.settings.dry_run:
             for name, value in (("status", status), ("report", str(paths.xlsx)),
@@ -877,7 +891,7 @@ class ImportJob(ControlledJob[BooksClient]):
             counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
             report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,
             stopped=stopped, message=message, dry_run=self.settings.dry_run,
-            report_note=report_note)
+            report_note=report_note, changes=changes)
 
     def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
         assert self.table is not None and self.prepared is not None and self.journal is not None
