@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex
 
 from app.gui.import_wizard import ImportPage
-from app.gui.import_wizard.page import MAPPING, REVIEW
 from app.gui.import_wizard.problems_dialogs import ReplaceDialog, ValueMapDialog
 from app.mapping.schema import ValueMap
 from tests.gui import wizard_fixtures as fixtures
+from tests.gui.wizard_fixtures import LEFT, click, open_mapping, reviewed
 from tests.perf.repair import (
     BAD_DATE,
     BAD_QUANTITY,
@@ -31,20 +31,8 @@ pytestmark = pytest.mark.slow  # twenty thousand rows repaired through the wizar
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir
 
-LEFT = Qt.MouseButton.LeftButton
 WAIT_MS = 120_000
 ROWS = 20_000
-
-
-def click(qtbot: Any, button: Any) -> None:
-    assert button.isEnabled() and button.isVisible(), button.text()
-    qtbot.mouseClick(button, LEFT)
-
-
-def reviewed(page: ImportPage) -> bool:
-    """Checked and planned: the names are known, nothing runs."""
-    step = page.review_step
-    return page.step == REVIEW and not step.validating and not step.planning and page.session.plan is not None
 
 
 def choose_group(qtbot: Any, page: ImportPage, title_start: str) -> QModelIndex:
@@ -64,15 +52,7 @@ def choose_group(qtbot: Any, page: ImportPage, title_start: str) -> QModelIndex:
 def test_twenty_thousand_rows_with_500_problems_are_repaired_in_four_actions(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
     source = write_sheet_to_repair(tmp_path / "orders-to-repair.csv", ROWS)
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    page.file_step.choose_new(source)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
-    click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    page = open_mapping(qtbot, context, source, size=(1280, 800), timeout=WAIT_MS)
     click(qtbot, page.next_button)
     qtbot.waitUntil(lambda: reviewed(page), timeout=WAIT_MS)
     step, panel = page.review_step, page.review_step.panel

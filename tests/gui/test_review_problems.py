@@ -12,9 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.gui.import_wizard import ImportPage
-from app.gui.import_wizard.page import MAPPING, REVIEW
+from app.gui.import_wizard.page import MAPPING
 from app.gui.import_wizard.problems_dialogs import ReplaceDialog, ValueMapDialog
 from tests.gui import wizard_fixtures as fixtures
+from tests.gui.wizard_fixtures import LEFT, click, next_to_mapping, open_page, reviewed
 from tests.perf.repair import (
     BAD_DATE,
     KNOWN_CUSTOMER,
@@ -26,40 +27,28 @@ from tests.perf.repair import (
 context = fixtures.context
 wizard_data_dir = fixtures.wizard_data_dir
 
-LEFT = Qt.MouseButton.LeftButton
 WAIT_MS = 60_000
 PER_KIND = 10  # 500 rows, 100 orders
 
 
-def click(qtbot: Any, button: Any) -> None:
-    assert button.isEnabled() and button.isVisible(), button.text()
-    qtbot.mouseClick(button, LEFT)
-
-
-def reviewed(page: ImportPage) -> bool:
-    step = page.review_step
-    return page.step == REVIEW and not step.validating and not step.planning and page.session.plan is not None
-
-
-def open_review(qtbot: Any, context: Any, source: Path, states: list[str] | None = None) -> ImportPage:
-    page = ImportPage(context)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
+def open_review(qtbot: Any, context: Any, folder: Path, states: list[str] | None = None) -> tuple[ImportPage, Any]:
+    """The wizard at Review, checked and planned, on 500 rows to repair (PER_KIND problems of each kind) written
+    into `folder`; the page and its table. `states` collects what the problems panel says along the way."""
+    source = write_sheet_to_repair(folder / "orders.csv", rows=500, per_kind=PER_KIND)
+    page = open_page(qtbot, context, (1280, 800))
     qtbot.waitExposed(page)
     page.activateWindow()
     page.file_step.choose_new(source)
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
-    page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
-    click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    next_to_mapping(qtbot, page, timeout=WAIT_MS)
     if states is not None:
         step = page.review_step
         step.changed.connect(lambda: states.append(step.panel.status.text()))
     with qtbot.waitSignal(page.review_step.planned, timeout=WAIT_MS):
         click(qtbot, page.next_button)
     assert reviewed(page)
-    return page
+    table = page.session.table
+    assert table is not None and page.review_step.panel.model is not None
+    return page, table
 
 
 def choose(qtbot: Any, page: ImportPage, title_start: str, child: int | None = None) -> None:
@@ -79,11 +68,10 @@ def choose(qtbot: Any, page: ImportPage, title_start: str, child: int | None = N
 def test_problems_are_listed_by_kind_and_reached_by_click_and_f8(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
     states: list[str] = []
-    source = write_sheet_to_repair(tmp_path / "orders.csv", rows=500, per_kind=PER_KIND)
-    page = open_review(qtbot, context, source, states)
+    page, table = open_review(qtbot, context, tmp_path, states)
     step, panel = page.review_step, page.review_step.panel
-    table, model = page.session.table, step.model
-    assert table is not None and model is not None and panel.model is not None
+    model = step.model
+    assert model is not None and panel.model is not None
     # cell problems first, then "checking names…" while the plan looks the names up, then all of them
     assert any(s.endswith("\u00b7 checking 500 rows\u2026") for s in states), states
     named = [s for s in states if s.endswith("checking names\u2026")]
@@ -134,11 +122,9 @@ def test_problems_are_listed_by_kind_and_reached_by_click_and_f8(
 @pytest.mark.slow
 def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    source = write_sheet_to_repair(tmp_path / "orders.csv", rows=500, per_kind=PER_KIND)
-    page = open_review(qtbot, context, source)
+    page, table = open_review(qtbot, context, tmp_path)
     step, panel = page.review_step, page.review_step.panel
-    table = page.session.table
-    assert table is not None and panel.model is not None
+    assert panel.model is not None
     di, ci = table.headers.index("Order Date"), table.headers.index("Customer Name")
 
     # the count before replacing; Cancel changes nothing, Replace stays off until a new value is typed
@@ -176,11 +162,9 @@ def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
 @pytest.mark.slow
 def test_a_value_map_made_on_review_is_saved_into_the_mapping_file(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
-    source = write_sheet_to_repair(tmp_path / "orders.csv", rows=500, per_kind=PER_KIND)
-    page = open_review(qtbot, context, source)
+    page, table = open_review(qtbot, context, tmp_path)
     step, panel = page.review_step, page.review_step.panel
-    table = page.session.table
-    assert table is not None and panel.model is not None
+    assert panel.model is not None
     choose(qtbot, page, "Order Date")
     assert not panel.map_button.isEnabled()  # a date is not a name or a fixed list
     choose(qtbot, page, "Item Name")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.context import AppContext
 from app.gui.import_wizard import ImportPage
-from app.gui.import_wizard.page import MAPPING
+from app.gui.import_wizard.page import MAPPING, REVIEW
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings, Target, sandbox_target
 from app.resources import samples_dir
@@ -116,27 +116,34 @@ def click(qtbot: Any, button: Any) -> None:
     qtbot.mouseClick(button, LEFT)
 
 
-def open_page(qtbot: Any, context: Any) -> ImportPage:
+def open_page(qtbot: Any, context: Any, size: tuple[int, int] = (1100, 800)) -> ImportPage:
     """The import wizard, shown at a comfortable size."""
     page = ImportPage(context)
     qtbot.addWidget(page)
-    page.resize(1100, 800)
+    page.resize(*size)
     page.show()
     return page
 
 
-def next_to_mapping(qtbot: Any, page: ImportPage, entity: str = "salesorders") -> None:
+def next_to_mapping(qtbot: Any, page: ImportPage, entity: str = "salesorders", timeout: int = WAIT_MS) -> None:
     """Once the chosen file is read: pick the record type, press Next, wait for the Mapping step."""
-    qtbot.waitUntil(page.file_step.can_next, timeout=WAIT_MS)
+    qtbot.waitUntil(page.file_step.can_next, timeout=timeout)
     combo = page.file_step.entity
     combo.setCurrentIndex(combo.findData(entity))
     click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.step == MAPPING, timeout=timeout)
 
 
-def open_mapping(qtbot: Any, context: Any, path: Path, entity: str = "salesorders") -> ImportPage:
+def open_mapping(qtbot: Any, context: Any, path: Path, entity: str = "salesorders", *,
+                 size: tuple[int, int] = (1100, 800), timeout: int = WAIT_MS) -> ImportPage:
     """The wizard on `path` as `entity`, at the Mapping step."""
-    page = open_page(qtbot, context)
+    page = open_page(qtbot, context, size)
     page.file_step.choose_new(path)
-    next_to_mapping(qtbot, page, entity)
+    next_to_mapping(qtbot, page, entity, timeout)
     return page
+
+
+def reviewed(page: ImportPage) -> bool:
+    """At Review, checked and planned: the names are known, nothing runs."""
+    step = page.review_step
+    return page.step == REVIEW and not step.validating and not step.planning and page.session.plan is not None
