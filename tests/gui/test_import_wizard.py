@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from app.gui.import_wizard import ImportPage
 from app.gui.import_wizard.field_editors import FieldPicker
 from app.gui.import_wizard.mapping_model import CONFIDENCE, FIELD
 from app.gui.import_wizard.page import FILE, MAPPING, RESULTS, REVIEW
@@ -21,6 +20,7 @@ from tests.gui.wizard_fixtures import (
     next_to_mapping,
     open_mapping,
     open_page,
+    review_ready,
     seed,
     with_bad_cell,
 )
@@ -28,10 +28,6 @@ from tests.gui.wizard_fixtures import (
 context = fixtures.context
 opened_urls = fixtures.opened_urls
 wizard_data_dir = fixtures.wizard_data_dir
-
-def review_ready(page: ImportPage) -> bool:
-    return page.step == REVIEW and page.review_step.can_next()
-
 
 CASES = [
     # entity, samples to import first, column to spoil, bad value, fixed value, the record's number field

@@ -14,11 +14,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.gui.import_wizard import ImportPage
-from app.gui.import_wizard.page import RESULTS, REVIEW
+from app.gui.import_wizard.page import RESULTS
 from app.gui.pages.jobs import JobsPage
 from app.jobs import Progress
 from tests.gui import wizard_fixtures as fixtures
-from tests.gui.wizard_fixtures import LEFT, click, open_mapping, seed
+from tests.gui.wizard_fixtures import LEFT, click, open_mapping, review_ready, seed
 
 pytestmark = pytest.mark.slow  # the wizard end to end against a live sandbox
 
@@ -51,10 +51,6 @@ def orders_sheet(folder: Path, rows: int, *, bad_row: int | None = 1, customer: 
 def notes_in_zoho(server: Any) -> list[str]:
     return sorted(str(r.get("notes")) for r in server.app.state.store.all("salesorders")
                   if str(r.get("notes", "")).startswith(NOTE))
-
-
-def review_ready(page: ImportPage) -> bool:
-    return page.step == REVIEW and page.review_step.can_next()
 
 
 def open_and_fix(qtbot: Any, ctx: Any, source: Path) -> ImportPage:

@@ -143,6 +143,11 @@ def open_mapping(qtbot: Any, context: Any, path: Path, entity: str = "salesorder
     return page
 
 
+def review_ready(page: ImportPage) -> bool:
+    """At Review with Next enabled: every row checked, the plan made."""
+    return page.step == REVIEW and page.review_step.can_next()
+
+
 def reviewed(page: ImportPage) -> bool:
     """At Review, checked and planned: the names are known, nothing runs."""
     step = page.review_step
