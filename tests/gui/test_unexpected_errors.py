@@ -52,6 +52,19 @@ def logged(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+def failed_export(context: Any, run: Any, qtbot: Any, error_dialogs: Any, error: Exception) -> Any:
+    """Start work on the Qt loop as the Export page does, have it raise `error`; the one error dialog it opens."""
+    async def broken() -> None:
+        raise error
+
+    task = context.start(broken(), "Export failed")
+    with pytest.raises(type(error)):
+        run(task)
+    qtbot.waitUntil(lambda: len(error_dialogs()) == 1)  # the task's done callback opens it
+    [dialog] = error_dialogs()
+    return dialog
+
+
 def test_a_zip_encrypted_workbook_is_a_plain_sheet_error(tmp_path: Path) -> None:
     locked = zip_encrypted_ods(tmp_path / "orders.ods")
     for read in (sheet_names, read_table):
@@ -75,14 +88,7 @@ def test_the_file_step_says_plainly_why_an_encrypted_workbook_cannot_be_read(
 def test_an_unexpected_error_is_logged_with_its_traceback_and_offers_open_log(
         window: Any, context: Any, run: Any, qtbot: Any, error_dialogs: Any, log_file: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken() -> None:
-        raise RuntimeError("the worker pool is gone")
-
-    task = context.start(broken(), "Export failed")
-    with pytest.raises(RuntimeError):
-        run(task)
-    qtbot.waitUntil(lambda: len(error_dialogs()) == 1)  # the task's done callback opens it
-    [dialog] = error_dialogs()
+    dialog = failed_export(context, run, qtbot, error_dialogs, RuntimeError("the worker pool is gone"))
     assert dialog.message == "Something unexpected went wrong (RuntimeError); the log file has the details."
     assert dialog.open_log.text() == "Open &log"
     text = logged(log_file)
@@ -124,14 +130,7 @@ Foreign.__module__ = "app.jobs.exporting.job"
 
 def test_an_error_of_ours_from_any_module_is_shown_plainly_and_not_logged_as_unexpected(
         window: Any, context: Any, run: Any, qtbot: Any, error_dialogs: Any, log_file: Path) -> None:
-    async def refused() -> None:
-        raise Outside("The folder is read-only; choose another one.")
-
-    task = context.start(refused(), "Export failed")
-    with pytest.raises(Outside):
-        run(task)
-    qtbot.waitUntil(lambda: len(error_dialogs()) == 1)
-    [dialog] = error_dialogs()
+    dialog = failed_export(context, run, qtbot, error_dialogs, Outside("The folder is read-only; choose another one."))
     assert dialog.message == "The folder is read-only; choose another one."
     text = logged(log_file)
     assert "Export failed: The folder is read-only; choose another one." in text and "Traceback" not in text
@@ -139,14 +138,7 @@ def test_an_error_of_ours_from_any_module_is_shown_plainly_and_not_logged_as_une
 
 def test_a_foreign_error_is_unexpected_whatever_module_it_names(
         window: Any, context: Any, run: Any, qtbot: Any, error_dialogs: Any, log_file: Path) -> None:
-    async def broken() -> None:
-        raise Foreign("a bug")
-
-    task = context.start(broken(), "Export failed")
-    with pytest.raises(Foreign):
-        run(task)
-    qtbot.waitUntil(lambda: len(error_dialogs()) == 1)
-    [dialog] = error_dialogs()
+    dialog = failed_export(context, run, qtbot, error_dialogs, Foreign("a bug"))
     assert dialog.message == "Something unexpected went wrong (Foreign); the log file has the details."
     text = logged(log_file)
     assert "Traceback (most recent call last)" in text and "Foreign: a bug" in text
