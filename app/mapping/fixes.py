@@ -33,6 +33,7 @@ _SUGGESTION = re.compile(r"; did you mean (.+)\?$")
 _QUOTED = re.compile(r'"[^"]*"')
 _PLURAL = re.compile(r"^not an? ([a-z]+(?: [a-z]+)?)$")
 _UNKNOWN_NAME = re.compile(r'^no [a-z]+ with [a-z]+ "…" in Zoho$')
+_EMPTY = re.compile(r"^.+ is empty, but (every .+ needs one)$")
 
 
 def cell_text(value: object) -> str:
@@ -88,6 +89,9 @@ class ProblemGroup:
         things = ("cell" if n == 1 else "cells") if self.column else ("row" if n == 1 else "rows")
         if _UNKNOWN_NAME.match(self.kind):
             return f"{where}: {n:,} {things} {'holds a name' if n == 1 else 'hold names'} Zoho does not know"
+        empty = _EMPTY.match(self.kind)
+        if empty is not None:
+            return f"{where}: {n:,} {things} {'is' if n == 1 else 'are'} empty ({empty.group(1)})"
         if self.kind.startswith('"…" is '):
             rest = self.kind[len('"…" is '):]
             plural = _PLURAL.match(rest)

@@ -46,6 +46,11 @@ def test_problems_of_one_kind_in_one_column_are_one_group_with_a_plain_title() -
     groups = group_problems(prepare(t, mapping).all_problems(), t.headers)
     assert [g.title for g in groups] == ["Order Date: 6 cells are not dates", "Quantity: 1 cell is not a number"]
     assert [reason(p) for p in groups[1].problems] == ['"ten" is not a number']
+    t.rows[6][t.headers.index("Customer")] = None
+    t.rows[7][t.headers.index("Customer")] = None
+    t.rows[8][t.headers.index("Customer")] = None
+    titles = [g.title for g in group_problems(prepare(t, mapping).all_problems(), t.headers)]
+    assert "Customer: 1 cell is empty (every sales order needs one)" in titles, titles
 
 
 def test_a_name_look_up_offers_its_suggestions_and_groups_as_unknown_names() -> None:

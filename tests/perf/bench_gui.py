@@ -432,7 +432,8 @@ def main() -> int:
           f"{f['export_baseline']:.0f} ms")
     print(f"repairing {REPAIR_ROWS:,} rows with 500 problems of 4 kinds on the Review step: "
           f"{f['repair_actions']:.0f} actions, longest stall {f['repair_stall']:.0f} ms ({REPAIR_TICK_MS} ms timer); "
-          f"slowest fix checked again in {f['repair_recheck_s']:.2f} s, planned again in {f['repair_replan_s']:.1f} s")
+          f"slowest fix checked again in {f['repair_recheck_s']:.2f} s, planned again in {f['repair_replan_s']:.1f} s; "
+          f"longest stall opening a fix's dialog {f['repair_dialog_stall']:.0f} ms")
     print(f"  baseline, the whole sheet validated on the GUI thread: {f['repair_baseline']:.0f} ms stall "
           f"({f['repair_baseline_s']:.2f} s)")
     print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))

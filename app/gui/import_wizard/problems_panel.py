@@ -21,6 +21,8 @@ from app.mapping import Problem
 from app.mapping.fixes import ProblemGroup, problem_value, suggestions
 from app.sheets import Table
 
+EXPANDED = 60  # up to this many problems the groups show them open
+
 
 class ProblemsPanel(QWidget):
     """Thin widgets over a ProblemsModel; the review step does the fixing."""
@@ -92,7 +94,7 @@ class ProblemsPanel(QWidget):
         self.model.set_problems(problems)
         for g in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(g, QModelIndex(), True)
-        if self.model.rowCount() <= 8:
+        if self.model.count <= EXPANDED:  # more stay folded: laying out every problem would stall the GUI
             self.tree.expandAll()
         self._update()
 
