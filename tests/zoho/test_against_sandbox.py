@@ -7,6 +7,7 @@ import json
 import math
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,12 +32,18 @@ async def create_all(client: BooksClient, names: list[str]) -> list[object]:
 
 
 @pytest.mark.slow
+async def create_believing_100_a_second(sandbox: Any, names: list[str]) -> tuple[list[object], BooksClient]:
+    """Create a contact of each name at once through a client that believes the limit is 100 calls a second,
+    10 at a time; what each create gave, and the client (its counters and throttle)."""
+    throttle = Throttle(per_minute=100, window_s=1.0, concurrency=10)
+    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle) as client:
+        return await create_all(client, names), client
+
+
 async def test_the_client_at_the_limit_trips_no_429(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100, rate_window_s=1.0, concurrency=10)
-    throttle = Throttle(per_minute=100, window_s=1.0, concurrency=10)
     names = [f"At Limit {i:03d}" for i in range(150)]
-    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle) as client:
-        results = await create_all(client, names)
+    results, client = await create_believing_100_a_second(sandbox, names)
     assert all(isinstance(r, dict) and r["contact_id"] for r in results)
     assert client.counters.rate_limited == 0
     assert client.counters.calls == 150
@@ -46,16 +53,14 @@ async def test_the_client_at_the_limit_trips_no_429(make_sandbox) -> None:
 @pytest.mark.slow
 async def test_a_lower_limit_than_believed_is_learned_with_few_429s(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=60, rate_window_s=1.0, concurrency=10)
-    throttle = Throttle(per_minute=100, window_s=1.0, concurrency=10)
     names = [f"Lower Limit {i:03d}" for i in range(200)]
-    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle) as client:
-        results = await create_all(client, names)
+    results, client = await create_believing_100_a_second(sandbox, names)
     counters = client.counters
     assert all(isinstance(r, dict) for r in results), [r for r in results if not isinstance(r, dict)][:3]
     assert 0 < counters.rate_limited < 0.05 * counters.calls
     assert counters.retries >= counters.rate_limited  # each refusal was retried
     assert counters.calls == 200 + counters.retries
-    assert throttle.per_minute == 60
+    assert client.throttle.per_minute == 60
     saved = [n for n in contact_names(sandbox.db_path) if n.startswith("Lower Limit")]
     assert sorted(saved) == names
 
