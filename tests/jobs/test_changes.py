@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from app.jobs import ImportJob, JobSettings
 from app.jobs.importing.changes import ChangePreview, FieldChange, Wording, field_changes, wording
 from app.jobs.importing.changes_file import HEADERS, rows_text
 from app.jobs.importing.decide import Decision
@@ -90,7 +91,9 @@ def test_the_plan_counts_what_the_list_rows_tell_and_what_waits_for_the_updates_
     assert [(c.rows, c.record, c.fields) for c in preview.changes()] == [((2,), "A", (FieldChange("Phone", "1", "2"),))]
     assert preview.to_read == 1
     (line,) = preview.plan_lines()
-    assert "1 record change" in line and "1 record are compared once read" in line and "no other call" in line
+    assert line == ("Changes: 1 record change in fields the list pages show (1 field), 1 unchanged; 1 record "
+                    "compared once read before their update (line items, contact persons or fields the list pages "
+                    "do not show: 1 call the update makes anyway); the preview costs no other call")
     assert rows_text([7, 9, 8]) == "7-9" and rows_text([4]) == "4"
 
 
@@ -190,8 +193,14 @@ async def test_an_edited_orders_export_previews_a_quantity_and_a_removed_line_fr
 
     edit_csv(out, change)
     filled.requests.clear()
-    result = await run_job(filled, out, "salesorders", "update", dry_run=True, replace_lines=True,
-                           mapping=MAPPINGS / "zoho-books-export-salesorders.json")
+    job = ImportJob(JobSettings(out, "salesorders", "update", dry_run=True, replace_lines=True,
+                                mapping=MAPPINGS / "zoho-books-export-salesorders.json",
+                                report_dir=tmp_path / "reports", target=filled.target()))
+    orders = len(filled.records("salesorders"))
+    plan = await job.plan()  # every order has lines: each is compared once the update reads it
+    assert (f"Changes: 0 records change in fields the list pages show (0 fields), 0 unchanged; {orders} records "
+            f"compared once read before their update") in "\n".join(plan.lines())
+    result = await job.run()
     assert result.changes is not None and result.changes.file is not None
     number = target["salesorder_number"]
     rows = changes_file(result.changes.file)
@@ -199,7 +208,6 @@ async def test_an_edited_orders_export_previews_a_quantity_and_a_removed_line_fr
                                      (number, "Line 2 removed")]
     assert rows[0][2:] == (_shown(first["quantity"]), "11")
     assert f"QuantityOrdered: {_shown(second['quantity'])}" in rows[1][2] and rows[1][3] == ""
-    orders = len(filled.records("salesorders"))
     assert result.counts["updated"] == 1 and result.counts["unchanged"] == orders - 1 == result.changes.unchanged
     assert result.changes.reads == orders  # each order is read once, as the update reads it to keep line IDs
     dry_gets = gets(filled)

@@ -215,6 +215,7 @@ class ChangePreview:
         self.records: dict[int, RecordChange] = {}
         self.to_read = 0  # updates compared only once their record is read (one call each, the update's own)
         self.read = 0  # of those, read so far
+        self.unchanged = 0  # at plan time: records the list rows show already holding the sheet's values
 
     def listed(self, decisions: Mapping[int, Decision], records: list[dict[str, Any]],
                named: Callable[[dict[str, Any]], dict[str, Any]],
@@ -223,6 +224,7 @@ class ChangePreview:
         decision compared it with, `where` a document's sheet rows and name."""
         listed = {str(r.get(self.id_field)): r for r in records}
         for index, d in decisions.items():
+            self.unchanged += d.action == "unchanged"
             if not _updates(d):
                 continue
             if d.marker.get("check"):
@@ -257,22 +259,18 @@ class ChangePreview:
         return sum(len(c.fields) for c in self.records.values())
 
     def plan_lines(self) -> tuple[str, ...]:
-        """What the plan says of the preview: records that change, records compared after their read."""
+        """What the plan says of the preview: records that change, records unchanged, records compared after
+        the read their update makes, and that the preview costs no other call."""
         known = len(self.records)
-        if not known and not self.to_read:
+        if not known and not self.to_read and not self.unchanged:
             return ()
-        line = f"Changes: {_plural(known, 'record')} change in fields the list pages show"
+        line = (f"Changes: {_plural(known, 'record')} change in fields the list pages show "
+                f"({_plural(self.fields(), 'field')}), {self.unchanged:,} unchanged")
         if self.to_read:
-            line += (f"; {_plural(self.to_read, 'record')} are compared once read before their update "
-                     f"(line items, contact persons or fields the list pages do not show; "
+            line += (f"; {_plural(self.to_read, 'record')} compared once read before their update "
+                     f"(line items, contact persons or fields the list pages do not show: "
                      f"{_plural(self.to_read, 'call')} the update makes anyway)")
         return (line + "; the preview costs no other call",)
-
-    def summary_line(self, unchanged: int) -> str:
-        """After a run: records and fields changed, records unchanged, the calls the preview cost."""
-        reads = f"; compared after {_plural(self.read, 'read')} the update needs anyway" if self.read else ""
-        return (f"Changes: {_plural(len(self.records), 'record')} change ({_plural(self.fields(), 'field')}), "
-                f"{unchanged} unchanged{reads}")
 
 
 def _updates(d: Decision) -> bool:
