@@ -47,7 +47,7 @@ def open_review(qtbot: Any, context: Any, folder: Path, states: list[str] | None
         click(qtbot, page.next_button)
     assert reviewed(page)
     table = page.session.table
-    assert table is not None and page.review_step.panel.model is not None
+    assert table is not None and page.review_step.panel.model is not None  # the problems are listed
     return page, table
 
 
@@ -124,7 +124,6 @@ def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
     page, table = open_review(qtbot, context, tmp_path)
     step, panel = page.review_step, page.review_step.panel
-    assert panel.model is not None
     di, ci = table.headers.index("Order Date"), table.headers.index("Customer Name")
 
     # the count before replacing; Cancel changes nothing, Replace stays off until a new value is typed
@@ -164,7 +163,6 @@ def test_a_value_map_made_on_review_is_saved_into_the_mapping_file(
         qtbot: Any, live_sandbox: Any, context: Any, qloop: Any, tmp_path: Path) -> None:
     page, table = open_review(qtbot, context, tmp_path)
     step, panel = page.review_step, page.review_step.panel
-    assert panel.model is not None
     choose(qtbot, page, "Order Date")
     assert not panel.map_button.isEnabled()  # a date is not a name or a fixed list
     choose(qtbot, page, "Item Name")
