@@ -32,7 +32,7 @@ class CustomFieldValue(Payload):
 
 def _annotation(f: Field) -> Any:
     if f.allowed:
-        return Literal[f.allowed]  # type: ignore[valid-type]  # the catalogue's values, known at run time
+        return Literal[f.allowed]
     if f.type in ("string", "id"):
         return Annotated[str, StringConstraints(max_length=f.max_length)] if f.max_length else str
     if f.type == "email":

@@ -242,7 +242,7 @@ def pinned(table: Any, mapping: Mapping) -> Mapping:
             else:
                 order = mapping.date_order or evidence(dict.fromkeys(r[ci] for r in table.rows)).order
             if order is not None:
-                rest.append(DateFormat(order=order, formats=own_date.formats if own_date else []))  # type: ignore[arg-type]  # pydantic checks it against its literals
+                rest.append(DateFormat(order=order, formats=own_date.formats if own_date else []))
             elif own_date is not None:
                 rest.append(own_date)
             fields.append(fm.model_copy(update={"transforms": rest}))

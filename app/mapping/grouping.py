@@ -112,9 +112,9 @@ class _Grouper:
     def key_of(self, row: Sequence[Any]) -> str | ExcelError:
         raw = row[self.key_column] if self.key_column is not None else None
         if raw.__class__ is ExcelError:
-            return raw  # type: ignore[return-value]  # an ExcelError: mypy cannot follow a __class__ test
+            return raw
         if raw.__class__ is str:
-            return raw.strip()  # type: ignore[union-attr]  # a str: mypy cannot follow a __class__ test
+            return raw.strip()
         return "" if raw is None else to_text(raw)
 
     def set_aside(self, i: int, row: Sequence[Any]) -> bool:

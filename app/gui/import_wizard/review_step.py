@@ -130,7 +130,7 @@ class ReviewStep(QWidget):
         self.panel.set_table(s.table)
         # The table appears once checked: painting it while the worker holds the GIL would make
         # each of the view's thousands of data() calls wait for a hand-over.
-        self.view.setModel(None)  # type: ignore[arg-type]  # Qt takes None (no model); the stubs do not say so
+        self.view.setModel(None)
         await self._validate()
 
     async def revalidate_now(self) -> None:
