@@ -87,7 +87,7 @@ def test_the_plan_counts_what_the_list_rows_tell_and_what_waits_for_the_updates_
                  1: Decision("unchanged", zoho_id="2"),
                  2: Decision("update", {"contact_persons": []}, zoho_id="3", marker={"check": True})}
     preview.listed(decisions, [{"contact_id": "1", "phone": "1"}, {"contact_id": "3"}], dict,
-                   lambda i: ((i + 2,), f"doc {i}"))
+                   lambda i: ((i + 2,), f"doc {i}", i))
     assert [(c.rows, c.record, c.fields) for c in preview.changes()] == [((2,), "A", (FieldChange("Phone", "1", "2"),))]
     assert preview.to_read == 1
     (line,) = preview.plan_lines()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.errors import plain_message
+from app.gui.import_wizard.changes_view import ChangesView, side_tabs
 from app.gui.import_wizard.problems_fixes import BulkFixes
 from app.gui.import_wizard.problems_panel import ProblemsPanel
 from app.gui.import_wizard.review_model import (
@@ -73,7 +74,9 @@ class ReviewStep(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("reviewSplit")
         split.addWidget(self.view)
-        split.addWidget(self.panel)
+        self.changes = ChangesView()  # what an update would change, field by field, beside the problems
+        self.changes.jump.connect(self.jump_to)
+        split.addWidget(side_tabs(self.panel, self.changes))
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([640, 320])
@@ -247,6 +250,7 @@ class ReviewStep(QWidget):
                                  self._context.run_in_background(import_http_backend))
             s.plan = await job.plan()
             s.job = job
+            self.changes.show_preview(job.preview)
             self._show_plan_problems(s.plan.problems)
             lines = s.plan.lines()
             if s.sent is not None and s.sent[0] == s.file and s.sent[1] != s.plan.job_id:
@@ -287,6 +291,7 @@ class ReviewStep(QWidget):
         leaves no job behind to resume."""
         s = self._session
         job, s.job, s.plan = s.job, None, None
+        self.changes.show_preview(None)
         if job is not None:
             await job.close()
             if job.job_id:

@@ -44,6 +44,7 @@ class RecordChange:
     zoho_id: str
     fields: tuple[FieldChange, ...]
     unseen: tuple[str, ...] = ()
+    row_index: int = -1  # the data row index of its first row (where the grid shows it)
 
 
 @dataclass
@@ -219,9 +220,9 @@ class ChangePreview:
 
     def listed(self, decisions: Mapping[int, Decision], records: list[dict[str, Any]],
                named: Callable[[dict[str, Any]], dict[str, Any]],
-               where: Callable[[int], tuple[tuple[int, ...], str]]) -> None:
+               where: Callable[[int], tuple[tuple[int, ...], str, int]]) -> None:
         """At plan time: the changes of every update the list rows tell; `named` gives a list row the IDs the
-        decision compared it with, `where` a document's sheet rows and name."""
+        decision compared it with, `where` a document's sheet rows, name and first row index."""
         listed = {str(r.get(self.id_field)): r for r in records}
         for index, d in decisions.items():
             self.unchanged += d.action == "unchanged"
@@ -235,22 +236,22 @@ class ChangePreview:
                 self.add(index, d, named(record), *where(index))
 
     def add(self, index: int, d: Decision, record: Mapping[str, Any], rows: tuple[int, ...],
-            name: str) -> RecordChange | None:
+            name: str, row_index: int = -1) -> RecordChange | None:
         """The changes of one update against the record it compares with (None: no field changes)."""
         fields, unseen = field_changes(d.payload, record, self.words)
         self.records.pop(index, None)
         if not fields and not unseen:
             return None
         change = RecordChange(index, rows, str(d.number or name or d.zoho_id or ""), str(d.zoho_id or ""),
-                              tuple(fields), tuple(unseen))
+                              tuple(fields), tuple(unseen), row_index)
         self.records[index] = change
         return change
 
     def after_read(self, index: int, d: Decision, record: Mapping[str, Any], rows: tuple[int, ...],
-                   name: str) -> None:
+                   name: str, row_index: int = -1) -> None:
         """An update's record was read before it is sent: its changes against the whole record."""
         self.read += 1
-        self.add(index, d, record, rows, name)
+        self.add(index, d, record, rows, name, row_index)
 
     def changes(self) -> list[RecordChange]:
         return [self.records[i] for i in sorted(self.records)]

@@ -55,9 +55,10 @@ def plan_preview(mapping: Mapping, catalog: Catalog, decider: Decider, decisions
     return preview
 
 
-def where(table: Table, document: Document) -> tuple[tuple[int, ...], str]:
-    """A document's sheet row numbers and its name (the document key)."""
-    return tuple(sorted(table.row_numbers[r] for r in document.row_indexes)), str(document.key or "")
+def where(table: Table, document: Document) -> tuple[tuple[int, ...], str, int]:
+    """A document's sheet row numbers, its name (the document key) and the index of its first data row."""
+    return (tuple(sorted(table.row_numbers[r] for r in document.row_indexes)), str(document.key or ""),
+            min(document.row_indexes, default=-1))
 
 
 def _plural(n: int, word: str) -> str:
