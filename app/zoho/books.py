@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -138,7 +138,7 @@ class BooksClient(ApiClient):
         context = answer.body.get("page_context") or {}
         return records_of(answer.body, entity), bool(context.get("has_more_page"))
 
-    async def list(self, entity: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+    async def list(self, entity: str, **filters: Any) -> AsyncGenerator[dict[str, Any], None]:
         """Every record of `entity` matching `filters`, page after page (200 a page)."""
         page = 1
         while True:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -155,7 +155,7 @@ class CrmClient(ApiClient):
         )
         return _first_entry(answer.body)
 
-    async def list(self, module: str, fields: list[str], **params: Any) -> AsyncIterator[dict[str, Any]]:
+    async def list(self, module: str, fields: list[str], **params: Any) -> AsyncGenerator[dict[str, Any], None]:
         """Every record of `module` with `fields`, 200 a call, however many there are.
 
         The first call asks for the first page; each further call passes the `next_page_token`
