@@ -23,6 +23,8 @@ _LINE_ID = "line_item_id"
 _PERSON_ID = "contact_person_id"
 # What Zoho sends back about a line or person that is no value of the user's (IDs, sums, order)
 _NOT_SHOWN = frozenset({_LINE_ID, _PERSON_ID, "item_order"})
+# What a removed line is shown by: what the user knows a line by (Zoho's line also holds its sums and taxes)
+_LINE_HELD = ("name", "description", "quantity", "rate", "discount", "unit")
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _line_changes(sent: list[dict[str, Any]], held: list[dict[str, Any]],
         out.extend(_values(line, old, words, LINES, f"Line {n} ({_line_name(old, words)}): "))
     for lid, (n, old) in by_id.items():
         if lid not in sent_ids:
-            out.append(FieldChange(f"Line {n} removed", _line_text(old, words), ""))
+            out.append(FieldChange(f"Line {n} removed", _line_text(old, words, _LINE_HELD), ""))
     return out
 
 
@@ -176,9 +178,11 @@ def _line_name(line: Mapping[str, Any], words: Wording) -> str:
     return str(name or "no item")
 
 
-def _line_text(line: Mapping[str, Any], words: Wording) -> str:
+def _line_text(line: Mapping[str, Any], words: Wording, keys: tuple[str, ...] | None = None) -> str:
+    """A line in one cell: each value the sheet gives (or, of a line Zoho holds, those of `keys`)."""
+    shown = [(k, line.get(k)) for k in keys] if keys is not None else list(line.items())
     return ", ".join(f"{words.label(f'{LINES}.{k}')}: {words.value(f'{LINES}.{k}', v)}"
-                     for k, v in line.items()
+                     for k, v in shown
                      if k not in _NOT_SHOWN and k != "item_custom_fields" and v not in (None, ""))
 
 

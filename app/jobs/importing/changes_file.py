@@ -46,7 +46,8 @@ def plan_preview(mapping: Mapping, catalog: Catalog, decider: Decider, decisions
     """The preview of an update or upsert at plan time, from the list pages the plan read (no call)."""
     if mapping.operation not in ("update", "upsert") or table is None:
         return None
-    words = wording(((f.field, f.columns, f.lookup.kind if f.lookup else None) for f in mapping.fields),
+    words = wording(((f.field, f.columns, f.lookup.kind if f.lookup and f.lookup.by != "id" else None)
+                     for f in mapping.fields),  # a column of IDs shows IDs, a column of names names
                     lambda entity: catalog.records(entity) if catalog.loaded(entity) else [])
     entity = decider.facts.name
     preview = ChangePreview(words, id_field=decider.facts.id_field)
