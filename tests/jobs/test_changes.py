@@ -12,8 +12,15 @@ import openpyxl
 import pytest
 
 from app.jobs import ImportJob, JobSettings
-from app.jobs.importing.changes import ChangePreview, FieldChange, Wording, field_changes, wording
-from app.jobs.importing.changes_file import HEADERS, rows_text
+from app.jobs.importing.changes import (
+    ChangePreview,
+    FieldChange,
+    RecordChange,
+    Wording,
+    field_changes,
+    wording,
+)
+from app.jobs.importing.changes_file import HEADERS, ChangesSummary, change_rows, rows_text
 from app.jobs.importing.decide import Decision
 from app.jobs.importing.identities import merge_lines, merge_persons
 from app.sandbox import EmbeddedSandbox, SandboxSettings
@@ -230,3 +237,34 @@ async def test_an_edited_orders_export_previews_a_quantity_and_a_removed_line_fr
 
 def _shown(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def test_a_record_whose_only_differences_the_list_does_not_show_gets_one_row_saying_so() -> None:
+    change = RecordChange(0, (4,), "Zylker", "7", (), ("Website", "Billing City"))
+    assert change_rows([change]) == [["4", "Zylker", "7", "Website, Billing City", "(not shown by Zoho's list)",
+                                      "sent as the sheet has it"]]
+    summary = ChangesSummary(records=1, fields=0, unchanged=3, reads=0, file=None, note="Permission denied")
+    assert summary.line() == ("changes: 1 record change (0 fields), 3 unchanged, no call made for the preview: "
+                              "the changes file could not be written (Permission denied)")
+
+
+@pytest.mark.slow
+async def test_an_upsert_on_the_unique_custom_field_previews_its_edited_cell(filled: CountingSandbox,
+                                                                            tmp_path: Path) -> None:
+    out = tmp_path / "orders.csv"
+    await export(filled, "salesorders", out)
+    old = next(o for o in filled.records("salesorders") if o["salesorder_number"] == "SO-R-1")["notes"]
+
+    def change(headers: list[str], rows: list[list[str]]) -> list[list[str]]:
+        for row in rows:
+            if row[headers.index("SalesOrder Number")] == "SO-R-1":
+                row[headers.index("Notes")] = "Front door after all"
+        return [headers, *rows]
+
+    edit_csv(out, change)
+    filled.requests.clear()
+    result = await run_job(filled, out, "salesorders", "upsert", dry_run=True, unique_field="cf_external_id",
+                           mapping=MAPPINGS / "zoho-books-export-salesorders.json")
+    assert result.changes is not None and result.changes.file is not None
+    assert changes_file(result.changes.file) == [("SO-R-1", "Notes", old, "Front door after all")]
+    assert result.counts["updated"] == 1 and filled.writes() == 0

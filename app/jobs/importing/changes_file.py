@@ -27,12 +27,13 @@ class ChangesSummary:
     unchanged: int  # records the update finds already holding the sheet's values
     reads: int  # records read before their update (calls the update makes anyway)
     file: Path | None
+    note: str = ""  # why the file could not be written
 
     def line(self) -> str:
         """The summary's line: "changes: 3 records change (5 fields), 40 unchanged, 12 read ...: FILE"."""
         reads = (f", {self.reads} read before their update (calls the update makes anyway, no other)"
                  if self.reads else ", no call made for the preview")
-        where = str(self.file) if self.file else "the changes file could not be written"
+        where = str(self.file) if self.file else f"the changes file could not be written ({self.note})"
         return (f"changes: {_plural(self.records, 'record')} change ({_plural(self.fields, 'field')}), "
                 f"{self.unchanged} unchanged{reads}: {where}")
 
@@ -104,12 +105,13 @@ def finish_preview(preview: ChangePreview | None, *, source: Path, job_id: str, 
         ("Records unchanged", unchanged),
         ("Records read before their update (calls the update makes anyway)", preview.read),
         ("Calls made for the preview alone", 0)]
+    note = ""
     try:
         assert path is not None
         write_changes(path, preview.changes(), counts)
-    except (SheetError, OSError):
-        path = None
-    return ChangesSummary(len(preview.records), preview.fields(), unchanged, preview.read, path)
+    except (SheetError, OSError) as exc:
+        path, note = None, str(exc) if isinstance(exc, SheetError) else (exc.strerror or str(exc))
+    return ChangesSummary(len(preview.records), preview.fields(), unchanged, preview.read, path, note.rstrip("."))
 
 
 def write_changes(path: Path, changes: Sequence[RecordChange], summary: Sequence[tuple[str, object]]) -> Path:
