@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
+from app.cli.cleanup import CLEANUP_OPERATIONS, add_cleanup_options
 from app.errors import ZohoBulkError
 
 LOG_ENV = "ZOHO_BULK_LOG"
@@ -19,7 +20,7 @@ OPERATIONS = ("create", "update", "upsert", "skip-existing")
 
 # command -> "module:function"; each function takes the parsed arguments and returns an exit code.
 HANDLERS: dict[str, str] = {
-    "import": "app.cli.importing:import_command",
+    "import": "app.cli.cleanup:import_command",  # a cleanup operation, or app.cli.importing
     "export": "app.cli.exporting:export_command",
     "convert": "app.cli.converting:convert_command",
     "validate": "app.cli.validating:validate_command",
@@ -63,10 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"zoho-bulk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = commands.add_parser("import", help="import a spreadsheet into Zoho Books")
-    p.add_argument("file", metavar="FILE")
+    p = commands.add_parser("import", help="import a spreadsheet into Zoho Books, or clean records up")
+    p.add_argument("file", metavar="FILE", nargs="?", help="the sheet; a cleanup may pick by a filter instead")
     p.add_argument("--entity", choices=ENTITIES, required=True)
-    p.add_argument("--operation", choices=OPERATIONS, default="create")
+    p.add_argument("--operation", choices=(*OPERATIONS, *CLEANUP_OPERATIONS), default="create")
+    add_cleanup_options(p)
     p.add_argument("--mapping", metavar="MAPPING.json")
     p.add_argument("--sheet", metavar="NAME")
     p.add_argument("--dry-run", action="store_true")

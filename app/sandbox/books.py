@@ -204,6 +204,9 @@ class Kind:
     def after_delete(self, record_id: str) -> None:
         """Bookkeeping once a document is deleted (inside the transaction)."""
 
+    def refuse_delete(self, doc: dict[str, Any]) -> None:
+        """Raise the BooksError Zoho answers when this record cannot be deleted (inside the transaction)."""
+
     # ---- handlers --------------------------------------------------------------------
     def load(self, record_id: str) -> dict[str, Any]:
         doc = self.books.store.get(self.entity, record_id)
@@ -242,6 +245,9 @@ class Kind:
         record_id = request.path_params["record_id"]
         store = self.books.store
         with store.transaction():
+            existing = store.get(self.entity, record_id)
+            if existing is not None:
+                self.refuse_delete(existing)
             if not store.delete(self.entity, record_id):
                 raise not_found(self.label)
             self.after_delete(record_id)

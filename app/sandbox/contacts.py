@@ -9,7 +9,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.sandbox.books import Books, Columns, Kind, choice, ok, page_context, text_filters
-from app.sandbox.errors import already_exists, invalid, not_found, required, too_long
+from app.sandbox.errors import (
+    INVALID_VALUE,
+    BooksError,
+    already_exists,
+    invalid,
+    not_found,
+    required,
+    too_long,
+)
 from app.sandbox.payload import (
     ADDRESS,
     ANY,
@@ -170,6 +178,16 @@ class Contacts(Kind):
 
     def after_delete(self, record_id: str) -> None:
         self.books.store.forget_persons(record_id)
+
+    def refuse_delete(self, doc: dict[str, Any]) -> None:
+        # Zoho Books keeps a contact that has transactions (Zoho Books help, Contacts: a contact with
+        # transactions cannot be deleted, mark it inactive instead). The API reference documents no code
+        # or wording for this refusal: the code is the sandbox's "invalid value" and the message plain.
+        store = self.books.store
+        if any(store.select(entity, ["customer_id = ?"], [doc["contact_id"]], 0, 1)
+               for entity in ("salesorders", "creditnotes")):
+            raise BooksError(400, INVALID_VALUE, "The contact cannot be deleted as it has transactions "
+                             "(sales orders or credit notes); mark it as inactive instead.")
 
     def summary(self, doc: dict[str, Any]) -> dict[str, Any]:
         row = {k: doc.get(k) for k in LIST_FIELDS}

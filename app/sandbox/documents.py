@@ -241,7 +241,8 @@ class Document(Kind):
                     if doc["status"] not in allowed_from:
                         raise BooksError(
                             400, INVALID_VALUE,
-                            f"A {doc['status']} {self.label.lower()} cannot be marked as {status}",
+                            f"The {self.label.lower()} is {doc['status'].replace('_', ' ')} and cannot be "
+                            f"marked as {status}",
                         )
                     doc["status"] = status
                     doc["last_modified_time"] = self.books.now()
@@ -287,6 +288,12 @@ class SalesOrders(Document):
 
     def initial_status(self, payload: dict[str, Any]) -> str:
         return "draft"
+
+    def refuse_delete(self, doc: dict[str, Any]) -> None:
+        # seed 003 "Delete a sales order": "Invoiced sales order cannot be deleted." (the code is undocumented:
+        # the sandbox's "invalid value").
+        if doc["status"] in ("invoiced", "partially_invoiced"):
+            raise BooksError(400, INVALID_VALUE, "Invoiced sales order cannot be deleted.")
 
     async def update_custom_fields(self, request: Request) -> Response:
         """PUT /salesorder/{id}/customfields (seed 003): a list of custom field values."""
@@ -341,6 +348,14 @@ class CreditNotes(Document):
 
     def initial_status(self, payload: dict[str, Any]) -> str:
         return "draft" if payload.get("is_draft") else "open"
+
+    def refuse_delete(self, doc: dict[str, Any]) -> None:
+        # Zoho Books keeps a credit note whose credits were applied to invoices or refunded (its balance is
+        # below its total; closed: nothing left). The API reference documents no code or wording for this
+        # refusal: the code is the sandbox's "invalid value" and the message plain.
+        if doc["status"] == "closed" or float(doc.get("balance") or 0) < float(doc.get("total") or 0):
+            raise BooksError(400, INVALID_VALUE, "The credit note cannot be deleted as its credits have been "
+                             "applied to invoices or refunded.")
 
     def build(
         self, payload: dict[str, Any], existing: dict[str, Any] | None, request: Request
