@@ -94,12 +94,14 @@ def wording(fields: Iterable[tuple[str, list[str], str | None]],
     return out
 
 
-def field_changes(payload: Mapping[str, Any], record: Mapping[str, Any],
+def field_changes(payload: Mapping[str, Any], record: dict[str, Any],
                   words: Wording) -> tuple[list[FieldChange], list[str]]:
     """The fields whose values the payload changes in the record, and the fields the record does not show."""
     changes: list[FieldChange] = []
     unseen: list[str] = []
     for name, wanted in payload.items():
+        if name in record and record[name] == wanted and wanted.__class__ is record[name].__class__:
+            continue  # the same value, as most are (comparing as the update does takes longer)
         if name == "custom_fields":
             changes.extend(_custom_changes(wanted or [], record, words))
         elif name == LINES and isinstance(wanted, list) and isinstance(record.get(LINES), list):
@@ -110,13 +112,13 @@ def field_changes(payload: Mapping[str, Any], record: Mapping[str, Any],
             unseen.append(words.label(name))
         elif isinstance(wanted, dict) and isinstance(record[name], dict):
             changes.extend(_values(wanted, record[name], words, name, ""))
-        elif not same_values({name: wanted}, dict(record)):
+        elif not same_values({name: wanted}, record):
             changes.append(FieldChange(words.label(name), words.value(name, record[name]),
                                        words.value(name, wanted)))
     return changes, unseen
 
 
-def _values(wanted: Mapping[str, Any], held: Mapping[str, Any], words: Wording, path: str,
+def _values(wanted: Mapping[str, Any], held: dict[str, Any], words: Wording, path: str,
             prefix: str) -> list[FieldChange]:
     """The changed values of one part of a record (an address, a line, a person), each named by its column."""
     out: list[FieldChange] = []
@@ -128,7 +130,7 @@ def _values(wanted: Mapping[str, Any], held: Mapping[str, Any], words: Wording, 
             out.extend(FieldChange(prefix + c.field, c.old, c.new)
                        for c in _custom_changes(value or [], held, words, sub))
             continue
-        if not same_values({key: value}, dict(held)):
+        if not same_values({key: value}, held):
             out.append(FieldChange(prefix + words.label(sub), words.value(sub, held.get(key)),
                                    words.value(sub, value)))
     return out
@@ -239,7 +241,7 @@ class ChangePreview:
             if record is not None:
                 self.add(index, d, named(record), *where(index))
 
-    def add(self, index: int, d: Decision, record: Mapping[str, Any], rows: tuple[int, ...],
+    def add(self, index: int, d: Decision, record: dict[str, Any], rows: tuple[int, ...],
             name: str, row_index: int = -1) -> RecordChange | None:
         """The changes of one update against the record it compares with (None: no field changes)."""
         fields, unseen = field_changes(d.payload, record, self.words)
@@ -251,7 +253,7 @@ class ChangePreview:
         self.records[index] = change
         return change
 
-    def after_read(self, index: int, d: Decision, record: Mapping[str, Any], rows: tuple[int, ...],
+    def after_read(self, index: int, d: Decision, record: dict[str, Any], rows: tuple[int, ...],
                    name: str, row_index: int = -1) -> None:
         """An update's record was read before it is sent: its changes against the whole record."""
         self.read += 1
