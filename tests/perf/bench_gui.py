@@ -405,17 +405,21 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from tests.gui import loops
+
     print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ZOHO_BULK_DATA_DIR"] = str(Path(tmp) / "data")
+        # run_until_complete, as the app's main() runs its loop (not the tests' qloop, already running):
+        # the stalls measured are the app's
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         try:
             f = loop.run_until_complete(scenario(Path(tmp)))
         finally:
             asyncio.set_event_loop(None)
-            loop.close()
+            loops.close(loop)
     print(f"longest stall reading {ROWS:,} rows (worker thread): {f['read']:.0f} ms")
     print(f"longest stall validating {ROWS:,} rows in the review step (worker thread): {f['validate']:.0f} ms")
     print(f"longest stall while the engine plans the run (re-read, check, list names, decide; "

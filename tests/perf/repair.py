@@ -65,7 +65,7 @@ async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_
     from app.gui.import_wizard import ImportPage
     from app.gui.import_wizard.page import MAPPING, REVIEW
     from app.gui.import_wizard.review_model import validate
-    from tests.perf.bench_gui import StallMeter
+    from tests.perf.bench_gui import StallMeter, until
 
     meter = StallMeter(tick_ms)
 
@@ -80,12 +80,12 @@ async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_
     figures: dict[str, float] = {"actions": 0, "recheck_s": 0.0, "replan_s": 0.0, "stall": 0.0, "dialog_stall": 0.0}
     try:
         page.file_step.choose_new(source)
-        await _until(page.file_step.can_next)
+        await until(page.file_step.can_next)
         page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
         page.next()
-        await _until(lambda: page.step == MAPPING)
+        await until(lambda: page.step == MAPPING)
         page.next()
-        await _until(lambda: "planned" in marks and page.step == REVIEW)
+        await until(lambda: "planned" in marks and page.step == REVIEW)
         assert panel.model is not None and panel.model.count == 4 * PER_KIND, panel.status.text()
 
         async def fix(kind: str, opens: QPushButton | None, confirm: Callable[[], None]) -> None:
@@ -103,7 +103,7 @@ async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_
             started = time.perf_counter()
             confirm()
             figures["actions"] += 1
-            await _until(lambda: "planned" in marks)
+            await until(lambda: "planned" in marks)
             figures["stall"] = max(figures["stall"], meter.stop(f"fixing {kind}"))
             figures["recheck_s"] = max(figures["recheck_s"], marks["validated"] - started)
             figures["replan_s"] = max(figures["replan_s"], marks["planned"] - started)
@@ -135,11 +135,3 @@ async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_
         page.close()
         shiboken6.delete(page)  # here, on the GUI thread: a collection on another thread would crash Qt
     return figures
-
-
-async def _until(condition: Callable[[], bool], timeout_s: float = 600.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the review step did not get there in time")
-        await asyncio.sleep(0.01)
