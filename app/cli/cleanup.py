@@ -119,7 +119,7 @@ async def run_cleanup(settings: CleanupSettings, *, yes: bool, as_json: bool = F
             print(f"Type {sending} to go on, anything else to stop: ", end="", file=err, flush=True)
             answer = await asyncio.to_thread(stdin.readline)
             if answer.strip() != str(sending):
-                return await _not_asked(job, f"{question} Not confirmed: nothing was sent.",
+                return await _not_asked(job, f"not confirmed (the answer to \"{question}\" was not {sending}).",
                                         as_json=as_json, out=out)
         else:
             return await _not_asked(
