@@ -209,3 +209,16 @@ async def test_no_sheet_and_no_filter_is_refused_rather_than_acting_on_everythin
         await job.plan()
     await job.close()
     assert books.writes() == 0
+
+
+async def test_a_dry_run_sends_nothing_and_reports_what_it_would_do(books: Any, tmp_path: Path,
+                                                                    data_dir: Path) -> None:
+    await make_orders(books, tmp_path, ["DRY-1", "DRY-2"], date="2026-09-01")
+    writes = books.writes()
+    result = await clean(books, "salesorders", "delete", date_from="2026-09-01", date_to="2026-09-01",
+                         dry_run=True)
+    assert books.writes() == writes and result.calls["write"] == 0
+    assert result.counts["deleted"] == 2 and result.dry_run
+    assert {r["Message"] for r in read_report(result.report_csv)} == {"dry run: would delete; nothing was sent"}
+    assert result.report.name.endswith(".dry-run.xlsx")
+    assert not list((data_dir / "jobs").glob(f"{result.job_id}.*"))  # a dry run keeps no journal
