@@ -1,5 +1,6 @@
 """The engine: plan, resolve names once, throttled exactly-once upload, journal, report; used by the CLI and the GUI."""
 
+from app.jobs.cleanup import CleanupJob, CleanupResult, CleanupSettings
 from app.jobs.control import Cancelled, RunControl
 from app.jobs.errors import JobError
 from app.jobs.exporting.job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
@@ -18,7 +19,7 @@ from app.jobs.target import (
 )
 
 __all__ = [
-    "Cancelled", "ExportError", "ExportJob", "ExportPlan", "ExportResult", "ExportSettings",
+    "Cancelled", "CleanupJob", "CleanupResult", "CleanupSettings", "ExportError", "ExportJob", "ExportPlan", "ExportResult", "ExportSettings",
     "ImportJob", "JobError", "JobResult", "JobSettings", "JobSummary", "Journal",
     "Plan", "Progress", "ProgressMeter", "RowResult", "RunControl", "Target", "TargetError",
     "TextProgressBar", "connection_target", "data_dir", "embedded_sandbox", "list_jobs",
