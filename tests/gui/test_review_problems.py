@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from app.gui.import_wizard import ImportPage
 from app.gui.import_wizard.page import MAPPING
 from app.gui.import_wizard.problems_dialogs import ReplaceDialog, ValueMapDialog
+from app.gui.import_wizard.problems_model import ProblemsModel
 from tests.gui import wizard_fixtures as fixtures
 from tests.gui.wizard_fixtures import LEFT, click, next_to_mapping, open_page, reviewed
 from tests.perf.repair import (
@@ -49,6 +50,13 @@ def open_review(qtbot: Any, context: Any, folder: Path, states: list[str] | None
     table = page.session.table
     assert table is not None and page.review_step.panel.model is not None  # the problems are listed
     return page, table
+
+
+def listed(page: ImportPage) -> ProblemsModel:
+    """The problems list's model (there is one once Review has checked the rows)."""
+    model = page.review_step.panel.model
+    assert model is not None
+    return model
 
 
 def choose(qtbot: Any, page: ImportPage, title_start: str, child: int | None = None) -> None:
@@ -139,7 +147,7 @@ def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
 
     # "did you mean" in one cell: only that cell changes, and only its order is checked again
     choose(qtbot, page, "Customer Name", child=0)
-    first = panel.model.groups[1].problems[0]
+    first = listed(page).groups[1].problems[0]
     assert panel.suggest_one.text() == f"Use \u201c{KNOWN_CUSTOMER}\u201d in row {first.row}"
     holding = [ri for ri, r in enumerate(table.rows) if r[ci] == UNKNOWN_CUSTOMER]
     assert panel.suggest_all.text() == f"\u2026 in all {len(holding)} cells"
@@ -148,14 +156,14 @@ def test_replace_shows_its_count_first_and_did_you_mean_fixes_one_cell_or_all(
     assert first.row_index is not None and table.rows[first.row_index][ci] == KNOWN_CUSTOMER
     assert sum(r[ci] == UNKNOWN_CUSTOMER for r in table.rows) == len(holding) - 1
     # that order's other lines still say "Acme Corp": its customer differs between its rows now
-    assert panel.model.count == 4 * PER_KIND - 1 + 4
+    assert listed(page).count == 4 * PER_KIND - 1 + 4
 
     # ... and in every cell holding the name
     choose(qtbot, page, "Customer Name: 9")
     with qtbot.waitSignal(step.planned, timeout=WAIT_MS):
         click(qtbot, panel.suggest_all)
     assert sum(r[ci] == UNKNOWN_CUSTOMER for r in table.rows) == 0
-    assert [g.title.split(":")[0] for g in panel.model.groups] == ["Order Date", "Item Name", "Quantity"]
+    assert [g.title.split(":")[0] for g in listed(page).groups] == ["Order Date", "Item Name", "Quantity"]
 
 
 @pytest.mark.slow
@@ -178,7 +186,7 @@ def test_a_value_map_made_on_review_is_saved_into_the_mapping_file(
     assert dialog.summary.text() == f"2 values mapped, read differently in {cells} cells."
     with qtbot.waitSignal(step.planned, timeout=WAIT_MS):
         click(qtbot, dialog.apply_button)
-    items = [g for g in panel.model.groups if g.title.startswith("Item Name")]
+    items = [g for g in listed(page).groups if g.title.startswith("Item Name")]
     assert len(items) == 1 and {table.rows[p.row_index or 0][ii] for p in items[0].problems} == {"USB C Hub"}
 
     # back on the mapping step, Save mapping writes the value map
