@@ -93,6 +93,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         self._write_calls = 0
         self._budget: int | None = settings.limit
         self._limited = 0  # records the --limit kept from being sent in this run
+        self._filters: dict[str, Any] = {}  # a filter run's list filters (export's)
 
     # --- step 1: pick the records and plan ---
 
@@ -291,17 +292,17 @@ class CleanupJob(ControlledJob[BooksClient]):
         assert self.journal is not None and self._meter is not None
         journal, meter, op = self.journal, self._meter, self.op
         entry = journal.entry(index)
+        if self._budget is not None:
+            if self._budget <= 0:
+                self._limited += 1  # stays pending: the next run sends it
+                return
+            self._budget -= 1
         if self.settings.dry_run:
             await journal.write(journal.finish, index, DONE, op.done,
                                 message=f"dry run: would {op.name}; nothing was sent")
             meter.counted()
             self._emit()
             return
-        if self._budget is not None:
-            if self._budget <= 0:
-                self._limited += 1  # stays pending: the next run sends it
-                return
-            self._budget -= 1
         meter.started()
         await journal.write(journal.mark_sent, index)
         self._write_calls += 1
