@@ -77,7 +77,9 @@ def test_the_review_step_shows_an_updates_changes_from_its_plan(qtbot: Any, cont
     assert any(line.startswith("Changes: 1 record change") for line in page.session.plan.lines())
 
     tabs = step.findChild(QTabWidget, "reviewSide")
+    assert tabs is not None
     assert tabs.currentWidget() is step.panel  # the problems come first
+    assert tabs.tabText(tabs.indexOf(view)) == "C&hanges (1)"
     tabs.setCurrentWidget(view)
     qtbot.waitUntil(view.table.isVisible)
     rect = view.table.visualRect(model.index(0, 2))

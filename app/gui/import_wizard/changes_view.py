@@ -96,6 +96,7 @@ class ChangesView(QWidget):
     """The counts above the changes; a click on a change asks for its record's first row in the grid."""
 
     jump = Signal(int, int)  # the data row index of the record's first row, -1 (the whole row)
+    titled = Signal(str)  # the tab's title: "Changes" and how many records change
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +128,7 @@ class ChangesView(QWidget):
         """Show a plan's preview (None: the plan is not known, or the operation changes no record)."""
         self.model.set_changes(preview.changes() if preview else [])
         self.status.setText(busy or summary(preview))
+        self.titled.emit(f"C&hanges ({len(preview.records):,})" if preview else "C&hanges")
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.isValid() and self.model.rows[index.row()] >= 0:
@@ -151,5 +153,6 @@ def side_tabs(problems: QWidget, changes: ChangesView) -> QTabWidget:
     tabs = QTabWidget()
     tabs.setObjectName("reviewSide")
     tabs.addTab(problems, "&Problems")
-    tabs.addTab(changes, "C&hanges")
+    at = tabs.addTab(changes, "C&hanges")
+    changes.titled.connect(lambda title: tabs.setTabText(at, title))
     return tabs
