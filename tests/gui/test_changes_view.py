@@ -74,7 +74,8 @@ def test_the_review_step_shows_an_updates_changes_from_its_plan(qtbot: Any, cont
     assert [[model.data(model.index(r, c)) for c in range(len(COLUMNS))] for r in range(model.rowCount())] == [
         ["3", "Northwind Traders", "Company Name", "Northwind Traders Inc.", "Northwind Traders Incorporated"]]
     assert view.status.text() == "1 record changes (1 field) \u00b7 1 unchanged"
-    assert any(line.startswith("Changes: 1 record change") for line in page.session.plan.lines())
+    plan = page.session.plan
+    assert plan is not None and any(line.startswith("Changes: 1 record change") for line in plan.lines())
 
     tabs = step.findChild(QTabWidget, "reviewSide")
     assert tabs is not None
