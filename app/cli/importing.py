@@ -117,7 +117,7 @@ def print_summary(result: JobResult, out: TextIO) -> None:
                      f"resume with: zoho-bulk import ... --resume {result.job_id}")
     lines.append(f"  report: {result.report}")
     if result.changes:
-        lines.append(f"  {result.changes.line()}")
+        lines.extend(f"  {line}" for line in result.changes.lines())
     if result.report_note:
         lines.append(f"  note: {result.report_note}")
     if result.failed_rows:

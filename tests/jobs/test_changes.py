@@ -232,6 +232,9 @@ async def test_an_edited_orders_export_previews_a_quantity_and_a_removed_line_fr
     assert summary["calls"]["lookup"] == result.calls["lookup"] and summary["calls"]["write"] == 0
     assert dry_gets["salesorders"] == 1 + orders  # the list page and the update's own read of each order
     assert f"changes: 1 record change (2 fields), {orders - 1} unchanged" in run.stdout
+    shown = [line.strip() for line in run.stdout.splitlines() if line.strip().startswith("row ")]  # printed too
+    assert [s.split(": ", 1)[1] for s in shown] == [f"{name}: {old or '(empty)'} \u2192 {new or '(empty)'}"
+                                                    for _record, name, old, new in rows]
     assert changes_file(Path(summary["changes"]["file"])) == rows
 
 

@@ -16,6 +16,7 @@ from app.mapping.documents import Document
 from app.sheets import SheetData, SheetError, Table, write_xlsx
 
 HEADERS = ("Row", "Record", "Zoho ID", "Field", "Old value", "New value")
+SHOWN = 10  # changes the command line prints under its summary; the file has them all
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ChangesSummary:
     reads: int  # records read before their update (calls the update makes anyway)
     file: Path | None
     note: str = ""  # why the file could not be written
+    first: tuple[str, ...] = ()  # the first SHOWN changes in words ("row 5 SO-1: Notes: old -> new")
 
     def line(self) -> str:
         """The summary's line: "changes: 3 records change (5 fields), 40 unchanged, 12 read ...: FILE"."""
@@ -36,6 +38,12 @@ class ChangesSummary:
         where = str(self.file) if self.file else f"the changes file could not be written ({self.note})"
         return (f"changes: {_plural(self.records, 'record')} change ({_plural(self.fields, 'field')}), "
                 f"{self.unchanged} unchanged{reads}: {where}")
+
+    def lines(self) -> list[str]:
+        """The summary's line, then the first changes, then how many more the file holds."""
+        more = self.fields - len(self.first)
+        return [self.line(), *(f"  {change}" for change in self.first),
+                *([f"  ... and {more:,} more in the changes file"] if more > 0 and self.first else [])]
 
     def as_json(self) -> dict[str, Any]:
         return {"records": self.records, "fields": self.fields, "unchanged": self.unchanged,
@@ -111,7 +119,10 @@ def finish_preview(preview: ChangePreview | None, *, source: Path, job_id: str, 
         write_changes(path, preview.changes(), counts)
     except (SheetError, OSError) as exc:
         path, note = None, str(exc) if isinstance(exc, SheetError) else (exc.strerror or str(exc))
-    return ChangesSummary(len(preview.records), preview.fields(), unchanged, preview.read, path, note.rstrip("."))
+    first = tuple(f"row {row} {record}: {name}: {old or '(empty)'} \u2192 {new or '(empty)'}"
+                  for row, record, _id, name, old, new in change_rows(preview.changes()[:SHOWN])[:SHOWN])
+    return ChangesSummary(len(preview.records), preview.fields(), unchanged, preview.read, path, note.rstrip("."),
+                          first)
 
 
 def write_changes(path: Path, changes: Sequence[RecordChange], summary: Sequence[tuple[str, object]]) -> Path:
