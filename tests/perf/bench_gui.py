@@ -189,6 +189,13 @@ class StallMeter:
         return self.worst_ms
 
 
+async def file_chosen(page: Any, path: Path, entity: str) -> None:
+    """On the wizard's file step: choose `path`, wait until it is read, pick the record type (Next not pressed)."""
+    page.file_step.choose_new(path)
+    await until(page.file_step.can_next)
+    page.file_step.entity.setCurrentIndex(page.file_step.entity.findData(entity))
+
+
 async def until(condition: Callable[[], bool], timeout_s: float = 600.0) -> None:
     """Let the Qt loop run until `condition()` holds (polled on the loop, as a user's clicks would be)."""
     deadline = time.monotonic() + timeout_s
@@ -327,9 +334,7 @@ async def scenario(folder: Path) -> dict[str, float]:
     meter = StallMeter()
     try:
         # --- 100,000 rows: read, then validate in the review step, then the plan ---
-        page.file_step.choose_new(big)
-        await until(page.file_step.can_next)
-        page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
+        await file_chosen(page, big, "salesorders")
         meter.start()
         page.next()
         await until(lambda: page.step == MAPPING)
@@ -369,9 +374,7 @@ async def scenario(folder: Path) -> dict[str, float]:
 
         # --- 1,000 contacts uploaded through the run step ---
         page.back()
-        page.file_step.choose_new(small)
-        await until(page.file_step.can_next)
-        page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("contacts"))
+        await file_chosen(page, small, "contacts")
         page.next()
         await until(lambda: page.step == MAPPING)
         page.next()

@@ -65,7 +65,7 @@ async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_
     from app.gui.import_wizard import ImportPage
     from app.gui.import_wizard.page import MAPPING, REVIEW
     from app.gui.import_wizard.review_model import validate
-    from tests.perf.bench_gui import StallMeter, until
+    from tests.perf.bench_gui import StallMeter, file_chosen, until
 
     meter = StallMeter(tick_ms)
 
@@ -79,9 +79,7 @@ async def repair_in_review(context: Any, folder: Path, rows: int = 20_000, tick_
     step.planned.connect(lambda: marks.setdefault("planned", time.perf_counter()))
     figures: dict[str, float] = {"actions": 0, "recheck_s": 0.0, "replan_s": 0.0, "stall": 0.0, "dialog_stall": 0.0}
     try:
-        page.file_step.choose_new(source)
-        await until(page.file_step.can_next)
-        page.file_step.entity.setCurrentIndex(page.file_step.entity.findData("salesorders"))
+        await file_chosen(page, source, "salesorders")
         page.next()
         await until(lambda: page.step == MAPPING)
         page.next()
