@@ -337,7 +337,8 @@ def test_a_fixed_value_stands_in_for_a_column(qtbot: Any, context: Any, qloop: A
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     click(qtbot, page.back_button)
     qtbot.waitUntil(lambda: page.step == MAPPING, timeout=WAIT_MS)
-    step._remove_constant("customer_id")
+    assert '<a href="customer_id">remove</a>' in step.constants.text()
+    step.constants.linkActivated.emit("customer_id")  # what a click on that "remove" link sends
     assert model.mapping.for_field("customer_id") is None and not page.next_button.isEnabled()
 
 
