@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,15 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
+async def send(throttle: Throttle, times: int) -> list[Any]:
+    """Take `times` turns through the throttle, one after another; the attempt of each turn."""
+    attempts = []
+    for _ in range(times):
+        async with throttle.slot() as attempt:
+            attempts.append(attempt)
+    return attempts
+
+
 def most_in_any_window(times: list[float], window: float) -> int:
     """The most send times any half-open window (t - window, t] holds."""
     best = 0
@@ -38,10 +48,7 @@ def most_in_any_window(times: list[float], window: float) -> int:
 async def test_sends_are_spaced_and_no_window_holds_more_than_the_limit() -> None:
     clock = FakeClock()
     throttle = Throttle(per_minute=100, window_s=60.0, concurrency=10, clock=clock)
-    sent: list[float] = []
-    for _ in range(350):
-        async with throttle.slot() as attempt:
-            sent.append(attempt.sent_at)
+    sent = [attempt.sent_at for attempt in await send(throttle, 350)]
 
     assert most_in_any_window(sent, 60.0) <= 100
     gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
@@ -53,10 +60,7 @@ async def test_sends_are_spaced_and_no_window_holds_more_than_the_limit() -> Non
 async def test_compressed_minute_works_the_same() -> None:
     clock = FakeClock()
     throttle = Throttle(per_minute=100, window_s=6.0, clock=clock)
-    sent = []
-    for _ in range(600):
-        async with throttle.slot() as attempt:
-            sent.append(attempt.sent_at)
+    sent = [attempt.sent_at for attempt in await send(throttle, 600)]
     assert most_in_any_window(sent, 6.0) <= 100
     assert (len(sent) - 1) / (sent[-1] - sent[0]) * 6.0 >= 97.0
 
@@ -98,16 +102,10 @@ async def test_at_most_concurrency_attempts_in_flight() -> None:
 async def test_a_refusal_for_the_rate_lowers_the_limit_to_what_the_window_held() -> None:
     clock = FakeClock()
     throttle = Throttle(per_minute=100, window_s=1.0, clock=clock)
-    attempts = []
-    for _ in range(61):
-        async with throttle.slot() as attempt:
-            attempts.append(attempt)
+    attempts = await send(throttle, 61)
     throttle.saw_rate_limit(attempts[60])  # the server let 60 through, refused the 61st
     assert throttle.per_minute == 60
-    sent = [a.sent_at for a in attempts]
-    for _ in range(200):
-        async with throttle.slot() as attempt:
-            sent.append(attempt.sent_at)
+    sent = [a.sent_at for a in attempts + await send(throttle, 200)]
     assert most_in_any_window(sent[61:], 1.0) <= 60
 
 
@@ -131,9 +129,7 @@ async def test_quota_counts_down_locally_between_answers() -> None:
     clock = FakeClock()
     throttle = Throttle(per_minute=100, window_s=60.0, clock=clock)
     throttle.saw_quota(10, 3, 600)
-    for _ in range(3):
-        async with throttle.slot():
-            pass
+    await send(throttle, 3)
     assert throttle.quota_remaining == 0
     with pytest.raises(QuotaSpent):
         async with throttle.slot():
