@@ -40,6 +40,7 @@ async def create_believing_100_a_second(sandbox: Any, names: list[str]) -> tuple
         return await create_all(client, names), client
 
 
+@pytest.mark.slow
 async def test_the_client_at_the_limit_trips_no_429(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100, rate_window_s=1.0, concurrency=10)
     names = [f"At Limit {i:03d}" for i in range(150)]
