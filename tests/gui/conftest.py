@@ -33,7 +33,7 @@ def gui_folders(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
-    """The test's qasync loop on its QApplication, running as the app's own loop does.
+    """The test's qasync loop on its QApplication, current and marked running (as inside the app's exec()).
 
     Coroutines advance whenever Qt processes events: while `run(...)` waits, and inside
     qtbot.waitUntil or qtbot.waitSignal. Tasks still pending at the end are cancelled.

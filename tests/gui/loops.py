@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 @contextmanager
 def running(app: QCoreApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop on `app`, current and running as in the app: coroutines advance whenever Qt processes events.
+    """A qasync loop on `app`, current and marked running: coroutines advance whenever Qt processes events.
 
     On the way out, tasks still pending are cancelled and allowed to finish, then the loop is closed.
     """
