@@ -13,7 +13,6 @@ import dataclasses
 import gc
 import hashlib
 import json
-import os
 import shutil
 import time
 import weakref
@@ -29,7 +28,7 @@ from app.jobs.catalog import SOURCES, Catalog, LookupMiss, normalise
 from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.errors import JobError
 from app.jobs.importing.changes import ChangePreview
-from app.jobs.importing.changes_file import ChangesSummary, finish_preview, plan_preview, where
+from app.jobs.importing.changes_file import ChangesSummary, plan_preview, where
 from app.jobs.importing.decide import (
     Decider,
     Decision,
@@ -40,6 +39,7 @@ from app.jobs.importing.decide import (
 )
 from app.jobs.importing.identities import merge_lines, merge_persons
 from app.jobs.importing.refused_fields import RefusedFields
+from app.jobs.importing.results import ImportResults, check_report_dir
 from app.jobs.importing.revision import Regrouped, revise
 from app.jobs.importing.storm import SAME_ERROR_LIMIT, StormWatch
 from app.jobs.journal import (
@@ -50,14 +50,12 @@ from app.jobs.journal import (
     SENT,
     Entry,
     Journal,
-    data_dir,
     journal_path,
 )
 from app.jobs.outcomes import ORDER, Outcome, already_done
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
-from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.jobs.target import Target
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Document, Prepared, Problem
@@ -157,7 +155,7 @@ def fingerprint(path: Path) -> dict[str, Any]:
     return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-class ImportJob(ControlledJob[BooksClient]):
+class ImportJob(ImportResults, ControlledJob[BooksClient]):
     """One import of one sheet into one organization; resumable through its journal."""
 
     def __init__(self, settings: JobSettings, *, client: BooksClient | None = None) -> None:
@@ -188,7 +186,7 @@ class ImportJob(ControlledJob[BooksClient]):
             return self.prepared
         s = self.settings
         if s.report_dir is not None:
-            _check_report_dir(s.report_dir)
+            check_report_dir(s.report_dir)
         stored: dict[str, Any] = {}
         if s.job_id:
             if not s.dry_run and not journal_path(s.job_id).exists():
@@ -824,144 +822,6 @@ class ImportJob(ControlledJob[BooksClient]):
 
     # --- step 4: report ---
 
-    async def _finish(self) -> JobResult:
-        assert self.journal is not None and self.prepared is not None and self.table is not None
-        journal, table = self.journal, self.table
-        entries = journal.entries()
-        stopped = self.control.stop_reason if self.control.cancelled else None
-        results = self._row_results(entries, stopped)
-        counts = Counter(_outcome_of(e) for e in entries)
-        counts_out = {o.value: counts.get(o.value, 0) for o in ORDER}
-        counter = self.client.counters if self._client is not None else None
-        calls = {
-            "total": self._lookup_calls + self._write_calls,
-            "lookup": self._lookup_calls, "write": self._write_calls,
-            "retries": counter.retries if counter else 0,
-            "rate_limited": counter.rate_limited if counter else 0,
-        }
-        elapsed = time.monotonic() - self._started
-        # What a rerun of the job settles: documents not sent, and answers lost but not looked up yet. A create
-        # in doubt that nothing can find again is settled as it is: the report asks the user to check Zoho.
-        unfinished = sum(1 for e in entries if e.state in (PENDING, SENT, IN_DOUBT))
-        if stopped == "auth" and not self._write_calls and not counts_out["in_doubt"]:
-            exit_code = 2  # CLI.md: nothing was sent, no credentials (fix them and run again)
-        elif stopped or unfinished:
-            exit_code = 3
-        elif counts_out["failed"] or counts_out["invalid"] or counts_out["in_doubt"] or any(
-                r.status in ("failed", "invalid") for r in results):
-            exit_code = 1
-        else:
-            exit_code = 0
-        message = ""
-        if self._stop_error is not None:
-            message = str(self._stop_error)
-        elif stopped:
-            message = "the run was cancelled"
-        summary_rows: list[tuple[str, object]] = [
-            ("Job", self.job_id), ("File", str(self.settings.source or self.settings.file)),
-            ("Sheet", table.sheet),
-            *([("Encoding", table.encoding)] if table.encoding else []),
-            ("Record type", self.facts.singular if self.facts else self.settings.entity),
-            ("Operation", self.mapping.operation if self.mapping else self.settings.operation),
-            ("Target", self.settings.target.name if self.settings.target else ""),
-            ("Dry run", "yes" if self.settings.dry_run else "no"),
-            ("Finished at", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")),
-            ("Stopped early", message or "no"),
-            ("Documents", len(self.prepared.documents)), ("Rows", len(table.rows)),
-            *[(k.replace("_", " ").capitalize(), v) for k, v in counts_out.items()],
-            ("Calls", calls["total"]), ("Lookup calls", calls["lookup"]),
-            ("Write calls", calls["write"]), ("Retries", calls["retries"]),
-            ("Refused for the rate (429)", calls["rate_limited"]),
-            ("Elapsed (s)", round(elapsed, 1)),
-        ]
-        paths, report_note = await asyncio.to_thread(self._write_report, results, summary_rows)
-        changes = await asyncio.to_thread(
-            finish_preview, self.preview if self.settings.dry_run else None,
-            source=self.settings.source or self.settings.file, job_id=self.job_id, folder=paths.xlsx.parent,
-            unchanged=counts_out["unchanged"], summary=summary_rows[:8])
-        status = "finished" if exit_code in (0, 1) else ("stopped" if stopped else "unsettled")
-        if not self.settings.dry_run:
-            for name, value in (("status", status), ("report", str(paths.xlsx)),
-                                ("report_csv", str(paths.csv)), ("stopped", message or None)):
-                await journal.write(journal.set, name, value)
-        return JobResult(
-            job_id=self.job_id, entity=self.facts.name if self.facts else self.settings.entity,
-            operation=self.mapping.operation if self.mapping else self.settings.operation,
-            rows=len(table.rows), documents=len(self.prepared.documents),
-            counts=counts_out, calls=calls, elapsed_s=elapsed, report=paths.xlsx,
-            report_csv=paths.csv, failed_rows=paths.failed, exit_code=exit_code,
-            stopped=stopped, message=message, dry_run=self.settings.dry_run,
-            report_note=report_note, changes=changes)
-
-    def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
-        assert self.table is not None and self.prepared is not None and self.journal is not None
-        table = self.table
-        column_index = {h: i for i, h in enumerate(table.headers)}
-        results: list[RowResult | None] = [None] * len(table.rows)
-        for e in entries:
-            doc = self._documents.get(e.index)
-            status, message = _status_of(e, stopped)
-            problems: list[dict[str, Any]] = []
-            if doc is not None and e.outcome == "invalid":
-                problems = [{"row_index": p.row_index, "column": p.column, "message": p.message}
-                            for p in doc.problems if p.severity == "error"]
-                problems += self.journal.get(f"problems.{e.index}", [])
-            for r in e.rows:
-                own = [p for p in problems if p["row_index"] == r]
-                row_message = "; ".join(p["message"] for p in own) if own else message
-                cells = {column_index[p["column"]]: p["message"] for p in own
-                         if p.get("column") in column_index}
-                results[r] = RowResult(status=status, zoho_id=e.zoho_id, number=e.number,
-                                       message=row_message, http_status=e.http_status,
-                                       zoho_code=e.zoho_code, attempts=e.attempts,
-                                       problem_cells=cells)
-        loose: dict[int, list[Problem]] = {}
-        set_aside: dict[int, str] = {}  # rows of no document that mapping skipped with a warning (totals rows)
-        for p in self.prepared.problems:
-            if p.row_index is not None and p.severity == "error":
-                loose.setdefault(p.row_index, []).append(p)
-            elif p.row_index is not None:
-                set_aside[p.row_index] = p.message
-        out: list[RowResult] = []
-        for i, r in enumerate(results):
-            if r is None:
-                ps = loose.get(i)
-                if ps:
-                    cells = {column_index[p.column]: p.message for p in ps if p.column in column_index}
-                    r = RowResult("invalid", message="; ".join(p.message for p in ps),
-                                  problem_cells=cells)
-                else:
-                    r = RowResult("skipped", message=set_aside.get(i, "empty row: nothing to import"))
-            out.append(r)
-        return out
-
-    def _write_report(self, results: list[RowResult],
-                      summary: list[tuple[str, object]]) -> tuple[ReportPaths, str]:
-        """Write the report beside the file (or in --report-dir; see report_folder); when that fails (the report
-        is open in Excel, the folder is read-only), write it under the data folder instead and
-        say so: the rows were sent, so their report must not be lost to a traceback."""
-        assert self.table is not None
-        s = self.settings
-        origin = s.source or s.file  # named after the user's file, also when a corrected copy was read
-        out_dir = Path(s.report_dir or report_folder(origin))
-        stem = report_stem(origin, self.job_id) + (".dry-run" if s.dry_run else "")
-        suffix = ".csv" if origin.suffix.lower() in (".csv", ".tsv", ".txt") else ".xlsx"
-
-        def write(folder: Path) -> ReportPaths:
-            assert self.table is not None
-            return write_report(headers=self.table.headers, rows=self.table.rows, results=results,
-                                summary=summary, out_dir=folder, stem=stem, failed_suffix=suffix)
-
-        try:
-            return write(out_dir), ""
-        except (SheetError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, SheetError) else (exc.strerror or str(exc))
-        fallback = data_dir() / "reports"
-        paths = write(fallback)
-        return paths, (f'The report could not be written in "{out_dir}" ({reason.rstrip(".")}); '
-                       f'it was written to "{fallback}" instead.')
-
-
 def _check_resumed_from(job_id: str, stored: dict[str, Any], file: Path) -> None:
     """Refuse --resume of another kind of job, or with another file, in those words (before the
     journal's sheet name is tried on a file it does not belong to)."""
@@ -978,18 +838,6 @@ def _check_resumed_from(job_id: str, stored: dict[str, Any], file: Path) -> None
         was = f' (it was started from "{started}")' if started and started != file.name else ""
         raise JobError(f'The file "{file.name}" is not the one job {job_id} imported{was}, or it '
                        "changed since; run it as a new import instead of resuming.")
-
-
-def _check_report_dir(folder: Path) -> None:
-    """Refuse, before anything is sent, a --report-dir that is a file or cannot be made."""
-    if folder.exists() and not folder.is_dir():
-        raise JobError(f'The report folder "{folder}" is a file, not a folder.')
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise JobError(f'The report folder "{folder}" cannot be made ({exc.strerror or exc}).') from None
-    if not os.access(folder, os.W_OK):
-        raise JobError(f'The report folder "{folder}" cannot be written to.')
 
 
 def _weakly(method: Callable[[], None]) -> Callable[[], None]:
@@ -1025,28 +873,6 @@ def _lookup_marker(marker: dict[str, Any]) -> bool:
 def _number_of(record: dict[str, Any], key_field: str) -> str | None:
     value = record.get(key_field)
     return None if value in (None, "") else str(value)
-
-
-def _outcome_of(e: Entry) -> str:
-    if e.state == IN_DOUBT or e.state == SENT:
-        return Outcome.IN_DOUBT
-    if e.state == PENDING:
-        return Outcome.NOT_SENT
-    return e.outcome or ("failed" if e.state == FAILED else "created")
-
-
-def _status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
-    """The report's Status and Message of an entry."""
-    if e.state in (IN_DOUBT, SENT):
-        return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the record could not be checked yet; "
-                                        "run the same import again to settle it (it is looked up, not sent twice)")
-    if e.state == PENDING:
-        why = {"quota": "the daily quota ran out", "auth": "signing in failed",
-               "unreachable": "Zoho could not be reached",
-               "storm": "Zoho refused several documents in a row with the same error"}.get(
-            stopped or "", "the run was cancelled")
-        return Outcome.NOT_SENT.words, f"not sent: {why}; resume the job to send it"
-    return Outcome(_outcome_of(e)).words, e.message
 
 
 __all__ = ["ImportJob", "JobError", "JobResult", "JobSettings", "fingerprint"]
