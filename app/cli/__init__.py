@@ -24,9 +24,9 @@ HANDLERS: dict[str, str] = {
     "export": "app.cli.exporting:export_command",
     "convert": "app.cli.converting:convert_command",
     "validate": "app.cli.validating:validate_command",
-    "sandbox": "app.sandbox.server:sandbox_command",
+    "sandbox": "app.cli.sandbox:sandbox_command",
     "connections": "app.cli.connections:connections_command",
-    "gui": "app.gui.main:gui_command",
+    "gui": "app.cli.gui:gui_command",
     "demo": "app.cli.demo:demo_command",
 }
 

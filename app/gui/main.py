@@ -1,8 +1,7 @@
-"""`zoho-bulk gui`: the QApplication on a qasync event loop, the look, logging, and the main window."""
+"""The desktop app's start: the QApplication on a qasync event loop, the look, logging, and the main window."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import ctypes
 import logging
@@ -106,17 +105,18 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def gui_command(args: argparse.Namespace) -> int:
-    """Open the desktop app; with --smoke, open the main window, let it paint, and exit 0."""
+def window_problem() -> str | None:
+    """Why no window can open here (no display, a missing Qt library), in one sentence; None when one can."""
+    return None if QApplication.instance() else display_problem()
+
+
+def run_app(*, smoke: bool = False) -> int:
+    """Open the desktop app and run it until it closes; with `smoke`, open the main window, let it paint, and
+    close it (the packaging check)."""
     import qasync
 
     from app.gui.window import MainWindow
 
-    problem = display_problem()
-    if problem and not QApplication.instance():
-        print(f"zoho-bulk gui: cannot open a window: {problem}; the command line works without one "
-              "(zoho-bulk --help).", file=sys.stderr)
-        return 2
     app = make_application()
     preferences = Preferences()
     start_logging(getattr(logging, preferences.log_level(), logging.INFO))
@@ -130,7 +130,7 @@ def gui_command(args: argparse.Namespace) -> int:
     window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-    if getattr(args, "smoke", False):
+    if smoke:
         window.remember = False
         QTimer.singleShot(0, window.close)
         QTimer.singleShot(0, app.quit)

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from app.cli import build_parser
+from app.cli.sandbox import sandbox_command
 from app.sandbox import EmbeddedSandbox, SandboxError, SandboxSettings
-from app.sandbox.server import UsageError, parse_latency, parse_rate, sandbox_command, settings_from
+from app.sandbox.server import UsageError, parse_latency, parse_rate, settings_from
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,8 @@ import argparse
 import pytest
 
 from app.cli import build_parser
-from app.sandbox.server import UsageError, check_address, sandbox_command
+from app.cli.sandbox import sandbox_command
+from app.sandbox.server import UsageError, check_address
 
 
 def args(*argv: str) -> argparse.Namespace:
