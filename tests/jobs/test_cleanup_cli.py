@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -11,9 +12,10 @@ import pytest
 
 from app import cli
 from app.cli.cleanup import run_cleanup
-from app.jobs import list_jobs, sandbox_target
-from app.jobs.cleanup import CleanupSettings
+from app.jobs import ImportJob, JobSettings, list_jobs, sandbox_target
+from app.jobs.cleanup import CleanupJob, CleanupSettings
 from app.sandbox import EmbeddedSandbox
+from tests.holds import RequestHold
 from tests.jobs.conftest import ORDER_HEADERS, read_report, write_csv
 
 
@@ -131,3 +133,34 @@ def test_a_filter_that_does_not_apply_is_a_plain_refusal(live_sandbox: EmbeddedS
     assert cli.main(["import", "--entity", "contacts", "--operation", "deactivate", "--from", "2026-01-01",
                      "--sandbox", live_sandbox.url]) == 2
     assert "contacts cannot be filtered by date" in capsys.readouterr().err
+
+
+async def test_a_cancel_lets_the_call_out_come_back_and_the_resumed_job_sends_the_rest(
+        make_live_sandbox: Any, tmp_path: Path) -> None:
+    sb = make_live_sandbox(rate_limit=100_000)
+    numbers = [f"CXL-{i}" for i in range(6)]
+    file = write_csv(tmp_path / "make.csv", ORDER_HEADERS,
+                     [[n, "2026-10-05", "Zylker Corp", "Desk Lamp", 1, 35] for n in numbers])
+    made = ImportJob(JobSettings(file, "salesorders", "create", report_dir=tmp_path / "made",
+                                 target=sandbox_target(sb.url)))
+    assert (await made.run()).counts["created"] == 6
+    hold = RequestHold(sb.app, "DELETE", "/books/v3/salesorders/", after=2)
+
+    def settings(**more: Any) -> CleanupSettings:
+        return CleanupSettings("salesorders", "delete", date_from="2026-10-05", date_to="2026-10-05",
+                               target=sandbox_target(sb.url), workers=1, **more)
+
+    job = CleanupJob(settings())
+    await job.plan()
+    running = asyncio.ensure_future(job.run())
+    await asyncio.to_thread(hold.wait_held, 1)  # the third delete is out
+    job.cancel()
+    hold.release()
+    first = await running
+    assert (first.counts["deleted"], first.counts["not_sent"], first.exit_code) == (3, 3, 3)
+    assert first.stopped == "cancelled"
+    assert len(set(numbers) & numbers_left(sb)) == 3
+
+    rest = await CleanupJob(settings(job_id=first.job_id)).run()
+    assert (rest.counts["deleted"], rest.calls["write"], rest.exit_code) == (6, 3, 0)
+    assert not set(numbers) & numbers_left(sb)
