@@ -19,6 +19,7 @@ from app.mapping.grouping import (
     orphan_text,
     totals_text,
 )
+from app.mapping.preview import refused_value
 from app.mapping.schema import FieldMapping, Mapping
 from app.mapping.transforms import column_converter, convert_column, converter, is_empty, shown
 
@@ -373,27 +374,13 @@ class _Builder:
 
     def explain(self, err: Any, f: Field | None, label: str, value: str, path: str) -> str:
         kind = err["type"]
-        v = value if len(value) <= 60 else value[:57] + "..."
         if kind == "missing":
             if path == self.ent.lines:
                 return f"this {self.noun} has no line items"
             return f"{label} is empty, but every {self.noun} needs one"
         if kind == "too_short" and path == self.ent.lines:
             return f"this {self.noun} has no line items"
-        if kind == "string_too_long":
-            return f'"{v}" is longer than {err["ctx"]["max_length"]} characters ({len(value)})'
-        if kind == "literal_error" and f is not None:
-            return f'"{v}" is not one of: {", ".join(f.allowed)}'
-        if kind == "string_pattern_mismatch" and f is not None:
-            if f.type == "email":
-                return f'"{v}" is not an email address'
-            if f.type == "date":
-                return f'"{v}" is not a date'
-            if f.type == "discount":
-                return f'"{v}" is not a discount like "12.5%" or "190"'
-        if kind in ("greater_than", "greater_than_equal"):
-            return f'{label} must be more than {shown(err["ctx"].get("gt", 0))}, not "{v}"'
-        return f'"{v}" is not accepted for {label}: {err["msg"]}'
+        return refused_value(err, f, label, value)
 
 
 def prepare(table: TableLike, mapping: Mapping) -> Prepared:

@@ -1,25 +1,31 @@
-"""The Transforms dialog's preview: a column's first values as the engine converts them and the record's model
-checks them."""
+"""A column's first values as the engine converts them and the record's model checks them (the Transforms
+dialog's preview), and the one wording of what the model refuses in a value."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from app.entities import Entity, Field
-from app.gui.import_wizard.mapping_model import SAMPLE_ROWS
-from app.mapping import FieldMapping
+from app.mapping.schema import FieldMapping
 from app.mapping.transforms import CellError, converter, is_empty, shown, to_text
-from app.sheets import Table
 
 PREVIEW_SAMPLES = 5
+SAMPLE_ROWS = 200  # the rows a column's samples are read from
 EMPTY = "(empty)"
 
 
-def column_samples(table: Table, fm: FieldMapping, limit: int = PREVIEW_SAMPLES) -> list[Any]:
+class Columns(Protocol):
+    """What column_samples() needs of app.sheets.Table."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def column_samples(table: Columns, fm: FieldMapping, limit: int = PREVIEW_SAMPLES) -> list[Any]:
     """The first few distinct cells that feed `fm` as the engine reads them, and one empty cell if the column
     has any (several columns joined with the mapping's `join`)."""
     index = {h: i for i, h in enumerate(table.headers)}
@@ -46,7 +52,8 @@ def column_samples(table: Table, fm: FieldMapping, limit: int = PREVIEW_SAMPLES)
 
 @dataclass(frozen=True, slots=True)
 class PreviewRow:
-    """One sample: as the sheet has it, as Zoho will get it, or why it cannot be sent."""
+    """One sample: as the sheet has it, as Zoho will get it, or why it cannot be sent: without `sent`, what the
+    converter says the sheet's value is ("not a date"); with it, the model's sentence about the sent value."""
 
     sheet: str
     sent: str | None
@@ -66,19 +73,25 @@ def _fragment(ent: Entity, f: Field, value: Any) -> dict[str, Any]:
     return holder
 
 
-def _why(err: Any, f: Field) -> str:
-    """Pydantic's complaint about one field's value, in the user's words."""
+def refused_value(err: Any, f: Field | None, label: str, value: str) -> str:
+    """What the record's model refuses in one value of a field (a pydantic error), as a sentence in the user's
+    words naming the value as shown: `"x" is not an email address`."""
     kind = err["type"]
-    if kind == "literal_error" and f.allowed:
-        return f"not one of: {', '.join(f.allowed)}"
+    v = value if len(value) <= 60 else value[:57] + "..."
     if kind == "string_too_long":
-        return f"longer than {err['ctx']['max_length']} characters"
-    if kind == "string_pattern_mismatch":
-        return {"email": "not an email address", "date": "not a date",
-                "discount": 'not a discount like "12.5%" or "190"'}.get(f.type, "not accepted")
+        return f'"{v}" is longer than {err["ctx"]["max_length"]} characters ({len(value)})'
+    if kind == "literal_error" and f is not None:
+        return f'"{v}" is not one of: {", ".join(f.allowed)}'
+    if kind == "string_pattern_mismatch" and f is not None:
+        if f.type == "email":
+            return f'"{v}" is not an email address'
+        if f.type == "date":
+            return f'"{v}" is not a date'
+        if f.type == "discount":
+            return f'"{v}" is not a discount like "12.5%" or "190"'
     if kind in ("greater_than", "greater_than_equal"):
-        return "not more than zero"
-    return str(err["msg"])
+        return f'{label} must be more than {shown(err["ctx"].get("gt", 0))}, not "{v}"'
+    return f'"{v}" is not accepted for {label}: {err["msg"]}'
 
 
 def preview(fm: FieldMapping, f: Field, ent: Entity | None, samples: Sequence[Any],
@@ -101,10 +114,11 @@ def preview(fm: FieldMapping, f: Field, ent: Entity | None, samples: Sequence[An
             rows.append(PreviewRow(sheet, None))
             continue
         problem = None
+        sent = to_text(value)
         if model is not None and ent is not None:
             try:
                 model.model_validate(_fragment(ent, f, value))
             except ValidationError as error:
-                problem = _why(error.errors(include_url=False)[0], f)
-        rows.append(PreviewRow(sheet, to_text(value), problem))
+                problem = refused_value(error.errors(include_url=False)[0], f, f.label, sent)
+        rows.append(PreviewRow(sheet, sent, problem))
     return rows

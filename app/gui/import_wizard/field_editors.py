@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from app.entities import LOOKUP_BY, Entity, Field
 from app.gui.import_wizard.mapping_model import NOT_IMPORTED, MappingModel, field_text
-from app.gui.import_wizard.preview import PreviewRow, preview
 from app.gui.table_model import Index
 from app.mapping import FieldMapping, LookupRule
+from app.mapping.preview import PreviewRow, preview
 from app.mapping.schema import (
     BooleanWords,
     Case,
@@ -365,10 +365,10 @@ class TransformDialog(QDialog):
         for r, row in enumerate(rows):
             self.preview.setItem(r, 0, QTableWidgetItem(row.sheet))
             if row.problem is not None:
-                item = QTableWidgetItem(f"\u2717 {row.problem}" if row.sent is None
-                                        else f'\u2717 "{row.sent}" is {row.problem}')
+                item = QTableWidgetItem(f"\u2717 {row.problem}")
                 item.setForeground(QBrush(PROBLEM_COLOUR))
-                item.setToolTip(f'"{row.sheet}" is {row.problem}: this record would not be sent.')
+                said = f'"{row.sheet}" is {row.problem}' if row.sent is None else row.problem
+                item.setToolTip(f"{said}: this record would not be sent.")
             elif row.sent is None:
                 item = QTableWidgetItem("(empty: not sent)")
             else:

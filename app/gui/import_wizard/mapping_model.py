@@ -17,6 +17,7 @@ from app.mapping.automap import LEARNED, propose
 from app.mapping.dates import MONTHS, DateEvidence, evidence, parts_of
 from app.mapping.numbers import Convention, convention, reading, take_apart
 from app.mapping.prepare import resolve_field
+from app.mapping.preview import SAMPLE_ROWS
 from app.mapping.schema import DateFormat, NumberFormat, Transform
 from app.sheets import Table
 
@@ -69,7 +70,6 @@ def _decimal_question(ci: int, header: str, found: Convention) -> Question:
 
 COLUMN, SAMPLES, FIELD, TRANSFORMS, CONFIDENCE = range(5)
 TITLES = ("Column", "Sample values", "Zoho field", "Transforms", "Confidence")
-SAMPLE_ROWS = 200
 NOT_IMPORTED = "(not imported)"
 
 

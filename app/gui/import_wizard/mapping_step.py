@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, TransformDialog
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel, Question
-from app.gui.import_wizard.preview import column_samples
 from app.gui.import_wizard.session import Context, Session
 from app.jobs import JobResult, data_dir
 from app.jobs.outcomes import Outcome
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
 from app.mapping.prepare import resolve_field
+from app.mapping.preview import column_samples
 from app.mapping.remembered import MappingMemory, Remembered, proposal
 from app.resources import samples_dir
 from app.sheets import Table
