@@ -9,6 +9,7 @@ from app.jobs.journal import JobSummary, Journal, data_dir, list_jobs
 from app.jobs.plan import Plan
 from app.jobs.progress import Progress, ProgressMeter, TextProgressBar
 from app.jobs.report import RowResult, write_report
+from app.jobs.resuming import resume
 from app.jobs.target import (
     Target,
     TargetError,
@@ -23,5 +24,5 @@ __all__ = [
     "ImportJob", "JobError", "JobResult", "JobSettings", "JobSummary", "Journal",
     "Plan", "Progress", "ProgressMeter", "RowResult", "RunControl", "Target", "TargetError",
     "TextProgressBar", "connection_target", "data_dir", "embedded_sandbox", "list_jobs",
-    "open_target", "sandbox_target", "write_report",
+    "open_target", "resume", "sandbox_target", "write_report",
 ]

@@ -20,10 +20,8 @@ from app.gui.errors import plain_message
 from app.gui.import_wizard.session import what_resuming_sends
 from app.gui.page import Page, ask, card, close_quietly, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
-from app.jobs import ImportJob, JobSettings, JobSummary, list_jobs
-from app.jobs.converting import ConvertJob, resume_settings
-from app.jobs.exporting import job as export_job
-from app.jobs.exporting.job import ExportJob, ExportResult
+from app.jobs import ExportJob, ExportResult, ImportJob, JobSummary, list_jobs, resume
+from app.jobs.converting import ConvertJob
 from app.jobs.outcomes import Outcome
 from app.jobs.plan import Plan
 
@@ -182,16 +180,7 @@ class JobsPage(Page):
         self.resume_button.setEnabled(False)
         try:
             target = self.context.target()
-            if summary.kind == "convert":
-                self.job = ConvertJob(resume_settings(summary.job_id, target,
-                                                      report_dir=self.context.preferences.report_folder()))
-            elif summary.kind == "export":  # the details read before are kept, not read again
-                self.job = ExportJob(export_job.resume_settings(summary.job_id, target))
-            else:
-                self.job = ImportJob(JobSettings(Path(summary.file or ""), summary.entity or "",
-                                                 operation=summary.operation or "create", target=target,
-                                                 job_id=summary.job_id,
-                                                 report_dir=self.context.preferences.report_folder()))
+            self.job = resume(summary.job_id, target, report_dir=self.context.preferences.report_folder())
             plan = await self.job.plan()
             if isinstance(self.job, ImportJob) and isinstance(plan, Plan):  # an import's plan is a Plan
                 text, details = what_resuming_sends(self.job, plan)
