@@ -33,9 +33,9 @@ from app.gui.import_wizard.review_model import (
 from app.gui.import_wizard.session import (
     Context,
     Session,
+    corrected_copy,
     gentle,
     import_http_backend,
-    write_corrected_copy,
 )
 from app.jobs import ImportJob, JobSettings
 from app.jobs.journal import forget_unstarted
@@ -236,7 +236,7 @@ class ReviewStep(QWidget):
         job: ImportJob | None = None
         try:
             if s.edited:  # the fixes are read from a copy, for the job of the user's file
-                s.run_file = await self._context.run_in_background(gentle, write_corrected_copy, s.table)
+                s.run_file = await self._context.run_in_background(gentle, corrected_copy, s.table)
                 sheet = None
             else:
                 s.run_file, sheet = s.file, s.table.sheet

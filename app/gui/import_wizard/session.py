@@ -21,7 +21,8 @@ from app.jobs import ImportJob, JobResult, Plan, data_dir
 from app.jobs.journal import IN_DOUBT, PENDING, SENT
 from app.jobs.report import report_folder
 from app.mapping import Mapping
-from app.sheets import SheetData, Table, write_xlsx
+from app.sheets import Table
+from app.sheets.corrected import write_corrected_copy
 from app.zoho.tls import tls_context
 
 log = logging.getLogger("app.gui")
@@ -138,25 +139,9 @@ def corrections_dir() -> Path:
     return folder.resolve()
 
 
-def write_corrected_copy(table: Table) -> Path:
-    """The table with the user's fixes as an xlsx the engine reads (worker thread).
-
-    Every row keeps its place: the header stays on its row (blank rows stand for the title rows
-    above it, which the reader passes over) and blank rows stand where the sheet had them, so each
-    message and report row number is the one of the user's file.
-    """
-    path = corrections_dir() / f"{table.source.stem}.corrected.xlsx"
-    blank: list[object] = [None] * len(table.headers)
-    grid: list[list[object]] = [blank] * (table.header_row - 1) + [list(table.headers)]
-    for number, row in zip(table.row_numbers, table.rows, strict=True):
-        grid.extend([blank] * (number - 1 - len(grid)))
-        grid.append(row)
-    if table.header_row == 1:  # the usual case: a bold, frozen header with its filter
-        sheet = SheetData(table.sheet, table.headers, grid[1:], unreadable_kept=True)
-    else:  # write_xlsx's own header row (row 1) left empty: the grid starts on row 2
-        sheet = SheetData(table.sheet, [], grid[1:], freeze_header=False, autofilter=False, unreadable_kept=True)
-    write_xlsx(path, [sheet])
-    return path
+def corrected_copy(table: Table) -> Path:
+    """The table with the user's fixes as an xlsx in the app's data folder (worker thread)."""
+    return write_corrected_copy(table, corrections_dir())
 
 
 class Tasks(QObject):
