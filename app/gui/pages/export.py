@@ -38,16 +38,14 @@ from app.gui.page import (
     primary,
 )
 from app.jobs import ExportJob, ExportPlan, ExportResult, ExportSettings, Progress
-from app.jobs.exporting.columns import all_columns, default_columns
-from app.jobs.exporting.job import SHEET_TITLES, STATUSES
+from app.jobs.exporting.columns import EXPORTABLE, all_columns, default_columns
+from app.jobs.exporting.job import DATED, SHEET_TITLES, STATUSES
 from app.jobs.progress import format_duration
 
-ENTITIES = ("contacts", "salesorders", "creditnotes", "items")
 LINE_WORDS = {"contacts": ("One row per contact person", "contact"),
               "salesorders": ("One row per line item", "sales order"),
               "creditnotes": ("One row per line item", "credit note")}
 """The line-items choice of each record type, and what its one detail call per record is made for."""
-DATED = ("salesorders", "creditnotes")
 
 
 class ExportPage(Page):
@@ -62,7 +60,7 @@ class ExportPage(Page):
         self.result: ExportResult | None = None
 
         self.entity = QComboBox()
-        for name in ENTITIES:
+        for name in EXPORTABLE:
             self.entity.addItem(SHEET_TITLES[name], name)
         self.line_items = QCheckBox()
         self.out = QLineEdit()
@@ -351,7 +349,7 @@ class ExportPage(Page):
 
     def screenshot_states(self) -> Iterator[ScreenshotState]:
         def running() -> None:
-            self.entity.setCurrentIndex(ENTITIES.index("salesorders"))
+            self.entity.setCurrentIndex(EXPORTABLE.index("salesorders"))
             self.line_items.setChecked(True)
             self._show_plan(ExportPlan(job_id="x3f9c2a71d0b4", entity="salesorders", records=2400,
                                        columns=self.chosen_columns(), list_calls=12, detail_calls=2400,

@@ -55,6 +55,8 @@ ID_FIELDS = {"contacts": "contact_id", "salesorders": "salesorder_id", "creditno
 KEY_FIELDS = {"contacts": "contact_name", "salesorders": "salesorder_number",
               "creditnotes": "creditnote_number", "items": "name"}
 LINES = {"contacts": "contact_persons", "salesorders": "line_items", "creditnotes": "line_items"}
+# The records whose list Zoho filters by date and customer (date_start, date_end, customer_id, customer_name).
+DATED = ("salesorders", "creditnotes")
 # The statuses each list endpoint filters by (filter_by=Status.<Title>).
 STATUSES: dict[str, tuple[str, ...]] = {
     "contacts": ("active", "inactive", "duplicate", "crm"),
@@ -177,7 +179,7 @@ def list_filters(settings: ExportSettings) -> dict[str, Any]:
     """The list endpoint's query parameters for the user's filters; ExportError when one does not apply."""
     entity = settings.entity
     filters: dict[str, Any] = {}
-    dated = entity in ("salesorders", "creditnotes")
+    dated = entity in DATED
     for name, value, param in (("--from", settings.date_from, "date_start"),
                                ("--to", settings.date_to, "date_end")):
         if value in (None, ""):
@@ -202,7 +204,7 @@ def list_filters(settings: ExportSettings) -> dict[str, Any]:
         else:
             filters["filter_by"] = FILTER_BY[entity][status]
     if settings.customer:
-        if entity not in ("salesorders", "creditnotes"):
+        if entity not in DATED:
             raise ExportError(f"{entity} cannot be filtered by customer; sales orders and credit notes can")
         customer = settings.customer.strip()
         filters["customer_id" if customer.isdigit() else "customer_name"] = customer
