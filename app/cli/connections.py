@@ -1,4 +1,5 @@
-"""`zoho-bulk connections {add,list,remove,test,scopes}`: the command line of app.zoho.connections.
+"""`zoho-bulk connections {add,list,remove,test,scopes}`: the command line of the connection service
+(app.zoho.connections).
 
 `add` signs in and finds the organization before it saves anything; what went wrong goes to
 standard error in one sentence, with exit 2 (nothing saved).
@@ -24,6 +25,8 @@ from app.zoho.connections import (
     SECRET_ENV,
     Connection,
     ConnectionStore,
+    keep_sign_in,
+    membership,
 )
 from app.zoho.errors import NoKeyring, ZohoError
 from app.zoho.redaction import remember_secret
@@ -171,11 +174,7 @@ async def _add(
     else:
         raise ZohoError("sign in with --grant-code CODE (a Self Client grant code) or --browser")
     organization = await _check_organization(connection, tokens, transport)
-    store.store_secrets(connection.name, client_secret, tokens.refresh_token or "")
-    keeper = store.keeper(connection.name, tokens.refresh_token or "")
-    if keeper is not None:  # the sign-in's own access token serves the next runs
-        tokens.keep_with(keeper)
-    store.save(connection, default=args.default)
+    keep_sign_in(store, connection, client_secret, tokens, default=args.default)
     print(
         f"saved connection {connection.name!r} (organization {connection.organization_id} {organization!r}); "
         "client secret and refresh token are in the system keyring",
@@ -186,41 +185,27 @@ async def _add(
 
 async def _check_organization(connection: Connection, tokens: TokenSource,
                               transport: httpx.AsyncBaseTransport | None) -> str:
-    """Sign in (a token exchange) and find the connection's organization among the user's; its name.
-
-    A wrong secret, grant, URL or organization is found here, before anything is saved.
-    """
-    base = connection.books_url if connection.base_url else None  # real Zoho: from api_domain
-    async with BooksClient(base, connection.organization_id, tokens, connection.throttle(),
+    """Sign in and find the connection's organization among the user's, before anything is saved; its name."""
+    async with BooksClient(connection.books_base, connection.organization_id, tokens, connection.throttle(),
                            transport=transport) as client:
-        organizations = await client.organizations()
-    mine = [o for o in organizations if str(o.get("organization_id")) == connection.organization_id]
-    if not mine:
-        theirs = ", ".join(str(o.get("organization_id")) for o in organizations) or "none"
-        raise ZohoError(f"signed in, but organization {connection.organization_id} is not among this "
-                        f"user's organizations ({theirs})")
-    return str(mine[0].get("name") or "")
+        found = await membership(client)
+    if found.name is None:
+        raise ZohoError(found.refusal())
+    return found.name
 
 
 async def _test(
     store: ConnectionStore, name: str, transport: httpx.AsyncBaseTransport | None, out: Any,
     *, crm: bool = False,
 ) -> int:
-    connection = store.get(name)
     async with store.books_client(name, transport=transport) as client:
-        organizations = await client.organizations()
-        mine = [o for o in organizations if str(o.get("organization_id")) == connection.organization_id]
-        if not mine:
-            print(
-                f"signed in, but organization {connection.organization_id} is not among this "
-                f"user's organizations ({', '.join(str(o.get('organization_id')) for o in organizations)})",
-                file=out,
-            )
+        found = await membership(client)
+        if found.name is None:
+            print(found.refusal(), file=out)
             return 1
         quota = client.counters.quota_remaining
         left = f"; {quota} calls left today" if quota is not None else ""
-        print(f"connection {name!r} works: organization {connection.organization_id} "
-              f"{mine[0].get('name', '')!r}{left}", file=out)
+        print(f"connection {name!r} works: organization {found.organization_id} {found.name!r}{left}", file=out)
         crm_client = store.crm_client(name, transport=transport) if crm else None
         try:  # one cheap read per scope: a grant typed without one is found now, not mid-job
             findings = await check_scopes(client, crm_client)

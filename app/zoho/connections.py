@@ -1,4 +1,5 @@
-"""Saved Zoho connections: profiles in a settings file (no secrets), secrets in the OS keyring (CLI: connections_cli).
+"""Saved Zoho connections: profiles in a settings file (no secrets), secrets in the OS keyring, and the service the
+command line and the app add, test and remove them through.
 
 A connection names a data centre (or a sandbox's base URL), an organization, a plan and an
 OAuth client ID. Its client secret and refresh token live in the OS keyring under the service
@@ -14,6 +15,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +115,10 @@ class Connection(BaseModel):
         return f"{self.api_domain}/books/v3"
 
     @property
-    def crm_url(self) -> str:
-        return self.api_domain
+    def books_base(self) -> str | None:
+        """The Books API a client is given: a sandbox's; None for Zoho, whose token answer names the api_domain
+        (Zoho's OAuth guide: "use the api_domain in the response to make API calls")."""
+        return self.books_url if self.base_url else None
 
     @property
     def effective_daily_quota(self) -> int:
@@ -128,7 +132,7 @@ class Connection(BaseModel):
         """The process-wide throttle of this connection's organization."""
         return Throttle.shared(
             f"books {httpx.URL(self.api_domain).netloc.decode()} {self.organization_id}",
-            per_minute=self.per_minute,
+            calls=self.per_minute,
             window_s=self.window_s,
             concurrency=self.effective_concurrency,
             daily_quota=self.effective_daily_quota,
@@ -311,12 +315,62 @@ class ConnectionStore:
         """A Books client of the saved connection `name`, on its organization's shared throttle."""
         connection = self.get(name)
         tokens = self.tokens(name, transport=transport)
-        base = connection.books_url if connection.base_url else None  # real Zoho: from api_domain
         return BooksClient(
-            base, connection.organization_id, tokens, connection.throttle(), transport=transport
+            connection.books_base, connection.organization_id, tokens, connection.throttle(), transport=transport
         )
 
     def crm_client(self, name: str, *, transport: httpx.AsyncBaseTransport | None = None) -> CrmClient:
         connection = self.get(name)
         tokens = self.tokens(name, transport=transport)
         return CrmClient(connection.base_url, tokens, transport=transport)
+
+
+# --- the service the command line and the app share ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The signed-in user's organizations, read once: whether the connection's organization is among them."""
+
+    organization_id: str
+    names: dict[str, str]  # organization ID -> name, as Zoho lists them
+
+    @property
+    def name(self) -> str | None:
+        """The organization's name; None when the user does not belong to it."""
+        return self.names.get(self.organization_id)
+
+    def refusal(self) -> str:
+        theirs = ", ".join(self.names) or "none"
+        return (f"signed in, but organization {self.organization_id} is not among this user's organizations "
+                f"({theirs})")
+
+
+async def user_organizations(connection: Connection, tokens: TokenSource, *,
+                             transport: httpx.AsyncBaseTransport | None = None) -> dict[str, str]:
+    """The organizations the signed-in user belongs to (ID -> name), read before one is chosen."""
+    async with BooksClient(connection.books_base, "", tokens, transport=transport) as client:
+        return _names(await client.organizations())
+
+
+async def membership(client: BooksClient) -> Membership:
+    """Sign in through `client` (a token exchange when it has none) and find its organization among the user's.
+
+    A wrong secret, grant, URL or organization is found here, before anything is saved or sent.
+    """
+    return Membership(client.organization_id, _names(await client.organizations()))
+
+
+def _names(organizations: list[dict[str, Any]]) -> dict[str, str]:
+    return {str(o.get("organization_id")): str(o.get("name") or "") for o in organizations}
+
+
+def keep_sign_in(store: ConnectionStore, connection: Connection, client_secret: str, tokens: TokenSource, *,
+                 default: bool = False) -> None:
+    """Save a signed-in connection: its secrets in the keyring (NoKeyring if there is none), the sign-in's own
+    access token kept for the next runs, then the profile."""
+    store.store_secrets(connection.name, client_secret, tokens.refresh_token or "")
+    keeper = store.keeper(connection.name, tokens.refresh_token or "")
+    if keeper is not None:
+        tokens.keep_with(keeper)
+    store.save(connection, default=default)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -28,8 +28,14 @@ from app.gui.context import SANDBOX_NAME, AppContext
 from app.gui.errors import plain_message
 from app.gui.page import Page, ScreenshotState, card, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
-from app.zoho import BooksClient, ConnectionStore, TokenSource
-from app.zoho.connections import NO_KEYRING_MESSAGE, Connection
+from app.zoho import TokenSource
+from app.zoho.connections import (
+    NO_KEYRING_MESSAGE,
+    Connection,
+    keep_sign_in,
+    membership,
+    user_organizations,
+)
 from app.zoho.datacentres import DATA_CENTRES
 from app.zoho.scopes import scopes_for
 from app.zoho.signin import REDIRECT_PORT, sign_in_with_browser
@@ -196,18 +202,11 @@ class AddConnectionDialog(QDialog):
         connection = self._ready()
         if connection is None:
             return False
-        self._busy(True, "Waiting for the browser… sign in to Zoho and accept; this window continues by itself.")
-        try:
-            self.tokens = await sign_in_with_browser(
-                connection.accounts_url, connection.client_id, self.client_secret.text().strip(),
-                scopes=scopes_for(crm=self.crm.isChecked()), open_browser=self.context.open_url,
-                port=self.redirect_port)
-        except Exception as error:  # noqa: BLE001 - the client's errors are plain sentences
-            self._busy(False)
-            self._fail(plain_message(error))
-            return False
-        self._busy(False)
-        return await self._load_organizations(connection)
+        return await self._signed_in(connection, "Waiting for the browser… sign in to Zoho and accept; this window "
+                                     "continues by itself.", sign_in_with_browser(
+            connection.accounts_url, connection.client_id, self.client_secret.text().strip(),
+            scopes=scopes_for(crm=self.crm.isChecked()), open_browser=self.context.open_url,
+            port=self.redirect_port))
 
     async def sign_in_with_code(self) -> bool:
         connection = self._ready()
@@ -217,30 +216,28 @@ class AddConnectionDialog(QDialog):
         if not code:
             self._fail("Paste the Self Client grant code first (api-console.zoho.com > Self Client > Generate Code).")
             return False
-        self._busy(True, "Exchanging the grant code…")
+        return await self._signed_in(connection, "Exchanging the grant code…", TokenSource.exchange_code(
+            connection.token_url, connection.client_id, self.client_secret.text().strip(), code))
+
+    async def _signed_in(self, connection: Connection, waiting: str, signing_in: Awaitable[TokenSource]) -> bool:
+        """Wait for the sign-in, then list the user's organizations to pick from."""
+        self._busy(True, waiting)
         try:
-            self.tokens = await TokenSource.exchange_code(
-                connection.token_url, connection.client_id, self.client_secret.text().strip(), code)
-        except Exception as error:  # noqa: BLE001
+            self.tokens = await signing_in
+        except Exception as error:  # noqa: BLE001 - the client's errors are plain sentences
             self._busy(False)
             self._fail(plain_message(error))
             return False
         self._busy(False)
-        return await self._load_organizations(connection)
-
-    async def _load_organizations(self, connection: Connection) -> bool:
-        assert self.tokens is not None
         self.state.setText("Signed in; reading your organizations…")
         try:
-            async with BooksClient(connection.books_url, "", self.tokens) as client:
-                organizations = await client.organizations()
+            organizations = await user_organizations(connection, self.tokens)
         except Exception as error:  # noqa: BLE001
             self._fail(f"Signed in, but the organizations could not be read: {plain_message(error)}")
             return False
         self.organization.clear()
-        for org in organizations:
-            self.organization.addItem(f"{org.get('name', '')} ({org.get('organization_id')})",
-                                      str(org.get("organization_id")))
+        for organization_id, name in organizations.items():
+            self.organization.addItem(f"{name} ({organization_id})", organization_id)
         if not organizations:
             self._fail("Signed in, but this user belongs to no Zoho Books organization.")
             return False
@@ -254,12 +251,7 @@ class AddConnectionDialog(QDialog):
             return
         try:
             connection = self.connection(str(self.organization.currentData()))
-            store: ConnectionStore = self.context.store
-            store.store_secrets(connection.name, self.client_secret.text().strip(), self.tokens.refresh_token or "")
-            keeper = store.keeper(connection.name, self.tokens.refresh_token or "")
-            if keeper is not None:  # the sign-in's access token serves the first runs
-                self.tokens.keep_with(keeper)
-            store.save(connection)
+            keep_sign_in(self.context.store, connection, self.client_secret.text().strip(), self.tokens)
         except Exception as error:  # noqa: BLE001
             self._fail(plain_message(error))
             return
@@ -384,11 +376,10 @@ class ConnectionsPage(Page):
             client = self.context.target_for(name).books()
             async with client:
                 self.context.client_active.emit(client)
-                organizations = await client.organizations()
-            mine = [o for o in organizations if str(o.get("organization_id")) == client.organization_id]
+                found = await membership(client)
             quota = client.counters.quota_remaining
-            if mine:
-                text = (f"“{name}” works: organization {mine[0].get('name', '')} ({client.organization_id})"
+            if found.name is not None:
+                text = (f"“{name}” works: organization {found.name} ({client.organization_id})"
                         + (f", {quota:,} calls left today." if quota is not None else "."))
             else:
                 text = (f"Signed in, but organization {client.organization_id} is not among this user's "
@@ -401,32 +392,38 @@ class ConnectionsPage(Page):
         self.result.setText(text)
         return text
 
-    def make_default(self) -> None:
+    def _saved_selected(self) -> str | None:
+        """The selected saved connection (None for the sandbox or nothing selected)."""
         name = self.selected_name()
-        if not name or name == SANDBOX_NAME:
-            return
+        return name if name and name != SANDBOX_NAME else None
+
+    def _forward(self, failed: str, change: Callable[[], object]) -> bool:
+        """Run one change of the store; what refused it is shown in a dialog titled `failed`."""
         try:
-            self.context.store.set_default(name)
-        except Exception as error:  # noqa: BLE001
-            self.context.show_error("Cannot make it the default", plain_message(error))
+            change()
+        except Exception as error:  # noqa: BLE001 - the store's errors are plain sentences
+            self.context.show_error(failed, plain_message(error))
+            return False
+        return True
+
+    def make_default(self) -> None:
+        name = self._saved_selected()
+        if not name or not self._forward("Cannot make it the default", lambda: self.context.store.set_default(name)):
             return
         self.context.preferences.set_text("connection/default", name)
         self.context.connections_changed.emit()
         self.result.setText(f"“{name}” is the default (the command line uses it too).")
 
     def remove_selected(self, confirm: bool = True) -> None:
-        name = self.selected_name()
-        if not name or name == SANDBOX_NAME:
+        name = self._saved_selected()
+        if not name:
             return
         if confirm and QMessageBox.question(
             self, "Remove connection",
             f"Remove “{name}”? Its secret and refresh token are deleted from the keyring.",
         ) != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self.context.store.remove(name)
-        except Exception as error:  # noqa: BLE001
-            self.context.show_error("Cannot remove the connection", plain_message(error))
+        if not self._forward("Cannot remove the connection", lambda: self.context.store.remove(name)):
             return
         self.context.forget_connection(name)
         self.model.refresh()
