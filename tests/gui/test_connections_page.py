@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.gui.context import SANDBOX_NAME
-from app.gui.pages.connections import LOCAL_SERVER, AddConnectionDialog
+from app.gui.pages.add_connection import LOCAL_SERVER, AddConnectionDialog
 
 
 def follow_consent(sandbox_url: str, visits: list[str]) -> Any:
