@@ -12,9 +12,11 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -47,13 +49,8 @@ class Page(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 22, 28, 18)
         outer.setSpacing(4)
-        heading = QLabel(title)
-        heading.setObjectName("pageTitle")
-        sub = QLabel(subtitle)
-        sub.setObjectName("pageSubtitle")
-        sub.setWordWrap(True)
-        outer.addWidget(heading)
-        outer.addWidget(sub)
+        outer.addWidget(styled(title, "pageTitle"))
+        outer.addWidget(styled(subtitle, "pageSubtitle", wrap=True))
         outer.addSpacing(12)
         inner = QWidget()
         self.body = QVBoxLayout(inner)
@@ -119,11 +116,26 @@ def card(title: str | None = None, *beside: QWidget) -> tuple[QFrame, QVBoxLayou
     return frame, layout
 
 
-def hint(text: str) -> QLabel:
+def styled(text: str, name: str, *, wrap: bool = False) -> QLabel:
+    """A label the style sheet draws by its object name (pageTitle, hint, bigNumber...)."""
     label = QLabel(text)
-    label.setObjectName("hint")
-    label.setWordWrap(True)
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
     return label
+
+
+def hint(text: str) -> QLabel:
+    return styled(text, "hint", wrap=True)
+
+
+def path_row(form: QFormLayout, text: str, path: QLineEdit, choose: QPushButton) -> None:
+    """A form row for a file or folder: its field and its Choose… button, the label's shortcut going to the field."""
+    row = QHBoxLayout()
+    row.addWidget(path, 1)
+    row.addWidget(choose)
+    label = QLabel(text)
+    label.setBuddy(path)
+    form.addRow(label, row)
 
 
 def primary(text: str) -> QPushButton:
@@ -292,11 +304,7 @@ def big_number(value: str, label: str) -> QWidget:
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 18, 0)
     layout.setSpacing(0)
-    number = QLabel(value)
-    number.setObjectName("bigNumber")
-    caption = QLabel(label)
-    caption.setObjectName("statLabel")
-    layout.addWidget(number)
-    layout.addWidget(caption)
+    layout.addWidget(styled(value, "bigNumber"))
+    layout.addWidget(styled(label, "statLabel"))
     layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
     return box

@@ -229,9 +229,7 @@ class ConvertPage(Page):
             self.plan = await job.plan()
         except Exception as error:  # noqa: BLE001
             self.job = None
-            self.panel.ended("Nothing was converted.")
-            self.context.show_error("Cannot plan the conversion", plain_message(error))
-            await close_quietly(job)
+            await self._failed(job, "Nothing was converted.", "Cannot plan the conversion", error)
             return None
         finally:
             self._busy(False)
@@ -239,6 +237,12 @@ class ConvertPage(Page):
         self.panel.ended(f"Planned: {self.plan.to_convert:,} records to convert.")
         self._show_plan(self.plan)
         return self.plan
+
+    async def _failed(self, job: ConvertJob, ended: str, title: str, error: Exception) -> None:
+        """The panel says how the step ended, a dialog titled `title` says why, and the job lets its client go."""
+        self.panel.ended(ended)
+        self.context.show_error(title, plain_message(error))
+        await close_quietly(job)
 
     def _show_plan(self, plan: ConvertPlan) -> None:
         self.plan_figures.show(((f"{plan.rows:,}", "rows"), (f"{plan.to_convert:,}", "to convert"),
@@ -260,9 +264,8 @@ class ConvertPage(Page):
             self.context.client_active.emit(job.client)
             result = await job.run(self.panel.show_progress)
         except Exception as error:  # noqa: BLE001
-            self.panel.ended("The conversion stopped; run it again to go on (no record is converted twice).")
-            self.context.show_error("Conversion failed", plain_message(error))
-            await close_quietly(job)
+            await self._failed(job, "The conversion stopped; run it again to go on (no record is converted twice).",
+                               "Conversion failed", error)
             return None
         finally:
             self._busy(False)

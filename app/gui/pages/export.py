@@ -35,6 +35,7 @@ from app.gui.page import (
     card,
     close_quietly,
     hint,
+    path_row,
     primary,
 )
 from app.jobs import ExportJob, ExportPlan, ExportResult, ExportSettings, Progress
@@ -70,12 +71,7 @@ class ExportPage(Page):
         form = QFormLayout()
         form.addRow("&Records", self.entity)
         form.addRow("", self.line_items)
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.out, 1)
-        out_row.addWidget(self.choose_out)
-        out_label = QLabel("Save &to")
-        out_label.setBuddy(self.out)
-        form.addRow(out_label, out_row)
+        path_row(form, "Save &to", self.out, self.choose_out)
         what_layout.addLayout(form)
         what_layout.addWidget(hint("Excel keeps dates and numbers as such; CSV is UTF-8. The columns are named "
                                    "as the shipped mappings read them: the file imports back as it is."))

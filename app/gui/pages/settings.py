@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.gui.appearance import set_theme
 from app.gui.context import AppContext
 from app.gui.logfile import log_path
-from app.gui.page import Page, card, hint
+from app.gui.page import Page, card, hint, path_row
 
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 LEVELS = (("Normal (info)", "INFO"), ("Detailed (debug, for support)", "DEBUG"), ("Warnings only", "WARNING"))
@@ -51,12 +49,7 @@ class SettingsPage(Page):
         box, layout = card("General")
         form = QFormLayout()
         form.addRow("&Connection at start", self.default_connection)
-        folder = QHBoxLayout()
-        folder.addWidget(self.report_folder, 1)
-        folder.addWidget(self.choose_folder)
-        folder_label = QLabel("&Report folder")
-        folder_label.setBuddy(self.report_folder)
-        form.addRow(folder_label, folder)
+        path_row(form, "&Report folder", self.report_folder, self.choose_folder)
         form.addRow("&Theme", self.theme)
         form.addRow("&Log level", self.log_level)
         layout.addLayout(form)
