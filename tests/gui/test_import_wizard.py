@@ -253,10 +253,10 @@ def test_pause_resume_cancel_then_the_rest_goes_once(qtbot: Any, make_live_sandb
     qtbot.waitUntil(lambda: review_ready(page), timeout=WAIT_MS)
     click(qtbot, page.next_button)
     run = page.run_step
-    qtbot.waitUntil(lambda: run._latest is not None and run._latest.done >= 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: run.latest is not None and run.latest.done >= 3, timeout=WAIT_MS)
     click(qtbot, run.pause_button)
     assert run.resume_button.isEnabled() and not run.pause_button.isEnabled()
-    qtbot.waitUntil(lambda: run._latest is not None and run._latest.paused and run._latest.in_flight == 0,
+    qtbot.waitUntil(lambda: run.latest is not None and run.latest.paused and run.latest.in_flight == 0,
                     timeout=WAIT_MS)
     def paced() -> list[str]:
         return [r["contact_name"] for r in server.app.state.store.all("contacts")
@@ -265,7 +265,7 @@ def test_pause_resume_cancel_then_the_rest_goes_once(qtbot: Any, make_live_sandb
     held = len(paced())
     assert held < rows
     click(qtbot, run.resume_button)
-    qtbot.waitUntil(lambda: run._latest is not None and run._latest.done > held, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: run.latest is not None and run.latest.done > held, timeout=WAIT_MS)
     click(qtbot, run.cancel_button)
     qtbot.waitUntil(lambda: page.step == RESULTS, timeout=WAIT_MS)
     first = page.session.result

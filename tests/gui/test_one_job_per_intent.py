@@ -74,20 +74,18 @@ def open_and_fix(qtbot: Any, ctx: Any, source: Path) -> ImportPage:
 def start_and_cancel_after(qtbot: Any, page: ImportPage, sent: int) -> Any:
     """Start import, press Pause once `sent` documents are done, then Cancel; the results of that run."""
     run = page.run_step
-    draw = run._on_progress
 
     def on_progress(p: Progress) -> None:
-        draw(p)
         if p.done >= sent and run.pause_button.isEnabled():
             qtbot.mouseClick(run.pause_button, LEFT)
 
-    run._on_progress = on_progress  # type: ignore[method-assign]
+    run.progressed.connect(on_progress)
     click(qtbot, page.next_button)
-    qtbot.waitUntil(lambda: run._latest is not None and run._latest.paused and run._latest.in_flight == 0,
+    qtbot.waitUntil(lambda: run.latest is not None and run.latest.paused and run.latest.in_flight == 0,
                     timeout=WAIT_MS)
     click(qtbot, run.cancel_button)
     qtbot.waitUntil(lambda: page.step == RESULTS, timeout=WAIT_MS)
-    run._on_progress = draw  # type: ignore[method-assign]
+    run.progressed.disconnect(on_progress)
     result = page.session.result
     assert result is not None and result.stopped == "cancelled"
     return result

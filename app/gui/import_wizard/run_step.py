@@ -31,6 +31,7 @@ class RunStep(QWidget):
     """Runs the session's job as a coroutine on the Qt loop; progress is drawn at most ten times a second."""
 
     finished = Signal()
+    progressed = Signal(object)  # each Progress the job reports, as it comes (the drawing is paced apart)
 
     def __init__(self, context: Context, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,11 +112,17 @@ class RunStep(QWidget):
             self._context.jobs_changed.emit()
             self.finished.emit()
 
+    @property
+    def latest(self) -> Progress | None:
+        """The last progress the run reported; None before its first."""
+        return self._latest
+
     def _on_progress(self, p: Progress) -> None:
         self._latest = p
         if p.failed > self._failed_seen and p.last_failure and self.failures.count() < MAX_FAILURES_SHOWN:
             self.failures.addItem(p.last_failure)
         self._failed_seen = p.failed
+        self.progressed.emit(p)
 
     def _draw(self) -> None:
         p = self._latest
