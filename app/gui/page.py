@@ -138,6 +138,18 @@ def path_row(form: QFormLayout, text: str, path: QLineEdit, choose: QPushButton)
     form.addRow(label, row)
 
 
+def button(text: str, name: str = "", *, tip: str = "", clicked: Callable[[], object] | None = None) -> QPushButton:
+    """A push button with its object name (for the style sheet and the tests), tooltip and action."""
+    made = QPushButton(text)
+    if name:
+        made.setObjectName(name)
+    if tip:
+        made.setToolTip(tip)
+    if clicked is not None:
+        made.clicked.connect(clicked)
+    return made
+
+
 def primary(text: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName("primary")

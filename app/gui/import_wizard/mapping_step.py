@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, TransformDialog
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel, Question
 from app.gui.import_wizard.session import Context, Session
+from app.gui.page import button
 from app.jobs import JobResult, data_dir
 from app.jobs.outcomes import Outcome
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
@@ -75,17 +76,11 @@ class MappingStep(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.doubleClicked.connect(self._double_clicked)
 
-        self.automap_button = QPushButton("&Auto-map")
-        self.automap_button.setObjectName("automap")
-        self.automap_button.setToolTip("Propose a field for every column again, from the headers and the values.")
-        self.automap_button.clicked.connect(self.automap)
-        self.transforms_button = QPushButton("&Transforms\u2026")
-        self.transforms_button.setObjectName("editTransforms")
-        self.transforms_button.clicked.connect(self.edit_transforms)
-        self.constant_button = QPushButton("Fi&xed value\u2026")
-        self.constant_button.setObjectName("addConstant")
-        self.constant_button.setToolTip("Give a field the same value on every record (no column needed).")
-        self.constant_button.clicked.connect(self.add_constant)
+        self.automap_button = button("&Auto-map", "automap", clicked=self.automap,
+                                     tip="Propose a field for every column again, from the headers and the values.")
+        self.transforms_button = button("&Transforms\u2026", "editTransforms", clicked=self.edit_transforms)
+        self.constant_button = button("Fi&xed value\u2026", "addConstant", clicked=self.add_constant,
+                                      tip="Give a field the same value on every record (no column needed).")
         self.load_button = QPushButton("&Load mapping\u2026")
         self.load_button.clicked.connect(self._load)
         self.save_button = QPushButton("Sa&ve mapping\u2026")

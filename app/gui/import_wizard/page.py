@@ -8,14 +8,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QWidget
 
 from app.gui.import_wizard.file_step import FileStep
 from app.gui.import_wizard.mapping_step import MappingStep
 from app.gui.import_wizard.review_step import ReviewStep
 from app.gui.import_wizard.run_step import ResultsStep, RunStep
 from app.gui.import_wizard.session import Context, Session, Tasks, gentle, what_resuming_sends
-from app.gui.page import Page, ScreenshotState, ask
+from app.gui.page import Page, ScreenshotState, ask, button, styled
 from app.mapping import Mapping
 from app.sheets import read_table
 from app.sheets.encodings import EncodingUnsure
@@ -60,16 +60,10 @@ class ImportPage(Page):
         self.results_step.resume_requested.connect(self.resume)
         self.review_step.mapping_changed.connect(self._mapping_from_review)
 
-        self.steps_label = QLabel()
-        self.steps_label.setObjectName("wizardSteps")
-        self.back_button = QPushButton("&Back")
-        self.back_button.setObjectName("back")
-        self.back_button.clicked.connect(self.back)
-        self.next_button = QPushButton("&Next")
-        self.next_button.setObjectName("next")
-        self.next_button.setToolTip("Next step (Ctrl+Enter)")
+        self.steps_label = styled("", "wizardSteps")
+        self.back_button = button("&Back", "back", clicked=self.back)
+        self.next_button = button("&Next", "next", tip="Next step (Ctrl+Enter)", clicked=self.next)
         self.next_button.setDefault(True)
-        self.next_button.clicked.connect(self.next)
         nav = QHBoxLayout()
         nav.addWidget(self.steps_label, 1)
         nav.addWidget(self.back_button)

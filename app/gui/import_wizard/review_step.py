@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -37,6 +36,7 @@ from app.gui.import_wizard.session import (
     gentle,
     import_http_backend,
 )
+from app.gui.page import button
 from app.jobs import ImportJob, JobSettings
 from app.jobs.journal import forget_unstarted
 from app.mapping import Mapping, Problem
@@ -89,10 +89,8 @@ class ReviewStep(QWidget):
         self.only_problems = QCheckBox("Only rows with &problems")
         self.only_problems.setObjectName("onlyProblems")
         self.only_problems.toggled.connect(self._filter)
-        self.revalidate_button = QPushButton("&Re-validate")
-        self.revalidate_button.setObjectName("revalidate")
-        self.revalidate_button.setToolTip("Check the records again after fixing cells.")
-        self.revalidate_button.clicked.connect(self.revalidate)
+        self.revalidate_button = button("&Re-validate", "revalidate", clicked=self.revalidate,
+                                        tip="Check the records again after fixing cells.")
         self.revalidate_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(self.only_problems)

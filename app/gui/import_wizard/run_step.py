@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.errors import plain_message
 from app.gui.import_wizard.session import Context, Session
+from app.gui.page import button, styled
 from app.gui.report_table import ReportTableModel, ReportTableView
 from app.jobs import JobResult, Progress
 from app.jobs.outcomes import ORDER, Outcome
@@ -43,20 +44,12 @@ class RunStep(QWidget):
         self._failed_seen = 0
         self.bar = QProgressBar()
         self.bar.setObjectName("progress")
-        self.counts = QLabel("Not started.")
-        self.counts.setObjectName("runCounts")
-        self.rate = QLabel()
-        self.rate.setObjectName("runRate")
-        self.pause_button = QPushButton("&Pause")
-        self.pause_button.setObjectName("pause")
-        self.pause_button.clicked.connect(self.pause)
-        self.resume_button = QPushButton("Res&ume")
-        self.resume_button.setObjectName("resume")
-        self.resume_button.clicked.connect(self.resume)
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setObjectName("cancel")
-        self.cancel_button.setToolTip("Stop sending; what was sent stays sent, the rest goes in the next run.")
-        self.cancel_button.clicked.connect(self.cancel)
+        self.counts = styled("Not started.", "runCounts")
+        self.rate = styled("", "runRate")
+        self.pause_button = button("&Pause", "pause", clicked=self.pause)
+        self.resume_button = button("Res&ume", "resume", clicked=self.resume)
+        self.cancel_button = button("&Cancel", "cancel", clicked=self.cancel,
+                                    tip="Stop sending; what was sent stays sent, the rest goes in the next run.")
         buttons = QHBoxLayout()
         for b in (self.pause_button, self.resume_button, self.cancel_button):
             buttons.addWidget(b)
@@ -203,23 +196,14 @@ class ResultsStep(QWidget):
         self.setObjectName("resultsStep")
         self._context = context
         self._session = session
-        self.headline = QLabel()
-        self.headline.setObjectName("resultHeadline")
-        self.headline.setWordWrap(True)
+        self.headline = styled("", "resultHeadline", wrap=True)
         self.summary = QFormLayout()
-        self.message = QLabel()
-        self.message.setObjectName("resultMessage")
-        self.message.setWordWrap(True)
+        self.message = styled("", "resultMessage", wrap=True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_report_button = QPushButton("&Open report")
-        self.open_report_button.setObjectName("openReport")
-        self.open_report_button.clicked.connect(self.open_report)
-        self.open_folder_button = QPushButton("Open report &folder")
-        self.open_folder_button.clicked.connect(self.open_folder)
-        self.fix_button = QPushButton("Fix failed &rows\u2026")
-        self.fix_button.setObjectName("fixFailedRows")
-        self.fix_button.setToolTip("Open the rows that failed, with the same mapping, to fix and send them again.")
-        self.fix_button.clicked.connect(self._fix)
+        self.open_report_button = button("&Open report", "openReport", clicked=self.open_report)
+        self.open_folder_button = button("Open report &folder", clicked=self.open_folder)
+        self.fix_button = button("Fix failed &rows\u2026", "fixFailedRows", clicked=self._fix,
+                                 tip="Open the rows that failed, with the same mapping, to fix and send them again.")
         self.resume_button = QPushButton("Res&ume")
         self.resume_button.setObjectName("resumeRun")
         self.resume_button.setToolTip("Send what the stopped run did not; nothing already sent is sent again.")
