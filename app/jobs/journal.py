@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -137,7 +138,7 @@ class Journal:
             return True
         fd = os.open(f"{self.path}.lock", os.O_CREAT | os.O_RDWR, 0o600)
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":  # as os.name == "nt", in the form mypy knows
                 import msvcrt
 
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)

@@ -16,6 +16,7 @@ from app.jobs.journal import data_dir
 from app.jobs.outcomes import ORDER, TO_FIX
 from app.resources import samples_dir
 from app.sheets import SheetData, write_csv, write_xlsx
+from app.sheets.writer import Highlight
 
 STATUSES = tuple(o.words for o in ORDER)  # the Status column's words (app.jobs.outcomes)
 BAD_STATUSES = TO_FIX
@@ -83,7 +84,7 @@ def write_report(
     n = len(headers)
     all_headers = [*headers, *result_headers]
     out_rows: list[list[object]] = []
-    highlights: dict[tuple[int, int], str] = {}
+    highlights: dict[tuple[int, int], Highlight] = {}
     comments: dict[tuple[int, int], str] = {}
     for i, (row, result) in enumerate(zip(rows, results, strict=True)):
         out_rows.append([*_cells(row, n), *result.values()])
