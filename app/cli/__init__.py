@@ -1,4 +1,4 @@
-"""The `zoho-bulk` command line: parses the contract of CLI.md and hands each command to its room."""
+"""The `zoho-bulk` command line: parses each command's options and hands the command to its module in app/cli."""
 
 from __future__ import annotations
 
@@ -37,21 +37,18 @@ def _add_target(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--sandbox", metavar="URL", help="a sandbox already running at URL")
 
 
-def _add_mapping_view(parser: argparse.ArgumentParser) -> None:
+def _add_reading(parser: argparse.ArgumentParser) -> None:
+    """How a sheet is read and mapped: `import` and `validate` take the same options."""
+    parser.add_argument("--mapping", metavar="MAPPING.json")
+    parser.add_argument("--sheet", metavar="NAME")
     parser.add_argument("--show-mapping", action="store_true",
                         help="print the mapping used (auto-mapping's proposal with its confidences)")
     parser.add_argument("--save-mapping", metavar="FILE", help="write the mapping used to FILE (JSON)")
-
-
-def _add_conventions(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date-order", choices=("day-first", "month-first", "year-first"),
                         help="how text dates like 03/04/2026 are read, in every date column whose values or "
                              "mapping do not decide it")
     parser.add_argument("--decimal", choices=(".", ","),
                         help="the decimal mark of every number column whose values or mapping do not decide it")
-
-
-def _add_encoding(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", metavar="NAME",
                         help="the encoding of a CSV/text file (windows-1251, shift_jis...) when detection is unsure")
 
@@ -69,14 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entity", choices=ENTITIES, required=True)
     p.add_argument("--operation", choices=(*OPERATIONS, *CLEANUP_OPERATIONS), default="create")
     add_cleanup_options(p)
-    p.add_argument("--mapping", metavar="MAPPING.json")
-    p.add_argument("--sheet", metavar="NAME")
+    _add_reading(p)
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--resume", metavar="JOB_ID")
-    _add_mapping_view(p)
-    _add_conventions(p)
-    _add_encoding(p)
     p.add_argument("--show-payloads", type=int, metavar="N", default=0,
                    help="with --dry-run: print the first N payloads exactly as they would be sent")
     p.add_argument("--pause-after-same-error", type=int, default=5, metavar="N",
@@ -120,11 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--entity", choices=ENTITIES, required=True)
     p.add_argument("--operation", choices=OPERATIONS, default="create")
-    p.add_argument("--mapping", metavar="MAPPING.json")
-    p.add_argument("--sheet", metavar="NAME")
-    _add_mapping_view(p)
-    _add_conventions(p)
-    _add_encoding(p)
+    _add_reading(p)
     p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--json", action="store_true")
 
