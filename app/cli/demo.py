@@ -50,7 +50,7 @@ def demo_command(args: argparse.Namespace | None = None) -> int:
         try:
             with EmbeddedSandbox(settings, db_path=Path(tmp) / "sandbox.sqlite") as sb:
                 print(f"Sandbox at {sb.url} (organization 10234695, Zylker Demo Ltd)", file=err)
-                throttle = Throttle(per_minute=per, window_s=window, concurrency=10)
+                throttle = Throttle(calls=per, window_s=window, concurrency=10)
                 target = sandbox_target(sb.url, throttle=throttle, name="embedded demo sandbox",
                                         identity=f"demo {stamp} {sb.url}")
                 results = asyncio.run(_import_samples(target, reports, err))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from app.errors import STOPPED_EARLY, ZohoBulkError
 from app.jobs.journal import Journal
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
-from app.zoho import ZohoError
+from app.zoho import QuotaSpent, ZohoError
 
 ClientT = TypeVar("ClientT", bound=AbstractAsyncContextManager[Any])
 T = TypeVar("T")
@@ -34,6 +35,7 @@ class RunControl:
     def __init__(self) -> None:
         self._running = asyncio.Event()
         self._running.set()
+        self._halted = asyncio.Event()  # set while paused or once cancelled
         self._cancelled = False
         self.stop_reason: str | None = None
 
@@ -48,14 +50,18 @@ class RunControl:
     def pause(self) -> None:
         if not self._cancelled:
             self._running.clear()
+            self._halted.set()
 
     def resume(self) -> None:
         self._running.set()
+        if not self._cancelled:
+            self._halted.clear()
 
     def cancel(self, reason: str = "cancelled") -> None:
         if not self._cancelled:
             self._cancelled = True
             self.stop_reason = reason
+        self._halted.set()
         self._running.set()
 
     async def checkpoint(self) -> None:
@@ -66,6 +72,35 @@ class RunControl:
             await self._running.wait()
             if self._cancelled:
                 raise Cancelled(self.stop_reason or "cancelled")
+
+    async def unless_halted(self, start: Callable[[], Awaitable[T]], give_back: Callable[[T], None]) -> T:
+        """What `start()` waits for (a turn of the throttle), unless the run pauses or is cancelled first.
+
+        A pause drops the wait (and gives back what it got, with `give_back`), waits for the resume
+        and starts again; a cancel drops it and raises Cancelled. So nothing waiting here goes out
+        after a pause or a cancel, however long its wait was.
+        """
+        while True:
+            await self.checkpoint()
+            waiting = asyncio.ensure_future(start())
+            halted = asyncio.ensure_future(self._halted.wait())
+            waited = False
+            try:
+                await asyncio.wait((waiting, halted), return_when=asyncio.FIRST_COMPLETED)
+                waited = True
+            finally:
+                halted.cancel()
+                waiting.cancel()
+                await asyncio.gather(waiting, halted, return_exceptions=True)
+                got = not waiting.cancelled() and waiting.exception() is None
+                if got and (self._halted.is_set() or not waited):
+                    give_back(waiting.result())
+                    got = False
+            if got:
+                return waiting.result()
+            error = None if waiting.cancelled() else waiting.exception()
+            if error is not None:
+                raise error
 
 
 class ControlledJob(Generic[ClientT]):
@@ -159,6 +194,20 @@ class ControlledJob(Generic[ClientT]):
     def _emit(self) -> None:
         if self._on_progress and self._meter:
             self._on_progress(self.progress())
+
+    async def _wait_for_quota(self, exc: QuotaSpent) -> bool:
+        """Sleep until the daily quota resets (or the run is cancelled); True to go on."""
+        if self._meter:
+            self._meter.phase = "waiting for quota"
+        self._emit()
+        while not self.control.cancelled:
+            left = (exc.resets_at - datetime.now(UTC)).total_seconds()
+            if left <= 0:
+                if self._meter:
+                    self._meter.phase = "run"
+                return True
+            await asyncio.sleep(min(left, 1.0))
+        return False
 
     def _stop(self, exc: ZohoError, reason: str) -> None:
         """Zoho refused to go on (quota, sign-in, unreachable): keep the first error and stop new work."""

@@ -54,7 +54,7 @@ def sandbox_info(url: str) -> dict[str, Any]:
 
 
 def sandbox_limits(url: str, info: dict[str, Any] | None = None) -> tuple[int, float, int, int | None]:
-    """(per_minute, window_s, concurrency, daily_quota) for a sandbox: ZOHO_BULK_SANDBOX_RATE or the root page."""
+    """(calls, window_s, concurrency, daily_quota) for a sandbox: ZOHO_BULK_SANDBOX_RATE or the root page."""
     raw = os.environ.get(RATE_ENV)
     if raw:
         parts = raw.split("/")
@@ -86,7 +86,7 @@ def sandbox_target(url: str, *, transport: httpx.AsyncBaseTransport | None = Non
     info = sandbox_info(root) if transport is None and (throttle is None or identity is None) else {}
     if throttle is None:
         per, window, concurrency, daily = (100, 60.0, 10, None) if transport else sandbox_limits(root, info)
-        throttle = Throttle(per_minute=per, window_s=window, concurrency=concurrency,
+        throttle = Throttle(calls=per, window_s=window, concurrency=concurrency,
                             daily_quota=daily)
     if identity is None:
         instance = info.get("instance")

@@ -59,7 +59,7 @@ class CrmClient(ApiClient):
             # CRM's limits are credits per day with about 10 concurrent calls per user.
             via = f" via {id(transport):x}" if transport is not None else ""
             throttle = Throttle.shared(
-                f"crm {httpx.URL(root).netloc.decode()}{via}", per_minute=1_000, window_s=60.0, concurrency=10,
+                f"crm {httpx.URL(root).netloc.decode()}{via}", calls=1_000, window_s=60.0, concurrency=10,
                 daily_quota=None,
             )
         super().__init__(ApiSession(

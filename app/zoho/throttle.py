@@ -3,19 +3,23 @@
 One `Throttle` per organization is shared by every request of the process (`Throttle.shared`).
 Before each attempt the caller takes a slot:
 
-* **rate** — attempts are spaced `window_s / per_minute` apart, and a sliding log of send times
+* **rate** — attempts are spaced `window_s / calls` apart, and a sliding log of send times
   makes sure no window of `window_s` seconds (plus a small safety margin for network jitter)
-  ever holds more than `per_minute` attempts. The margin is 2% of the window by default, so
-  the steady rate is about 98% of the limit and no limit is tripped. `per_minute` is the limit
-  per window; with the default 60 s window it is literally per minute, and a "compressed
-  minute" (100 per 6 s) works the same way.
+  ever holds more than `calls` attempts. The margin is 2% of the window by default, so
+  the steady rate is about 98% of the limit and no limit is tripped. `calls` is the limit
+  per window; with the default 60 s window it is a limit per minute, and a "compressed
+  minute" (100 per 6 s) works the same way; `rate_per_minute` gives either as calls a minute.
 * **concurrency** — at most `concurrency` attempts are in flight at once.
 * **daily quota** — taken from the `X-Rate-Limit-Limit/-Remaining/-Reset` headers of each
   answer and counted down locally between answers; once spent, `slot()` raises `QuotaSpent`
   ("daily quota spent, resets in HH:MM") without sending anything.
 
+A job that journals each write before it goes out reserves the write's turn first
+(`await throttle.reserve()`): the `Turn` holds the next free turn and a seat, the job marks the
+document "sent", and the request it sends through `turn.spend(request)` goes out on that turn.
+
 When Zoho still answers 429 for the rate (its limit is lower than we believe), `saw_rate_limit`
-lowers `per_minute` to the number of attempts the window held (at most halving it per refusal,
+lowers `calls` to the number of attempts the window held (at most halving it per refusal,
 as a refusal may also come from other users of the organization), so the process learns the
 real limit after one or two refusals and keeps it for the rest of its life.
 """
@@ -27,15 +31,18 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from app.zoho.errors import QuotaSpent
 
 log = logging.getLogger("app.zoho")
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -90,15 +97,78 @@ class Counters:
         return self.calls * 60.0 / span if span > 0 else 0.0
 
 
+class Turn:
+    """A turn reserved ahead of its request: it holds the throttle's gate and a seat until `spend`
+    sends the request on it (its first attempt goes at the turn's time) or `give_back` returns it.
+
+    While a turn is held no other request takes a turn, so the one it was reserved for is the next
+    to go; a turn is spent by exactly one attempt (a retry of that request takes a turn of its own).
+    """
+
+    def __init__(self, throttle: Throttle, gate: asyncio.Lock, seats: asyncio.Semaphore) -> None:
+        self.throttle = throttle
+        self._gate: asyncio.Lock | None = gate
+        self._seats: asyncio.Semaphore | None = seats
+
+    @property
+    def held(self) -> bool:
+        """Whether no attempt took this turn yet and it was not given back."""
+        return self._gate is not None
+
+    async def spend(self, request: Awaitable[T]) -> T:
+        """Await `request`, whose first attempt through this turn's throttle goes on this turn."""
+        token = _RESERVED.set(self)
+        try:
+            return await request
+        finally:
+            _RESERVED.reset(token)
+            self.give_back()
+
+    def give_back(self) -> None:
+        """Return the gate and the seat when no attempt took them (nothing was sent on this turn)."""
+        self._open_gate()
+        if self._seats is not None:
+            self._seats.release()
+            self._seats = None
+
+    def _open_gate(self) -> None:
+        if self._gate is not None:
+            self._gate.release()
+            self._gate = None
+
+    @asynccontextmanager
+    async def _attempt(self) -> AsyncIterator[Attempt]:
+        """The first attempt of the request: sent at the turn's time; the seat is held until it ends."""
+        throttle, seats = self.throttle, self._seats
+        try:
+            throttle.check_quota()
+            await throttle._wait_turn()
+            sent_at = throttle._book()
+        except BaseException:
+            self.give_back()
+            raise
+        self._open_gate()
+        self._seats = None  # the attempt holds the seat now
+        try:
+            yield Attempt(sent_at)
+        finally:
+            throttle.in_flight -= 1
+            if seats is not None:
+                seats.release()
+
+
+_RESERVED: ContextVar[Turn | None] = ContextVar("reserved_turn", default=None)
+
+
 class Throttle:
-    """Paces requests to one organization: `per_minute` per `window_s`, `concurrency` at once, a daily quota."""
+    """Paces requests to one organization: `calls` per `window_s`, `concurrency` at once, a daily quota."""
 
     _registry: ClassVar[dict[str, Throttle]] = {}
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
         self,
-        per_minute: int = 100,
+        calls: int = 100,
         window_s: float = 60.0,
         concurrency: int = 10,
         daily_quota: int | None = 10_000,
@@ -106,9 +176,9 @@ class Throttle:
         safety_s: float | None = None,
         clock: Clock | None = None,
     ) -> None:
-        if per_minute < 1 or window_s <= 0 or concurrency < 1:
-            raise ValueError("per_minute and concurrency must be at least 1 and window_s positive")
-        self.per_minute = per_minute
+        if calls < 1 or window_s <= 0 or concurrency < 1:
+            raise ValueError("calls and concurrency must be at least 1 and window_s positive")
+        self.calls = calls
         self.window_s = window_s
         self.concurrency = concurrency
         self.daily_quota = daily_quota
@@ -124,6 +194,11 @@ class Throttle:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._gate = asyncio.Lock()
         self._seats = asyncio.Semaphore(concurrency)
+
+    @property
+    def rate_per_minute(self) -> float:
+        """The limit as calls a minute (100 per 6 s is 1,000 a minute)."""
+        return self.calls * 60.0 / self.window_s
 
     @classmethod
     def shared(cls, key: str, **limits: object) -> Throttle:
@@ -151,26 +226,66 @@ class Throttle:
             self._seats = asyncio.Semaphore(self.concurrency)
         return self._gate, self._seats
 
+    async def _enter(self, early_s: float) -> tuple[asyncio.Lock, asyncio.Semaphore]:
+        """Take the gate, then a seat, then wait until `early_s` before the next free turn (the gate and
+        the seat stay taken). The gate comes first so that no one waiting for a turn holds a seat."""
+        gate, seats = self._primitives()
+        await gate.acquire()
+        try:
+            await seats.acquire()
+            try:
+                await self._wait_turn(early_s)
+            except BaseException:
+                seats.release()
+                raise
+        except BaseException:
+            gate.release()
+            raise
+        return gate, seats
+
+    def _book(self) -> float:
+        """Count an attempt sent now; its send time."""
+        sent_at = self.clock.monotonic()
+        self._log.append(sent_at)
+        self._last_sent = sent_at
+        self.sent += 1
+        self.in_flight += 1
+        if self.quota_remaining is not None:
+            self.quota_remaining -= 1
+        return sent_at
+
+    async def reserve(self, early_s: float = 0.0) -> Turn:
+        """Wait for a seat and the next free turn (returning up to `early_s` before it) and hold both
+        for one request, sent later through `Turn.spend`; no other request takes a turn meanwhile."""
+        gate, seats = await self._enter(early_s)
+        return Turn(self, gate, seats)
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Attempt]:
-        """Wait for this organization's next free turn, then hold a seat while the attempt is in flight."""
+        """Wait for this organization's next free turn, then hold a seat while the attempt is in flight.
+
+        Inside `Turn.spend` the first attempt takes that reserved turn instead of waiting for another.
+        """
+        turn = _RESERVED.get()
+        if turn is not None and turn.throttle is self and turn.held:
+            async with turn._attempt() as attempt:
+                yield attempt
+            return
         self.check_quota()
-        gate, seats = self._primitives()
-        async with seats:
-            async with gate:
-                self.check_quota()
-                await self._wait_turn()
-                sent_at = self.clock.monotonic()
-                self._log.append(sent_at)
-                self._last_sent = sent_at
-                self.sent += 1
-                self.in_flight += 1
-                if self.quota_remaining is not None:
-                    self.quota_remaining -= 1
-            try:
-                yield Attempt(sent_at)
-            finally:
-                self.in_flight -= 1
+        gate, seats = await self._enter(0.0)
+        try:
+            self.check_quota()
+            sent_at = self._book()
+        except BaseException:
+            seats.release()
+            raise
+        finally:
+            gate.release()
+        try:
+            yield Attempt(sent_at)
+        finally:
+            self.in_flight -= 1
+            seats.release()
 
     def next_turn_in(self) -> float:
         """Seconds until the next attempt may be sent (0 when it may go now)."""
@@ -179,14 +294,14 @@ class Throttle:
         while self._log and self._log[0] <= horizon:
             self._log.popleft()
         earliest = now
-        if len(self._log) >= self.per_minute:
-            earliest = max(earliest, self._log[-self.per_minute] + self.window_s + self.safety_s)
+        if len(self._log) >= self.calls:
+            earliest = max(earliest, self._log[-self.calls] + self.window_s + self.safety_s)
         if self._last_sent is not None:
-            earliest = max(earliest, self._last_sent + self.window_s / self.per_minute)
+            earliest = max(earliest, self._last_sent + self.window_s / self.calls)
         return earliest - now
 
-    async def _wait_turn(self) -> None:
-        while (wait := self.next_turn_in()) > 0:
+    async def _wait_turn(self, early_s: float = 0.0) -> None:
+        while (wait := self.next_turn_in() - early_s) > 0:
             await self.clock.sleep(wait)
 
     # --- what the answers teach ----------------------------------------------------------------
@@ -195,13 +310,13 @@ class Throttle:
         """Zoho refused `attempt` for the rate: believe the limit is what the window held before it."""
         start = attempt.sent_at - self.window_s
         held = sum(1 for t in self._log if start < t < attempt.sent_at)
-        learned = max(1, held, self.per_minute // 2)  # at most halve per refusal
-        if learned < self.per_minute:
+        learned = max(1, held, self.calls // 2)  # at most halve per refusal
+        if learned < self.calls:
             log.warning(
                 "Zoho refused a request for the rate after %d in %.1f s; lowering the limit from %d to %d",
-                held, self.window_s, self.per_minute, learned,
+                held, self.window_s, self.calls, learned,
             )
-            self.per_minute = learned
+            self.calls = learned
 
     def saw_quota(self, limit: int | None, remaining: int | None, reset_s: float | None) -> None:
         """Record the daily quota figures of an answer's `X-Rate-Limit-*` headers."""

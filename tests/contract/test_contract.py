@@ -120,7 +120,7 @@ def test_every_kind_names_its_source_and_no_token_reaches_a_message() -> None:
 
 async def test_the_old_convert_body_fails_through_the_wrapper_and_never_reaches_the_sandbox(sandbox) -> None:
     wrapper = ContractTransport(sandbox.transport)
-    async with CrmClient.for_sandbox(sandbox.url, wrapper, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, wrapper, Throttle(calls=10_000)) as crm:
         made = await crm.convert("Quotes", QUOTE, SALES_ORDERS)  # the client's own body keeps the contract
         with pytest.raises(ContractViolation, match="'data' is a required property"):
             await crm.session.request("POST", "Quotes/460000000100002/actions/convert", json=OLD_CONVERT_BODY)
@@ -131,7 +131,7 @@ async def test_the_old_convert_body_fails_through_the_wrapper_and_never_reaches_
 
 async def test_the_suites_hook_fails_a_tools_request_also_from_a_background_thread(sandbox, zoho_contract) -> None:
     async def send_old_body() -> None:
-        async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
+        async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(calls=10_000)) as crm:
             await crm.session.request("POST", f"Quotes/{QUOTE}/actions/convert", json=OLD_CONVERT_BODY)
 
     with pytest.raises(ContractViolation):

@@ -21,7 +21,7 @@ async def test_every_export_status_filter_is_a_documented_request(sandbox, zoho_
                                                                    status: str, tmp_path: Path) -> None:
     filters = list_filters(ExportSettings(entity, tmp_path / "out.xlsx", status=status, customer=None,
                                           date_from="2026-01-01" if entity in ("salesorders", "creditnotes") else None))
-    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as books:
+    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(calls=10_000)) as books:
         await books.list_page(entity, 1, 200, **filters)
     assert zoho_contract.violations == []
 
@@ -32,7 +32,7 @@ MARKS = [("contacts", "active"), ("contacts", "inactive"), ("salesorders", "open
 
 @pytest.mark.parametrize(("entity", "status"), MARKS, ids=[f"{e}-{s}" for e, s in MARKS])
 async def test_every_status_change_is_a_documented_request(sandbox, zoho_contract, entity: str, status: str) -> None:
-    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as books:
+    async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(calls=10_000)) as books:
         with pytest.raises(ZohoError):  # no such record: the request went out, checked, and was answered
             await books.mark(entity, "460000000099999", status)
     assert zoho_contract.violations == []

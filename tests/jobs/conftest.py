@@ -39,7 +39,7 @@ class CountingSandbox:
         self.transport = httpx.ASGITransport(app=counting)
 
     def target(self, **limits: Any) -> Target:
-        limits = {"per_minute": 100_000, "window_s": 60.0, "concurrency": 10,
+        limits = {"calls": 100_000, "window_s": 60.0, "concurrency": 10,
                   "daily_quota": None, **limits}
         return sandbox_target("http://sandbox.test", transport=self.transport,
                               throttle=Throttle(**limits))

@@ -61,7 +61,7 @@ async def test_lost_answers_are_looked_up_and_every_document_exists_once(make_bo
 @pytest.mark.slow
 async def test_cancel_lets_requests_in_flight_finish_and_the_job_resumes(books, tmp_path: Path) -> None:
     file = orders_file(tmp_path / "orders.csv", 60)
-    job = ImportJob(JobSettings(file, "salesorders", target=books.target(per_minute=600, window_s=6.0),
+    job = ImportJob(JobSettings(file, "salesorders", target=books.target(calls=600, window_s=6.0),
                                 report_dir=tmp_path / "reports"))
 
     def on_progress(p: Progress) -> None:

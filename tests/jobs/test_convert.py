@@ -294,7 +294,7 @@ async def test_concurrency_stays_within_crm_limit(tmp_path: Path) -> None:
         box.crm.concurrency = 10  # the sandbox refuses an 11th request at once with TOO_MANY_REQUESTS
         file = write_rows(tmp_path / "q.csv", ["Quote Number"], [[f"QT-{n:05d}"] for n in range(1, 41)])
         client = CrmClient.for_sandbox("http://sandbox.test", transport=box.transport,
-                                       throttle=Throttle(per_minute=100_000, concurrency=10, daily_quota=None))
+                                       throttle=Throttle(calls=100_000, concurrency=10, daily_quota=None))
         job = ConvertJob(settings(box, "Quotes", ("Invoices",), file, mass_min=50, workers=25), client=client)
         async with client:
             result = await job.run()

@@ -31,7 +31,7 @@ def seed_old_sales_orders(store: Any, count: int) -> None:
 
 async def test_finding_what_a_run_made_reads_one_page_not_the_whole_module(sandbox) -> None:
     seed_old_sales_orders(sandbox.app.state.crm, 1000)
-    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(calls=10_000)) as crm:
         target = next(str(m["id"]) for m in await crm.modules() if m["api_name"] == "Sales_Orders")
         asked = time.time()
         made = {}

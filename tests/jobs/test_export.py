@@ -405,7 +405,7 @@ async def test_server_errors_and_lost_answers_are_retried_not_lost(make_books: A
 
 
 async def test_an_organization_zoho_refuses_is_a_plain_refusal(books: CountingSandbox, tmp_path: Path) -> None:
-    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=10)
+    throttle = Throttle(calls=100_000, window_s=60.0, concurrency=10)
     target = Target("sandbox, wrong organization", "test", make_client=lambda: BooksClient.for_sandbox(
         "http://sandbox.test", transport=books.transport, throttle=throttle, organization_id="999"))
     job = ExportJob(ExportSettings("contacts", tmp_path / "c.xlsx", target=target))

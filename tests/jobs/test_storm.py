@@ -54,7 +54,7 @@ class RefusingZoho:
 
 def _target(door: RefusingZoho):
     return sandbox_target("http://sandbox.test", transport=httpx.ASGITransport(app=door),
-                          throttle=Throttle(per_minute=100_000, window_s=60.0, concurrency=10, daily_quota=None))
+                          throttle=Throttle(calls=100_000, window_s=60.0, concurrency=10, daily_quota=None))
 
 
 ROWS = [["OK-1", "2026-01-05", "Bowman and Co", "Laptop Stand", 1, 45],

@@ -86,7 +86,7 @@ async def run(workdir: Path) -> int:
         b_calls, b_refused, b_ok, b_elapsed = await naive_contacts(sb.url, BASELINE_CONTACTS)
 
     with sandbox(workdir / "throttled.sqlite3") as sb:
-        throttle = Throttle(per_minute=LIMIT, window_s=WINDOW_S, concurrency=10)
+        throttle = Throttle(calls=LIMIT, window_s=WINDOW_S, concurrency=10)
         async with BooksClient.for_sandbox(sb.url, throttle=throttle) as client:
             ok, failed, elapsed = await create_contacts(client, "Paced", CONTACTS)
             c = client.counters

@@ -104,7 +104,7 @@ class SandboxProcess:
 
 
 async def one_export(url: str, per_window: int, window_s: float, out: Path, **options: Any) -> dict[str, float]:
-    throttle = Throttle(per_minute=per_window, window_s=window_s, concurrency=10, daily_quota=None)
+    throttle = Throttle(calls=per_window, window_s=window_s, concurrency=10, daily_quota=None)
     job = ExportJob(ExportSettings("contacts", out, target=sandbox_target(url, throttle=throttle), **options))
     cpu0, t0 = time.process_time(), time.perf_counter()
     plan = await job.plan()

@@ -38,7 +38,7 @@ def sandbox_settings() -> SandboxSettings:
 
 
 async def engine_run(url: str, file: Path, reports: Path) -> dict[str, float]:
-    throttle = Throttle(per_minute=PER_WINDOW, window_s=WINDOW_S, concurrency=10,
+    throttle = Throttle(calls=PER_WINDOW, window_s=WINDOW_S, concurrency=10,
                         daily_quota=100_000)
     job = ImportJob(JobSettings(file, "salesorders", target=sandbox_target(url, throttle=throttle),
                                 report_dir=reports))

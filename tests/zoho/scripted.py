@@ -81,7 +81,7 @@ class ScriptedZoho:
             f"{ROOT}/books/v3",
             "10234695",
             tokens,
-            throttle or Throttle(per_minute=100_000, window_s=60.0, concurrency=10),
+            throttle or Throttle(calls=100_000, window_s=60.0, concurrency=10),
             transport=transport,
             retry=RetryPolicy(attempts=attempts, base_s=0.001, cap_s=0.01, total_s=30.0),
         )

@@ -35,7 +35,7 @@ async def create_all(client: BooksClient, names: list[str]) -> list[object]:
 async def create_believing_100_a_second(sandbox: Any, names: list[str]) -> tuple[list[object], BooksClient]:
     """Create a contact of each name at once through a client that believes the limit is 100 calls a second,
     10 at a time; what each create gave, and the client (its counters and throttle)."""
-    throttle = Throttle(per_minute=100, window_s=1.0, concurrency=10)
+    throttle = Throttle(calls=100, window_s=1.0, concurrency=10)
     async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle) as client:
         return await create_all(client, names), client
 
@@ -61,7 +61,7 @@ async def test_a_lower_limit_than_believed_is_learned_with_few_429s(make_sandbox
     assert 0 < counters.rate_limited < 0.05 * counters.calls
     assert counters.retries >= counters.rate_limited  # each refusal was retried
     assert counters.calls == 200 + counters.retries
-    assert client.throttle.per_minute == 60
+    assert client.throttle.calls == 60
     saved = [n for n in contact_names(sandbox.db_path) if n.startswith("Lower Limit")]
     assert sorted(saved) == names
 
@@ -70,7 +70,7 @@ async def test_a_lower_limit_than_believed_is_learned_with_few_429s(make_sandbox
 async def test_faults_end_in_success_clean_error_or_in_doubt_and_nothing_is_sent_twice(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100_000, concurrency=1_000, fail_rate=0.10, drop_rate=0.05,
                            token_uses=50, latency_ms=20, latency_jitter_ms=10, seed=7)
-    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=10)
+    throttle = Throttle(calls=100_000, window_s=60.0, concurrency=10)
     names = [f"Faulty {i:03d}" for i in range(300)]
     async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle,
                                        retry=RetryPolicy(base_s=0.002, cap_s=0.02)) as client:
@@ -102,7 +102,7 @@ async def test_faults_end_in_success_clean_error_or_in_doubt_and_nothing_is_sent
 
 async def test_reads_survive_faults_and_walk_every_page(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100_000, concurrency=1_000, token_uses=7, seed=3)
-    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=10)
+    throttle = Throttle(calls=100_000, window_s=60.0, concurrency=10)
     names = [f"Paged {i:03d}" for i in range(450)]
     async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle,
                                        retry=RetryPolicy(base_s=0.001, cap_s=0.01, attempts=10)) as client:
@@ -115,7 +115,7 @@ async def test_reads_survive_faults_and_walk_every_page(make_sandbox) -> None:
 
 async def test_quota_spent_on_the_sandbox_is_refused_locally(make_sandbox) -> None:
     sandbox = make_sandbox(rate_limit=100_000, concurrency=1_000, daily_quota=5)
-    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=1)
+    throttle = Throttle(calls=100_000, window_s=60.0, concurrency=1)
     async with BooksClient.for_sandbox(sandbox.url, sandbox.transport, throttle) as client:
         for _ in range(5):
             await client.list_page("taxes")
@@ -127,7 +127,7 @@ async def test_quota_spent_on_the_sandbox_is_refused_locally(make_sandbox) -> No
 
 
 async def test_live_sandbox_over_real_http(live_sandbox) -> None:
-    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=10)
+    throttle = Throttle(calls=100_000, window_s=60.0, concurrency=10)
     async with BooksClient.for_sandbox(live_sandbox.url, throttle=throttle) as client:
         organizations = await client.organizations()
         created = await client.create("contacts", {"contact_name": "Over HTTP"})
@@ -141,7 +141,7 @@ async def test_live_sandbox_over_real_http(live_sandbox) -> None:
 
 async def test_answers_dropped_over_real_tcp_are_in_doubt(make_live_sandbox) -> None:
     live = make_live_sandbox(rate_limit=100_000, concurrency=1_000, drop_rate=0.3, fail_rate=0.1, seed=11)
-    throttle = Throttle(per_minute=100_000, window_s=60.0, concurrency=5)
+    throttle = Throttle(calls=100_000, window_s=60.0, concurrency=5)
     names = [f"Over TCP {i:02d}" for i in range(40)]
     async with BooksClient.for_sandbox(live.url, throttle=throttle,
                                        retry=RetryPolicy(base_s=0.002, cap_s=0.02)) as client:

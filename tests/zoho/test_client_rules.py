@@ -241,7 +241,7 @@ async def test_the_token_is_refreshed_shortly_before_it_expires() -> None:
     zoho = ScriptedZoho()
     tokens = TokenSource("http://zoho.test/oauth/v2/token", "client-id", SECRET, REFRESH,
                          transport=zoho.transport, clock=lambda: now[0])
-    async with BooksClient("http://zoho.test/books/v3", "1", tokens, Throttle(per_minute=10_000),
+    async with BooksClient("http://zoho.test/books/v3", "1", tokens, Throttle(calls=10_000),
                            transport=zoho.transport) as client:
         await client.get("contacts", "1")
         now[0] = 3000.0

@@ -34,7 +34,7 @@ class Bodies(httpx.AsyncBaseTransport):
 
 async def test_convert_sends_crm_oas_body_with_one_module_and_tags_only_when_asked(sandbox) -> None:
     bodies = Bodies(sandbox.transport)
-    async with CrmClient.for_sandbox(sandbox.url, bodies, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, bodies, Throttle(calls=10_000)) as crm:
         orders = {"api_name": "Sales_Orders", "id": await module_id(crm, "Sales_Orders")}
         plain = await crm.convert("Quotes", QUOTE_1, orders)
         tagged = await crm.convert("Quotes", "460000000100002", orders, carry_over_tags=True)
@@ -49,7 +49,7 @@ async def test_convert_sends_crm_oas_body_with_one_module_and_tags_only_when_ask
 
 
 async def test_a_quote_not_approved_is_a_clean_error(sandbox) -> None:
-    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(calls=10_000)) as crm:
         invoices = {"api_name": "Invoices", "id": await module_id(crm, "Invoices")}
         with pytest.raises(ZohoError) as refused:
             await crm.convert("Quotes", QUOTE_NOT_APPROVED, invoices)
@@ -63,7 +63,7 @@ async def test_a_quote_not_approved_is_a_clean_error(sandbox) -> None:
 async def test_mass_convert_and_poll_until_done(sandbox) -> None:
     ids = [f"4600000001000{n:02d}" for n in range(2, 8)]
     bodies = Bodies(sandbox.transport)
-    async with CrmClient.for_sandbox(sandbox.url, bodies, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, bodies, Throttle(calls=10_000)) as crm:
         target = {"api_name": "Sales_Orders", "id": await module_id(crm, "Sales_Orders")}
         job_id = await crm.mass_convert("Quotes", ids, target)
         statuses = []
@@ -108,7 +108,7 @@ def seed(store: Any, module: str, count: int) -> None:
 async def test_list_walks_2450_records_once_each_in_13_calls(sandbox) -> None:
     seed(sandbox.app.state.crm, "Invoices", 2445)  # and the 5 seeded ones
     recording = Recording(sandbox.transport)
-    async with CrmClient.for_sandbox(sandbox.url, recording, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, recording, Throttle(calls=10_000)) as crm:
         ids = [r["id"] async for r in crm.list("Invoices", ["Subject"])]
     assert len(ids) == len(set(ids)) == 2450 == sandbox.app.state.crm.summary()["Invoices"]
     assert len(recording.lists) == 13 == math.ceil(2450 / 200)
@@ -119,7 +119,7 @@ async def test_list_walks_2450_records_once_each_in_13_calls(sandbox) -> None:
 async def test_list_neither_repeats_nor_skips_records_added_during_the_walk(sandbox) -> None:
     store = sandbox.app.state.crm
     seed(store, "Sales_Orders", 588)  # 600 with the 12 seeded
-    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, sandbox.transport, Throttle(calls=10_000)) as crm:
         before = {r["id"] async for r in crm.list("Sales_Orders", ["Subject"])}
         listed = []
         async for record in crm.list("Sales_Orders", ["Subject"]):
@@ -147,7 +147,7 @@ async def test_list_without_a_page_token_to_go_on_is_a_plain_error(sandbox) -> N
                 return answer(request)
             return await self.inner.handle_async_request(request)
 
-    async with CrmClient.for_sandbox(sandbox.url, NoTokens(sandbox.transport), Throttle(per_minute=10_000)) as crm:
+    async with CrmClient.for_sandbox(sandbox.url, NoTokens(sandbox.transport), Throttle(calls=10_000)) as crm:
         with pytest.raises(ZohoError) as no_token:
             _ = [r async for r in crm.list("Invoices", ["Subject"])]
     assert "no page token" in str(no_token.value)

@@ -47,7 +47,7 @@ def most_in_any_window(times: list[float], window: float) -> int:
 
 async def test_sends_are_spaced_and_no_window_holds_more_than_the_limit() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=100, window_s=60.0, concurrency=10, clock=clock)
+    throttle = Throttle(calls=100, window_s=60.0, concurrency=10, clock=clock)
     sent = [attempt.sent_at for attempt in await send(throttle, 350)]
 
     assert most_in_any_window(sent, 60.0) <= 100
@@ -59,7 +59,7 @@ async def test_sends_are_spaced_and_no_window_holds_more_than_the_limit() -> Non
 
 async def test_compressed_minute_works_the_same() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=100, window_s=6.0, clock=clock)
+    throttle = Throttle(calls=100, window_s=6.0, clock=clock)
     sent = [attempt.sent_at for attempt in await send(throttle, 600)]
     assert most_in_any_window(sent, 6.0) <= 100
     assert (len(sent) - 1) / (sent[-1] - sent[0]) * 6.0 >= 97.0
@@ -67,7 +67,7 @@ async def test_compressed_minute_works_the_same() -> None:
 
 async def test_an_idle_client_is_not_held_back() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=100, window_s=60.0, clock=clock)
+    throttle = Throttle(calls=100, window_s=60.0, clock=clock)
     async with throttle.slot():
         pass
     clock.now += 30.0  # nothing to do for a while
@@ -76,7 +76,7 @@ async def test_an_idle_client_is_not_held_back() -> None:
 
 async def test_at_most_concurrency_attempts_in_flight() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=10_000, window_s=60.0, concurrency=4, clock=clock)
+    throttle = Throttle(calls=10_000, window_s=60.0, concurrency=4, clock=clock)
     release = asyncio.Event()
     peak = 0
 
@@ -101,17 +101,17 @@ async def test_at_most_concurrency_attempts_in_flight() -> None:
 
 async def test_a_refusal_for_the_rate_lowers_the_limit_to_what_the_window_held() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=100, window_s=1.0, clock=clock)
+    throttle = Throttle(calls=100, window_s=1.0, clock=clock)
     attempts = await send(throttle, 61)
     throttle.saw_rate_limit(attempts[60])  # the server let 60 through, refused the 61st
-    assert throttle.per_minute == 60
+    assert throttle.calls == 60
     sent = [a.sent_at for a in attempts + await send(throttle, 200)]
     assert most_in_any_window(sent[61:], 1.0) <= 60
 
 
 async def test_spent_quota_is_refused_locally_until_it_resets() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=100, window_s=60.0, daily_quota=1000, clock=clock)
+    throttle = Throttle(calls=100, window_s=60.0, daily_quota=1000, clock=clock)
     throttle.saw_quota(1000, 0, 2 * 3600 + 30 * 60)
     with pytest.raises(QuotaSpent) as refused:
         async with throttle.slot():
@@ -127,7 +127,7 @@ async def test_spent_quota_is_refused_locally_until_it_resets() -> None:
 
 async def test_quota_counts_down_locally_between_answers() -> None:
     clock = FakeClock()
-    throttle = Throttle(per_minute=100, window_s=60.0, clock=clock)
+    throttle = Throttle(calls=100, window_s=60.0, clock=clock)
     throttle.saw_quota(10, 3, 600)
     await send(throttle, 3)
     assert throttle.quota_remaining == 0
@@ -141,9 +141,9 @@ async def test_quota_counts_down_locally_between_answers() -> None:
 
 def test_one_throttle_per_organization() -> None:
     Throttle.forget_all()
-    a = Throttle.shared("books 127.0.0.1 1", per_minute=50)
-    b = Throttle.shared("books 127.0.0.1 1", per_minute=70)
+    a = Throttle.shared("books 127.0.0.1 1", calls=50)
+    b = Throttle.shared("books 127.0.0.1 1", calls=70)
     c = Throttle.shared("books 127.0.0.1 2")
-    assert a is b and a.per_minute == 50
+    assert a is b and a.calls == 50
     assert c is not a
     Throttle.forget_all()

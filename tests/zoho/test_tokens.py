@@ -221,7 +221,7 @@ async def test_the_client_never_asks_for_an_eleventh_token_in_ten_minutes(make_s
     sandbox = make_sandbox(token_limit=10, token_uses=1, clock=clock, rate_limit=100_000, concurrency=1_000)
     tokens = TokenSource(f"{sandbox.url}/oauth/v2/token", "sandbox-client", "sandbox-secret", "sandbox-refresh",
                          transport=sandbox.transport, clock=clock, sleep=clock.sleep)
-    async with BooksClient(f"{sandbox.url}/books/v3", ORG, tokens, Throttle(per_minute=100_000),
+    async with BooksClient(f"{sandbox.url}/books/v3", ORG, tokens, Throttle(calls=100_000),
                            transport=sandbox.transport) as client:
         for _ in range(10):  # every token serves one call: each call past the first needs a new one
             await client.organizations()

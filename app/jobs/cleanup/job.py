@@ -186,7 +186,7 @@ class CleanupJob(ControlledJob[BooksClient]):
             already_done=counts.get(self.op.done, 0) + counts.get("unchanged", 0),
             lookup_calls=self._lookup_calls + states.get(IN_DOUBT, 0) + states.get("sent", 0),
             write_calls=writes, quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,
-            rate_per_min=throttle.per_minute * 60.0 / throttle.window_s,
+            rate_per_min=throttle.rate_per_minute,
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed)
         return self._plan
 

@@ -363,7 +363,7 @@ class ExportJob(ControlledJob[BooksClient]):
             reused = self._reused = len(self._kept)
         detail = len(self._to_fetch)
         throttle = client.throttle
-        rate = throttle.per_minute * 60.0 / throttle.window_s
+        rate = throttle.rate_per_minute
         timing = estimate(job_id=self.job_id, rows=0, documents=0, invalid=0, to_send=0,
                           already_done=0, lookup_calls=detail, write_calls=0,
                           quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,

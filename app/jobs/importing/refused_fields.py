@@ -61,7 +61,6 @@ class RefusedFields:
     """The custom fields refused so far in this run, each with the first refusal's words."""
 
     first: dict[str, str] = field(default_factory=dict)
-    documents: list[int] = field(default_factory=list)  # failed for a refused custom field: the next run retries
 
     def note(self, document: int, exc: ZohoError, payload: dict[str, Any]) -> bool:
         """Remember the custom field Zoho's refusal names; True when it was not refused before."""

@@ -8,8 +8,7 @@ from functools import partial
 
 from app.errors import ZohoBulkError
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, SENT, Entry, Journal
-
-RETRIED_LISTS = ("storm", "custom_field_refused")  # journal values holding entry indexes
+from app.jobs.sending import RESEND
 
 
 class Regrouped(ZohoBulkError):
@@ -48,7 +47,7 @@ def revise(journal: Journal, fresh: list[Entry], row_numbers: list[int]) -> int:
         kept[twin.index] = replace(e, index=twin.index)
         moved[e.index] = twin.index
     entries = [kept.get(e.index, e) for e in fresh]
-    lists = {name: [moved[i] for i in journal.get(name) or [] if i in moved] or None for name in RETRIED_LISTS}
+    resend = [moved[i] for i in journal.get(RESEND) or [] if i in moved] or None  # renumbered with their entries
     journal.together(partial(journal.replace_entries, entries), partial(journal.forget, "problems."),
-                     *(partial(journal.set, name, value) for name, value in lists.items()))
+                     partial(journal.set, RESEND, resend))
     return len(kept)

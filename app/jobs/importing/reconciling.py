@@ -1,0 +1,102 @@
+"""How an import job settles a document whose answer was lost: find it in Zoho, send again only what is absent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app.jobs.importing.decide import Decision, match_marker
+from app.jobs.importing.writing import number_of
+from app.jobs.journal import DONE, FAILED, PENDING, Entry
+from app.jobs.outcomes import Outcome
+from app.zoho import QuotaSpent, ZohoError
+
+if TYPE_CHECKING:
+    from app.jobs.importing.job import ImportJob
+
+
+class ImportReconciling:
+    """The reconciling step of `ImportJob` (at the start of a resumed run, and after answers lost in this one)."""
+
+    async def _reconcile(self: ImportJob, index: int, *, resend: bool) -> None:
+        """A document whose answer was lost: find it in Zoho; send again only if it is absent."""
+        assert self.journal is not None and self.facts is not None and self.catalog is not None
+        entry = self.journal.entry(index)
+        d = self._decisions.get(index)
+        action = entry.marker.get("action") or (d.action if d else "create")
+        marker = entry.marker
+        if d is None:
+            return
+        unique_field = self.mapping.upsert_key if self.mapping else None
+        if action in ("update", "upsert") or (marker.get("by") == unique_field and marker.get("by")):
+            # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
+            outcome = "created" if action == "create" else (marker.get("outcome") or "updated")
+            if d.action == "unchanged":  # the lost write had landed: Zoho shows its values
+                await self.journal.write(self.journal.finish, index, DONE, outcome, zoho_id=d.zoho_id,
+                                         number=d.number, message=f"{outcome} (confirmed){doubt_note(entry)}")
+                if self._meter:
+                    self._meter.counted()
+                self._emit()
+            elif not d.writes:
+                await self._settle_without_call(index, d)
+            elif resend:
+                if action == "create":  # a create keyed by the unique custom field: resend as upsert
+                    d = Decision("upsert", d.payload, marker={
+                        "by": marker["by"], "value": marker["value"], "outcome": "created"})
+                    action = "upsert"
+                elif d.zoho_id and not await self._still_differs(index, d, landed=outcome,
+                                                                  note=doubt_note(entry)):
+                    # A 5xx answer to a write does not prove nothing was saved (Zoho Books API, Errors:
+                    # 500 is an "unexpected and unhandled exception in the server"), so the record is
+                    # read (one call) before anything is resent: the whole record shows whether the
+                    # write landed (and gives persons their IDs).
+                    return
+                await self._write(index, d, d.action if d.writes else action)
+            return
+        if not lookup_marker(marker):
+            if resend:
+                # Settled as in doubt for good: no rerun may send it again (it may be in Zoho).
+                await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT, message=(
+                    "Zoho's answer was lost and the record has no key to look it up by; "
+                    "check Zoho before importing this row again"))
+            return
+        try:
+            records = await self.catalog.find(self.facts.name, **{marker["by"]: marker["value"]})
+        except QuotaSpent as exc:
+            self._stop(exc, "quota")
+            return
+        except ZohoError:
+            return  # still in doubt; the next run tries again
+        found = match_marker(records, marker)
+        if len(found) == 1:
+            record = found[0]
+            await self.journal.write(
+                self.journal.finish, index, DONE, "created", zoho_id=str(record.get(self.facts.id_field)),
+                number=number_of(record, self.facts.key_field),
+                message=f"created (confirmed): found in Zoho by its {marker['by'].replace('_', ' ')}"
+                        f"{doubt_note(entry)}")
+            if self._meter:
+                self._meter.counted()
+            self._emit()
+            return
+        if len(found) > 1:
+            ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])
+            await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT,
+                                     message=f"several records in Zoho match {marker['value']}: {ids}; "
+                                             "check Zoho before importing this row again")
+            return
+        if resend:
+            await self._write(index, d, "create", confirmed_absent=True)
+        else:
+            await self.journal.write(self.journal.finish, index, PENDING, None, message="not sent yet")
+
+
+def doubt_note(entry: Entry) -> str:
+    """Why a write was in doubt, for the report's message: ", though Zoho answered HTTP 500" or its answer lost."""
+    if entry.http_status and entry.http_status >= 500:
+        return f", though Zoho answered HTTP {entry.http_status}"
+    return ", though its answer was lost"
+
+
+def lookup_marker(marker: dict[str, Any]) -> bool:
+    """Whether a create's marker can be found with a list filter."""
+    return bool(marker.get("by")) and not str(marker.get("by")).startswith("cf_")

@@ -1,0 +1,145 @@
+"""How an import job sends a document: the one write its decision needs, through the core's run loop step.
+
+An update whose list row cannot tell whether anything changes (or that names contact persons or
+line items, whose IDs only the whole record shows) reads the record first, so each line the sheet
+names is sent with its line_item_id (Zoho Books API: Sales Order, "Update a sales order": its
+line_items carry line_item_id) and Zoho edits it in place instead of replacing it (merge_lines).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app.jobs.importing.changes_file import where
+from app.jobs.importing.decide import Decision, same_values
+from app.jobs.importing.identities import merge_lines, merge_persons
+from app.jobs.journal import DONE, FAILED
+from app.jobs.sending import keep_to_resend
+from app.zoho import ZohoError
+
+if TYPE_CHECKING:
+    from app.jobs.importing.job import ImportJob
+
+WRITTEN = {"create": "created", "update": "updated"}  # the outcome of each write that is not an upsert
+
+
+class ImportWriting:
+    """Step 3 of `ImportJob`: settle a document that needs no call, or send its write."""
+
+    async def _settle_without_call(self: ImportJob, index: int, d: Decision) -> None:
+        assert self.journal is not None and self._meter is not None
+        journal = self.journal
+        dry = " (dry run)" if self.settings.dry_run else ""
+        if d.action == "invalid":
+            await journal.write(journal.finish, index, FAILED, "invalid", message=d.message)
+            await journal.write(journal.set, f"problems.{index}", d.marker.get("problems", []))
+            self._meter.counted(invalid=True, message=d.message)
+        elif d.action == "fail":
+            await journal.write(journal.finish, index, FAILED, "failed", message=d.message)
+            self._meter.counted(failed=True, message=d.message)
+        else:  # unchanged, skipped
+            await journal.write(journal.finish, index, DONE, d.action, zoho_id=d.zoho_id,
+                                number=d.number, message=(d.message or "") + dry)
+            self._meter.counted()
+        self._emit()
+
+    async def _send(self: ImportJob, index: int) -> None:
+        d = self._decisions[index]
+        refused = self._refused_fields.stops(d.payload)
+        if refused is not None:
+            assert self.journal is not None
+            await keep_to_resend(self.journal, [index])  # the next run sends it (the field may be added)
+            await self._settle_without_call(index, Decision("fail", message=refused))
+            return
+        if d.marker.get("check") and not await self._still_differs(index, d):
+            return
+        await self._write(index, d, d.action)
+
+    def _replace_lines(self: ImportJob) -> bool:
+        """Whether an update leaves out (so Zoho deletes) the lines its sheet does not mention."""
+        return bool(self.mapping and self.mapping.replace_lines)
+
+    async def _still_differs(self: ImportJob, index: int, d: Decision, *, landed: str | None = None,
+                             note: str = "") -> bool:
+        """The list row matched but does not show every field (line items, addresses, contact
+        persons): read the record (one call), give the sheet's persons their IDs, and settle the
+        document as unchanged when Zoho holds its values (as `landed` when they are there because
+        a write whose answer was lost did land)."""
+        assert self.facts is not None and d.zoho_id is not None
+        name, zoho_id = self.facts.name, d.zoho_id
+        try:
+            record = await self._sender.read(lambda: self.client.get(name, zoho_id))
+        except ZohoError as exc:
+            if d.marker.get("lines"):  # sent without their IDs, Zoho would replace every line
+                await self._settle_without_call(index, Decision("fail", message=(
+                    f"the {self.facts.singular} could not be read to keep its lines' IDs: {exc.message}")))
+                return False
+            return True  # it could not be read: send the update as decided
+        if record is None:
+            return False  # never read (cancelled, or the run stopped): the document stays pending
+        if d.marker.get("persons"):
+            d.payload["contact_persons"] = merge_persons(d.payload["contact_persons"],
+                                                         record.get("contact_persons") or [])
+        if d.marker.get("lines"):
+            d.payload["line_items"] = merge_lines(d.payload["line_items"], record.get("line_items") or [],
+                                                  replace=self._replace_lines())
+        if self.preview is not None and self.table is not None:
+            self.preview.after_read(index, d, record, *where(self.table, self._documents[index]))
+        if not same_values(d.payload, record):
+            return True
+        await self._settle_without_call(index, Decision(
+            landed or "unchanged", zoho_id=d.zoho_id, number=d.number,
+            message=f"{landed} (confirmed){note}" if landed else "Zoho already holds these values"))
+        return False
+
+    async def _write(self: ImportJob, index: int, d: Decision, action: str, *,
+                     confirmed_absent: bool = False) -> None:
+        """One write for one document, journalled before it goes out and after its answer."""
+        assert self.journal is not None and self._meter is not None and self.facts is not None
+        journal, meter, f = self.journal, self._meter, self.facts
+        if self.settings.dry_run:
+            outcome = WRITTEN.get(action) or d.marker.get("outcome", "created")
+            meter.started()
+            await journal.write(journal.finish, index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
+                                message=f"dry run: would {action}; nothing was sent")
+            meter.finished()
+            self._emit()
+            return
+        answer = await self._sender.write(index, {**d.marker, "action": action}, lambda: self._call(action, d),
+                                          what=f"document {index + 1}")
+        if isinstance(answer, ZohoError):
+            if self._refused_fields.note(index, answer, d.payload):
+                await keep_to_resend(journal, [index])  # the next run sends it (the field may be added)
+            if self._storms.refused(index, answer):
+                await keep_to_resend(journal, self._storms.indexes)  # refused alike: sent again once fixed
+                assert self._storms.storm is not None
+                self._stop(self._storms.storm, "storm")
+            self._emit()
+            return
+        if answer is None:
+            return  # not sent, released or in doubt: the sender settled what there was to settle
+        self._storms.succeeded()
+        outcome = WRITTEN.get(action) or d.marker.get("outcome") or ("updated" if d.zoho_id else "created")
+        note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
+        await journal.write(journal.finish, index, DONE, outcome,
+                            zoho_id=str(answer.get(f.id_field) or d.zoho_id or ""),
+                            number=number_of(answer, f.key_field) or d.number,
+                            message=(outcome + note) if note else None)
+        meter.finished()
+        self._emit()
+
+    async def _call(self: ImportJob, action: str, d: Decision) -> dict[str, Any]:
+        assert self.facts is not None
+        name = self.facts.name
+        if action == "create":
+            return await self.client.create(name, d.payload, **d.params)
+        if action == "update":
+            assert d.zoho_id is not None
+            return await self.client.update(name, d.zoho_id, d.payload)
+        return await self.client.upsert(name, d.payload, d.marker["by"], d.marker["value"])
+
+
+def number_of(record: dict[str, Any], key_field: str) -> str | None:
+    """The record's number (or name) as Zoho answered it, or None."""
+    value = record.get(key_field)
+    return None if value in (None, "") else str(value)
