@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 
 from app.jobs import sandbox_target
+from app.jobs.journal import Journal
+from app.jobs.sending import RESEND
 from app.zoho import Throttle
 from tests.jobs.conftest import ORDER_HEADERS, read_report, run_job, write_csv
 
@@ -93,3 +95,26 @@ async def test_a_success_between_refusals_breaks_the_streak(books, tmp_path: Pat
     result = await run_job(books, file, "salesorders", target=_target(door), workers=1)
     assert result.stopped is None and result.exit_code == 1
     assert door.refused == 7 and result.counts["created"] == 2
+
+
+async def test_a_journal_of_the_earlier_version_keeps_its_two_resend_lists(books, tmp_path: Path) -> None:
+    """Journals written before the one resend list kept the documents to send again under "storm" and
+    "custom_field_refused": a resumed job still sends each of them (once)."""
+    file = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, ROWS)
+    door = RefusingZoho(books.transport.app)
+    first = await run_job(books, file, "salesorders", target=_target(door), workers=1)
+    assert first.stopped == "storm"
+    with Journal.open(first.job_id) as journal:  # written as the earlier version wrote it
+        resend = journal.get(RESEND)
+        assert len(resend) == 5
+        journal.set(RESEND, None)
+        journal.set("storm", resend[:3])
+        journal.set("custom_field_refused", resend[3:])
+
+    door.refusing = False
+    second = await run_job(books, file, "salesorders", target=_target(door), workers=1)
+    assert second.exit_code == 0 and second.counts["created"] == len(ROWS)
+    numbers = [o["salesorder_number"] for o in books.records("salesorders")]
+    assert sorted(n for n in numbers if n in {r[0] for r in ROWS}) == sorted(r[0] for r in ROWS)
+    with Journal.open(first.job_id) as journal:
+        assert (journal.get("storm"), journal.get("custom_field_refused"), journal.get(RESEND)) == (None,) * 3

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from app.jobs.control import Cancelled, RunControl
 from app.zoho import QuotaSpent, Throttle
+from app.zoho.throttle import Turn
 
 
 class FakeClock:
@@ -147,3 +149,85 @@ def test_one_throttle_per_organization() -> None:
     assert a is b and a.calls == 50
     assert c is not a
     Throttle.forget_all()
+
+
+class HeldClock(FakeClock):
+    """A fake clock whose sleeps last until the test lets time go on (`go`); `sleeping` tells one began."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sleeping = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeping.set()
+        await self.go.wait()
+        await super().sleep(seconds)
+
+
+async def test_a_reserved_turn_is_taken_by_one_attempt_and_no_other_request_goes_before_it() -> None:
+    clock = FakeClock()
+    throttle = Throttle(calls=100, window_s=60.0, clock=clock)
+    turn = await throttle.reserve()
+    other = asyncio.create_task(send(throttle, 1))
+    for _ in range(20):  # give the other request every chance to (wrongly) go first
+        await asyncio.sleep(0)
+    assert throttle.sent == 0 and not other.done()
+
+    async def request_with_a_retry() -> list[Any]:
+        return await send(throttle, 2)  # the first attempt on the turn, the retry on a turn of its own
+
+    first, retry = await turn.spend(request_with_a_retry())
+    later = (await other)[0]
+    assert throttle.sent == 3 and not turn.held
+    assert first.sent_at < later.sent_at and first.sent_at < retry.sent_at
+
+
+async def test_a_turn_given_back_sends_nothing_and_frees_its_seat() -> None:
+    clock = FakeClock()
+    throttle = Throttle(calls=100, window_s=60.0, concurrency=1, clock=clock)
+    turn = await throttle.reserve()
+    turn.give_back()
+    turn.give_back()  # once is enough; again does nothing
+    assert throttle.sent == 0 and throttle.in_flight == 0
+    assert len(await send(throttle, 1)) == 1  # the one seat is free again
+
+
+async def test_cancel_while_waiting_for_a_turn_sends_nothing() -> None:
+    clock = HeldClock()
+    throttle = Throttle(calls=100, window_s=60.0, concurrency=1, clock=clock)
+    await send_with_time_going(clock, throttle)  # the next turn is 0.6 s away: a wait
+    control = RunControl()
+    waiting = asyncio.create_task(control.unless_halted(throttle.reserve, Turn.give_back))
+    await clock.sleeping.wait()
+    control.cancel()
+    with pytest.raises(Cancelled):
+        await waiting
+    clock.go.set()
+    assert throttle.sent == 1  # only the first request went
+    assert len(await send(throttle, 1)) == 1  # the gate and the one seat were given back
+
+
+async def test_pause_while_waiting_for_a_turn_holds_the_request_until_the_resume() -> None:
+    clock = HeldClock()
+    throttle = Throttle(calls=100, window_s=60.0, concurrency=1, clock=clock)
+    await send_with_time_going(clock, throttle)
+    control = RunControl()
+    waiting = asyncio.create_task(control.unless_halted(throttle.reserve, Turn.give_back))
+    await clock.sleeping.wait()
+    control.pause()
+    clock.go.set()  # the turn comes while the run is paused
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not waiting.done() and throttle.sent == 1
+    control.resume()
+    turn = await waiting
+    await turn.spend(send(throttle, 1))
+    assert throttle.sent == 2
+
+
+async def send_with_time_going(clock: HeldClock, throttle: Throttle) -> None:
+    """One request sent at once (the clock is not asked to wait), leaving the next turn ahead."""
+    async with throttle.slot():
+        pass
+    clock.sleeping.clear()
