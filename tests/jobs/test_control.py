@@ -183,6 +183,7 @@ async def test_lost_answers_of_updates_and_upserts_are_settled(make_books, tmp_p
     assert {r["Status"] for r in read_report(updated.report_csv)} == {"updated"}
 
 
+@pytest.mark.slow
 async def test_server_errors_are_retried_and_leftovers_go_again_on_resume(make_books, tmp_path: Path) -> None:
     box = make_books(fail_rate=0.25, seed=11)
     file = orders_file(tmp_path / "orders.csv", 15)

@@ -165,6 +165,7 @@ async def test_a_chain_whose_second_conversion_fails_reports_both(box: CrmBox, t
     assert result.exit_code == 1
 
 
+@pytest.mark.slow
 async def test_sales_orders_to_invoices_with_every_documented_error(box: CrmBox, tmp_path: Path) -> None:
     approved = ["SO-00005", "SO-00006", "SO-00007", "SO-00008"]
     errors = {"SO-00009": "NOT_APPROVED", "SO-00010": "NOT_REVIEWED", "SO-00011": "ID_ALREADY_CONVERTED",
@@ -279,6 +280,7 @@ async def test_disabled_module_fails_the_batch_with_one_call(box: CrmBox, tmp_pa
     assert box.transport.count("mass_convert") == 1 and box.transport.count("convert") == 0
 
 
+@pytest.mark.slow
 async def test_status_polled_until_the_job_completes(box: CrmBox, tmp_path: Path) -> None:
     box.crm.mass_convert_polls = 4
     file = write_rows(tmp_path / "q.csv", ["Quote Number"], [[n] for n in APPROVED])

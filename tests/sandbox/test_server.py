@@ -67,6 +67,7 @@ def test_a_taken_port_is_a_plain_message(tmp_path, capsys) -> None:
             EmbeddedSandbox(port=port, db_path=tmp_path / "u.sqlite3").start()
 
 
+@pytest.mark.slow
 def test_embedded_sandbox_binds_loopback_only_and_stops(tmp_path) -> None:
     with EmbeddedSandbox(SandboxSettings(), db_path=tmp_path / "e.sqlite3") as sb:
         assert sb.url.startswith("http://127.0.0.1:")
@@ -81,6 +82,7 @@ def test_embedded_sandbox_binds_loopback_only_and_stops(tmp_path) -> None:
         assert httpx.get(f"{again.url}/").json()["records"]["contacts"] == 3
 
 
+@pytest.mark.slow
 def test_command_prints_url_and_summary_and_stops_on_sigterm(tmp_path) -> None:
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
