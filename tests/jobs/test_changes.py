@@ -21,7 +21,7 @@ from app.jobs.importing.changes import (
     wording,
 )
 from app.jobs.importing.changes_file import HEADERS, ChangesSummary, change_rows, rows_text
-from app.jobs.importing.decide import Decision
+from app.jobs.importing.decide import Action, Decision, Marker
 from app.jobs.importing.identities import merge_lines, merge_persons
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from tests.jobs.conftest import CountingSandbox, run_job
@@ -89,9 +89,9 @@ def test_ids_show_as_the_names_the_run_listed() -> None:
 
 def test_the_plan_counts_what_the_list_rows_tell_and_what_waits_for_the_updates_read() -> None:
     preview = ChangePreview(WORDS, id_field="contact_id")
-    decisions = {0: Decision("update", {"phone": "2"}, zoho_id="1", number="A"),
-                 1: Decision("unchanged", zoho_id="2"),
-                 2: Decision("update", {"contact_persons": []}, zoho_id="3", marker={"check": True})}
+    decisions = {0: Decision(Action.UPDATE, {"phone": "2"}, zoho_id="1", number="A"),
+                 1: Decision(Action.UNCHANGED, zoho_id="2"),
+                 2: Decision(Action.UPDATE, {"contact_persons": []}, zoho_id="3", marker=Marker(check=True))}
     preview.listed(decisions, [{"contact_id": "1", "phone": "1"}, {"contact_id": "3"}], dict,
                    lambda i: ((i + 2,), f"doc {i}", i))
     assert [(c.rows, c.record, c.fields) for c in preview.changes()] == [((2,), "A", (FieldChange("Phone", "1", "2"),))]

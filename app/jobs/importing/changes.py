@@ -234,7 +234,7 @@ class ChangePreview:
             self.unchanged += d.action == "unchanged"
             if not _updates(d):
                 continue
-            if d.marker.get("check"):
+            if d.marker.check:
                 self.to_read += 1
                 continue
             record = listed.get(str(d.zoho_id))
@@ -282,7 +282,7 @@ class ChangePreview:
 
 def _updates(d: Decision) -> bool:
     """Whether a decision changes a record Zoho holds (an update, or an upsert of a listed record)."""
-    return d.action == "update" or (d.action == "upsert" and d.marker.get("outcome") == "updated")
+    return d.action == "update" or (d.action == "upsert" and d.marker.outcome == "updated")
 
 
 def _plural(n: int, word: str) -> str:

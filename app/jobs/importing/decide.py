@@ -16,7 +16,8 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
 from typing import Any
 
 from app.jobs.catalog import Catalog, normalise
@@ -28,21 +29,75 @@ def header_safe(value: str) -> bool:
     return value.isascii() and value.isprintable()
 
 
+class Action(StrEnum):
+    """What a document needs: one write (create, update, upsert) or none."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UPSERT = "upsert"
+    UNCHANGED = "unchanged"  # Zoho already holds its values
+    SKIPPED = "skipped"  # skip-existing: it is in Zoho
+    INVALID = "invalid"  # a name Zoho does not know: a cell to fix
+    FAIL = "fail"  # it cannot be sent (no record to update, several match)
+
+    @property
+    def writes(self) -> bool:
+        return self in (Action.CREATE, Action.UPDATE, Action.UPSERT)
+
+
+@dataclass
+class Marker:
+    """How a write is found again in Zoho if its answer is lost, and what the run reads before it.
+
+    The journal keeps it as JSON with each entry marked "sent" (`as_json`, `from_json`).
+    """
+
+    by: str | None = None  # the field the record is found by (its number, a unique custom field...)
+    value: str | None = None  # that field's value
+    customer_id: str | None = None  # a reference number the sheet gives: found among the customer's only
+    tagged: bool = False  # the reference number is the job's own (ZB-job-n)
+    outcome: str | None = None  # an upsert: "created" or "updated", as the list pages showed
+    check: bool = False  # the list row cannot tell whether anything changes: read the record first
+    persons: bool = False  # the update names contact persons: their IDs come from the read
+    lines: bool = False  # the update names line items: their IDs come from the read
+    action: Action | None = None  # the write sent (in the journal)
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Marker:
+        known = {f.name for f in fields(cls)}
+        marker = cls(**{k: v for k, v in data.items() if k in known})
+        if marker.action is not None:
+            marker.action = Action(marker.action)
+        return marker
+
+    @property
+    def findable(self) -> bool:
+        """Whether a create's record can be found with a list filter (a custom field cannot)."""
+        return bool(self.by) and not str(self.by).startswith("cf_")
+
+
 @dataclass
 class Decision:
     """The one request (or none) a document needs."""
 
-    action: str  # create, update, upsert, unchanged, skipped, fail
+    action: Action
     payload: dict[str, Any] = field(default_factory=dict)
     zoho_id: str | None = None
     number: str | None = None
     message: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
-    marker: dict[str, Any] = field(default_factory=dict)
+    marker: Marker = field(default_factory=Marker)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # invalid: each name Zoho does not know
+
+    def __post_init__(self) -> None:
+        self.action = Action(self.action)  # also when given as its word
 
     @property
     def writes(self) -> bool:
-        return self.action in ("create", "update", "upsert")
+        return self.action.writes
 
 
 def custom_value(payload: dict[str, Any], api_name: str) -> str | None:
@@ -100,18 +155,18 @@ def listed_same(payload: dict[str, Any], record: dict[str, Any]) -> bool:
     return len(seen) < len(payload) and same_values(seen, record)
 
 
-def _read_first(body: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
-    """The marker of an update that reads the whole record before it writes, or {}.
+def _read_first(body: dict[str, Any], record: dict[str, Any]) -> Marker:
+    """The marker of an update that reads the whole record before it writes (or reads nothing).
 
     "check": the list row cannot tell whether anything changed. "persons": the update names
     contact persons, whose IDs only the whole record shows (see merge_persons). "lines": the
     update names line items, whose IDs only the whole record shows (see merge_lines).
     """
     if body.get("contact_persons"):
-        return {"check": True, "persons": True}
+        return Marker(check=True, persons=True)
     if body.get("line_items"):
-        return {"check": True, "lines": True}
-    return {"check": True} if listed_same(body, record) else {}
+        return Marker(check=True, lines=True)
+    return Marker(check=listed_same(body, record))
 
 
 _PERSON_FIELDS_IN_LISTS = ("email", "phone", "mobile", "first_name", "last_name")
@@ -223,31 +278,48 @@ class Decider:
         matches, matched_by = self.existing(payload, key, zoho_id)
         if zoho_id and not matches:
             if not self.catalog.loaded(f.name):
-                return Decision("update", _without(payload, f.id_field), zoho_id=zoho_id)
-            return Decision("fail", message=f"no {f.singular} with ID {zoho_id} in Zoho")
+                return Decision(Action.UPDATE, _without(payload, f.id_field), zoho_id=zoho_id)
+            return Decision(Action.FAIL, message=f"no {f.singular} with ID {zoho_id} in Zoho")
         if len(matches) > 1:
             ids = ", ".join(str(m.get(f.id_field)) for m in matches[:5])
-            return Decision("fail", message=f"{len(matches)} records in Zoho match {matched_by}: {ids}")
+            return Decision(Action.FAIL, message=f"{len(matches)} records in Zoho match {matched_by}: {ids}")
         if not matches:
             if op == "update":
                 if not matched_by:
-                    return Decision("fail", message=f"nothing says which {f.singular} to update: "
+                    return Decision(Action.FAIL, message=f"nothing says which {f.singular} to update: "
                                     f"map the Zoho ID or {f.key_field.replace('_', ' ')}")
-                return Decision("fail", message=f"no {f.singular} with {matched_by} in Zoho")
+                return Decision(Action.FAIL, message=f"no {f.singular} with {matched_by} in Zoho")
             return self.create(index, payload)
         record = matches[0]
-        record_id = str(record.get(f.id_field))
-        number = record.get(f.key_field)
         if op == "skip-existing":
-            return Decision("skipped", zoho_id=record_id, number=number,
+            return Decision(Action.SKIPPED, zoho_id=str(record.get(f.id_field)), number=record.get(f.key_field),
                             message=f"already in Zoho ({matched_by})")
-        body = _without(payload, f.id_field)
+        return self.against(record, _without(payload, f.id_field))
+
+    def against(self, record: dict[str, Any], body: dict[str, Any], upsert: Marker | None = None) -> Decision:
+        """The document against its listed record: unchanged when Zoho holds its values, else the update
+        (or, given `upsert`'s key, the upsert), which reads the whole record first when the list cannot tell."""
+        f = self.facts
+        record_id, number = str(record.get(f.id_field)), record.get(f.key_field)
         record = self.with_named_ids(record)
         if same_values(body, record):
-            return Decision("unchanged", zoho_id=record_id, number=number,
+            return Decision(Action.UNCHANGED, zoho_id=record_id, number=number,
                             message="Zoho already holds these values")
-        return Decision("update", with_required(body, record, f.name), zoho_id=record_id, number=number,
-                        marker=_read_first(body, record))
+        first = _read_first(body, record)
+        if upsert is not None:
+            return Decision(Action.UPSERT, body, zoho_id=record_id, number=number,
+                            marker=replace(first, by=upsert.by, value=upsert.value, outcome="updated"))
+        return Decision(Action.UPDATE, with_required(body, record, f.name), zoho_id=record_id, number=number,
+                        marker=first)
+
+    def listed_by_unique(self, unique: str) -> list[dict[str, Any]]:
+        """The listed records whose unique custom field holds `unique` (none when the list was not read)."""
+        f = self.facts
+        if not self.catalog.loaded(f.name):
+            return []
+        wanted = normalise(unique)
+        return [r for r in self.catalog.records(f.name)
+                if normalise(record_custom_value(r, self.unique_field or "")) == wanted]
 
     def upsert(self, payload: dict[str, Any], unique: str, index: int = 0) -> Decision:
         """One upsert call on the unique custom field, unless the listed record already matches.
@@ -258,42 +330,23 @@ class Decider:
         f = self.facts
         if not header_safe(unique):
             return self.by_listed_key(payload, unique, index)
-        marker = {"by": self.unique_field, "value": unique}
+        key = Marker(by=self.unique_field, value=unique)
         body = _without(payload, f.id_field)
-        matches = [r for r in self.catalog.records(f.name)
-                   if normalise(record_custom_value(r, self.unique_field or "")) == normalise(unique)
-                   ] if self.catalog.loaded(f.name) else []
+        matches = self.listed_by_unique(unique)
         if not matches:  # created: an exported Line Item ID names a line of another record
-            return Decision("upsert", _without_line_ids(body), marker={**marker, "outcome": "created"})
-        record = matches[0]
-        record_id, number = str(record.get(f.id_field)), record.get(f.key_field)
-        record = self.with_named_ids(record)
-        if same_values(body, record):
-            return Decision("unchanged", zoho_id=record_id, number=number,
-                            message="Zoho already holds these values")
-        return Decision("upsert", body, zoho_id=record_id, number=number,
-                        marker={**marker, "outcome": "updated", **_read_first(body, record)})
+            return Decision(Action.UPSERT, _without_line_ids(body), marker=replace(key, outcome="created"))
+        return self.against(matches[0], body, upsert=key)
 
     def by_listed_key(self, payload: dict[str, Any], unique: str, index: int) -> Decision:
         """The upsert of a key value no header can carry: list-match, then update by ID or create."""
         f = self.facts
-        matches = [r for r in self.catalog.records(f.name)
-                   if normalise(record_custom_value(r, self.unique_field or "")) == normalise(unique)
-                   ] if self.catalog.loaded(f.name) else []
+        matches = self.listed_by_unique(unique)
         if len(matches) > 1:
             ids = ", ".join(str(m.get(f.id_field)) for m in matches[:5])
-            return Decision("fail", message=f'{len(matches)} records in Zoho have {self.unique_field} "{unique}": {ids}')
+            return Decision(Action.FAIL, message=f'{len(matches)} records in Zoho have {self.unique_field} "{unique}": {ids}')
         if not matches:
             return self.create(index, payload)
-        record = matches[0]
-        record_id, number = str(record.get(f.id_field)), record.get(f.key_field)
-        body = _without(payload, f.id_field)
-        record = self.with_named_ids(record)
-        if same_values(body, record):
-            return Decision("unchanged", zoho_id=record_id, number=number,
-                            message="Zoho already holds these values")
-        return Decision("update", with_required(body, record, f.name), zoho_id=record_id, number=number,
-                        marker=_read_first(body, record))
+        return self.against(matches[0], _without(payload, f.id_field))
 
     def with_named_ids(self, record: dict[str, Any]) -> dict[str, Any]:
         """A list row shows the salesperson's name, not the ID: add the ID the run's catalog gives."""
@@ -315,23 +368,23 @@ class Decider:
         if number:
             if f.numbered:
                 params["ignore_auto_number_generation"] = True
-            return Decision("create", body, params=params,
-                            marker={"by": f.key_field, "value": str(number)})
+            return Decision(Action.CREATE, body, params=params,
+                            marker=Marker(by=f.key_field, value=str(number)))
         unique = custom_value(body, self.unique_field) if self.unique_field else None
         if unique and header_safe(unique):  # a lost create is resent as an upsert on it (idempotent)
-            return Decision("create", body, marker={"by": self.unique_field, "value": unique})
+            return Decision(Action.CREATE, body, marker=Marker(by=self.unique_field, value=unique))
         reference = body.get("reference_number")
         if reference and normalise(reference) in self.user_references:
-            return Decision("create", body, marker={
-                "by": "reference_number", "value": str(reference),
-                "customer_id": body.get("customer_id")})
+            customer = body.get("customer_id")
+            return Decision(Action.CREATE, body, marker=Marker(
+                by="reference_number", value=str(reference), customer_id=None if customer is None else str(customer)))
         if not reference:
             tag = f"ZB-{self.job_id}-{index + 1}"
             body["reference_number"] = tag
-            return Decision("create", body, marker={"by": "reference_number", "value": tag, "tagged": True})
+            return Decision(Action.CREATE, body, marker=Marker(by="reference_number", value=tag, tagged=True))
         # A reference several documents share finds none of them again; no custom field the user
         # did not map is ever sent, so the plan says these cannot be found again automatically.
-        return Decision("create", body, marker={})
+        return Decision(Action.CREATE, body)
 
 
 def _without(payload: dict[str, Any], name: str) -> dict[str, Any]:
@@ -370,16 +423,16 @@ def _person_email(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def match_marker(records: list[dict[str, Any]], marker: dict[str, Any]) -> list[dict[str, Any]]:
+def match_marker(records: list[dict[str, Any]], marker: Marker) -> list[dict[str, Any]]:
     """The records a create's marker points at (exact, case-insensitive)."""
-    by, value = marker.get("by"), marker.get("value")
+    by, value = marker.by, marker.value
     if not by or value is None:
         return []
     wanted = normalise(value)
     found = [r for r in records
              if normalise(r.get(by) if not by.startswith("cf_") else record_custom_value(r, by))
              == wanted]
-    customer = marker.get("customer_id")
+    customer = marker.customer_id
     if customer:
         found = [r for r in found if str(r.get("customer_id", customer)) == str(customer)]
     return found

@@ -8,8 +8,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from app.jobs.catalog import SOURCES, LookupMiss, normalise
-from app.jobs.importing.decide import Decider, Decision, set_path
-from app.jobs.importing.reconciling import lookup_marker
+from app.jobs.importing.decide import Action, Decider, Decision, Marker, set_path
 from app.jobs.journal import IN_DOUBT, PENDING, SENT, Entry
 from app.mapping.documents import Document, Prepared, Problem
 
@@ -24,9 +23,8 @@ class ImportDeciding:
 
     def _markers_shown(self: ImportJob) -> tuple[str, ...]:
         """How creates the sheet gives no key for are found again if Zoho's answer is lost (or that they cannot be)."""
-        tagged = [d.marker["value"] for d in self._decisions.values()
-                  if d.action == "create" and d.marker.get("tagged")]
-        keyless = sum(1 for d in self._decisions.values() if d.action == "create" and not d.marker.get("by"))
+        tagged = [d.marker.value for d in self._decisions.values() if d.action == Action.CREATE and d.marker.tagged]
+        keyless = sum(1 for d in self._decisions.values() if d.action == Action.CREATE and not d.marker.by)
         out = []
         if tagged:
             out.append(f"{_plural(len(tagged), 'document')} without a number get the reference number "
@@ -59,7 +57,7 @@ class ImportDeciding:
         assert self.table is not None
         table, found = self.table, []
         for index, d in sorted(self._decisions.items()):
-            for p in d.marker.get("problems", []) if d.action == "invalid" else []:
+            for p in d.problems:
                 r, column = p["row_index"], p["column"]
                 letter = table.letters[table.headers.index(column)] if column in table.headers else None
                 found.append(Problem("error", p["message"], row=table.row_numbers[r], row_index=r,
@@ -94,8 +92,8 @@ class ImportDeciding:
                 doc = self._documents[e.index]
                 payload, problems = self._resolve(doc)
                 if problems:
-                    self._decisions[e.index] = Decision("invalid", message="; ".join(
-                        p["message"] for p in problems), marker={"problems": problems})
+                    self._decisions[e.index] = Decision(Action.INVALID, message="; ".join(
+                        p["message"] for p in problems), problems=problems)
                     continue
                 self._decisions[e.index] = decider.decide(doc.index, payload, doc.key, doc.zoho_id)
             gc.freeze()
@@ -103,9 +101,9 @@ class ImportDeciding:
         counts = self.journal.counts()
         decisions = [self._decisions[e.index] for e in work]
         writes = sum(1 for d in decisions if d.writes)
-        reconcile = sum(1 for e in work if e.state in (SENT, IN_DOUBT) and lookup_marker(e.marker))
-        reconcile += sum(1 for d in decisions if d.marker.get("check"))  # reads
-        invalid = counts.get("invalid", 0) + sum(1 for d in self._decisions.values() if d.action == "invalid")
+        reconcile = sum(1 for e in work if e.state in (SENT, IN_DOUBT) and Marker.from_json(e.marker).findable)
+        reconcile += sum(1 for d in decisions if d.marker.check)  # reads
+        invalid = counts.get("invalid", 0) + sum(1 for d in self._decisions.values() if d.action == Action.INVALID)
         return counts, writes, reconcile, invalid, self._plan_problems()
 
     def _decider(self: ImportJob, prepared: Prepared) -> Decider:

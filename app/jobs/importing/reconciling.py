@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from app.jobs.importing.decide import Decision, match_marker
+from app.jobs.importing.decide import Action, Decision, Marker, match_marker
 from app.jobs.importing.writing import number_of
-from app.jobs.journal import DONE, FAILED, PENDING, Entry
+from app.jobs.journal import FAILED, PENDING, Entry
 from app.jobs.outcomes import Outcome
 from app.zoho import QuotaSpent, ZohoError
 
@@ -22,27 +22,24 @@ class ImportReconciling:
         assert self.journal is not None and self.facts is not None and self.catalog is not None
         entry = self.journal.entry(index)
         d = self._decisions.get(index)
-        action = entry.marker.get("action") or (d.action if d else "create")
-        marker = entry.marker
+        marker = Marker.from_json(entry.marker)
+        action = marker.action or (d.action if d else Action.CREATE)
         if d is None:
             return
         unique_field = self.mapping.upsert_key if self.mapping else None
-        if action in ("update", "upsert") or (marker.get("by") == unique_field and marker.get("by")):
+        if action in (Action.UPDATE, Action.UPSERT) or (marker.by == unique_field and marker.by):
             # Idempotent: sending the same update (or an upsert on the unique key) cannot duplicate.
-            outcome = "created" if action == "create" else (marker.get("outcome") or "updated")
-            if d.action == "unchanged":  # the lost write had landed: Zoho shows its values
-                await self.journal.write(self.journal.finish, index, DONE, outcome, zoho_id=d.zoho_id,
-                                         number=d.number, message=f"{outcome} (confirmed){doubt_note(entry)}")
-                if self._meter:
-                    self._meter.counted()
-                self._emit()
+            outcome = "created" if action == Action.CREATE else (marker.outcome or "updated")
+            if d.action == Action.UNCHANGED:  # the lost write had landed: Zoho shows its values
+                await self._settle_done(index, outcome, f"{outcome} (confirmed){doubt_note(entry)}",
+                                        zoho_id=d.zoho_id, number=d.number)
             elif not d.writes:
                 await self._settle_without_call(index, d)
             elif resend:
-                if action == "create":  # a create keyed by the unique custom field: resend as upsert
-                    d = Decision("upsert", d.payload, marker={
-                        "by": marker["by"], "value": marker["value"], "outcome": "created"})
-                    action = "upsert"
+                if action == Action.CREATE:  # a create keyed by the unique custom field: resend as upsert
+                    d = Decision(Action.UPSERT, d.payload, marker=Marker(by=marker.by, value=marker.value,
+                                                                        outcome="created"))
+                    action = Action.UPSERT
                 elif d.zoho_id and not await self._still_differs(index, d, landed=outcome,
                                                                   note=doubt_note(entry)):
                     # A 5xx answer to a write does not prove nothing was saved (Zoho Books API, Errors:
@@ -52,15 +49,16 @@ class ImportReconciling:
                     return
                 await self._write(index, d, d.action if d.writes else action)
             return
-        if not lookup_marker(marker):
+        if not marker.findable:
             if resend:
                 # Settled as in doubt for good: no rerun may send it again (it may be in Zoho).
                 await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT, message=(
                     "Zoho's answer was lost and the record has no key to look it up by; "
                     "check Zoho before importing this row again"))
             return
+        assert marker.by is not None
         try:
-            records = await self.catalog.find(self.facts.name, **{marker["by"]: marker["value"]})
+            records = await self.catalog.find(self.facts.name, **{marker.by: marker.value})
         except QuotaSpent as exc:
             self._stop(exc, "quota")
             return
@@ -69,23 +67,19 @@ class ImportReconciling:
         found = match_marker(records, marker)
         if len(found) == 1:
             record = found[0]
-            await self.journal.write(
-                self.journal.finish, index, DONE, "created", zoho_id=str(record.get(self.facts.id_field)),
-                number=number_of(record, self.facts.key_field),
-                message=f"created (confirmed): found in Zoho by its {marker['by'].replace('_', ' ')}"
-                        f"{doubt_note(entry)}")
-            if self._meter:
-                self._meter.counted()
-            self._emit()
+            await self._settle_done(index, "created", f"created (confirmed): found in Zoho by its "
+                                    f"{marker.by.replace('_', ' ')}{doubt_note(entry)}",
+                                    zoho_id=str(record.get(self.facts.id_field)),
+                                    number=number_of(record, self.facts.key_field))
             return
         if len(found) > 1:
             ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])
             await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT,
-                                     message=f"several records in Zoho match {marker['value']}: {ids}; "
+                                     message=f"several records in Zoho match {marker.value}: {ids}; "
                                              "check Zoho before importing this row again")
             return
         if resend:
-            await self._write(index, d, "create", confirmed_absent=True)
+            await self._write(index, d, Action.CREATE, confirmed_absent=True)
         else:
             await self.journal.write(self.journal.finish, index, PENDING, None, message="not sent yet")
 
@@ -95,8 +89,3 @@ def doubt_note(entry: Entry) -> str:
     if entry.http_status and entry.http_status >= 500:
         return f", though Zoho answered HTTP {entry.http_status}"
     return ", though its answer was lost"
-
-
-def lookup_marker(marker: dict[str, Any]) -> bool:
-    """Whether a create's marker can be found with a list filter."""
-    return bool(marker.get("by")) and not str(marker.get("by")).startswith("cf_")

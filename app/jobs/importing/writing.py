@@ -8,10 +8,11 @@ line_items carry line_item_id) and Zoho edits it in place instead of replacing i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.jobs.importing.changes_file import where
-from app.jobs.importing.decide import Decision, same_values
+from app.jobs.importing.decide import Action, Decision, same_values
 from app.jobs.importing.identities import merge_lines, merge_persons
 from app.jobs.journal import DONE, FAILED
 from app.jobs.sending import keep_to_resend
@@ -20,7 +21,7 @@ from app.zoho import ZohoError
 if TYPE_CHECKING:
     from app.jobs.importing.job import ImportJob
 
-WRITTEN = {"create": "created", "update": "updated"}  # the outcome of each write that is not an upsert
+WRITTEN = {Action.CREATE: "created", Action.UPDATE: "updated"}  # the outcome of each write that is not an upsert
 
 
 class ImportWriting:
@@ -30,17 +31,25 @@ class ImportWriting:
         assert self.journal is not None and self._meter is not None
         journal = self.journal
         dry = " (dry run)" if self.settings.dry_run else ""
-        if d.action == "invalid":
+        if d.action == Action.INVALID:
             await journal.write(journal.finish, index, FAILED, "invalid", message=d.message)
-            await journal.write(journal.set, f"problems.{index}", d.marker.get("problems", []))
+            await journal.write(journal.set, f"problems.{index}", d.problems)
             self._meter.counted(invalid=True, message=d.message)
-        elif d.action == "fail":
+        elif d.action == Action.FAIL:
             await journal.write(journal.finish, index, FAILED, "failed", message=d.message)
             self._meter.counted(failed=True, message=d.message)
         else:  # unchanged, skipped
-            await journal.write(journal.finish, index, DONE, d.action, zoho_id=d.zoho_id,
-                                number=d.number, message=(d.message or "") + dry)
-            self._meter.counted()
+            await self._settle_done(index, d.action, (d.message or "") + dry, zoho_id=d.zoho_id, number=d.number)
+            return
+        self._emit()
+
+    async def _settle_done(self: ImportJob, index: int, outcome: str, message: str, *, zoho_id: str | None,
+                           number: str | None) -> None:
+        """Settle a document Zoho holds as `outcome` without a write of this run (unchanged, or confirmed)."""
+        assert self.journal is not None and self._meter is not None
+        await self.journal.write(self.journal.finish, index, DONE, outcome, zoho_id=zoho_id, number=number,
+                                 message=message)
+        self._meter.counted()
         self._emit()
 
     async def _send(self: ImportJob, index: int) -> None:
@@ -49,9 +58,9 @@ class ImportWriting:
         if refused is not None:
             assert self.journal is not None
             await keep_to_resend(self.journal, [index])  # the next run sends it (the field may be added)
-            await self._settle_without_call(index, Decision("fail", message=refused))
+            await self._settle_without_call(index, Decision(Action.FAIL, message=refused))
             return
-        if d.marker.get("check") and not await self._still_differs(index, d):
+        if d.marker.check and not await self._still_differs(index, d):
             return
         await self._write(index, d, d.action)
 
@@ -70,42 +79,43 @@ class ImportWriting:
         try:
             record = await self._sender.read(lambda: self.client.get(name, zoho_id))
         except ZohoError as exc:
-            if d.marker.get("lines"):  # sent without their IDs, Zoho would replace every line
-                await self._settle_without_call(index, Decision("fail", message=(
+            if d.marker.lines:  # sent without their IDs, Zoho would replace every line
+                await self._settle_without_call(index, Decision(Action.FAIL, message=(
                     f"the {self.facts.singular} could not be read to keep its lines' IDs: {exc.message}")))
                 return False
             return True  # it could not be read: send the update as decided
         if record is None:
             return False  # never read (cancelled, or the run stopped): the document stays pending
-        if d.marker.get("persons"):
+        if d.marker.persons:
             d.payload["contact_persons"] = merge_persons(d.payload["contact_persons"],
                                                          record.get("contact_persons") or [])
-        if d.marker.get("lines"):
+        if d.marker.lines:
             d.payload["line_items"] = merge_lines(d.payload["line_items"], record.get("line_items") or [],
                                                   replace=self._replace_lines())
         if self.preview is not None and self.table is not None:
             self.preview.after_read(index, d, record, *where(self.table, self._documents[index]))
         if not same_values(d.payload, record):
             return True
-        await self._settle_without_call(index, Decision(
-            landed or "unchanged", zoho_id=d.zoho_id, number=d.number,
-            message=f"{landed} (confirmed){note}" if landed else "Zoho already holds these values"))
+        await self._settle_done(index, landed or Action.UNCHANGED,
+                                f"{landed} (confirmed){note}" if landed else "Zoho already holds these values",
+                                zoho_id=d.zoho_id, number=d.number)
         return False
 
-    async def _write(self: ImportJob, index: int, d: Decision, action: str, *,
+    async def _write(self: ImportJob, index: int, d: Decision, action: Action, *,
                      confirmed_absent: bool = False) -> None:
         """One write for one document, journalled before it goes out and after its answer."""
         assert self.journal is not None and self._meter is not None and self.facts is not None
         journal, meter, f = self.journal, self._meter, self.facts
         if self.settings.dry_run:
-            outcome = WRITTEN.get(action) or d.marker.get("outcome", "created")
+            outcome = WRITTEN.get(action) or d.marker.outcome or "created"
             meter.started()
             await journal.write(journal.finish, index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
                                 message=f"dry run: would {action}; nothing was sent")
             meter.finished()
             self._emit()
             return
-        answer = await self._sender.write(index, {**d.marker, "action": action}, lambda: self._call(action, d),
+        marker = replace(d.marker, action=action).as_json()
+        answer = await self._sender.write(index, marker, lambda: self._call(action, d),
                                           what=f"document {index + 1}")
         if isinstance(answer, ZohoError):
             if self._refused_fields.note(index, answer, d.payload):
@@ -119,7 +129,7 @@ class ImportWriting:
         if answer is None:
             return  # not sent, released or in doubt: the sender settled what there was to settle
         self._storms.succeeded()
-        outcome = WRITTEN.get(action) or d.marker.get("outcome") or ("updated" if d.zoho_id else "created")
+        outcome = WRITTEN.get(action) or d.marker.outcome or ("updated" if d.zoho_id else "created")
         note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
         await journal.write(journal.finish, index, DONE, outcome,
                             zoho_id=str(answer.get(f.id_field) or d.zoho_id or ""),
@@ -128,15 +138,16 @@ class ImportWriting:
         meter.finished()
         self._emit()
 
-    async def _call(self: ImportJob, action: str, d: Decision) -> dict[str, Any]:
+    async def _call(self: ImportJob, action: Action, d: Decision) -> dict[str, Any]:
         assert self.facts is not None
         name = self.facts.name
-        if action == "create":
+        if action == Action.CREATE:
             return await self.client.create(name, d.payload, **d.params)
-        if action == "update":
+        if action == Action.UPDATE:
             assert d.zoho_id is not None
             return await self.client.update(name, d.zoho_id, d.payload)
-        return await self.client.upsert(name, d.payload, d.marker["by"], d.marker["value"])
+        assert d.marker.by is not None and d.marker.value is not None
+        return await self.client.upsert(name, d.payload, d.marker.by, d.marker.value)
 
 
 def number_of(record: dict[str, Any], key_field: str) -> str | None:
