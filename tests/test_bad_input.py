@@ -1,4 +1,4 @@
-"""Bad input through the real `zoho-bulk` command, as a user meets it: a plain sentence, CLI.md's exit code,
+"""Bad input through the real `zoho-bulk` command, as a user meets it: a plain sentence, the documented exit code,
 the --json object as the last line of standard output, and no row lost or sent twice (counted in the
 sandbox's own SQLite file)."""
 

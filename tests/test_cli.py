@@ -1,4 +1,4 @@
-"""The command line parses the contract of CLI.md."""
+"""The command line parses its documented contract: the commands, options and exit codes README.md lists."""
 
 from __future__ import annotations
 

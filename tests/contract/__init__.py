@@ -1,7 +1,7 @@
 """The written contract of every request zoho-bulk sends to Zoho Books, Zoho CRM and Zoho Accounts.
 
-Written from Zoho's documents (the seeds in ../shared/seeds/, crm-oas in ../shared/reference/crm-oas/,
-../shared/ZOHO-FACTS.md), not from the client or the sandbox; each rule cites its passage.
+Written from Zoho's documents (the seeds in docs/zoho/, Zoho's crm-oas schemas in app/sandbox/crm_schemas/,
+and Zoho's pages named in words), not from the client or the sandbox; each rule cites its passage.
 
 - ``kinds``: the request kinds (method, path template, required query parameters and headers,
   allowed values, body schema) as data.

@@ -1,12 +1,12 @@
 """Every kind of request zoho-bulk sends, as data: method, path, query, headers and body rules, each with its source.
 
 Sources, abbreviated in the comments:
-- S000: seeds/000 (CRM "Convert Inventory Records").
-- S003: seeds/003 (Books v3 sales orders, www.zohoapis.com/books/v3).
-- S004: seeds/004 (Books v3 contacts, sales orders, credit notes, books.zoho.com/api/v3).
-- OAS-C: reference/crm-oas/inventory_convert.request.schema.json (crm-oas v8 inventory_convert.yaml).
-- OAS-M: reference/crm-oas/inventory_mass_convert.json (crm-oas v8 inventory_mass_convert).
-- FACTS: ZOHO-FACTS.md, the named section.
+- S000: docs/zoho/000 (CRM "Convert Inventory Records").
+- S003: docs/zoho/003 (Books v3 sales orders, www.zohoapis.com/books/v3).
+- S004: docs/zoho/004 (Books v3 contacts, sales orders, credit notes, books.zoho.com/api/v3).
+- OAS-C: app/sandbox/crm_schemas/inventory_convert.request.schema.json (crm-oas v8 inventory_convert.yaml).
+- OAS-M: app/sandbox/crm_schemas/inventory_mass_convert.json (crm-oas v8 inventory_mass_convert).
+- FACTS: Zoho's pages outside the seeds (API limits, OAuth, data centres), by the fact's name.
 """
 
 from __future__ import annotations

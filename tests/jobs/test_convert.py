@@ -370,7 +370,7 @@ async def test_internal_error_is_plain_and_retried_on_the_next_run(box: CrmBox, 
 
     rows = report_rows(first)
     assert (rows[1]["Status"], rows[1]["Code"], rows[1]["HTTP status"]) == ("in doubt", "INTERNAL_ERROR", "500")
-    # a 500 to a conversion proves nothing either way (ZOHO-FACTS): plainly a failure to run again
+    # a 500 to a conversion proves nothing either way (the answer may come after the commit): plainly a failure to run again
     assert "run the same file again" in rows[1]["Message"] and "Traceback" not in rows[1]["Message"]
     assert box.transport.converted_ids().count(quote_id(2)) >= 2  # asked again (after looking for a record made)
     box.transport.answer_with = None

@@ -1,8 +1,7 @@
 """Writes answered 5xx after Zoho saved them: reconciled by their key, never sent twice, reported as confirmed.
 
-ZOHO-FACTS "Books request details that are easy to get wrong": "A 5xx answer to a write does not
-prove that nothing was saved (a timeout inside Zoho after the commit looks the same): treat it as
-in doubt." The sandbox's fail-after-commit fault is that case.
+A 5xx answer to a write does not prove that nothing was saved (a timeout inside Zoho after the
+commit looks the same), so it is treated as in doubt. The sandbox's fail-after-commit fault is that case.
 """
 
 from __future__ import annotations

@@ -355,8 +355,8 @@ async def test_reports_of_the_shipped_samples_go_under_the_data_folder(books, da
 
 async def test_an_upsert_key_no_header_can_carry_is_matched_from_the_list_and_updated_by_id(
         books, tmp_path: Path) -> None:
-    """ZOHO-FACTS: "HTTP header values are ASCII/Latin-1: a non-ASCII key value cannot travel in a
-    header as is" (it used to end in UnicodeEncodeError)."""
+    """HTTP header values are ASCII/Latin-1 (RFC 9110, Field Values), so a non-ASCII key value cannot
+    travel in Zoho's X-Unique-Identifier-Value header as is (it used to end in UnicodeEncodeError)."""
     headers = ["Display Name", "Company Name", "External ID"]
     first = write_csv(tmp_path / "u1.csv", headers, [["Zürich Uhren", "Zürich Uhren AG", "ZÜR-001"],
                                                     ["Plain Ltd", "Plain", "PLAIN-1"]])

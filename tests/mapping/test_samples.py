@@ -12,7 +12,7 @@ from app.sheets import read_table
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
-# The sandbox's demo organization (notes/contracts.md).
+# The sandbox's demo organization (app/sandbox/seed.py).
 ITEMS = {"Laptop Stand": "LS-100", "Wireless Mouse": "WM-200", "USB-C Hub": "UH-300", "Mechanical Keyboard": "MK-400",
          "27-inch Monitor": "MN-500", "Desk Lamp": "DL-600", "Office Chair": "OC-700",
          "Installation Service": "SV-900", "Annual Support Plan": "SP-950"}
