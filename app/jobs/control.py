@@ -143,9 +143,11 @@ class ControlledJob(Generic[ClientT]):
 
     async def connect(self) -> ClientT:
         """Open the job's client on its target, once; closed by close()."""
-        if self._client is None:
-            self._client = await self._stack.enter_async_context(self._new_client())
-        return self._client
+        if self._client is not None:
+            return self._client
+        client: ClientT = await self._stack.enter_async_context(self._new_client())
+        self._client = client
+        return client
 
     def _new_client(self) -> ClientT:
         """A client on the job's target, or the job's own error when there is no target."""

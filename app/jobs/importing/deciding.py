@@ -5,25 +5,24 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.jobs.catalog import SOURCES, LookupMiss, normalise
 from app.jobs.importing.decide import Action, Decider, Decision, Marker, set_path
+from app.jobs.importing.state import ImportState
 from app.jobs.journal import IN_DOUBT, PENDING, SENT, Entry
 from app.mapping.documents import Document, Prepared, Problem
-
-if TYPE_CHECKING:
-    from app.jobs.importing.job import ImportJob
 
 DECIDE_CHUNK = 2_000  # documents decided between two gc.freeze() calls (about 5 ms of collector walk)
 
 
-class ImportDeciding:
+class ImportDeciding(ImportState):
     """Step 2 of `ImportJob` (CPU only): the documents still to do, decided, and what sending them costs."""
 
-    def _markers_shown(self: ImportJob) -> tuple[str, ...]:
+    def _markers_shown(self) -> tuple[str, ...]:
         """How creates the sheet gives no key for are found again if Zoho's answer is lost (or that they cannot be)."""
-        tagged = [d.marker.value for d in self._decisions.values() if d.action == Action.CREATE and d.marker.tagged]
+        tagged = [d.marker.value or "" for d in self._decisions.values()
+                  if d.action == Action.CREATE and d.marker.tagged]
         keyless = sum(1 for d in self._decisions.values() if d.action == Action.CREATE and not d.marker.by)
         out = []
         if tagged:
@@ -35,7 +34,7 @@ class ImportDeciding:
                        "if the answer to such a create is lost, the report asks you to check Zoho")
         return tuple(out)
 
-    def payloads_to_send(self: ImportJob) -> list[tuple[str, dict[str, Any]]]:
+    def payloads_to_send(self) -> list[tuple[str, dict[str, Any]]]:
         """After the plan: each write the run would make, in document order, headed by its rows and action."""
         assert self.table is not None and self.facts is not None
         found = []
@@ -52,7 +51,7 @@ class ImportDeciding:
                           + (f' "{doc.key}"' if doc.key else "") + (f" ({query})" if query else ""), d.payload))
         return found
 
-    def _plan_problems(self: ImportJob) -> list[Problem]:
+    def _plan_problems(self) -> list[Problem]:
         """What planning found wrong (names Zoho does not know), each pinned to its cell like mapping's problems."""
         assert self.table is not None
         table, found = self.table, []
@@ -64,7 +63,7 @@ class ImportDeciding:
                                      column=column, column_letter=letter, document=index))
         return found
 
-    def _survey(self: ImportJob, prepared: Prepared) -> tuple[list[Entry], Decider, set[str]]:
+    def _survey(self, prepared: Prepared) -> tuple[list[Entry], Decider, set[str]]:
         """The documents still to do, their decider and the reference data they need (CPU only)."""
         assert self.journal is not None and self.facts is not None
         work = self.journal.entries(PENDING, SENT, IN_DOUBT)
@@ -75,7 +74,7 @@ class ImportDeciding:
             entities.add(self.facts.name)
         return work, decider, entities
 
-    def _decide_all(self: ImportJob, work: list[Entry], decider: Decider
+    def _decide_all(self, work: list[Entry], decider: Decider
                     ) -> tuple[dict[str, int], int, int, int, list[Problem]]:
         """Decide every document still to do, then count what the run costs: the journal's counts,
         writes, reads and lookups to reconcile, invalid documents and their problems (CPU only).
@@ -106,7 +105,7 @@ class ImportDeciding:
         invalid = counts.get("invalid", 0) + sum(1 for d in self._decisions.values() if d.action == Action.INVALID)
         return counts, writes, reconcile, invalid, self._plan_problems()
 
-    def _decider(self: ImportJob, prepared: Prepared) -> Decider:
+    def _decider(self, prepared: Prepared) -> Decider:
         assert self.facts is not None and self.mapping is not None and self.catalog is not None
         refs = Counter(normalise(d.payload.get("reference_number")) for d in prepared.documents
                        if d.payload.get("reference_number"))
@@ -114,7 +113,7 @@ class ImportDeciding:
                        unique_field=self.mapping.upsert_key,
                        user_references={r for r, n in refs.items() if n == 1})
 
-    def _resolve(self: ImportJob, doc: Document) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _resolve(self, doc: Document) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The payload with every looked-up name replaced by its ID, or the problems."""
         assert self.catalog is not None
         payload = json.loads(json.dumps(doc.payload, default=str))

@@ -22,64 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from app.jobs.catalog import Catalog
-from app.jobs.control import ControlledJob
 from app.jobs.errors import JobError
-from app.jobs.importing.changes import ChangePreview
 from app.jobs.importing.changes_file import ChangesSummary, plan_preview
-from app.jobs.importing.decide import Decision, EntityFacts
 from app.jobs.importing.deciding import ImportDeciding
 from app.jobs.importing.loading import ImportLoading, fingerprint
 from app.jobs.importing.reconciling import ImportReconciling
-from app.jobs.importing.refused_fields import RefusedFields
 from app.jobs.importing.results import ImportResults
-from app.jobs.importing.storm import SAME_ERROR_LIMIT, StormWatch
-from app.jobs.importing.writing import ImportWriting
+from app.jobs.importing.state import JobSettings
 from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING
 from app.jobs.outcomes import ORDER, Outcome, already_done
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
-from app.jobs.sending import Sender, take_resend
-from app.jobs.target import Target
-from app.mapping import Mapping
-from app.mapping.documents import Document, Prepared
-from app.sheets import Table
-from app.zoho import AuthError, BooksClient, MissingScope, QuotaSpent, Unreachable, ZohoError
-
-
-@dataclass
-class JobSettings:
-    """What the user chose: the file, the record type and operation, the mapping, the target."""
-
-    file: Path
-    entity: str
-    operation: str = "create"
-    mapping: Path | Mapping | None = None  # None: auto-map
-    sheet: str | None = None
-    dry_run: bool = False
-    report_dir: Path | None = None
-    target: Target | None = None
-    job_id: str | None = None  # resume this job
-    wait_for_quota: bool = False  # when the daily quota runs out: wait for the reset and go on
-    unique_field: str | None = None  # --upsert-key: a custom field marked unique in Zoho (else the mapping's)
-    replace_lines: bool = False  # --replace-lines: an update deletes the lines its sheet leaves out
-    workers: int | None = None  # default: the organization's concurrency
-    same_error_limit: int = SAME_ERROR_LIMIT  # identical refusals in a row that pause the run; 0: never
-    date_order: str | None = None  # --date-order: for date columns whose values and mapping leave it open
-    decimal: str | None = None  # --decimal: for number columns whose values and mapping leave it open
-    encoding: str | None = None  # --encoding: a text file's encoding when detection is unsure
-    # The user's file when `file` is a copy of it with fixes made in the app: the job is that file's job (its
-    # id, report and name in the Jobs page); each run takes the copy's documents, settled ones staying settled.
-    source: Path | None = None
-
-    def __post_init__(self) -> None:
-        self.file = Path(self.file)
-        if self.source is not None:
-            self.source = Path(self.source)
-        if isinstance(self.mapping, str):
-            self.mapping = Path(self.mapping)
-        if self.report_dir is not None:
-            self.report_dir = Path(self.report_dir)
+from app.jobs.sending import take_resend
+from app.zoho import AuthError, MissingScope, QuotaSpent, Unreachable, ZohoError
 
 
 @dataclass
@@ -118,43 +74,15 @@ class JobResult:
         }
 
 
-class ImportJob(ImportLoading, ImportDeciding, ImportWriting, ImportReconciling, ImportResults,
-                ControlledJob[BooksClient]):
+class ImportJob(ImportLoading, ImportDeciding, ImportReconciling, ImportResults):
     """One import of one sheet into one organization; resumable through its journal."""
-
-    def __init__(self, settings: JobSettings, *, client: BooksClient | None = None) -> None:
-        super().__init__(client)
-        self.settings = settings
-        self.table: Table | None = None
-        self.mapping: Mapping | None = None
-        self.prepared: Prepared | None = None
-        self.job_id: str = settings.job_id or ""
-        self.facts: EntityFacts | None = None
-        self.catalog: Catalog | None = None
-        self._decisions: dict[int, Decision] = {}
-        self._documents: dict[int, Document] = {}
-        self._plan: Plan | None = None
-        self._lookup_calls = 0
-        self._write_calls = 0
-        self._resumed = False
-        self._storms = StormWatch(settings.same_error_limit)
-        self._refused_fields = RefusedFields()  # custom fields Zoho refused: not sent again this run
-        self._sender = Sender(self, on_call=self._count_call, wait_for_quota=settings.wait_for_quota)
-        self.preview: ChangePreview | None = None  # an update's changes, field by field
-
-    # --- step 2: connect, list reference data once, decide every document ---
-
-    def _new_client(self) -> BooksClient:
-        if self.settings.target is None:
-            raise JobError("No target: choose a connection or the sandbox.")
-        return self.settings.target.books()
 
     async def plan(self) -> Plan:
         """Read, map, list what the run needs (names, existing records) and count the calls left."""
         if self._plan is not None:
             return self._plan
         # Reading and validating a big sheet takes seconds: off the event loop (the GUI's).
-        prepared = self.prepared or await asyncio.to_thread(self.load)
+        prepared = self.prepared if self.prepared is not None else await asyncio.to_thread(self.load)
         assert self.journal is not None and self.facts is not None and self.mapping is not None
         if self._resumed and not self.settings.dry_run:
             retried = [int(name.split(".", 1)[1]) for name in self.journal.values()
@@ -259,18 +187,6 @@ class ImportJob(ImportLoading, ImportDeciding, ImportWriting, ImportReconciling,
         if self.settings.workers:
             return self.settings.workers
         return max(2, self.client.throttle.concurrency)
-
-    def _count_lookup(self) -> None:
-        self._count_call("read", 1)
-
-    def _count_call(self, kind: str, n: int) -> None:
-        """Count `n` calls of `kind` ("read" or "write"; -1 takes back a write refused at the door)."""
-        if kind == "write":
-            self._write_calls += n
-        else:
-            self._lookup_calls += n
-        if self._meter:
-            self._meter.calls = self._lookup_calls + self._write_calls
 
 
 def _weakly(method: Callable[[], None]) -> Callable[[], None]:

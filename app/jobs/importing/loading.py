@@ -7,21 +7,19 @@ import json
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.entities import entity as entity_facts
 from app.jobs.errors import JobError
 from app.jobs.importing.decide import EntityFacts
 from app.jobs.importing.results import check_report_dir
 from app.jobs.importing.revision import Regrouped, revise
+from app.jobs.importing.state import ImportState
 from app.jobs.journal import FAILED, Entry, Journal, journal_path
 from app.jobs.sending import adopt_earlier_resend_lists
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Prepared
 from app.sheets import SheetError, Table, read_table
-
-if TYPE_CHECKING:
-    from app.jobs.importing.job import ImportJob
 
 
 def fingerprint(path: Path) -> dict[str, Any]:
@@ -33,10 +31,10 @@ def fingerprint(path: Path) -> dict[str, Any]:
     return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-class ImportLoading:
+class ImportLoading(ImportState):
     """Step 1 of `ImportJob`: read, map, journal (no network)."""
 
-    def load(self: ImportJob) -> Prepared:
+    def load(self) -> Prepared:
         """Read the file, apply the mapping, open (or create) the job's journal."""
         if self.prepared is not None:
             return self.prepared
@@ -108,7 +106,7 @@ class ImportLoading:
             self.journal.add(self._entries(prepared))
         return prepared
 
-    def _revise(self: ImportJob, prepared: Prepared, table: Table) -> None:
+    def _revise(self, prepared: Prepared, table: Table) -> None:
         """The file was revised in the app (or its revision dropped): its documents replace those not sent."""
         assert self.journal is not None
         try:
@@ -118,7 +116,7 @@ class ImportLoading:
             self.journal = None
             raise JobError(f"Job {self.job_id} cannot take the changes: {exc}.") from None
 
-    def _keep_input(self: ImportJob) -> Path:
+    def _keep_input(self) -> Path:
         """The job's own copy of the revised file it reads (the app's copy is written again at each fix)."""
         folder = journal_path(self.job_id).with_suffix(".input")  # the file keeps its name (a CSV's sheet)
         kept = folder / self.settings.file.name
@@ -128,7 +126,7 @@ class ImportLoading:
             kept.chmod(0o600)
         return kept
 
-    def _mapping(self: ImportJob, table: Table, stored: dict[str, Any]) -> Mapping:
+    def _mapping(self, table: Table, stored: dict[str, Any]) -> Mapping:
         s = self.settings
         if stored.get("mapping"):
             return Mapping.model_validate(stored["mapping"])
@@ -148,7 +146,7 @@ class ImportLoading:
             mapping = mapping.model_copy(update={"upsert_key": s.unique_field})
         return mapping.with_conventions(s.date_order, s.decimal)
 
-    def _entries(self: ImportJob, prepared: Prepared) -> list[Entry]:
+    def _entries(self, prepared: Prepared) -> list[Entry]:
         entries = []
         for d in prepared.documents:
             if d.valid:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from app.jobs.importing.decide import Action, Decision, Marker, match_marker
-from app.jobs.importing.writing import number_of
+from app.jobs.importing.writing import ImportWriting, number_of
 from app.jobs.journal import FAILED, PENDING, Entry
 from app.jobs.outcomes import Outcome
 from app.zoho import QuotaSpent, ZohoError
 
-if TYPE_CHECKING:
-    from app.jobs.importing.job import ImportJob
 
-
-class ImportReconciling:
+class ImportReconciling(ImportWriting):
     """The reconciling step of `ImportJob` (at the start of a resumed run, and after answers lost in this one)."""
 
-    async def _reconcile(self: ImportJob, index: int, *, resend: bool) -> None:
+    async def _reconcile(self, index: int, *, resend: bool) -> None:
         """A document whose answer was lost: find it in Zoho; send again only if it is absent."""
         assert self.journal is not None and self.facts is not None and self.catalog is not None
         entry = self.journal.entry(index)

@@ -9,25 +9,23 @@ line_items carry line_item_id) and Zoho edits it in place instead of replacing i
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.jobs.importing.changes_file import where
 from app.jobs.importing.decide import Action, Decision, same_values
 from app.jobs.importing.identities import merge_lines, merge_persons
+from app.jobs.importing.state import ImportState
 from app.jobs.journal import DONE, FAILED
 from app.jobs.sending import keep_to_resend
 from app.zoho import ZohoError
 
-if TYPE_CHECKING:
-    from app.jobs.importing.job import ImportJob
-
 WRITTEN = {Action.CREATE: "created", Action.UPDATE: "updated"}  # the outcome of each write that is not an upsert
 
 
-class ImportWriting:
+class ImportWriting(ImportState):
     """Step 3 of `ImportJob`: settle a document that needs no call, or send its write."""
 
-    async def _settle_without_call(self: ImportJob, index: int, d: Decision) -> None:
+    async def _settle_without_call(self, index: int, d: Decision) -> None:
         assert self.journal is not None and self._meter is not None
         journal = self.journal
         dry = " (dry run)" if self.settings.dry_run else ""
@@ -43,7 +41,7 @@ class ImportWriting:
             return
         self._emit()
 
-    async def _settle_done(self: ImportJob, index: int, outcome: str, message: str, *, zoho_id: str | None,
+    async def _settle_done(self, index: int, outcome: str, message: str, *, zoho_id: str | None,
                            number: str | None) -> None:
         """Settle a document Zoho holds as `outcome` without a write of this run (unchanged, or confirmed)."""
         assert self.journal is not None and self._meter is not None
@@ -52,7 +50,7 @@ class ImportWriting:
         self._meter.counted()
         self._emit()
 
-    async def _send(self: ImportJob, index: int) -> None:
+    async def _send(self, index: int) -> None:
         d = self._decisions[index]
         refused = self._refused_fields.stops(d.payload)
         if refused is not None:
@@ -64,11 +62,11 @@ class ImportWriting:
             return
         await self._write(index, d, d.action)
 
-    def _replace_lines(self: ImportJob) -> bool:
+    def _replace_lines(self) -> bool:
         """Whether an update leaves out (so Zoho deletes) the lines its sheet does not mention."""
         return bool(self.mapping and self.mapping.replace_lines)
 
-    async def _still_differs(self: ImportJob, index: int, d: Decision, *, landed: str | None = None,
+    async def _still_differs(self, index: int, d: Decision, *, landed: str | None = None,
                              note: str = "") -> bool:
         """The list row matched but does not show every field (line items, addresses, contact
         persons): read the record (one call), give the sheet's persons their IDs, and settle the
@@ -101,7 +99,7 @@ class ImportWriting:
                                 zoho_id=d.zoho_id, number=d.number)
         return False
 
-    async def _write(self: ImportJob, index: int, d: Decision, action: Action, *,
+    async def _write(self, index: int, d: Decision, action: Action, *,
                      confirmed_absent: bool = False) -> None:
         """One write for one document, journalled before it goes out and after its answer."""
         assert self.journal is not None and self._meter is not None and self.facts is not None
@@ -138,7 +136,7 @@ class ImportWriting:
         meter.finished()
         self._emit()
 
-    async def _call(self: ImportJob, action: Action, d: Decision) -> dict[str, Any]:
+    async def _call(self, action: Action, d: Decision) -> dict[str, Any]:
         assert self.facts is not None
         name = self.facts.name
         if action == Action.CREATE:
