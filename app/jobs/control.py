@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from app.errors import STOPPED_EARLY, ZohoBulkError
+from app.jobs.errors import JobError
 from app.jobs.journal import Journal
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import QuotaSpent, ZohoError
@@ -119,6 +120,17 @@ class ControlledJob(Generic[ClientT]):
         self._started = time.monotonic()
         self.journal: Journal | None = None
         self._calls_out: set[asyncio.Task[Any]] = set()
+
+    def _open_journal(self, job_id: str, *, dry_run: bool) -> Journal:
+        """Open (or create) the job's journal and claim it for this run (a dry run keeps one in memory only);
+        JobError when another terminal or window runs the job."""
+        self.journal = Journal(":memory:") if dry_run else Journal.open(job_id)
+        if not dry_run and not self.journal.claim():
+            self.journal.close()
+            self.journal = None
+            raise JobError(f"Job {job_id} is already running (in another terminal or window); "
+                           "let it finish or stop it, then run this again.")
+        return self.journal
 
     def pause(self) -> None:
         if not self.control.paused and not self.control.cancelled:

@@ -133,12 +133,7 @@ class CleanupJob(ControlledJob[BooksClient]):
             identity.update(filters=self._filters, at=time.time())  # a filter picks afresh each new run
         if not self.job_id:
             self.job_id = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:12]
-        self.journal = Journal(":memory:") if s.dry_run else Journal.open(self.job_id)
-        if not s.dry_run and not self.journal.claim():
-            self.journal.close()
-            self.journal = None
-            raise JobError(f"Job {self.job_id} is already running (in another terminal or window); "
-                           "let it finish or stop it, then run this again.")
+        self.journal = self._open_journal(self.job_id, dry_run=s.dry_run)
         self._resumed = self.journal.has_entries()
         if not self._resumed:
             for name, value in identity.items():

@@ -81,29 +81,24 @@ class ImportLoading(ImportState):
                 {"fingerprint": print_fp, "settings": settings, "mapping": mapping_json},
                 sort_keys=True).encode()).hexdigest()
             self.job_id = digest[:12]
-        self.journal = Journal(":memory:") if s.dry_run else Journal.open(self.job_id)
-        if not s.dry_run and not self.journal.claim():
-            self.journal.close()
-            self.journal = None
-            raise JobError(f"Job {self.job_id} is already running (in another terminal or window); "
-                           "let it finish or stop it, then run this again.")
-        self._resumed = self.journal.has_entries()
+        journal = self._open_journal(self.job_id, dry_run=s.dry_run)
+        self._resumed = journal.has_entries()
         if self._resumed:
-            adopt_earlier_resend_lists(self.journal)
-        if self._resumed and (s.source is not None or self.journal.get("input")):
+            adopt_earlier_resend_lists(journal)
+        if self._resumed and (s.source is not None or journal.get("input")):
             self._revise(prepared, table)
-        if not s.dry_run and (s.source is not None or self.journal.get("input")):
-            self.journal.set("input", str(self._keep_input()) if s.source is not None else None)
+        if not s.dry_run and (s.source is not None or journal.get("input")):
+            journal.set("input", str(self._keep_input()) if s.source is not None else None)
         if not self._resumed:
-            self.journal.set("kind", "import")
-            self.journal.set("file", str(origin.resolve()))
-            self.journal.set("fingerprint", print_fp)
-            self.journal.set("mapping", mapping_json)
-            self.journal.set("created_at", time.time())
-            self.journal.set("status", "new")
+            journal.set("kind", "import")
+            journal.set("file", str(origin.resolve()))
+            journal.set("fingerprint", print_fp)
+            journal.set("mapping", mapping_json)
+            journal.set("created_at", time.time())
+            journal.set("status", "new")
             for name, value in settings.items():
-                self.journal.set(name, value)
-            self.journal.add(self._entries(prepared))
+                journal.set(name, value)
+            journal.add(self._entries(prepared))
         return prepared
 
     def _revise(self, prepared: Prepared, table: Table) -> None:
