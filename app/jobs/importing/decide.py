@@ -8,7 +8,8 @@ Exactly-once rules:
   (or resent as an upsert on the unique custom field, which cannot duplicate);
 - an update in doubt is confirmed by reading the record before anything is resent;
 - an update naming line items reads the record once and sends each line's line_item_id
-  (merge_lines), so Zoho edits lines in place instead of replacing them (seed 003).
+  (merge_lines), so Zoho edits lines in place instead of replacing them (Zoho Books API: Sales
+  Order, "Update a sales order", whose line_items carry line_item_id).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from app.jobs.catalog import Catalog, normalise
 
 
 def header_safe(value: str) -> bool:
-    """Whether a value can travel in an HTTP header as is (ZOHO-FACTS: header values are ASCII/Latin-1;
-    httpx sends ASCII): a unique key value that cannot is matched from the list pages instead."""
+    """Whether a value can travel in an HTTP header as is (Zoho Books API: Sales Order, "Update a sales
+    order using a custom field's unique value" puts it in the X-Unique-Identifier-Value header, and httpx
+    sends header values as ASCII): a unique key value that cannot is matched from the list pages instead."""
     return value.isascii() and value.isprintable()
 
 
@@ -391,8 +393,8 @@ def _without(payload: dict[str, Any], name: str) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k != name}
 
 
-# The fields the seeds mark "Required" on an update: seed 004 "Update a contact" contact_name; seed 003
-# "Update a sales order" customer_id; seed 004 "Update a credit note" customer_id, date, creditnote_number
+# The fields Zoho Books API marks "Required" on an update: Contacts, "Update a contact": contact_name; Sales
+# Order, "Update a sales order": customer_id; Credit Notes, "Update a credit note": customer_id, date, creditnote_number
 # (its line_items too, which only a read of the whole record could give: not added).
 REQUIRED_ON_UPDATE: dict[str, tuple[str, ...]] = {
     "contacts": ("contact_name",), "salesorders": ("customer_id",),

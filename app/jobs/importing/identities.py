@@ -87,7 +87,8 @@ def merge_lines(wanted: list[dict[str, Any]], existing: list[dict[str, Any]], *,
     return merged + new
 
 
-# What a kept line is sent with besides its ID: the values a line is made of (seed 003 line_items),
+# What a kept line is sent with besides its ID: the values a line is made of (Zoho Books API: Sales Order,
+# "Update a sales order", its line_items),
 # as Zoho holds them, so that nothing about it changes.
 _LINE_KEPT = ("item_id", "name", "description", "quantity", "rate", "unit", "discount", "tax_id",
               "account_id", "item_order")

@@ -61,12 +61,12 @@ class JobResult:
     changes: ChangesSummary | None = None  # a dry run of an update: what it would change (FILE.changes-JOB.xlsx)
 
     def summary(self) -> dict[str, Any]:
-        """The `--json` object of CLI.md."""
+        """The object `import --json` prints: the job, the counts per outcome, the calls and the report."""
         c = self.counts
         return {
             "job_id": self.job_id, "entity": self.entity, "operation": self.operation,
             "rows": self.rows, "documents": self.documents,
-            **{o.value: c.get(o.value, 0) for o in ORDER},  # CLI.md's keys, and "not_sent"
+            **{o.value: c.get(o.value, 0) for o in ORDER},  # one key per outcome, "not_sent" among them
             "calls": self.calls, "elapsed_s": round(self.elapsed_s, 1),
             "report": str(self.report) if self.report else None,
             "report_csv": str(self.report_csv) if self.report_csv else None,
