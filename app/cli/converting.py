@@ -13,22 +13,8 @@ from typing import TextIO
 
 from app.cli.terminal import refuse, run_in_terminal
 from app.errors import ZohoBulkError
-from app.jobs.converting.input_file import (
-    CONVERT_TARGETS,
-    SOURCES,
-    ConvertRow,
-    parse_targets,
-    read_input,
-)
-from app.jobs.converting.job import (
-    ConvertJob,
-    ConvertPlan,
-    ConvertResult,
-    ConvertSettings,
-    resume_settings,
-)
-from app.jobs.converting.reasons import REASONS, plain_reason
-from app.jobs.errors import JobError
+from app.jobs.converting import ConvertJob, ConvertResult, ConvertSettings
+from app.jobs.converting.input_file import parse_targets
 from app.jobs.progress import format_duration
 from app.jobs.target import open_target
 
@@ -86,8 +72,4 @@ def print_summary(result: ConvertResult, out: TextIO) -> None:
     print("\n".join(lines), file=out)
 
 
-__all__ = [
-    "CONVERT_TARGETS", "REASONS", "SOURCES", "ConvertJob", "JobError", "ConvertPlan", "ConvertResult", "ConvertRow",
-    "ConvertSettings", "convert_command", "parse_targets", "plain_reason", "read_input", "resume_settings",
-    "run_convert",
-]
+__all__ = ["convert_command", "run_convert"]

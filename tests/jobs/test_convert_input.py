@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.jobs.converting import REASONS, parse_targets, plain_reason, read_input
-from app.jobs.converting.input_file import check_rows, mark_duplicates
+from app.jobs.converting.input_file import check_rows, mark_duplicates, parse_targets, read_input
+from app.jobs.converting.reasons import REASONS, plain_reason
 from app.jobs.errors import JobError
 from tests.jobs.test_convert_env import write_rows
 

@@ -47,7 +47,8 @@ async def _create_quotes(url: str, n: int, not_approved_every: int = 0) -> list[
 
 
 async def _engine(url: str, folder: Path, not_approved_every: int = 0) -> dict[str, Any]:
-    from app.cli.converting import ConvertSettings, run_convert
+    from app.cli.converting import run_convert
+    from app.jobs.converting import ConvertSettings
     from app.jobs.target import sandbox_target
 
     ids = await _create_quotes(url, QUOTES, not_approved_every)
