@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.journal import FAILED, IN_DOUBT, Journal
@@ -53,6 +54,13 @@ def refused_at_door(exc: ZohoError) -> str | None:
     if isinstance(exc, Unreachable):
         return "unreachable"
     return None
+
+
+@dataclass(frozen=True)
+class Sent(Generic[T]):
+    """Zoho's answer to a write that went out: the job kind settles the item done with it."""
+
+    answer: T
 
 
 class Sender:
@@ -97,11 +105,11 @@ class Sender:
             self.job._stop(exc, reason)
             return None
 
-    async def write(self, index: int, marker: dict[str, Any], request: Callable[[], Coroutine[Any, Any, T]],
-                    *, what: str) -> T | ZohoError | None:
-        """Send item `index`'s write once, journalled "sent" with `marker` (how to find it again) first.
+    async def write(self, index: int, marker: dict[str, Any] | None,
+                    request: Callable[[], Coroutine[Any, Any, T]], *, what: str) -> Sent[T] | ZohoError | None:
+        """Send item `index`'s write once, journalled "sent" first (with `marker`, how to find it again, if any).
 
-        Returns Zoho's answer (the caller settles the item done) or Zoho's refusal (settled failed here,
+        Returns Zoho's answer (Sent: the caller settles the item done) or Zoho's refusal (settled failed here,
         `what` naming the item in the progress); None when nothing is left to settle: never sent (the
         run was cancelled: it stays pending), released (refused at the door) or in doubt.
         """
@@ -122,7 +130,7 @@ class Sender:
             self.on_call("write", 1)
             job._emit()
             try:
-                return await self._out(turn, request())
+                return Sent(await self._out(turn, request()))
             except InDoubt as exc:
                 await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
                                     http_status=exc.status, zoho_code=exc.code)

@@ -34,11 +34,11 @@ from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, Entry, Journal, jo
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
+from app.jobs.sending import Sender, Sent
 from app.jobs.target import Target
 from app.zoho import (
     AuthError,
     BooksClient,
-    InDoubt,
     MissingScope,
     QuotaSpent,
     Unreachable,
@@ -92,6 +92,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         self._lookup_calls = 0
         self._write_calls = 0
         self._budget: int | None = settings.limit
+        self._sender = Sender(self, on_call=self._count_call)
         self._limited = 0  # records the --limit kept from being sent in this run
         self._filters: dict[str, Any] = {}  # a filter run's list filters (export's)
 
@@ -298,38 +299,23 @@ class CleanupJob(ControlledJob[BooksClient]):
             meter.counted()
             self._emit()
             return
-        meter.started()
-        await journal.write(journal.mark_sent, index)
-        self._write_calls += 1
-        meter.calls = self._lookup_calls + self._write_calls
-        self._emit()
-        try:
-            await self._call_out(self._call(str(entry.key)))
-        except InDoubt as exc:
-            await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
-                                http_status=exc.status, zoho_code=exc.code)
-            meter.returned()
-        except (QuotaSpent, AuthError, Unreachable) as exc:
-            await journal.write(journal.release, index)  # refused at the door: nothing was done
-            meter.returned()
-            self._write_calls -= 1
-            if self._budget is not None:
-                self._budget += 1
-            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else
-                       "auth" if isinstance(exc, AuthError) else "unreachable")
-        except ZohoError as exc:  # Zoho refused this record: its result, and the run goes on
-            await journal.write(journal.finish, index, FAILED, "failed", message=exc.message,
-                                http_status=exc.status, zoho_code=exc.code)
-            meter.finished(failed=True, message=f"{entry.number or entry.key}: {exc.message}")
-        except asyncio.CancelledError:
-            raise  # stays "sent": read back when the job resumes
-        except Exception as exc:  # noqa: BLE001 - an unknown failure after sending is a doubt
-            await journal.write(journal.finish, index, IN_DOUBT, None, message=f"unexpected error: {exc}")
-            meter.returned()
-        else:
+        answer = await self._sender.write(index, None, lambda: self._call(str(entry.key)),
+                                          what=str(entry.number or entry.key))
+        if isinstance(answer, Sent):
             await journal.write(journal.finish, index, DONE, op.done, message=(op.done_words + note) if note else None)
             meter.finished()
-        self._emit()
+            self._emit()
+        elif answer is None and self._budget is not None and journal.entry(index).state == PENDING:
+            self._budget += 1  # never sent, or refused at the door: the next run sends it
+
+    def _count_call(self, kind: str, n: int) -> None:
+        """Count `n` calls of `kind` ("read" or "write"; -1 takes back a write refused at the door)."""
+        if kind == "write":
+            self._write_calls += n
+        else:
+            self._lookup_calls += n
+        if self._meter is not None:
+            self._meter.calls = self._lookup_calls + self._write_calls
 
     async def _call(self, zoho_id: str) -> None:
         if self.op.status is None:

@@ -126,12 +126,13 @@ class ImportWriting(ImportState):
             return
         if answer is None:
             return  # not sent, released or in doubt: the sender settled what there was to settle
+        record = answer.answer
         self._storms.succeeded()
         outcome = WRITTEN.get(action) or d.marker.outcome or ("updated" if d.zoho_id else "created")
         note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
         await journal.write(journal.finish, index, DONE, outcome,
-                            zoho_id=str(answer.get(f.id_field) or d.zoho_id or ""),
-                            number=number_of(answer, f.key_field) or d.number,
+                            zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
+                            number=number_of(record, f.key_field) or d.number,
                             message=(outcome + note) if note else None)
         meter.finished()
         self._emit()
