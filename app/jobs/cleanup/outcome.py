@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.jobs.journal import IN_DOUBT, PENDING, SENT, Entry, data_dir
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
+from app.jobs.result import EntityRunResult
 from app.sheets import SheetError
 
 if TYPE_CHECKING:
@@ -23,25 +24,11 @@ WHY_NOT_SENT = {"quota": "the daily quota ran out", "auth": "signing in failed",
                 "unreachable": "Zoho could not be reached", "cancelled": "the run was cancelled"}
 
 
-@dataclass
-class CleanupResult:
+@dataclass(kw_only=True)
+class CleanupResult(EntityRunResult):
     """What a cleanup run did: counts per outcome (the operation's own first), calls, report, exit code."""
 
-    job_id: str
-    entity: str
-    operation: str
-    rows: int
     records: int
-    counts: dict[str, int]
-    calls: dict[str, int]
-    elapsed_s: float
-    report: Path
-    report_csv: Path
-    failed_rows: Path | None
-    exit_code: int
-    stopped: str | None = None
-    message: str = ""
-    dry_run: bool = False
     limit: int | None = None
 
     def summary(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from app.jobs.converting.input_file import CONVERT_TARGETS
 from app.jobs.converting.reasons import SINGULAR, target_words
 from app.jobs.errors import JobError
 from app.jobs.journal import Journal, journal_path
+from app.jobs.result import RunResult
 from app.jobs.target import Target
 
 MASS_MAX_IDS = 50
@@ -106,23 +107,12 @@ class ConvertPlan:
         ]
 
 
-@dataclass
-class ConvertResult:
+@dataclass(kw_only=True)
+class ConvertResult(RunResult):
     """How a run ended: counts per row status, calls, report paths and the CLI's exit code."""
 
-    job_id: str
     source: str
     targets: tuple[str, ...]
-    rows: int
-    counts: dict[str, int]
-    calls: dict[str, int]
-    elapsed_s: float
-    report: Path | None
-    report_csv: Path | None
-    failed_rows: Path | None
-    exit_code: int
-    stopped: str | None = None
-    message: str = ""
 
     def summary(self) -> dict[str, Any]:
         """The `--json` object of CLI.md for convert."""

@@ -18,7 +18,6 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from app.jobs.catalog import Catalog
@@ -34,29 +33,16 @@ from app.jobs.outcomes import ORDER, Outcome, already_done
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
+from app.jobs.result import EntityRunResult
 from app.jobs.sending import take_resend
 from app.zoho import AuthError, MissingScope, QuotaSpent, Unreachable, ZohoError
 
 
-@dataclass
-class JobResult:
-    """How a run ended: counts per outcome (documents), calls, report paths and the CLI's exit code."""
+@dataclass(kw_only=True)
+class JobResult(EntityRunResult):
+    """How an import ended: counts per outcome (of documents), calls, report paths and the CLI's exit code."""
 
-    job_id: str
-    entity: str
-    operation: str
-    rows: int
     documents: int
-    counts: dict[str, int]
-    calls: dict[str, int]
-    elapsed_s: float
-    report: Path | None
-    report_csv: Path | None
-    failed_rows: Path | None
-    exit_code: int
-    stopped: str | None = None  # why the run stopped early: cancelled, quota, auth, unreachable
-    message: str = ""
-    dry_run: bool = False
     report_note: str = ""  # where the report went when its folder could not take it
     changes: ChangesSummary | None = None  # a dry run of an update: what it would change (FILE.changes-JOB.xlsx)
 
