@@ -36,7 +36,7 @@ class RunControl:
     def __init__(self) -> None:
         self._running = asyncio.Event()
         self._running.set()
-        self._halted = asyncio.Event()  # set while paused or once cancelled
+        self._halt: asyncio.Future[None] | None = None  # done while paused or once cancelled
         self._cancelled = False
         self.stop_reason: str | None = None
 
@@ -51,18 +51,18 @@ class RunControl:
     def pause(self) -> None:
         if not self._cancelled:
             self._running.clear()
-            self._halted.set()
+            self._halt_now()
 
     def resume(self) -> None:
         self._running.set()
         if not self._cancelled:
-            self._halted.clear()
+            self._halt = None  # the next wait gets a signal of its own
 
     def cancel(self, reason: str = "cancelled") -> None:
         if not self._cancelled:
             self._cancelled = True
             self.stop_reason = reason
-        self._halted.set()
+        self._halt_now()
         self._running.set()
 
     async def checkpoint(self) -> None:
@@ -74,6 +74,22 @@ class RunControl:
             if self._cancelled:
                 raise Cancelled(self.stop_reason or "cancelled")
 
+    @property
+    def halted(self) -> bool:
+        return self._cancelled or not self._running.is_set()
+
+    def _halt_now(self) -> None:
+        if self._halt is not None and not self._halt.done():
+            self._halt.set_result(None)
+
+    def _halt_signal(self) -> asyncio.Future[None]:
+        """One future all waits share, done once the run pauses or is cancelled."""
+        if self._halt is None:
+            self._halt = asyncio.get_running_loop().create_future()
+            if self.halted:
+                self._halt.set_result(None)
+        return self._halt
+
     async def unless_halted(self, start: Callable[[], Awaitable[T]], give_back: Callable[[T], None]) -> T:
         """What `start()` waits for (a turn of the throttle), unless the run pauses or is cancelled first.
 
@@ -84,17 +100,16 @@ class RunControl:
         while True:
             await self.checkpoint()
             waiting = asyncio.ensure_future(start())
-            halted = asyncio.ensure_future(self._halted.wait())
             waited = False
             try:
-                await asyncio.wait((waiting, halted), return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait((waiting, self._halt_signal()), return_when=asyncio.FIRST_COMPLETED)
                 waited = True
             finally:
-                halted.cancel()
-                waiting.cancel()
-                await asyncio.gather(waiting, halted, return_exceptions=True)
+                if not waiting.done():
+                    waiting.cancel()
+                    await asyncio.gather(waiting, return_exceptions=True)
                 got = not waiting.cancelled() and waiting.exception() is None
-                if got and (self._halted.is_set() or not waited):
+                if got and (self.halted or not waited):
                     give_back(waiting.result())
                     got = False
             if got:
