@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 POSIX = os.name == "posix"
+DATA_DIR_ENV = "ZOHO_BULK_DATA_DIR"
 
 
 def private_folder(path: Path, *, tighten: bool = True) -> Path:
@@ -27,3 +30,11 @@ def private_file(path: Path) -> Path:
     if POSIX:
         os.chmod(path, 0o600)
     return path
+
+
+def data_dir() -> Path:
+    """The user data folder: job journals, the built-in sandbox, reports with no better place
+    (ZOHO_BULK_DATA_DIR overrides the platform default)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) if override else Path(platformdirs.user_data_dir("zoho-bulk", appauthor=False))
+    return private_folder(path, tighten=not override)  # a folder the user named keeps its mode

@@ -14,9 +14,9 @@ from typing import TextIO
 
 from app.errors import ZohoBulkError
 from app.jobs.importing.job import ImportJob, JobResult, JobSettings
-from app.jobs.journal import data_dir
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import RATE_ENV, sandbox_target
+from app.private import data_dir
 from app.resources import samples_dir
 from app.zoho import Throttle
 

@@ -5,7 +5,7 @@ from app.jobs.control import Cancelled, RunControl
 from app.jobs.errors import JobError
 from app.jobs.exporting.job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
 from app.jobs.importing.job import ImportJob, JobResult, JobSettings
-from app.jobs.journal import JobSummary, Journal, data_dir, list_jobs
+from app.jobs.journal import JobSummary, Journal, list_jobs
 from app.jobs.plan import Plan
 from app.jobs.progress import Progress, ProgressMeter, TextProgressBar
 from app.jobs.report import RowResult, write_report
@@ -18,6 +18,7 @@ from app.jobs.target import (
     open_target,
     sandbox_target,
 )
+from app.private import data_dir
 
 __all__ = [
     "Cancelled", "CleanupJob", "CleanupResult", "CleanupSettings", "ExportError", "ExportJob", "ExportPlan", "ExportResult", "ExportSettings",

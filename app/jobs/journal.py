@@ -23,31 +23,25 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
-
-from app.private import private_file, private_folder
+from app.private import data_dir, private_file, private_folder
 
 T = TypeVar("T")
 
-DATA_DIR_ENV = "ZOHO_BULK_DATA_DIR"
+class State(StrEnum):
+    """Where a document stands: never sent, maybe sent (look it up first), settled, or its answer lost."""
 
-PENDING = "pending"
-SENT = "sent"
-DONE = "done"
-FAILED = "failed"
-IN_DOUBT = "in_doubt"
-STATES = (PENDING, SENT, DONE, FAILED, IN_DOUBT)
-FINAL_STATES = (DONE, FAILED)
+    PENDING = "pending"
+    SENT = "sent"
+    DONE = "done"
+    FAILED = "failed"
+    IN_DOUBT = "in_doubt"
 
 
-def data_dir() -> Path:
-    """The user data directory (ZOHO_BULK_DATA_DIR overrides the platform default)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    path = Path(override) if override else Path(platformdirs.user_data_dir("zoho-bulk", appauthor=False))
-    return private_folder(path, tighten=not override)  # a folder the user named keeps its mode
+FINAL_STATES = (State.DONE, State.FAILED)
 
 
 def jobs_dir() -> Path:
@@ -65,7 +59,7 @@ class Entry:
     index: int
     key: str | None = None
     rows: list[int] = field(default_factory=list)
-    state: str = PENDING
+    state: str = State.PENDING
     outcome: str | None = None  # created, updated, unchanged, skipped, failed, invalid
     zoho_id: str | None = None
     number: str | None = None
@@ -242,7 +236,7 @@ class Journal:
         "failed" is both a state (settled without success, invalid rows included) and an outcome
         (Zoho refused the row); here it always means the outcome, so invalid rows are not counted twice.
         """
-        result = {state: n for state, n in self.states().items() if state != FAILED}
+        result = {state: n for state, n in self.states().items() if state != State.FAILED}
         result.update(self._db.execute(
             "SELECT outcome, COUNT(*) FROM entries WHERE outcome IS NOT NULL GROUP BY outcome"
         ).fetchall())
@@ -255,17 +249,17 @@ class Journal:
             if marker is None:
                 self._db.execute(
                     "UPDATE entries SET state=?, attempts=attempts+1, sent_at=?, updated_at=?"
-                    " WHERE idx=?", (SENT, now, now, index))
+                    " WHERE idx=?", (State.SENT, now, now, index))
             else:
                 self._db.execute(
                     "UPDATE entries SET state=?, attempts=attempts+1, sent_at=?, updated_at=?,"
-                    " marker=? WHERE idx=?", (SENT, now, now, json.dumps(marker), index))
+                    " marker=? WHERE idx=?", (State.SENT, now, now, json.dumps(marker), index))
 
     def finish(self, index: int, state: str, outcome: str | None, *, zoho_id: str | None = None,
                number: str | None = None, message: str | None = None,
                http_status: int | None = None, zoho_code: str | int | None = None) -> None:
         """Record an entry's answer (done / failed / in_doubt / back to pending)."""
-        if state not in STATES:
+        if state not in tuple(State):
             raise ValueError(f"unknown journal state {state!r}")
         with self._transaction():
             self._db.execute(
@@ -281,15 +275,15 @@ class Journal:
         with self._transaction():
             self._db.execute(
                 "UPDATE entries SET state=?, attempts=MAX(attempts-1, 0), updated_at=?"
-                " WHERE idx=? AND state=?", (PENDING, time.time(), index, SENT))
+                " WHERE idx=? AND state=?", (State.PENDING, time.time(), index, State.SENT))
 
     def interrupted_to_in_doubt(self) -> int:
         """After a crash: every entry left "sent" becomes "in_doubt"; returns how many."""
         with self._transaction():
             cursor = self._db.execute(
                 "UPDATE entries SET state=?, message=?, updated_at=? WHERE state=?",
-                (IN_DOUBT, "the previous run stopped while this request was out",
-                 time.time(), SENT))
+                (State.IN_DOUBT, "the previous run stopped while this request was out",
+                 time.time(), State.SENT))
         return cursor.rowcount
 
     def retry_unsettled_failures(self, also: Iterable[int] = ()) -> int:
@@ -300,12 +294,12 @@ class Journal:
             cursor = self._db.execute(
                 "UPDATE entries SET state=?, outcome=NULL, updated_at=? WHERE state=? AND outcome=?"
                 " AND (http_status IS NULL OR http_status >= 500 OR http_status = 429)",
-                (PENDING, time.time(), FAILED, "failed"))
+                (State.PENDING, time.time(), State.FAILED, "failed"))
             n = cursor.rowcount
             for index in extra:
                 n += self._db.execute(
                     "UPDATE entries SET state=?, outcome=NULL, updated_at=? WHERE idx=? AND state=?",
-                    (PENDING, time.time(), index, FAILED)).rowcount
+                    (State.PENDING, time.time(), index, State.FAILED)).rowcount
         return n
 
     # --- records a job read from Zoho and keeps for its next run (an export's details) ---
@@ -420,7 +414,7 @@ def forget_unstarted(job_id: str) -> bool:
     with Journal(path) as journal:
         if not journal.claim():
             return False  # a run holds it
-        unstarted = journal.get("status") == "new" and not journal.states().keys() & {SENT, DONE, IN_DOUBT}
+        unstarted = journal.get("status") == "new" and not journal.states().keys() & {State.SENT, State.DONE, State.IN_DOUBT}
     if unstarted:
         for leftover in (path, *(Path(f"{path}{tail}") for tail in ("-wal", "-shm", ".lock"))):
             leftover.unlink(missing_ok=True)

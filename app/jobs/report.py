@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.jobs.journal import data_dir
 from app.jobs.outcomes import ORDER, TO_FIX
+from app.private import data_dir
 from app.resources import samples_dir
 from app.sheets import SheetData, write_csv, write_xlsx
 from app.sheets.writer import Highlight

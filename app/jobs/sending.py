@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from app.jobs.control import Cancelled, ControlledJob
-from app.jobs.journal import FAILED, IN_DOUBT, Journal
+from app.jobs.journal import Journal, State
 from app.zoho import AuthError, InDoubt, QuotaSpent, Unreachable, ZohoError
 from app.zoho.throttle import Throttle, Turn
 
@@ -132,12 +132,12 @@ class Sender:
             try:
                 return Sent(await self._out(turn, request()))
             except InDoubt as exc:
-                await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
+                await journal.write(journal.finish, index, State.IN_DOUBT, None, message=f"answer lost: {exc}",
                                     http_status=exc.status, zoho_code=exc.code)
             except ZohoError as exc:
                 reason = refused_at_door(exc)
                 if reason is None:
-                    await journal.write(journal.finish, index, FAILED, "failed", message=exc.message,
+                    await journal.write(journal.finish, index, State.FAILED, "failed", message=exc.message,
                                         http_status=exc.status, zoho_code=exc.code)
                     meter.finished(failed=True, message=f"{what}: {exc.message}")
                     return exc
@@ -151,7 +151,7 @@ class Sender:
             except asyncio.CancelledError:
                 raise  # the entry stays "sent" and is reconciled when the job resumes
             except Exception as exc:  # noqa: BLE001 - an unknown failure after sending is a doubt
-                await journal.write(journal.finish, index, IN_DOUBT, None, message=f"unexpected error: {exc}")
+                await journal.write(journal.finish, index, State.IN_DOUBT, None, message=f"unexpected error: {exc}")
             meter.returned()  # in doubt: not settled yet, counted once reconciled
             job._emit()
             return None

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from app.errors import ZohoBulkError
-from app.jobs.journal import data_dir
+from app.private import data_dir
 from app.zoho import BooksClient, ConnectionStore, CrmClient, Throttle, ZohoError
 
 SANDBOX_ORGANIZATION_ID = "10234695"

@@ -10,7 +10,7 @@ import pytest
 
 from app.jobs.catalog import Catalog, LookupMiss
 from app.jobs.importing.decide import same_values
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal
+from app.jobs.journal import Entry, Journal, State
 from app.jobs.plan import estimate
 
 
@@ -20,27 +20,27 @@ def test_an_entry_marked_sent_survives_a_crash_and_becomes_in_doubt(tmp_path: Pa
     journal.add([Entry(0, "SO-1", [0, 1]), Entry(1, "SO-2", [2])])
     journal.mark_sent(0, {"by": "salesorder_number", "value": "SO-1", "action": "create"})
     journal.mark_sent(1)
-    journal.finish(1, DONE, "created", zoho_id="46001", number="SO-2")
+    journal.finish(1, State.DONE, "created", zoho_id="46001", number="SO-2")
     del journal  # no close: as if the process died
     reopened = Journal(path)
     assert reopened.interrupted_to_in_doubt() == 1
     first, second = reopened.entries()
-    assert (first.state, first.attempts, first.marker["value"]) == (IN_DOUBT, 1, "SO-1")
-    assert (second.state, second.zoho_id, second.rows) == (DONE, "46001", [2])
+    assert (first.state, first.attempts, first.marker["value"]) == (State.IN_DOUBT, 1, "SO-1")
+    assert (second.state, second.zoho_id, second.rows) == (State.DONE, "46001", [2])
     reopened.release(0)  # only "sent" entries go back to pending
-    assert reopened.entry(0).state == IN_DOUBT
+    assert reopened.entry(0).state == State.IN_DOUBT
 
 
 def test_counts_say_failed_only_for_rows_zoho_refused_not_for_invalid_ones(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "job.sqlite")
     journal.add([Entry(0), Entry(1), Entry(2), Entry(3)])
-    journal.finish(0, DONE, "created", zoho_id="1")
-    journal.finish(1, FAILED, "invalid")
-    journal.finish(2, FAILED, "invalid")
+    journal.finish(0, State.DONE, "created", zoho_id="1")
+    journal.finish(1, State.FAILED, "invalid")
+    journal.finish(2, State.FAILED, "invalid")
     assert journal.counts() == {"done": 1, "pending": 1, "created": 1, "invalid": 2}
-    assert journal.states() == {DONE: 1, FAILED: 2, PENDING: 1}
-    journal.finish(3, FAILED, "failed", message="Zoho said no")
-    assert journal.counts()["failed"] == 1 and journal.states()[FAILED] == 3
+    assert journal.states() == {State.DONE: 1, State.FAILED: 2, State.PENDING: 1}
+    journal.finish(3, State.FAILED, "failed", message="Zoho said no")
+    assert journal.counts()["failed"] == 1 and journal.states()[State.FAILED] == 3
 
 
 def test_release_returns_an_unsent_entry_to_pending_without_counting_it(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_release_returns_an_unsent_entry_to_pending_without_counting_it(tmp_path
     journal.mark_sent(0)
     journal.release(0)
     entry = journal.entry(0)
-    assert (entry.state, entry.attempts) == (PENDING, 0)
+    assert (entry.state, entry.attempts) == (State.PENDING, 0)
 
 
 
@@ -64,12 +64,12 @@ async def test_changes_made_together_are_committed_all_or_none(tmp_path: Path) -
     with pytest.raises(ValueError):
         await journal.write(journal.together, partial(journal.mark_sent, 0), partial(journal.set, "batch.1", {}),
                             refused)
-    assert journal.states() == {PENDING: 2} and journal.get("batch.1") is None  # none of them
+    assert journal.states() == {State.PENDING: 2} and journal.get("batch.1") is None  # none of them
 
     await journal.write(journal.together, partial(journal.mark_sent, 0), partial(journal.mark_sent, 1),
                         partial(journal.set, "batch.1", {"ids": ["a", "b"]}), partial(journal.add, [Entry(2)]))
     other = Journal(path)  # another process: sees committed rows only
-    assert other.states() == {SENT: 2, PENDING: 1} and other.get("batch.1") == {"ids": ["a", "b"]}
+    assert other.states() == {State.SENT: 2, State.PENDING: 1} and other.get("batch.1") == {"ids": ["a", "b"]}
     other.close()
     journal.close()
 

@@ -239,7 +239,7 @@ async def convert_and_export(context: Any, server: Any, folder: Path, meter: Sta
     exported to csv on the Export page; each with its baseline, the old journal writes on the GUI thread."""
     from app.gui.pages.convert import ConvertPage
     from app.gui.pages.export import ExportPage
-    from app.jobs.journal import DONE, Entry, Journal
+    from app.jobs.journal import Entry, Journal, State
     from tests.perf.bench_convert import _create_quotes
     from tests.perf.bench_export import seed_contacts
 
@@ -289,7 +289,7 @@ async def convert_and_export(context: Any, server: Any, folder: Path, meter: Sta
             for name in ("kind", "entity", "operation", "file", "filters", "columns", "created_at", "status",
                          "report", "summary"):
                 journal.set(name, name)
-            journal.add(Entry(i, key=f"Contact {i:05d}", state=DONE, outcome="exported", zoho_id=str(i))
+            journal.add(Entry(i, key=f"Contact {i:05d}", state=State.DONE, outcome="exported", zoho_id=str(i))
                         for i in range(EXPORT))
 
     figures["export_baseline"] = await on_the_gui_thread(meter, export_journal)

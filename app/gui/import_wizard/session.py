@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.gui.import_wizard.review_model import Validation
 from app.jobs import ImportJob, JobResult, Plan, data_dir
-from app.jobs.journal import IN_DOUBT, PENDING, SENT
+from app.jobs.journal import State
 from app.jobs.report import report_folder
 from app.mapping import Mapping
 from app.sheets import Table
@@ -73,7 +73,7 @@ class Session:
 def what_resuming_sends(job: ImportJob, plan: Plan) -> tuple[str, str]:
     """The question asked before an import is resumed, and its details: the user's file, the rows left
     and where they go."""
-    left = job.journal.entries(PENDING, SENT, IN_DOUBT) if job.journal is not None else []
+    left = job.journal.entries(State.PENDING, State.SENT, State.IN_DOUBT) if job.journal is not None else []
     rows = sum(len(e.rows) for e in left)
     file = Path(job.settings.source or job.settings.file).name
     target = job.settings.target.name if job.settings.target is not None else "no target"

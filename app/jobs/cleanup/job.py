@@ -30,7 +30,7 @@ from app.jobs.cleanup.pick import Pick, Picked, filters_of, pick_listed, pick_ro
 from app.jobs.control import ControlledJob
 from app.jobs.errors import JobError
 from app.jobs.importing.job import fingerprint
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, Entry, Journal, journal_path
+from app.jobs.journal import Entry, Journal, State, journal_path
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
@@ -173,14 +173,14 @@ class CleanupJob(ControlledJob[BooksClient]):
             raise JobError(f"Zoho could not list the {NOUNS[s.entity][1]}: {exc}") from None
         states = journal.states()
         counts = journal.counts()
-        to_send = states.get(PENDING, 0) + states.get(IN_DOUBT, 0) + states.get("sent", 0)
+        to_send = states.get(State.PENDING, 0) + states.get(State.IN_DOUBT, 0) + states.get("sent", 0)
         writes = to_send if self._budget is None else min(to_send, self._budget)
         throttle = client.throttle
         self._plan = estimate(
             job_id=self.job_id, rows=len(self.rows), documents=len(journal.entries()),
             invalid=counts.get("invalid", 0), to_send=writes,
             already_done=counts.get(self.op.done, 0) + counts.get("unchanged", 0),
-            lookup_calls=self._lookup_calls + states.get(IN_DOUBT, 0) + states.get("sent", 0),
+            lookup_calls=self._lookup_calls + states.get(State.IN_DOUBT, 0) + states.get("sent", 0),
             write_calls=writes, quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,
             rate_per_min=throttle.rate_per_minute,
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed)
@@ -199,9 +199,9 @@ class CleanupJob(ControlledJob[BooksClient]):
         entries: list[Entry] = []
         for index, pick in enumerate(picks):
             if pick.refused:
-                entries.append(Entry(index, rows=pick.rows, state=FAILED, outcome="invalid", message=pick.refused))
+                entries.append(Entry(index, rows=pick.rows, state=State.FAILED, outcome="invalid", message=pick.refused))
             elif self.op.status is not None and pick.status == self.op.status:
-                entries.append(Entry(index, key=pick.zoho_id, rows=pick.rows, state=DONE, outcome="unchanged",
+                entries.append(Entry(index, key=pick.zoho_id, rows=pick.rows, state=State.DONE, outcome="unchanged",
                                      zoho_id=pick.zoho_id, number=pick.number, marker=pick.marker(),
                                      message=f"already {self.op.status}: nothing was sent"))
             else:
@@ -230,7 +230,7 @@ class CleanupJob(ControlledJob[BooksClient]):
     def to_send(self) -> tuple[int, int]:
         """(records this run will send, records left to send): they differ under --limit."""
         assert self.journal is not None
-        left = sum(n for state, n in self.journal.states().items() if state in (PENDING, IN_DOUBT, "sent"))
+        left = sum(n for state, n in self.journal.states().items() if state in (State.PENDING, State.IN_DOUBT, "sent"))
         return (left if self._budget is None else min(left, self._budget)), left
 
     def question(self) -> str:
@@ -261,7 +261,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         assert self.journal is not None
         journal = self.journal
         states, counts = journal.states(), journal.counts()
-        self._meter = ProgressMeter(sum(states.values()), done=states.get(DONE, 0), failed=states.get(FAILED, 0),
+        self._meter = ProgressMeter(sum(states.values()), done=states.get(State.DONE, 0), failed=states.get(State.FAILED, 0),
                                     invalid=counts.get("invalid", 0))
         self._meter.calls = self._lookup_calls
         await journal.write(journal.interrupted_to_in_doubt)
@@ -270,12 +270,12 @@ class CleanupJob(ControlledJob[BooksClient]):
         self._emit()
         workers = self.settings.workers or max(2, self.client.throttle.concurrency)
         if not self.control.cancelled:
-            doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+            doubtful = [e.index for e in journal.entries(State.IN_DOUBT)]
             await run_pool(doubtful, self._settle, workers=workers, control=self.control)
-            todo = [e.index for e in journal.entries(PENDING)]
+            todo = [e.index for e in journal.entries(State.PENDING)]
             await run_pool(todo, self._act, workers=workers, control=self.control)
             for _round in range(RECONCILE_ROUNDS):
-                doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+                doubtful = [e.index for e in journal.entries(State.IN_DOUBT)]
                 if not doubtful or self.control.cancelled:
                     break
                 await run_pool(doubtful, self._settle, workers=workers, control=self.control)
@@ -294,7 +294,7 @@ class CleanupJob(ControlledJob[BooksClient]):
                 return
             self._budget -= 1
         if self.settings.dry_run:
-            await journal.write(journal.finish, index, DONE, op.done,
+            await journal.write(journal.finish, index, State.DONE, op.done,
                                 message=f"dry run: would {op.name}; nothing was sent")
             meter.counted()
             self._emit()
@@ -302,10 +302,10 @@ class CleanupJob(ControlledJob[BooksClient]):
         answer = await self._sender.write(index, None, lambda: self._call(str(entry.key)),
                                           what=str(entry.number or entry.key))
         if isinstance(answer, Sent):
-            await journal.write(journal.finish, index, DONE, op.done, message=(op.done_words + note) if note else None)
+            await journal.write(journal.finish, index, State.DONE, op.done, message=(op.done_words + note) if note else None)
             meter.finished()
             self._emit()
-        elif answer is None and self._budget is not None and journal.entry(index).state == PENDING:
+        elif answer is None and self._budget is not None and journal.entry(index).state == State.PENDING:
             self._budget += 1  # never sent, or refused at the door: the next run sends it
 
     def _count_call(self, kind: str, n: int) -> None:
@@ -339,12 +339,12 @@ class CleanupJob(ControlledJob[BooksClient]):
             if exc.status != 404:
                 return  # still in doubt: the next round (or run) reads it again
             if op.status is None:
-                await self._settled(index, DONE, op.done, f"{op.done_words} (confirmed: it is no longer in Zoho)")
+                await self._settled(index, State.DONE, op.done, f"{op.done_words} (confirmed: it is no longer in Zoho)")
             else:
-                await self._settled(index, FAILED, "failed", "the record is no longer in Zoho", http_status=404)
+                await self._settled(index, State.FAILED, "failed", "the record is no longer in Zoho", http_status=404)
             return
         if op.status is not None and record.get("status") == op.status:
-            await self._settled(index, DONE, op.done, f"{op.done_words} (confirmed: Zoho shows it {op.status})")
+            await self._settled(index, State.DONE, op.done, f"{op.done_words} (confirmed: Zoho shows it {op.status})")
             return
         await self._act(index, note=" (checked first: the call whose answer was lost had not landed)")
 
@@ -353,7 +353,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         assert self.journal is not None and self._meter is not None
         await self.journal.write(self.journal.finish, index, state, outcome, message=message,
                                  http_status=http_status)
-        self._meter.counted(failed=state == FAILED, message=message if state == FAILED else None)
+        self._meter.counted(failed=state == State.FAILED, message=message if state == State.FAILED else None)
         self._emit()
 
     @property

@@ -10,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.jobs.journal import IN_DOUBT, PENDING, SENT, Entry, data_dir
+from app.jobs.journal import Entry, State
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.jobs.result import EntityRunResult
+from app.private import data_dir
 from app.sheets import SheetError
 
 if TYPE_CHECKING:
@@ -41,9 +42,9 @@ class CleanupResult(EntityRunResult):
 
 
 def outcome_of(e: Entry) -> str:
-    if e.state in (IN_DOUBT, SENT):
+    if e.state in (State.IN_DOUBT, State.SENT):
         return "in_doubt"
-    if e.state == PENDING:
+    if e.state == State.PENDING:
         return "not_sent"
     return e.outcome or "failed"
 

@@ -17,7 +17,7 @@ from typing import Any
 from app.jobs.converting.backrefs import Made, find_made
 from app.jobs.converting.legs import Leg, made_of, made_words, sent_at
 from app.jobs.converting.reasons import SINGULAR, plain_reason, target_words
-from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry
+from app.jobs.journal import Entry, State
 from app.zoho import AuthError, InDoubt, QuotaSpent, ZohoError
 
 STILL_RUNNING = {"IN PROGRESS", "INPROGRESS", "SCHEDULED", "RUNNING", "ADDED", "QUEUED", "PENDING"}
@@ -91,7 +91,7 @@ class ConversionCalls:
             job_id = await self.client.mass_convert(source, ids, self._module(target), carry_over_tags=carry)
         except InDoubt as exc:
             await journal.write(journal.together, *(
-                partial(journal.finish, e.index, IN_DOUBT, None, message=f"answer lost: {exc}",
+                partial(journal.finish, e.index, State.IN_DOUBT, None, message=f"answer lost: {exc}",
                         http_status=exc.status, zoho_code=exc.code) for e in entries))
             self._doubted.update(batch.indexes)
             return
@@ -106,14 +106,14 @@ class ConversionCalls:
                 return
             if exc.field == "ids":  # Zoho refused one of the IDs: each record on its own says which
                 await journal.write(journal.together, *(
-                    partial(journal.finish, e.index, SENT, None, message=f"mass conversion refused: {exc}")
+                    partial(journal.finish, e.index, State.SENT, None, message=f"mass conversion refused: {exc}")
                     for e in entries))
                 return
             reason = plain_reason(exc.code, exc.message, source, (target,))
             messages = {e.index: self._not_made(e, leg, reason) for e, leg in zip(entries, legs, strict=True)
                         if leg is not None}
             await journal.write(journal.together, *(
-                partial(journal.finish, e.index, FAILED, "failed", message=messages.get(e.index, reason),
+                partial(journal.finish, e.index, State.FAILED, "failed", message=messages.get(e.index, reason),
                         http_status=exc.status, zoho_code=exc.code) for e in entries))
             self._done(*batch.indexes, failed=True, message=reason)
             return
@@ -150,7 +150,7 @@ class ConversionCalls:
             record = self.journal.get(f"batch.{number}", {})
             if word == "COMPLETED":
                 record.update(status="completed", counts={k: v for k, v in status.items() if k.endswith("_count")})
-            else:  # ended otherwise (e.g. FAILED): its counts are not trusted, its records are looked for
+            else:  # ended otherwise (e.g. State.FAILED): its counts are not trusted, its records are looked for
                 record.update(status=f"ended {word.lower() or 'without a status'}")
             await self.journal.write(self.journal.set, f"batch.{number}", record)
             return
@@ -252,17 +252,17 @@ class ConversionCalls:
             details = await self.client.convert(leg.source, leg.record_id, self._module(leg.target),
                                                 carry_over_tags=carry)
         except InDoubt as exc:
-            await journal.write(journal.finish, index, IN_DOUBT, None, message=f"answer lost: {exc}",
+            await journal.write(journal.finish, index, State.IN_DOUBT, None, message=f"answer lost: {exc}",
                                 http_status=exc.status, zoho_code=exc.code)
             self._doubted.add(index)
             return
         except ZohoError as exc:
             if stops_the_run(exc):
                 self._stop(exc, stop_reason(exc))  # first: no other worker sends while the journal writes
-                if e.state == PENDING:
+                if e.state == State.PENDING:
                     await journal.write(journal.release, index)  # never went out: the next run sends it
                 else:  # in an earlier request: the next run looks for what it made first
-                    await journal.write(journal.finish, index, IN_DOUBT, None, message=f"not settled: {exc}")
+                    await journal.write(journal.finish, index, State.IN_DOUBT, None, message=f"not settled: {exc}")
                 self._calls["single_convert"] -= 1
                 self._in_flight.discard(index)
                 self._meter_returned()
@@ -270,12 +270,12 @@ class ConversionCalls:
             if exc.code == "ID_ALREADY_CONVERTED" and index in self._doubted and index not in self._rechecked:
                 # Perhaps by this job's own earlier request whose answer was lost: look once more.
                 self._rechecked.add(index)
-                await journal.write(journal.finish, index, IN_DOUBT, None,
+                await journal.write(journal.finish, index, State.IN_DOUBT, None,
                                     message="Zoho says it is converted; looking for the record",
                                     http_status=exc.status, zoho_code=exc.code)
                 return
             reason = self._not_made(e, leg, plain_reason(exc.code, exc.message, leg.source, (leg.target,)))
-            await journal.write(journal.finish, index, FAILED, "failed", message=reason, http_status=exc.status,
+            await journal.write(journal.finish, index, State.FAILED, "failed", message=reason, http_status=exc.status,
                                 zoho_code=exc.code)
             self._done(index, failed=True, message=f"row {e.index + 1}: {reason}")
             return
@@ -283,7 +283,7 @@ class ConversionCalls:
         if not (isinstance(entry, dict) and entry.get("id")):
             message = self._not_made(e, leg, f"Zoho said it converted the record but named no "
                                              f"{target_words([leg.target])} made")
-            await journal.write(journal.finish, index, FAILED, "failed", message=message)
+            await journal.write(journal.finish, index, State.FAILED, "failed", message=message)
             self._done(index, failed=True, message=message)
             return
         made = {**made_of(e), leg.target: Made(str(entry["id"]))}

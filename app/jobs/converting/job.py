@@ -58,7 +58,7 @@ from app.jobs.converting.settings import (
     resume_settings,
 )
 from app.jobs.errors import JobError
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING, SENT, Entry, Journal, journal_path
+from app.jobs.journal import Entry, Journal, State, journal_path
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import AuthError, CrmClient, MissingScope, QuotaSpent, ZohoError
@@ -202,10 +202,10 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
             if r.valid and absent:
                 r.problem = f"Zoho CRM does not offer the {', '.join(absent)} module to this user"
             if r.empty:
-                entries.append(Entry(index=r.index, rows=[r.index], state=DONE, outcome="skipped",
+                entries.append(Entry(index=r.index, rows=[r.index], state=State.DONE, outcome="skipped",
                                      message="empty row: nothing to convert"))
             elif not r.valid:
-                entries.append(Entry(index=r.index, key=r.record_id, rows=[r.index], state=FAILED,
+                entries.append(Entry(index=r.index, key=r.record_id, rows=[r.index], state=State.FAILED,
                                      outcome="invalid", message=r.problem,
                                      marker={"column": r.problem_column}))
             else:
@@ -218,7 +218,7 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         """On a rerun: conversions refused for a reason that may have changed (approval, review,
         permission, a busy or failing server) are tried again; everything else stays settled."""
         assert self.journal is not None
-        again = [e.index for e in self.journal.entries(FAILED)
+        again = [e.index for e in self.journal.entries(State.FAILED)
                  if e.outcome == "failed" and (e.zoho_code in RETRY_ON_RERUN or e.zoho_code is None)]
         await self.journal.write(self.journal.retry_unsettled_failures, again)
 
@@ -250,15 +250,15 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
     def _estimate(self) -> ConvertPlan:
         assert self.journal is not None
         entries = self.journal.entries()
-        pending = [e for e in entries if e.state == PENDING]
+        pending = [e for e in entries if e.state == State.PENDING]
         batches, singles = self._groups(pending)
         counts = Counter(e.outcome for e in entries)
-        records = sum(1 for e in entries if e.outcome != "skipped" or e.state != DONE)
-        unsettled = [e for e in entries if e.state in (PENDING, SENT, IN_DOUBT)]
+        records = sum(1 for e in entries if e.outcome != "skipped" or e.state != State.DONE)
+        unsettled = [e for e in entries if e.state in (State.PENDING, State.SENT, State.IN_DOUBT)]
         chained = sum(1 for e in unsettled if len(targets_of(e, self.settings.targets)) - len(made_of(e)) > 1)
         return ConvertPlan(
             job_id=self.job_id, rows=len(entries), records=records, invalid=counts.get("invalid", 0),
-            already_done=sum(1 for e in entries if e.state in (DONE, FAILED) and e.outcome in ("converted", "failed")),
+            already_done=sum(1 for e in entries if e.state in (State.DONE, State.FAILED) and e.outcome in ("converted", "failed")),
             to_convert=len(unsettled), mass_calls=len(batches), single_calls=len(singles),
             lookup_calls=self._calls["lookup"], resumed=self._resumed, chained=chained,
             carry_over_tags=self.settings.carry_over_tags)
@@ -285,17 +285,17 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         assert self.journal is not None
         journal = self.journal
         counts = journal.states()
-        self._meter = ProgressMeter(len(journal.entries()), done=counts.get(DONE, 0), failed=counts.get(FAILED, 0))
+        self._meter = ProgressMeter(len(journal.entries()), done=counts.get(State.DONE, 0), failed=counts.get(State.FAILED, 0))
         await journal.write(journal.together, journal.interrupted_to_in_doubt,
                             partial(journal.set, "status", "running"))
-        self._doubted.update(e.index for e in journal.entries(IN_DOUBT))
+        self._doubted.update(e.index for e in journal.entries(State.IN_DOUBT))
         self._emit()
         if not self.control.cancelled:
             await self._finish_earlier_jobs()
         # One stage per conversion of a chain: the quotes' sales orders first, then their invoices.
         for _stage in CHAIN:
             await self._stage()
-            if self.control.cancelled or not journal.entries(PENDING):
+            if self.control.cancelled or not journal.entries(State.PENDING):
                 break
         self._phase("finished")
         return await self._finish()
@@ -306,7 +306,7 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         journal = self.journal
         singles: list[int] = []
         if not self.control.cancelled:
-            batches, singles = self._groups(journal.entries(PENDING))
+            batches, singles = self._groups(journal.entries(State.PENDING))
             for b in batches:
                 self._batches += 1
                 b.number = self._batches + int(journal.get("batches", 0))
@@ -314,20 +314,20 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
             self._phase("mass conversion")
             await run_pool(batches, self._mass, workers=self._workers(), control=self.control)
         # What the mass conversions (and any earlier lost answer) made: read only, so also after a cancel.
-        await self._check(journal.entries(SENT, IN_DOUBT))
+        await self._check(journal.entries(State.SENT, State.IN_DOUBT))
         if self.control.cancelled:
             return
-        leftovers = [e.index for e in journal.entries(SENT, IN_DOUBT)]
+        leftovers = [e.index for e in journal.entries(State.SENT, State.IN_DOUBT)]
         self._single_after_mass.update(leftovers)
-        todo = [i for i in singles if journal.entry(i).state == PENDING] + leftovers
+        todo = [i for i in singles if journal.entry(i).state == State.PENDING] + leftovers
         self._phase("single conversions")
         await run_pool(todo, self._single, workers=self._workers(), control=self.control)
         for _round in range(3):  # answers lost just now: look for what they made, resend the rest
-            doubtful = journal.entries(IN_DOUBT)
+            doubtful = journal.entries(State.IN_DOUBT)
             if not doubtful or self.control.cancelled:
                 break
             await self._check(doubtful)
-            again = [e.index for e in journal.entries(IN_DOUBT)]
+            again = [e.index for e in journal.entries(State.IN_DOUBT)]
             await run_pool(again, self._single, workers=self._workers(), control=self.control)
 
     async def _made_first(self, made: dict[int, dict[str, Made]]) -> None:
@@ -337,7 +337,7 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         if not made:
             return
         await journal.write(journal.together, *(
-            partial(journal.finish, index, PENDING, None, zoho_id=json.dumps({t: m.id for t, m in by.items()}),
+            partial(journal.finish, index, State.PENDING, None, zoho_id=json.dumps({t: m.id for t, m in by.items()}),
                     number=json.dumps({t: m.number for t, m in by.items() if m.number}),
                     message=f"{made_words(by)} made; next: {target_words([leg.target])} from it"
                     if (leg := self._leg(journal.entry(index), by)) else None)
@@ -355,7 +355,7 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         if not made:
             return
         await journal.write(journal.together, *(
-            partial(journal.finish, index, DONE, "converted", zoho_id=json.dumps({t: m.id for t, m in by.items()}),
+            partial(journal.finish, index, State.DONE, "converted", zoho_id=json.dumps({t: m.id for t, m in by.items()}),
                     number=json.dumps({t: m.number for t, m in by.items() if m.number}),
                     message=note or (f"converted: {made_words(by)}" if len(by) > 1 else None))
             for index, by in made.items()))

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from app.jobs.converting.input_file import ConvertInput
 from app.jobs.converting.reasons import SINGULAR
-from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
+from app.jobs.journal import Entry, State
 from app.jobs.outcomes import Outcome
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
+from app.private import data_dir
 
 STATUSES = ("converted", "failed", "invalid", "skipped", Outcome.NOT_SENT.words, Outcome.IN_DOUBT.words)
 RESULT_HEADERS = ("Status", "Sales Order ID", "Invoice ID", "Message", "Code", "HTTP status", "Attempts",
@@ -81,23 +82,23 @@ def write_convert_report(data: ConvertInput, results: list[RowResult], summary: 
 
 
 def outcome_of(e: Entry) -> str:
-    if e.state in (IN_DOUBT, SENT):
+    if e.state in (State.IN_DOUBT, State.SENT):
         return Outcome.IN_DOUBT
-    if e.state == PENDING:
+    if e.state == State.PENDING:
         return Outcome.NOT_SENT
-    return e.outcome or ("failed" if e.state == FAILED else "converted")
+    return e.outcome or ("failed" if e.state == State.FAILED else "converted")
 
 
 def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
     """The report's Status and Message of an entry."""
-    if e.state in (IN_DOUBT, SENT) and e.http_status is not None and e.http_status >= 500:
+    if e.state in (State.IN_DOUBT, State.SENT) and e.http_status is not None and e.http_status >= 500:
         return Outcome.IN_DOUBT.words, (f"Zoho answered HTTP {e.http_status}{f' ({e.zoho_code})' if e.zoho_code else ''}, which "
                           "does not tell whether it converted the record; none was found yet; run the same file "
                           "again to settle it")
-    if e.state in (IN_DOUBT, SENT):
+    if e.state in (State.IN_DOUBT, State.SENT):
         return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the conversion could not be checked yet; "
                           "run the same file again to settle it")
-    if e.state == PENDING:
+    if e.state == State.PENDING:
         why = {"quota": "the daily quota ran out", "auth": "signing in failed",
                "unreachable": "Zoho could not be reached"}.get(stopped or "", "the run was cancelled")
         made = _made(e.number) or _made(e.zoho_id)

@@ -39,7 +39,7 @@ from app.jobs.exporting.columns import (
     choose_columns,
     extra_custom_columns,
 )
-from app.jobs.journal import DONE, FAILED, PENDING, Entry, Journal, journal_path
+from app.jobs.journal import Entry, Journal, State, journal_path
 from app.jobs.plan import estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter, format_duration
@@ -581,9 +581,9 @@ class ExportJob(ControlledJob[BooksClient]):
         def entry(index: int, record: dict[str, Any]) -> Entry:
             failed = index in self._failures
             if result.stopped:
-                state, outcome = (DONE, "fetched") if index in self._kept else (PENDING, None)
+                state, outcome = (State.DONE, "fetched") if index in self._kept else (State.PENDING, None)
             else:
-                state, outcome = (FAILED, "failed") if failed else (DONE, "exported")
+                state, outcome = (State.FAILED, "failed") if failed else (State.DONE, "exported")
             return Entry(index=index, key=self._name(record), state=state, outcome=outcome,
                          message=self._failures.get(index))
 

@@ -10,7 +10,7 @@ from typing import Any
 from app.jobs.catalog import SOURCES, LookupMiss, normalise
 from app.jobs.importing.decide import Action, Decider, Decision, Marker, set_path
 from app.jobs.importing.state import ImportState
-from app.jobs.journal import IN_DOUBT, PENDING, SENT, Entry
+from app.jobs.journal import Entry, State
 from app.mapping.documents import Document, Prepared, Problem
 
 DECIDE_CHUNK = 2_000  # documents decided between two gc.freeze() calls (about 5 ms of collector walk)
@@ -66,7 +66,7 @@ class ImportDeciding(ImportState):
     def _survey(self, prepared: Prepared) -> tuple[list[Entry], Decider, set[str]]:
         """The documents still to do, their decider and the reference data they need (CPU only)."""
         assert self.journal is not None and self.facts is not None
-        work = self.journal.entries(PENDING, SENT, IN_DOUBT)
+        work = self.journal.entries(State.PENDING, State.SENT, State.IN_DOUBT)
         docs = [self._documents[e.index] for e in work]
         decider = self._decider(prepared)
         entities = {SOURCES[lk.kind].entity for d in docs for lk in d.lookups if lk.kind in SOURCES}
@@ -100,7 +100,7 @@ class ImportDeciding(ImportState):
         counts = self.journal.counts()
         decisions = [self._decisions[e.index] for e in work]
         writes = sum(1 for d in decisions if d.writes)
-        reconcile = sum(1 for e in work if e.state in (SENT, IN_DOUBT) and Marker.from_json(e.marker).findable)
+        reconcile = sum(1 for e in work if e.state in (State.SENT, State.IN_DOUBT) and Marker.from_json(e.marker).findable)
         reconcile += sum(1 for d in decisions if d.marker.check)  # reads
         invalid = counts.get("invalid", 0) + sum(1 for d in self._decisions.values() if d.action == Action.INVALID)
         return counts, writes, reconcile, invalid, self._plan_problems()

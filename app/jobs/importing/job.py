@@ -28,7 +28,7 @@ from app.jobs.importing.loading import ImportLoading, fingerprint
 from app.jobs.importing.reconciling import ImportReconciling
 from app.jobs.importing.results import ImportResults
 from app.jobs.importing.state import JobSettings
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, PENDING
+from app.jobs.journal import State
 from app.jobs.outcomes import ORDER, Outcome, already_done
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
@@ -131,28 +131,28 @@ class ImportJob(ImportLoading, ImportDeciding, ImportReconciling, ImportResults)
         total = len(self.prepared.documents)
         counts = journal.states()
         self._meter = ProgressMeter(
-            total, done=counts.get(DONE, 0),
-            failed=counts.get(FAILED, 0), invalid=journal.counts().get(Outcome.INVALID, 0))
+            total, done=counts.get(State.DONE, 0),
+            failed=counts.get(State.FAILED, 0), invalid=journal.counts().get(Outcome.INVALID, 0))
         self._meter.calls = self._lookup_calls
         await journal.write(journal.interrupted_to_in_doubt)
         await journal.write(journal.set, "status", "running")
         self._emit()
         if not self.control.cancelled:
-            for e in journal.entries(PENDING):
+            for e in journal.entries(State.PENDING):
                 d = self._decisions.get(e.index)
                 if d is not None and not d.writes:
                     await self._settle_without_call(e.index, d)
-            doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+            doubtful = [e.index for e in journal.entries(State.IN_DOUBT)]
             if doubtful:
                 self._meter.phase = "reconcile"
                 await run_pool(doubtful, lambda i: self._reconcile(i, resend=True),
                                workers=self._workers(), control=self.control)
                 self._meter.phase = "run"
-            todo = [e.index for e in journal.entries(PENDING) if e.index in self._decisions]
+            todo = [e.index for e in journal.entries(State.PENDING) if e.index in self._decisions]
             await run_pool(todo, self._send, workers=self._workers(), control=self.control)
             # Answers lost during this run: look them up, resend only what is absent.
             for _round in range(3):
-                doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+                doubtful = [e.index for e in journal.entries(State.IN_DOUBT)]
                 if not doubtful or self.control.cancelled:
                     break
                 self._meter.phase = "reconcile"
@@ -161,7 +161,7 @@ class ImportJob(ImportLoading, ImportDeciding, ImportReconciling, ImportResults)
         if self.control.cancelled:
             # Stopped: settle what can be settled without sending anything (not when Zoho cannot
             # be reached: each look-up would retry for minutes; the next run looks them up).
-            doubtful = [e.index for e in journal.entries(IN_DOUBT)]
+            doubtful = [e.index for e in journal.entries(State.IN_DOUBT)]
             for index in doubtful if not isinstance(self._stop_error, Unreachable) else ():
                 with contextlib.suppress(ZohoError):
                     await self._reconcile(index, resend=False)

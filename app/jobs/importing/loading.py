@@ -15,7 +15,7 @@ from app.jobs.importing.decide import EntityFacts
 from app.jobs.importing.results import check_report_dir
 from app.jobs.importing.revision import Regrouped, revise
 from app.jobs.importing.state import ImportState
-from app.jobs.journal import FAILED, Entry, Journal, journal_path
+from app.jobs.journal import Entry, Journal, State, journal_path
 from app.jobs.sending import adopt_earlier_resend_lists
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Prepared
@@ -149,7 +149,7 @@ class ImportLoading(ImportState):
             else:
                 errors = [p.message for p in d.problems if p.severity == "error"]
                 entries.append(Entry(index=d.index, key=d.key, rows=list(d.row_indexes),
-                                     state=FAILED, outcome="invalid",
+                                     state=State.FAILED, outcome="invalid",
                                      message="; ".join(errors)))
         return entries
 

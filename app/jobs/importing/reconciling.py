@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.jobs.importing.decide import Action, Decision, Marker, match_marker
 from app.jobs.importing.writing import ImportWriting, number_of
-from app.jobs.journal import FAILED, PENDING, Entry
+from app.jobs.journal import Entry, State
 from app.jobs.outcomes import Outcome
 from app.zoho import QuotaSpent, ZohoError
 
@@ -47,7 +47,7 @@ class ImportReconciling(ImportWriting):
         if not marker.findable:
             if resend:
                 # Settled as in doubt for good: no rerun may send it again (it may be in Zoho).
-                await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT, message=(
+                await self.journal.write(self.journal.finish, index, State.FAILED, Outcome.IN_DOUBT, message=(
                     "Zoho's answer was lost and the record has no key to look it up by; "
                     "check Zoho before importing this row again"))
             return
@@ -69,14 +69,14 @@ class ImportReconciling(ImportWriting):
             return
         if len(found) > 1:
             ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])
-            await self.journal.write(self.journal.finish, index, FAILED, Outcome.IN_DOUBT,
+            await self.journal.write(self.journal.finish, index, State.FAILED, Outcome.IN_DOUBT,
                                      message=f"several records in Zoho match {marker.value}: {ids}; "
                                              "check Zoho before importing this row again")
             return
         if resend:
             await self._write(index, d, Action.CREATE, confirmed_absent=True)
         else:
-            await self.journal.write(self.journal.finish, index, PENDING, None, message="not sent yet")
+            await self.journal.write(self.journal.finish, index, State.PENDING, None, message="not sent yet")
 
 
 def doubt_note(entry: Entry) -> str:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.jobs.errors import JobError
 from app.jobs.importing.changes_file import finish_preview
-from app.jobs.journal import FAILED, IN_DOUBT, PENDING, SENT, Entry, data_dir
+from app.jobs.journal import Entry, State
 from app.jobs.outcomes import ORDER, Outcome
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.mapping.documents import Problem
+from app.private import data_dir
 from app.sheets import SheetError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class ImportResults:
         elapsed = time.monotonic() - self._started
         # What a rerun of the job settles: documents not sent, and answers lost but not looked up yet. A create
         # in doubt that nothing can find again is settled as it is: the report asks the user to check Zoho.
-        unfinished = sum(1 for e in entries if e.state in (PENDING, SENT, IN_DOUBT))
+        unfinished = sum(1 for e in entries if e.state in (State.PENDING, State.SENT, State.IN_DOUBT))
         if stopped == "auth" and not self._write_calls and not counts_out["in_doubt"]:
             exit_code = 2  # CLI.md: nothing was sent, no credentials (fix them and run again)
         elif stopped or unfinished:
@@ -177,19 +178,19 @@ def check_report_dir(folder: Path) -> None:
 
 
 def outcome_of(e: Entry) -> str:
-    if e.state == IN_DOUBT or e.state == SENT:
+    if e.state == State.IN_DOUBT or e.state == State.SENT:
         return Outcome.IN_DOUBT
-    if e.state == PENDING:
+    if e.state == State.PENDING:
         return Outcome.NOT_SENT
-    return e.outcome or ("failed" if e.state == FAILED else "created")
+    return e.outcome or ("failed" if e.state == State.FAILED else "created")
 
 
 def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
     """The report's Status and Message of an entry."""
-    if e.state in (IN_DOUBT, SENT):
+    if e.state in (State.IN_DOUBT, State.SENT):
         return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the record could not be checked yet; "
                                         "run the same import again to settle it (it is looked up, not sent twice)")
-    if e.state == PENDING:
+    if e.state == State.PENDING:
         why = {"quota": "the daily quota ran out", "auth": "signing in failed",
                "unreachable": "Zoho could not be reached",
                "storm": "Zoho refused several documents in a row with the same error"}.get(

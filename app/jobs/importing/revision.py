@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import partial
 
 from app.errors import ZohoBulkError
-from app.jobs.journal import DONE, FAILED, IN_DOUBT, SENT, Entry, Journal
+from app.jobs.journal import Entry, Journal, State
 from app.jobs.sending import RESEND
 
 
@@ -19,11 +19,11 @@ def taken_afresh(e: Entry) -> bool:
     """Whether an entry's document comes from the revised copy: never sent (pending), refused by the
     checks (invalid) or refused by Zoho in so many words (a 4xx other than 429: nothing was made).
     Everything else was sent or may have been (done, sent, in doubt, a lost answer) and stays as it is."""
-    if e.state == FAILED and e.outcome == "invalid":
+    if e.state == State.FAILED and e.outcome == "invalid":
         return True
-    if e.state == FAILED:
+    if e.state == State.FAILED:
         return e.http_status is not None and 400 <= e.http_status < 500 and e.http_status != 429
-    return e.state not in (DONE, SENT, IN_DOUBT)
+    return e.state not in (State.DONE, State.SENT, State.IN_DOUBT)
 
 
 def revise(journal: Journal, fresh: list[Entry], row_numbers: list[int]) -> int:

@@ -15,7 +15,7 @@ from app.jobs.importing.changes_file import where
 from app.jobs.importing.decide import Action, Decision, same_values
 from app.jobs.importing.identities import merge_lines, merge_persons
 from app.jobs.importing.state import ImportState
-from app.jobs.journal import DONE, FAILED
+from app.jobs.journal import State
 from app.jobs.sending import keep_to_resend
 from app.zoho import ZohoError
 
@@ -30,11 +30,11 @@ class ImportWriting(ImportState):
         journal = self.journal
         dry = " (dry run)" if self.settings.dry_run else ""
         if d.action == Action.INVALID:
-            await journal.write(journal.finish, index, FAILED, "invalid", message=d.message)
+            await journal.write(journal.finish, index, State.FAILED, "invalid", message=d.message)
             await journal.write(journal.set, f"problems.{index}", d.problems)
             self._meter.counted(invalid=True, message=d.message)
         elif d.action == Action.FAIL:
-            await journal.write(journal.finish, index, FAILED, "failed", message=d.message)
+            await journal.write(journal.finish, index, State.FAILED, "failed", message=d.message)
             self._meter.counted(failed=True, message=d.message)
         else:  # unchanged, skipped
             await self._settle_done(index, d.action, (d.message or "") + dry, zoho_id=d.zoho_id, number=d.number)
@@ -45,7 +45,7 @@ class ImportWriting(ImportState):
                            number: str | None) -> None:
         """Settle a document Zoho holds as `outcome` without a write of this run (unchanged, or confirmed)."""
         assert self.journal is not None and self._meter is not None
-        await self.journal.write(self.journal.finish, index, DONE, outcome, zoho_id=zoho_id, number=number,
+        await self.journal.write(self.journal.finish, index, State.DONE, outcome, zoho_id=zoho_id, number=number,
                                  message=message)
         self._meter.counted()
         self._emit()
@@ -107,7 +107,7 @@ class ImportWriting(ImportState):
         if self.settings.dry_run:
             outcome = WRITTEN.get(action) or d.marker.outcome or "created"
             meter.started()
-            await journal.write(journal.finish, index, DONE, outcome, zoho_id=d.zoho_id, number=d.number,
+            await journal.write(journal.finish, index, State.DONE, outcome, zoho_id=d.zoho_id, number=d.number,
                                 message=f"dry run: would {action}; nothing was sent")
             meter.finished()
             self._emit()
@@ -130,7 +130,7 @@ class ImportWriting(ImportState):
         self._storms.succeeded()
         outcome = WRITTEN.get(action) or d.marker.outcome or ("updated" if d.zoho_id else "created")
         note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
-        await journal.write(journal.finish, index, DONE, outcome,
+        await journal.write(journal.finish, index, State.DONE, outcome,
                             zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
                             number=number_of(record, f.key_field) or d.number,
                             message=(outcome + note) if note else None)
