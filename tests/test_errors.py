@@ -19,7 +19,7 @@ from app.jobs.catalog import LookupMiss
 from app.jobs.control import Cancelled
 from app.jobs.errors import JobError
 from app.jobs.exporting.columns import ColumnError
-from app.jobs.exporting.job import ExportError
+from app.jobs.exporting.settings import ExportError
 from app.jobs.importing.revision import Regrouped
 from app.jobs.importing.storm import ErrorStorm
 from app.jobs.target import TargetError

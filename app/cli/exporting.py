@@ -12,13 +12,8 @@ from typing import TextIO
 from app.cli.terminal import run_in_terminal
 from app.errors import ZohoBulkError
 from app.jobs.control import Cancelled
-from app.jobs.exporting.job import (
-    ExportError,
-    ExportJob,
-    ExportResult,
-    ExportSettings,
-    resume_settings,
-)
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportError, ExportResult, ExportSettings, resume_settings
 from app.jobs.progress import TextProgressBar, format_duration
 from app.jobs.target import Target, open_target
 from app.zoho import QuotaSpent

@@ -3,7 +3,8 @@
 from app.jobs.cleanup import CleanupJob, CleanupResult, CleanupSettings
 from app.jobs.control import Cancelled, RunControl
 from app.jobs.errors import JobError
-from app.jobs.exporting.job import ExportError, ExportJob, ExportPlan, ExportResult, ExportSettings
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportError, ExportPlan, ExportResult, ExportSettings
 from app.jobs.importing.job import ImportJob, JobResult, JobSettings
 from app.jobs.journal import JobSummary, Journal, list_jobs
 from app.jobs.plan import Plan

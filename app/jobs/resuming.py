@@ -9,7 +9,7 @@ from app.jobs.converting import ConvertJob
 from app.jobs.converting import resume_settings as convert_settings
 from app.jobs.errors import JobError
 from app.jobs.exporting.job import ExportJob
-from app.jobs.exporting.job import resume_settings as export_settings
+from app.jobs.exporting.settings import resume_settings as export_settings
 from app.jobs.importing.job import ImportJob, JobSettings
 from app.jobs.journal import Journal, journal_path
 from app.jobs.target import Target

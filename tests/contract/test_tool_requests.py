@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.jobs.exporting.job import STATUSES, ExportSettings, list_filters
+from app.jobs.exporting.settings import STATUSES, ExportSettings, list_filters
 from app.zoho import BooksClient, Throttle, ZohoError
 
 STATUS_FILTERS = [(entity, status) for entity, statuses in STATUSES.items() for status in (*statuses, "all")]

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.gui.preferences import Preferences
 from app.jobs import ImportJob, JobSettings
-from app.jobs.exporting.job import ExportJob, ExportResult, ExportSettings
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportResult, ExportSettings
 from app.resources import samples_dir
 
 pytestmark = pytest.mark.slow  # imports and exports through the pages end to end

@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from app.cli.exporting import run_export
-from app.jobs.exporting.job import ExportError, ExportJob, ExportResult, ExportSettings
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportError, ExportResult, ExportSettings
 from app.jobs.journal import list_jobs
 from app.jobs.target import Target
 from app.sheets import read_table

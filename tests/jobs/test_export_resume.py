@@ -13,7 +13,8 @@ import pytest
 
 from app.cli import build_parser, main
 from app.cli.exporting import run_export, settings_from
-from app.jobs.exporting.job import ExportError, ExportJob, ExportResult, ExportSettings
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportError, ExportResult, ExportSettings
 from app.jobs.journal import Journal, journal_path, list_jobs
 from app.zoho import QuotaSpent
 from tests.conftest import GENEROUS

@@ -10,7 +10,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from app.jobs.exporting.job import ExportJob, ExportSettings
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportSettings
 from tests.jobs.conftest import CountingSandbox, read_report, run_job
 from tests.jobs.test_export import fill
 

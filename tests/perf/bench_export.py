@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from app.jobs.exporting.job import ExportJob, ExportSettings
+from app.jobs.exporting.job import ExportJob
+from app.jobs.exporting.settings import ExportSettings
 from app.jobs.target import sandbox_target
 from app.sandbox import SandboxSettings, create_app
 from app.sandbox.store import Store

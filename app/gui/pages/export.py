@@ -40,7 +40,7 @@ from app.gui.page import (
 )
 from app.jobs import ExportJob, ExportPlan, ExportResult, ExportSettings, Progress
 from app.jobs.exporting.columns import EXPORTABLE, all_columns, default_columns
-from app.jobs.exporting.job import DATED, SHEET_TITLES, STATUSES
+from app.jobs.exporting.settings import DATED, SHEET_TITLES, STATUSES
 from app.jobs.progress import format_duration
 
 LINE_WORDS = {"contacts": ("One row per contact person", "contact"),

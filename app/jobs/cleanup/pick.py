@@ -14,7 +14,7 @@ from typing import Any
 from app.jobs.catalog import normalise
 from app.jobs.cleanup.operations import ID_FIELDS, NAME_FIELDS, NOUNS, NUMBER_FIELDS
 from app.jobs.errors import JobError
-from app.jobs.exporting.job import ExportError, ExportSettings, list_filters
+from app.jobs.exporting.settings import ExportError, ExportSettings, list_filters
 from app.sheets import SheetError, Table, read_table
 
 # Headers a sheet's record column is found by (compared case- and space-insensitively), best first.

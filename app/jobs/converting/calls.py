@@ -12,7 +12,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.jobs.converting.backrefs import Made, find_made
 from app.jobs.converting.legs import Leg, made_of, made_words, sent_at
@@ -55,6 +55,18 @@ class ConversionCalls:
     _in_flight: set[int]
     _rechecked: set[int]
     _single_after_mass: set[int]
+
+    if TYPE_CHECKING:  # the steps ConvertJob, which mixes these calls in, provides
+        def _stop(self, exc: ZohoError, reason: str) -> None: ...
+        def _emit(self) -> None: ...
+        def _leg(self, e: Entry, made: dict[str, Made] | None = None) -> Leg | None: ...
+        def _module(self, target: str) -> dict[str, str]: ...
+        def _start(self, index: int) -> None: ...
+        def _done(self, *indexes: int, failed: bool = False, message: str | None = None) -> None: ...
+        def _meter_returned(self) -> None: ...
+        def _phase(self, phase: str) -> None: ...
+        async def _made_first(self, made: dict[int, dict[str, Made]]) -> None: ...
+        async def _converted(self, made: dict[int, dict[str, Made]], note: str | None = None) -> None: ...
 
     async def _finish_earlier_jobs(self) -> None:
         """A resumed run: wait for the mass conversions an earlier run scheduled and did not see end."""
@@ -216,8 +228,8 @@ class ConversionCalls:
             counts = record.get("counts") if isinstance(record, dict) and record.get("status") == "completed" else None
             if counts is None or not isinstance(counts.get("converted_count"), int):
                 expected[leg.key] = None
-            elif expected.setdefault(leg.key, 0) is not None and int(number) not in counted:
-                counted.add(int(number))
+            elif expected.setdefault(leg.key, 0) is not None and int(str(number)) not in counted:
+                counted.add(int(str(number)))
                 expected[leg.key] = int(expected[leg.key] or 0) + int(counts["converted_count"])
         return expected
 

@@ -5,20 +5,18 @@
     plan = await job.plan()                  # module IDs, numbers resolved, calls counted
     result = await job.run(on_progress)      # job.pause() / job.resume() / job.cancel()
 
-How the calls are spent: rows that share their options (targets, carry-over of tags) go 50
-at a time to ``mass_convert``; its job status, polled with backoff, gives counts only, so
-the records made are then found by listing the target modules' back-pointers (200 a page).
-A record the mass conversion did not convert gets one single ``convert``, which converts it
-(if it only failed by chance) or answers why not (not approved, already converted...).
-Small groups (fewer than ``mass_min`` rows) go straight to single converts, which are cheaper.
-Every call converts into one module (seed 000); a quote to become a sales order and an invoice
-is a chain of two calls, the second converting the sales order the first made
-(app.jobs.converting.legs), run as a second stage with its own mass conversions.
-``carry_over_tags`` goes only as ``true`` when the user asks (--carry-over-tags); left out, a
-single convert carries the tags anyway (seed 000's note), while a mass conversion is sent
-``false`` (inventory_mass_convert requires the boolean) and leaves them behind.
-Zoho never converts a record twice (ID_ALREADY_CONVERTED), so a lost answer is settled by
-looking for the record made and, only if none, sending again.
+How the calls are spent: rows that share their options (targets, carry-over of tags) go 50 at a time to
+``mass_convert``; its job status, polled with backoff, gives counts only, so the records made are then found
+by listing the target modules' back-pointers (200 a page). A record the mass conversion did not convert gets
+one single ``convert``, which converts it (if it only failed by chance) or answers why not (not approved,
+already converted...). Small groups (fewer than ``mass_min`` rows) go straight to single converts, which are
+cheaper. Every call converts into one module (seed 000); a quote to become a sales order and an invoice is a
+chain of two calls, the second converting the sales order the first made (app.jobs.converting.legs), run as
+a second stage with its own mass conversions. ``carry_over_tags`` goes only as ``true`` when the user asks
+(--carry-over-tags); left out, a single convert carries the tags anyway (seed 000's note), while a mass
+conversion is sent ``false`` (inventory_mass_convert requires the boolean) and leaves them behind. Zoho
+never converts a record twice (ID_ALREADY_CONVERTED), so a lost answer is settled by looking for the record
+made and, only if none, sending again.
 """
 
 from __future__ import annotations
@@ -55,7 +53,6 @@ from app.jobs.converting.settings import (
     ConvertPlan,
     ConvertResult,
     ConvertSettings,
-    resume_settings,
 )
 from app.jobs.errors import JobError
 from app.jobs.journal import Entry, Journal, State, journal_path
@@ -63,7 +60,6 @@ from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import AuthError, CrmClient, MissingScope, QuotaSpent, ZohoError
 
-__all__ = ["ConvertJob", "ConvertPlan", "ConvertResult", "ConvertSettings", "resume_settings"]
 
 class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
     """One bulk conversion of one list of records in one organization; resumable through its journal."""
@@ -125,7 +121,8 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
     def _new_client(self) -> CrmClient:
         if self.settings.target is None:
             raise JobError("No target: choose a connection or the sandbox.")
-        return self.settings.target.crm()
+        client: CrmClient = self.settings.target.crm()
+        return client
 
     async def plan(self) -> ConvertPlan:
         """Read the rows, open the journal, learn module IDs and record numbers (first run), count the calls."""
@@ -279,7 +276,7 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
             await self.close()
 
     def _workers(self) -> int:
-        return max(1, min(self.settings.workers or self.client.throttle.concurrency, 10))
+        return max(1, min(int(self.settings.workers or self.client.throttle.concurrency), 10))
 
     async def _run(self) -> ConvertResult:
         assert self.journal is not None

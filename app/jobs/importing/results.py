@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.jobs.errors import JobError
 from app.jobs.importing.changes_file import finish_preview
+from app.jobs.importing.state import ImportState
 from app.jobs.journal import Entry, State
 from app.jobs.outcomes import ORDER, Outcome
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
@@ -20,13 +21,13 @@ from app.private import data_dir
 from app.sheets import SheetError
 
 if TYPE_CHECKING:
-    from app.jobs.importing.job import ImportJob, JobResult
+    from app.jobs.importing.job import JobResult
 
 
-class ImportResults:
+class ImportResults(ImportState):
     """The report end of `ImportJob`: what each row became, written once the run has settled."""
 
-    async def _finish(self: ImportJob) -> JobResult:
+    async def _finish(self) -> JobResult:
         from app.jobs.importing.job import JobResult
         assert self.journal is not None and self.prepared is not None and self.table is not None
         journal, table = self.journal, self.table
@@ -96,7 +97,7 @@ class ImportResults:
             stopped=stopped, message=message, dry_run=self.settings.dry_run,
             report_note=report_note, changes=changes)
 
-    def _row_results(self: ImportJob, entries: list[Entry], stopped: str | None) -> list[RowResult]:
+    def _row_results(self, entries: list[Entry], stopped: str | None) -> list[RowResult]:
         assert self.table is not None and self.prepared is not None and self.journal is not None
         table = self.table
         column_index = {h: i for i, h in enumerate(table.headers)}
@@ -126,19 +127,19 @@ class ImportResults:
             elif p.row_index is not None:
                 set_aside[p.row_index] = p.message
         out: list[RowResult] = []
-        for i, r in enumerate(results):
-            if r is None:
+        for i, settled in enumerate(results):
+            if settled is None:
                 ps = loose.get(i)
                 if ps:
                     cells = {column_index[p.column]: p.message for p in ps if p.column in column_index}
-                    r = RowResult("invalid", message="; ".join(p.message for p in ps),
-                                  problem_cells=cells)
+                    settled = RowResult("invalid", message="; ".join(p.message for p in ps),
+                                        problem_cells=cells)
                 else:
-                    r = RowResult("skipped", message=set_aside.get(i, "empty row: nothing to import"))
-            out.append(r)
+                    settled = RowResult("skipped", message=set_aside.get(i, "empty row: nothing to import"))
+            out.append(settled)
         return out
 
-    def _write_report(self: ImportJob, results: list[RowResult],
+    def _write_report(self, results: list[RowResult],
                       summary: list[tuple[str, object]]) -> tuple[ReportPaths, str]:
         """Write the report beside the file (or in --report-dir; see report_folder); when that fails (the report
         is open in Excel, the folder is read-only), write it under the data folder instead and
