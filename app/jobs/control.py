@@ -224,6 +224,32 @@ class ControlledJob(Generic[ClientT]):
         if self._on_progress and self._meter:
             self._on_progress(self.progress())
 
+    async def plan(self) -> object:
+        """Count what the run will do and open the journal (each kind plans its own way)."""
+        raise NotImplementedError
+
+    async def _plan_then(self, on_progress: ProgressCallback | None, run: Callable[[], Awaitable[T]]) -> T:
+        """Plan (when the daily quota runs out, `_quota_spent_planning` says whether to plan again),
+        then `run`, and close the client and the journal whatever happens."""
+        self._started = time.monotonic()
+        self._on_progress = on_progress
+        try:
+            while True:
+                try:
+                    await self.plan()
+                    break
+                except QuotaSpent as exc:
+                    if not await self._quota_spent_planning(exc):
+                        break
+            return await run()
+        finally:
+            await self.close()
+
+    async def _quota_spent_planning(self, exc: QuotaSpent) -> bool:
+        """The daily quota ran out while planning: stop (nothing was sent); True would plan again."""
+        self._stop(exc, "quota")
+        return False
+
     async def _wait_for_quota(self, exc: QuotaSpent) -> bool:
         """Sleep until the daily quota resets (or the run is cancelled); True to go on."""
         if self._meter:

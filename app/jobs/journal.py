@@ -1,12 +1,10 @@
 """The job journal: one SQLite file per job recording its settings and the state of every document.
 
-The journal is the memory that makes a run exactly-once: a document is marked "sent"
-(durably, WAL + synchronous=FULL) before its request goes out and "done"/"failed"/
-"in_doubt" after the answer. A process killed at any moment leaves either "pending"
-(never sent), "sent" (maybe sent: reconcile before resending) or a final state.
-A run on an event loop makes its writes through `await journal.write(...)`: the fsync happens
-on the journal's one writer thread while the loop (the GUI) keeps turning.
-Export and CRM conversion use the same journal with their own item keys.
+The journal is the memory that makes a run exactly-once: a document is marked "sent" (durably, WAL +
+synchronous=FULL) before its request goes out and "done"/"failed"/"in_doubt" after the answer. A process
+killed at any moment leaves "pending" (never sent), "sent" (maybe sent: reconcile before resending) or a
+final state. A run on an event loop writes through `await journal.write(...)`: the fsync happens on the
+journal's one writer thread while the loop (the GUI) keeps turning. Every job kind uses it with its own keys.
 """
 
 from __future__ import annotations
@@ -40,8 +38,6 @@ class State(StrEnum):
     FAILED = "failed"
     IN_DOUBT = "in_doubt"
 
-
-FINAL_STATES = (State.DONE, State.FAILED)
 
 
 def jobs_dir() -> Path:
@@ -343,6 +339,17 @@ class Journal:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
+
+
+def stored_values(job_id: str, refuse: Callable[[str], Exception]) -> dict[str, Any]:
+    """What job `job_id`'s journal keeps (kind, settings...); raises `refuse(sentence)` when it cannot say."""
+    if not journal_path(job_id).exists():
+        raise refuse(f"There is no job {job_id} to resume.")
+    try:
+        with Journal(journal_path(job_id)) as journal:
+            return journal.values()
+    except sqlite3.Error as exc:
+        raise refuse(f"The journal of job {job_id} cannot be read ({exc}).") from None
 
 
 class _Transaction:

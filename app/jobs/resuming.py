@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from app.jobs.converting import ConvertJob
@@ -11,7 +10,7 @@ from app.jobs.errors import JobError
 from app.jobs.exporting.job import ExportJob
 from app.jobs.exporting.settings import resume_settings as export_settings
 from app.jobs.importing.job import ImportJob, JobSettings
-from app.jobs.journal import Journal, journal_path
+from app.jobs.journal import stored_values
 from app.jobs.target import Target
 
 KINDS = {"import": "an import", "export": "an export", "convert": "a CRM conversion", "cleanup": "a cleanup"}
@@ -24,14 +23,7 @@ def resume(job_id: str, target: Target, *, report_dir: Path | None = None) -> Im
 
     `report_dir` is where an import or a conversion writes its report (None: beside the file, as a run does).
     """
-    path = journal_path(job_id)
-    if not path.exists():
-        raise JobError(f"There is no job {job_id} to resume.")
-    try:
-        with Journal(path) as journal:
-            values = journal.values()
-    except sqlite3.Error as exc:
-        raise JobError(f"The journal of job {job_id} cannot be read ({exc}).") from None
+    values = stored_values(job_id, JobError)
     kind = values.get("kind") or "import"
     if kind == "convert":
         return ConvertJob(convert_settings(job_id, target, report_dir=report_dir))

@@ -246,16 +246,7 @@ class CleanupJob(ControlledJob[BooksClient]):
 
     async def run(self, on_progress: ProgressCallback | None = None) -> CleanupResult:
         """Send every call still to do; returns when all are settled, or the run stopped."""
-        self._started = time.monotonic()
-        self._on_progress = on_progress
-        try:
-            try:
-                await self.plan()
-            except QuotaSpent as exc:
-                self._stop(exc, "quota")
-            return await self._run()
-        finally:
-            await self.close()
+        return await self._plan_then(on_progress, self._run)
 
     async def _run(self) -> CleanupResult:
         assert self.journal is not None

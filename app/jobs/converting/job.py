@@ -264,16 +264,10 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
 
     async def run(self, on_progress: ProgressCallback | None = None) -> ConvertResult:
         """Convert every record still to do; returns when all are settled, or the run stopped."""
-        self._started = time.monotonic()
-        self._on_progress = on_progress
-        try:
-            try:
-                await self.plan()
-            except QuotaSpent as exc:
-                raise JobError(str(exc)) from None
-            return await self._run()
-        finally:
-            await self.close()
+        return await self._plan_then(on_progress, self._run)
+
+    async def _quota_spent_planning(self, exc: QuotaSpent) -> bool:
+        raise JobError(str(exc)) from None  # nothing was sent: the conversion cannot start
 
     def _workers(self) -> int:
         return max(1, min(int(self.settings.workers or self.client.throttle.concurrency), 10))

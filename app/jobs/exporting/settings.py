@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.errors import ZohoBulkError
-from app.jobs.journal import Journal, journal_path
+from app.jobs.journal import stored_values
 from app.jobs.progress import format_duration
 from app.jobs.target import Target
 
@@ -204,14 +203,7 @@ def stored_settings(settings: ExportSettings) -> dict[str, Any]:
 
 def resume_settings(job_id: str, target: Target | None) -> ExportSettings:
     """The settings of export `job_id` from its journal, to run it again on `target`; ExportError if none."""
-    path = journal_path(job_id)
-    if not path.exists():
-        raise ExportError(f"There is no job {job_id} to resume.")
-    try:
-        with Journal(path) as journal:
-            values = journal.values()
-    except sqlite3.Error as exc:
-        raise ExportError(f"The journal of job {job_id} cannot be read ({exc}).") from None
+    values = stored_values(job_id, ExportError)
     kind = values.get("kind") or "import"
     if kind != "export":
         what = {"import": "an import", "convert": "a CRM conversion"}.get(kind, f'a "{kind}" job')

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,22 +107,12 @@ class ImportJob(ImportLoading, ImportDeciding, ImportReconciling, ImportResults)
 
     async def run(self, on_progress: ProgressCallback | None = None) -> JobResult:
         """Send every document still to do; returns when all are settled, or the run stopped."""
-        self._started = time.monotonic()
-        self._on_progress = on_progress
-        try:
-            while True:
-                try:
-                    await self.plan()
-                    break
-                except QuotaSpent as exc:
-                    if self.settings.wait_for_quota and await self._wait_for_quota(exc):
-                        continue
-                    self._stop_error = exc
-                    self.control.cancel("quota")
-                    break
-            return await self._run()
-        finally:
-            await self.close()
+        return await self._plan_then(on_progress, self._run)
+
+    async def _quota_spent_planning(self, exc: QuotaSpent) -> bool:
+        if self.settings.wait_for_quota and await self._wait_for_quota(exc):
+            return True  # the quota was reset: plan again
+        return await super()._quota_spent_planning(exc)
 
     async def _run(self) -> JobResult:
         assert self.journal is not None and self.prepared is not None
