@@ -30,7 +30,7 @@ from app.jobs.cleanup.pick import Pick, Picked, filters_of, pick_listed, pick_ro
 from app.jobs.control import ControlledJob
 from app.jobs.errors import JobError
 from app.jobs.importing.job import fingerprint
-from app.jobs.journal import Entry, Journal, State, journal_path
+from app.jobs.journal import Entry, State, stored_values
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
@@ -108,10 +108,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         s = self.settings
         stored: dict[str, Any] = {}
         if s.job_id:
-            if not journal_path(s.job_id).exists():
-                raise JobError(f"There is no job {s.job_id} to resume.")
-            with Journal.open(s.job_id) as j:
-                stored = j.values()
+            stored = stored_values(s.job_id, JobError)
             if stored.get("kind") != KIND:
                 raise JobError(f"Job {s.job_id} is no cleanup (delete, void, status change); it cannot be "
                                "resumed with this operation.")

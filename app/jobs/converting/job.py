@@ -55,7 +55,7 @@ from app.jobs.converting.settings import (
     ConvertSettings,
 )
 from app.jobs.errors import JobError
-from app.jobs.journal import Entry, Journal, State, journal_path
+from app.jobs.journal import Entry, Journal, State, stored_values
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import AuthError, CrmClient, MissingScope, QuotaSpent, ZohoError
@@ -89,10 +89,7 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         s = self.settings
         stored: dict[str, Any] = {}
         if s.job_id:
-            if not journal_path(s.job_id).exists():
-                raise JobError(f"There is no job {s.job_id} to resume.")
-            with Journal.open(s.job_id) as j:
-                stored = j.values()
+            stored = stored_values(s.job_id, JobError)
             if stored.get("kind") != "convert":
                 raise JobError(f"Job {s.job_id} is not a CRM conversion.")
             began_on = stored.get("target")
