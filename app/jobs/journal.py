@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from app.jobs.outcomes import Answer
 from app.private import data_dir, private_file, private_folder
 
 T = TypeVar("T")
@@ -49,7 +50,7 @@ def journal_path(job_id: str) -> Path:
 
 
 @dataclass
-class Entry:
+class Entry(Answer):
     """One document (or exported page, or converted record) of a job, as the journal knows it."""
 
     index: int
@@ -57,12 +58,6 @@ class Entry:
     rows: list[int] = field(default_factory=list)
     state: str = State.PENDING
     outcome: str | None = None  # created, updated, unchanged, skipped, failed, invalid
-    zoho_id: str | None = None
-    number: str | None = None
-    message: str | None = None
-    http_status: int | None = None
-    zoho_code: str | None = None
-    attempts: int = 0
     marker: dict[str, Any] = field(default_factory=dict)  # how to find the record again
     sent_at: float | None = None
     updated_at: float | None = None

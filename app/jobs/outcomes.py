@@ -9,6 +9,7 @@ run never sent is "not sent", and the run can be resumed to send it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -51,3 +52,17 @@ def already_done(counts: Mapping[str, int]) -> int:
     `counts` are a journal's counts per outcome (Journal.counts()).
     """
     return sum(counts.get(o.value, 0) for o in ORDER if o.settled and o is not Outcome.INVALID)
+
+
+@dataclass(kw_only=True)
+class Answer:
+    """What Zoho answered for a document: its record's ID and number, the message, the HTTP status and
+    Zoho's code, and the attempts it took. The journal keeps it per document (Entry) and the report shows
+    it per row (RowResult)."""
+
+    zoho_id: str | None = None
+    number: str | None = None
+    message: str | None = None
+    http_status: int | None = None
+    zoho_code: str | None = None
+    attempts: int = 0

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.jobs.outcomes import ORDER, TO_FIX
+from app.jobs.outcomes import ORDER, TO_FIX, Answer
 from app.private import data_dir
 from app.resources import samples_dir
 from app.sheets import SheetData, write_csv, write_xlsx
@@ -24,16 +24,10 @@ RESULT_HEADERS = ("Status", "Zoho ID", "Zoho number", "Message", "HTTP status", 
 
 
 @dataclass
-class RowResult:
+class RowResult(Answer):
     """What happened to one input row (shared by all rows of its document)."""
 
     status: str
-    zoho_id: str | None = None
-    number: str | None = None
-    message: str | None = None
-    http_status: int | None = None
-    zoho_code: str | None = None
-    attempts: int = 0
     problem_cells: dict[int, str] = field(default_factory=dict)  # column index -> message
 
     def values(self) -> list[object]:
