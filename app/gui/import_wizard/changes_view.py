@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.import_wizard.review_model import tooltip
+from app.gui.table_model import TitledColumnsModel
 from app.jobs.importing.changes import ChangePreview, RecordChange
 from app.jobs.importing.changes_file import change_rows
 
@@ -26,9 +27,11 @@ COLUMNS = ("Row", "Record", "Field", "Old value", "New value")
 ROW, RECORD, FIELD, OLD, NEW = range(5)
 
 
-class ChangesModel(QAbstractTableModel):
+class ChangesModel(TitledColumnsModel):
     """One line per changed field, the lines of one record together; the row and record are shown on its first
     line only, so each record reads as a group."""
+
+    HEADERS = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -59,9 +62,6 @@ class ChangesModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.lines)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -78,12 +78,6 @@ class ChangesModel(QAbstractTableModel):
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and column in (OLD, NEW) and not self.text(row, column):
             return Qt.GlobalColor.gray
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
