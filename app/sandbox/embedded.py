@@ -70,6 +70,15 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         self.ready.set()
 
+    async def shutdown(self, sockets: list[Any] | None = None) -> None:
+        """uvicorn's graceful shutdown, then every connection it left open is broken, as a server that
+        dies breaks them: a client never waits out its read timeout on a socket nobody serves any more."""
+        await super().shutdown(sockets)
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.abort()
+
 
 class EmbeddedSandbox:
     """uvicorn on 127.0.0.1 (a free port unless one is given) in its own thread.
