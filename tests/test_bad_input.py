@@ -580,7 +580,7 @@ def names_in_numbers(db: Path) -> Counter[str]:
 # Known bug, open: within the whole suite the import sometimes does not end after the sandbox dies (2 of 3
 # fresh-clone runs; never when run alone or four at once under a CPU hog). Suspected: the throttle's reserved
 # turns (app.zoho.throttle.Turn) and a retry waiting for a seat, or a socket left open by the dying sandbox (its
-# shutdown now breaks every connection it leaves). Passed 4 of 4 full-suite runs and 12 of 12 alone on 2026-12-05;
+# shutdown now breaks every connection it leaves). Passed 2 of 2 full-suite runs and 12 of 12 alone on 2026-12-05;
 # still run every time, not yet required to pass until a failure is understood.
 @pytest.mark.xfail(reason="intermittent hang after the sandbox dies mid-run (open bug, see the comment above)",
                    strict=False)
