@@ -22,6 +22,7 @@ OPERATIONS = ("create", "update", "upsert", "skip-existing")
 HANDLERS: dict[str, str] = {
     "import": "app.cli.cleanup:import_command",  # a cleanup operation, or app.cli.importing
     "export": "app.cli.exporting:export_command",
+    "undo": "app.cli.undoing:undo_command",
     "convert": "app.cli.converting:convert_command",
     "validate": "app.cli.validating:validate_command",
     "sandbox": "app.cli.sandbox:sandbox_command",
@@ -95,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="TEXT")
     p.add_argument("--columns", metavar="H1,H2,...", help='headers to export, or "all"')
     p.add_argument("--resume", metavar="JOB_ID", help="run a stopped export again (the same command does too)")
+    p.add_argument("--json", action="store_true")
+    _add_target(p)
+
+    p = commands.add_parser("undo", help="take back what an import, a cleanup or an undo did")
+    p.add_argument("job", metavar="JOB_ID", nargs="?", help="the job to undo (its report names it)")
+    p.add_argument("--yes", action="store_true", help="go on without asking for the count")
+    p.add_argument("--dry-run", action="store_true", help="plan and report what undo would do; send nothing")
+    p.add_argument("--limit", type=int, metavar="N", help="send at most N calls in this run (try a few first)")
+    p.add_argument("--resume", metavar="UNDO_JOB_ID", help="go on with a stopped undo (as running it again does)")
+    p.add_argument("--report-dir", metavar="DIR")
     p.add_argument("--json", action="store_true")
     _add_target(p)
 

@@ -91,14 +91,21 @@ def cleanup_command(args: argparse.Namespace) -> int:
 async def run_cleanup(settings: CleanupSettings, *, yes: bool, as_json: bool = False, out: TextIO | None = None,
                       err: TextIO | None = None, stdin: TextIO | None = None) -> int:
     """Plan, show it, ask when the operation is destructive, run with a progress bar, print the summary."""
-    from app.cli.terminal import run_in_terminal
     from app.jobs.cleanup import CleanupJob
+
+    return await run_asked(CleanupJob(settings), yes=yes, as_json=as_json, out=out, err=err, stdin=stdin)
+
+
+async def run_asked(job: CleanupJob, *, yes: bool, as_json: bool = False, out: TextIO | None = None,
+                    err: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    """`run_cleanup` for a job made already (a cleanup, or an undo)."""
+    from app.cli.terminal import run_in_terminal
     from app.jobs.errors import JobError
     from app.zoho import QuotaSpent
 
+    settings = job.settings
     err = err or sys.stderr
     stdin = stdin or sys.stdin
-    job = CleanupJob(settings)
     try:
         plan = await job.plan()
     except JobError:
@@ -151,8 +158,9 @@ def print_summary(result: CleanupResult, out: TextIO) -> None:
         f"in {format_duration(result.elapsed_s)}",
     ]
     if result.stopped:
-        lines.append(f"  stopped early: {result.message or result.stopped}; resume with: zoho-bulk import "
-                     f"--entity {result.entity} --operation {result.operation} --resume {result.job_id}")
+        again = f"undo --resume {result.job_id}" if result.operation == "undo" else (
+            f"import --entity {result.entity} --operation {result.operation} --resume {result.job_id}")
+        lines.append(f"  stopped early: {result.message or result.stopped}; resume with: zoho-bulk {again}")
     lines.append(f"  report: {result.report}")
     if result.failed_rows:
         lines.append(f"  rows refused: {result.failed_rows}")

@@ -36,6 +36,7 @@ from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
 from app.jobs.sending import Sender, Sent
 from app.jobs.target import Target
+from app.jobs.undoing.reversal import Change, Reversal
 from app.zoho import (
     AuthError,
     BooksClient,
@@ -83,7 +84,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         super().__init__(client)
         self.settings = settings
         self.job_id = settings.job_id or ""
-        self.op: Operation = operation_for(settings.operation, settings.entity)
+        self.op: Operation = self._operation()
         self.headers: list[str] = []
         self.rows: list[list[object]] = []
         self.organization = ""
@@ -97,6 +98,15 @@ class CleanupJob(ControlledJob[BooksClient]):
         self._filters: dict[str, Any] = {}  # a filter run's list filters (export's)
 
     # --- step 1: pick the records and plan ---
+
+    def _operation(self) -> Operation:
+        return operation_for(self.settings.operation, self.settings.entity)
+
+    @property
+    def reads_first(self) -> bool:
+        """Whether each record is read (one call) before its write: a delete keeps the whole record, so that
+        undo can create it again."""
+        return self.op.status is None
 
     def _new_client(self) -> BooksClient:
         if self.settings.target is None:
@@ -177,7 +187,8 @@ class CleanupJob(ControlledJob[BooksClient]):
             job_id=self.job_id, rows=len(self.rows), documents=len(journal.entries()),
             invalid=counts.get("invalid", 0), to_send=writes,
             already_done=counts.get(self.op.done, 0) + counts.get("unchanged", 0),
-            lookup_calls=self._lookup_calls + states.get(State.IN_DOUBT, 0) + states.get("sent", 0),
+            lookup_calls=self._lookup_calls + states.get(State.IN_DOUBT, 0) + states.get("sent", 0)
+            + (writes if self.reads_first else 0),
             write_calls=writes, quota_left=throttle.quota_remaining, daily_quota=throttle.daily_quota,
             rate_per_min=throttle.rate_per_minute,
             quota_resets_at=throttle.quota_resets_at, resumed=self._resumed)
@@ -287,14 +298,48 @@ class CleanupJob(ControlledJob[BooksClient]):
             meter.counted()
             self._emit()
             return
-        answer = await self._sender.write(index, None, lambda: self._call(str(entry.key)),
+        if self.reads_first and not await self._read_first(entry):
+            if self._budget is not None and journal.entry(index).state == State.PENDING:
+                self._budget += 1  # not sent: the next run sends it
+            return
+        answer = await self._sender.write(index, None, lambda: self._call(entry),
                                           what=str(entry.number or entry.key))
         if isinstance(answer, Sent):
-            await journal.write(journal.finish, index, State.DONE, op.done, message=(op.done_words + note) if note else None)
-            meter.finished()
-            self._emit()
+            await self._landed(entry, answer.answer, note)
         elif answer is None and self._budget is not None and journal.entry(index).state == State.PENDING:
             self._budget += 1  # never sent, or refused at the door: the next run sends it
+
+    async def _landed(self, entry: Entry, answer: dict[str, Any], note: str) -> None:
+        """Settle an entry whose call Zoho answered."""
+        assert self.journal is not None and self._meter is not None
+        op = self.op
+        await self.journal.write(self.journal.finish, entry.index, State.DONE, op.done,
+                                 message=(op.done_words + note) if note else None)
+        self._meter.finished()
+        self._emit()
+
+    async def _read_first(self, entry: Entry) -> bool:
+        """Before a delete: read the whole record and keep it, so that undo can create it again (one call).
+        False when nothing is to be sent now: the record is gone already, could not be read, or the run stopped."""
+        assert self.journal is not None
+        zoho_id = str(entry.key)
+        if zoho_id in await asyncio.to_thread(self.journal.kept_versions):
+            return True  # kept by an earlier run
+        try:
+            record = await self._sender.read(lambda: self.client.get(self.settings.entity, zoho_id))
+        except ZohoError as exc:
+            if exc.status == 404:
+                await self._settled(entry.index, State.DONE, "unchanged", "already not in Zoho: nothing was sent")
+            else:
+                await self._settled(entry.index, State.FAILED, "failed", f"it could not be read before the delete "
+                                    f"(undo needs the whole record): {exc.message}", http_status=exc.status)
+            return False
+        if record is None:
+            return False
+        reversal = Reversal(self.settings.entity, Change.DELETED, zoho_id, str(entry.number or ""),
+                            record=record)
+        await self.journal.write(self.journal.keep, [reversal.kept()])
+        return True
 
     def _count_call(self, kind: str, n: int) -> None:
         """Count `n` calls of `kind` ("read" or "write"; -1 takes back a write refused at the door)."""
@@ -305,11 +350,12 @@ class CleanupJob(ControlledJob[BooksClient]):
         if self._meter is not None:
             self._meter.calls = self._lookup_calls + self._write_calls
 
-    async def _call(self, zoho_id: str) -> None:
+    async def _call(self, entry: Entry) -> dict[str, Any]:
         if self.op.status is None:
-            await self.client.delete(self.settings.entity, zoho_id)
+            await self.client.delete(self.settings.entity, str(entry.key))
         else:
-            await self.client.mark(self.settings.entity, zoho_id, self.op.status)
+            await self.client.mark(self.settings.entity, str(entry.key), self.op.status)
+        return {}
 
     async def _settle(self, index: int) -> None:
         """A call whose answer was lost: read the record back; send again only if it shows the call did not land."""

@@ -72,7 +72,7 @@ async def finish(job: CleanupJob) -> CleanupResult:
     tally = Counter(outcome_of(e) for e in entries)
     counts = {key: tally.get(key, 0) for key in (op.done, *OTHERS)}
     empty: list[int] = journal.get("empty") or []
-    counts["skipped"] = len(empty)
+    counts["skipped"] += len(empty)  # sheet rows naming no record, and records an undo left alone
     results: list[RowResult] = [RowResult("skipped", message="empty: no record named")] * len(job.rows)
     for e in entries:
         result = row_result(e, stopped, limited, job.job_id)

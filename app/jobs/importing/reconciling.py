@@ -27,7 +27,8 @@ class ImportReconciling(ImportWriting):
             outcome = "created" if action == Action.CREATE else (marker.outcome or "updated")
             if d.action == Action.UNCHANGED:  # the lost write had landed: Zoho shows its values
                 await self._settle_done(index, outcome, f"{outcome} (confirmed){doubt_note(entry)}",
-                                        zoho_id=d.zoho_id, number=d.number)
+                                        zoho_id=d.zoho_id, number=d.number,
+                                        record=self._listed_record(d.zoho_id) if d.zoho_id else None)
             elif not d.writes:
                 await self._settle_without_call(index, d)
             elif resend:
@@ -65,7 +66,7 @@ class ImportReconciling(ImportWriting):
             await self._settle_done(index, "created", f"created (confirmed): found in Zoho by its "
                                     f"{marker.by.replace('_', ' ')}{doubt_note(entry)}",
                                     zoho_id=str(record.get(self.facts.id_field)),
-                                    number=number_of(record, self.facts.key_field))
+                                    number=number_of(record, self.facts.key_field), record=record)
             return
         if len(found) > 1:
             ids = ", ".join(str(r.get(self.facts.id_field)) for r in found[:5])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.jobs.catalog import Catalog
 from app.jobs.control import ControlledJob
@@ -78,6 +79,8 @@ class ImportState(ControlledJob[BooksClient]):
         self._refused_fields = RefusedFields()  # custom fields Zoho refused: not sent again this run
         self._sender = Sender(self, on_call=self._count_call, wait_for_quota=settings.wait_for_quota)
         self.preview: ChangePreview | None = None  # an update's changes, field by field
+        self._held: dict[int, dict[str, Any]] = {}  # records read before their update: what undo restores
+        self._listed: dict[str, dict[str, Any]] | None = None  # the list rows by Zoho ID (built when first needed)
 
     # --- step 2: connect, list reference data once, decide every document ---
 

@@ -17,6 +17,7 @@ from app.jobs.importing.identities import merge_lines, merge_persons
 from app.jobs.importing.state import ImportState
 from app.jobs.journal import State
 from app.jobs.sending import keep_to_resend
+from app.jobs.undoing.reversal import Change, Reversal, after_values, before_values, modified_of
 from app.zoho import ZohoError
 
 WRITTEN = {Action.CREATE: "created", Action.UPDATE: "updated"}  # the outcome of each write that is not an upsert
@@ -42,11 +43,15 @@ class ImportWriting(ImportState):
         self._emit()
 
     async def _settle_done(self, index: int, outcome: str, message: str, *, zoho_id: str | None,
-                           number: str | None) -> None:
-        """Settle a document Zoho holds as `outcome` without a write of this run (unchanged, or confirmed)."""
+                           number: str | None, record: dict[str, Any] | None = None) -> None:
+        """Settle a document Zoho holds as `outcome` without a write of this run (unchanged, or confirmed: then
+        `record` is the record as Zoho shows it, kept for undo)."""
         assert self.journal is not None and self._meter is not None
-        await self.journal.write(self.journal.finish, index, State.DONE, outcome, zoho_id=zoho_id, number=number,
-                                 message=message)
+        journal = self.journal
+        reversal = self._reversal(index, outcome, record) if record is not None else None
+        await journal.write(journal.together, lambda: journal.finish(
+            index, State.DONE, outcome, zoho_id=zoho_id, number=number, message=message),
+            *([lambda: journal.keep([reversal.kept()])] if reversal else []))
         self._meter.counted()
         self._emit()
 
@@ -90,13 +95,14 @@ class ImportWriting(ImportState):
         if d.marker.lines:
             d.payload["line_items"] = merge_lines(d.payload["line_items"], record.get("line_items") or [],
                                                   replace=self._replace_lines())
+        self._held[index] = record
         if self.preview is not None and self.table is not None:
             self.preview.after_read(index, d, record, *where(self.table, self._documents[index]))
         if not same_values(d.payload, record):
             return True
         await self._settle_done(index, landed or Action.UNCHANGED,
                                 f"{landed} (confirmed){note}" if landed else "Zoho already holds these values",
-                                zoho_id=d.zoho_id, number=d.number)
+                                zoho_id=d.zoho_id, number=d.number, record=record)
         return False
 
     async def _write(self, index: int, d: Decision, action: Action, *,
@@ -113,6 +119,10 @@ class ImportWriting(ImportState):
             self._emit()
             return
         marker = replace(d.marker, action=action).as_json()
+        if d.zoho_id and (action == Action.UPDATE or (action == Action.UPSERT and d.marker.outcome == "updated")):
+            held = self._held.pop(index, None) or self._listed_record(d.zoho_id)
+            if held is not None:  # journalled with "sent", before the write goes out: undo sends them back
+                marker["before"] = before_values(d.payload, held)
         answer = await self._sender.write(index, marker, lambda: self._call(action, d),
                                           what=f"document {index + 1}")
         if isinstance(answer, ZohoError):
@@ -130,12 +140,38 @@ class ImportWriting(ImportState):
         self._storms.succeeded()
         outcome = WRITTEN.get(action) or d.marker.outcome or ("updated" if d.zoho_id else "created")
         note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
-        await journal.write(journal.finish, index, State.DONE, outcome,
-                            zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
-                            number=number_of(record, f.key_field) or d.number,
-                            message=(outcome + note) if note else None)
+        reversal = self._reversal(index, outcome, record)
+        await journal.write(journal.together, lambda: journal.finish(
+            index, State.DONE, outcome, zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
+            number=number_of(record, f.key_field) or d.number, message=(outcome + note) if note else None),
+            *([lambda: journal.keep([reversal.kept()])] if reversal else []))
         meter.finished()
         self._emit()
+
+    def _listed_record(self, zoho_id: str) -> dict[str, Any] | None:
+        """The list row of the record with this ID (the record the update was decided on)."""
+        assert self.facts is not None and self.catalog is not None
+        if self._listed is None:
+            f = self.facts
+            rows = self.catalog.records(f.name) if self.catalog.loaded(f.name) else []
+            self._listed = {str(r.get(f.id_field)): r for r in rows}
+        return self._listed.get(zoho_id)
+
+    def _reversal(self, index: int, outcome: str, record: dict[str, Any]) -> Reversal | None:
+        """What undo needs of a document that landed as `outcome` (None: nothing to take back)."""
+        assert self.facts is not None and self.journal is not None
+        f = self.facts
+        zoho_id = str(record.get(f.id_field) or "")
+        if not zoho_id or outcome not in ("created", "updated"):
+            return None
+        name = number_of(record, f.key_field) or ""
+        if outcome == "created":
+            return Reversal(f.name, Change.CREATED, zoho_id, name, modified_of(record), record=record)
+        before = self.journal.entry(index).marker.get("before")
+        if not before:
+            return None  # no field was sent changed (or the record was never read): nothing to restore
+        return Reversal(f.name, Change.UPDATED, zoho_id, name, modified_of(record), before=before,
+                        after=after_values(before, record))
 
     async def _call(self, action: Action, d: Decision) -> dict[str, Any]:
         assert self.facts is not None
