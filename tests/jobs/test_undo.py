@@ -3,6 +3,7 @@ a record changed since the job left alone and reported, and an undo undone."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from app.jobs.errors import JobError
 from app.jobs.undoing.job import UndoJob, UndoSettings
 from tests.jobs.conftest import CountingSandbox, read_report, run_job, write_csv
 from tests.jobs.test_cleanup import clean, make_orders
+from tests.jobs.test_cli import cli
 
 CONTACT_HEADERS = ["Display Name", "Company Name", "Website"]
 
@@ -162,3 +164,26 @@ async def test_undo_of_a_delete_creates_each_order_again_with_its_number_lines_a
 async def test_an_export_or_an_unknown_job_cannot_be_undone_and_says_why(box: CountingSandbox) -> None:
     with pytest.raises(JobError, match="no job 0123456789ab to undo"):
         await undo(box, "0123456789ab")
+
+
+def test_the_command_asks_for_the_count_and_refuses_an_export_in_plain_words(live_sandbox: Any, tmp_path: Path,
+                                                                             data_dir: Path) -> None:
+    live = live_sandbox
+    sheet = write_csv(tmp_path / "new.csv", CONTACT_HEADERS, [["Cli Undo 1", "C1", ""], ["Cli Undo 2", "C2", ""]])
+    made = cli("import", str(sheet), "--entity", "contacts", "--sandbox", live.url, "--json", data=data_dir)
+    job = json.loads(made.stdout.strip().splitlines()[-1])["job_id"]
+
+    unasked = cli("undo", job, "--sandbox", live.url, data=data_dir)  # not a terminal, no --yes
+    assert unasked.returncode == 2 and "Undo 2 contacts in" in unasked.stderr and "--yes" in unasked.stderr
+    assert "Traceback" not in unasked.stderr
+
+    done = cli("undo", job, "--yes", "--sandbox", live.url, "--json", data=data_dir)
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert done.returncode == 0 and summary["undone"] == 2 and summary["operation"] == "undo"
+
+    exported = cli("export", "contacts", "--out", str(tmp_path / "c.csv"), "--sandbox", live.url, "--json",
+                   data=data_dir)
+    export_job = json.loads(exported.stdout.strip().splitlines()[-1])["job_id"]
+    refused = cli("undo", export_job, "--sandbox", live.url, "--json", data=data_dir)
+    assert refused.returncode == 2
+    assert "is an export: it changed nothing in Zoho Books" in json.loads(refused.stdout.strip().splitlines()[-1])["error"]
