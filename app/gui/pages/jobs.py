@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ from app.jobs import ExportJob, ExportResult, ImportJob, JobSummary, list_jobs, 
 from app.jobs.converting import ConvertJob
 from app.jobs.outcomes import Outcome
 from app.jobs.plan import Plan
+from app.jobs.target import Target
+from app.jobs.undoing.job import UndoJob, UndoSettings
 
-KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert"}
+KINDS = {"import": "Import", "export": "Export", "convert": "CRM convert", "cleanup": "Cleanup", "undo": "Undo"}
 RECORDS = {"contacts": "Contacts", "salesorders": "Sales orders", "creditnotes": "Credit notes", "items": "Items",
            "Quotes": "Quotes", "Sales_Orders": "Sales orders"}
 STATUS_WORDS = {"finished": "Finished", "stopped": "Stopped", "unsettled": "Unfinished", "new": "Not started",
@@ -33,6 +36,7 @@ STATUS_WORDS = {"finished": "Finished", "stopped": "Stopped", "unsettled": "Unfi
 JOURNAL_STATES = ("done", "sent")  # the journal's own bookkeeping; the outcomes say more
 COUNT_WORDS = {"pending": Outcome.NOT_SENT.words}  # the journal's state of what a stopped run never sent
 RESUMABLE_KINDS = ("import", "convert", "export")
+UNDOABLE_KINDS = ("import", "cleanup", "undo")  # the jobs that changed records in Zoho Books
 
 
 class JobsModel(TitledColumnsModel):
@@ -57,7 +61,7 @@ class JobsModel(TitledColumnsModel):
             return KINDS.get(job.kind, job.kind.capitalize())
         if column == 1:
             words = RECORDS.get(job.entity or "", job.entity or "")
-            return f"{words} · {job.operation}" if job.operation and job.kind == "import" else words
+            return f"{words} · {job.operation}" if job.operation and job.kind in ("import", "cleanup") else words
         if column == 2:
             return Path(job.file).name if job.file else "pasted list"
         if column == 3:
@@ -102,7 +106,10 @@ class JobsPage(Page):
         self.report_button = QPushButton("Open &report")
         self.folder_button = QPushButton("Open f&older")
         self.resume_button = primary("Res&ume")
-        self.job: ImportJob | ConvertJob | ExportJob | None = None
+        self.undo_button = QPushButton("&Undo…")
+        self.undo_button.setToolTip("Take back what the job did, record by record; records changed since are left "
+                                    "alone and reported")
+        self.job: ImportJob | ConvertJob | ExportJob | UndoJob | None = None
 
         box, layout = card()
         layout.addWidget(self.table)
@@ -111,6 +118,7 @@ class JobsPage(Page):
         row.addStretch(1)
         row.addWidget(self.folder_button)
         row.addWidget(self.report_button)
+        row.addWidget(self.undo_button)
         row.addWidget(self.resume_button)
         layout.addLayout(row)
         layout.addWidget(hint("A resumed job runs against the connection selected now; use the one it started on."))
@@ -122,7 +130,8 @@ class JobsPage(Page):
         self.refresh_button.clicked.connect(self.refresh)
         self.report_button.clicked.connect(self.open_report)
         self.folder_button.clicked.connect(self.open_folder)
-        self.resume_button.clicked.connect(lambda: self._start_resume())
+        self.resume_button.clicked.connect(lambda: self._start(self.resume_selected(), "Resuming failed"))
+        self.undo_button.clicked.connect(lambda: self._start(self.undo_selected(), "Undo failed"))
         self.table.doubleClicked.connect(lambda _i: self.open_report())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         self.model.modelReset.connect(self._enable)
@@ -150,6 +159,7 @@ class JobsPage(Page):
         self.report_button.setEnabled(bool(job and job.report and Path(job.report).exists()))
         self.folder_button.setEnabled(bool(job and (job.report or job.file)))
         self.resume_button.setEnabled(bool(job and job.kind in RESUMABLE_KINDS and job.resumable and not running))
+        self.undo_button.setEnabled(bool(job and job.kind in UNDOABLE_KINDS and job.status != "new" and not running))
 
     def open_report(self) -> None:
         job = self.selected()
@@ -165,8 +175,8 @@ class JobsPage(Page):
         if where:
             self.context.open_path(Path(where).parent)
 
-    def _start_resume(self) -> None:
-        self.task = self.context.start(self.resume_selected(), "Resuming failed")
+    def _start(self, run: Coroutine[Any, Any, object | None], failed: str) -> None:
+        self.task = self.context.start(run, failed)
         self.task.add_done_callback(lambda _task: self._enable())
         self._enable()
 
@@ -175,34 +185,67 @@ class JobsPage(Page):
         summary = self.selected()
         if summary is None or summary.kind not in RESUMABLE_KINDS:
             return None
+
+        def words(job: Any, plan: object, target: Target) -> tuple[str, str]:
+            if isinstance(job, ImportJob) and isinstance(plan, Plan):  # an import's plan is a Plan
+                return what_resuming_sends(job, plan)
+            return (f"Resume the {KINDS.get(summary.kind, summary.kind).lower()} job {summary.job_id}?",
+                    f"It goes on against {target.name}, from where it stopped; what was done before is not done again.")
+
+        report_dir = self.context.preferences.report_folder()
+        return await self._run_asked(summary, "Resuming", lambda target: resume(summary.job_id, target,
+                                                                                 report_dir=report_dir),
+                                     words, ("Resume the job", "&Resume", "resume"))
+
+    async def undo_selected(self) -> object | None:
+        """Undo the selected job, asked with the count and the organization first; returns the engine's result."""
+        summary = self.selected()
+        if summary is None or summary.kind not in UNDOABLE_KINDS:
+            return None
+
+        def words(job: Any, plan: object, target: Target) -> tuple[str, str]:
+            lines = plan.lines() if isinstance(plan, Plan) else []
+            return job.question(), "\n".join([*lines, "Records changed in Zoho since the job are left alone and "
+                                               "listed in the report. A deleted record comes back as a new record "
+                                               "(a new Zoho ID; a sales order or credit note keeps its number). "
+                                               "The undo can itself be undone from this page."])
+
+        report_dir = self.context.preferences.report_folder()
+        return await self._run_asked(summary, "Undoing", lambda target: UndoJob(UndoSettings(
+            "", "undo", target=target, job=summary.job_id, report_dir=report_dir)), words,
+            ("Undo the job", "&Undo", "undo"))
+
+    async def _run_asked(self, summary: JobSummary, doing: str, make: Callable[[Target], Any],
+                         words: Callable[[Any, object, Target], tuple[str, str]],
+                         asking: tuple[str, str, str]) -> object | None:
+        """Plan a job made for the selected one, ask (title, button), run it with the progress panel."""
+        title, button, verb = asking
         self.panel.setVisible(True)
-        self.panel.started(f"Resuming job {summary.job_id}…")
+        self.panel.started(f"{doing} job {summary.job_id}…")
         self.resume_button.setEnabled(False)
+        self.undo_button.setEnabled(False)
         try:
             target = self.context.target()
-            self.job = resume(summary.job_id, target, report_dir=self.context.preferences.report_folder())
+            self.job = make(target)
             plan = await self.job.plan()
-            if isinstance(self.job, ImportJob) and isinstance(plan, Plan):  # an import's plan is a Plan
-                text, details = what_resuming_sends(self.job, plan)
-            else:
-                text = f"Resume the {KINDS.get(summary.kind, summary.kind).lower()} job {summary.job_id}?"
-                details = (f"It goes on against {target.name}, from where it stopped; "
-                           "what was done before is not done again.")
-            if not await ask(self, "Resume the job", text, details, "&Resume"):
+            text, details = words(self.job, plan, target)
+            if not await ask(self, title, text, details, button):
                 await close_quietly(self.job)
-                self.panel.ended("Not resumed: nothing was sent.")
+                self.panel.ended("Nothing was sent.")
                 return None
             self.context.client_active.emit(self.job.client)
             result: Any = await self.job.run(self.panel.show_progress)
         except Exception as error:  # noqa: BLE001 - JobError, TargetError, ZohoError: plain sentences
-            self.panel.ended("The job did not resume.")
-            self.context.show_error("Cannot resume the job", plain_message(error))
+            if self.job is not None:
+                await close_quietly(self.job)  # lets its journals go (an undo holds the undone job's)
+            self.panel.ended(f"The job did not {verb}.")
+            self.context.show_error(f"Cannot {verb} the job", plain_message(error))
             return None
         finally:
             self.job = None
             self.context.jobs_changed.emit()
             self._enable()
-        self.panel.ended(f"Job {summary.job_id} ended: {_outcome(result)}.")
+        self.panel.ended(f"Job {result.job_id if verb == 'undo' else summary.job_id} ended: {_outcome(result)}.")
         return result
 
 
