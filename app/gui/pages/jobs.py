@@ -231,7 +231,7 @@ class JobsPage(Page):
             text, details = words(self.job, plan, target)
             if not await ask(self, title, text, details, button):
                 await close_quietly(self.job)
-                self.panel.ended("Nothing was sent.")
+                self.panel.ended(f"Not {'resumed' if verb == 'resume' else 'undone'}: nothing was sent.")
                 return None
             self.context.client_active.emit(self.job.client)
             result: Any = await self.job.run(self.panel.show_progress)
