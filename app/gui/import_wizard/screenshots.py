@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.gui.page import ScreenshotState
@@ -62,9 +64,65 @@ def states(page: ImportPage) -> Iterator[ScreenshotState]:
         page.go(REVIEW)
         page.task = page.next()
 
+    def changes() -> None:  # an update of the imported contacts: what it would change, field by field
+        page.task = asyncio.ensure_future(_to_changes(page))
+
     yield "1 file", file
     yield "2 mapping", mapping
     yield "3 review", review
     yield "3 review bulk fix", bulk_fix
     yield "4 running", running
     yield "5 results", results
+    yield "6 update changes", changes
+
+
+# Edits a user makes to their contacts sheet before updating Zoho with it (Display Name -> column -> new value)
+EDITS = {"Northwind Traders": {"Company Name": "Northwind Traders Incorporated"},
+         "Tailspin Toys": {"Company Name": "Tailspin Toys Australia", "Website": "https://tailspin.example"},
+         "Contoso Pharmaceuticals": {"Website": "https://contoso-pharma.example"}}
+
+
+async def _to_changes(page: ImportPage) -> None:
+    """The wizard on an edited copy of the contacts sample, set to update, up to Review's Changes tab."""
+    import tempfile
+
+    from PySide6.QtWidgets import QSplitter, QTabWidget
+
+    from app.gui.import_wizard.page import RESULTS
+    from app.sheets import write_csv
+
+    folder = Path(tempfile.mkdtemp(prefix="zoho-bulk-changes-"))
+    source = folder / "contacts-edited.csv"
+    names = ["Northwind Traders", "Contoso Pharmaceuticals", "Fabrikam GmbH", "Tailspin Toys"]
+    columns = ["Display Name", "Company Name", "Website"]
+    sample = {"Northwind Traders": "Northwind Traders Inc.", "Contoso Pharmaceuticals": "Contoso Pharmaceuticals Ltd",
+              "Fabrikam GmbH": "Fabrikam GmbH", "Tailspin Toys": "Tailspin Toys Pty Ltd"}
+    rows = [[n, EDITS.get(n, {}).get("Company Name", sample[n]), EDITS.get(n, {}).get("Website", "")]
+            for n in names]
+    write_csv(source, columns, rows)
+    if page.step == RESULTS:
+        await _finished(page.next())  # a new import, from the file step
+    await page.file_step.choose(source, entity="contacts", operation="update")
+    await _finished(page.next())
+    await _until(page.mapping_step.can_next)
+    await _finished(page.next())
+    await _until(lambda: page.session.plan is not None and page.review_step.changes.model.rowCount() > 0)
+    tabs = page.review_step.findChild(QTabWidget, "reviewSide")
+    if tabs is not None:
+        tabs.setCurrentWidget(page.review_step.changes)
+    split = page.review_step.findChild(QSplitter)
+    if split is not None:  # the changes wide enough to read old and new side by side
+        split.setSizes([360, 640])
+
+
+async def _until(ready: Callable[[], bool]) -> None:
+    """Wait (at most 20 s) for the wizard's work started by a step to show its result."""
+    for _ in range(2000):
+        if ready():
+            return
+        await asyncio.sleep(0.01)
+
+
+async def _finished(work: asyncio.Future[None] | None) -> None:
+    if work is not None:
+        await work

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -19,7 +21,7 @@ from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
 from app.gui.errors import plain_message
 from app.gui.import_wizard.session import what_resuming_sends
-from app.gui.page import Page, ask, card, close_quietly, hint, list_table, primary
+from app.gui.page import Page, ScreenshotState, ask, card, close_quietly, hint, list_table, primary
 from app.gui.table_model import Index, TitledColumnsModel
 from app.jobs import ExportJob, ExportResult, ImportJob, JobSummary, list_jobs, resume
 from app.jobs.converting import ConvertJob
@@ -63,7 +65,7 @@ class JobsModel(TitledColumnsModel):
             words = RECORDS.get(job.entity or "", job.entity or "")
             return f"{words} · {job.operation}" if job.operation and job.kind in ("import", "cleanup") else words
         if column == 2:
-            return Path(job.file).name if job.file else "pasted list"
+            return Path(job.file).name if job.file else "pasted list" if job.kind == "convert" else "\u2014"
         if column == 3:
             return STATUS_WORDS.get(job.status, job.status.capitalize())
         if column == 4:
@@ -247,6 +249,35 @@ class JobsPage(Page):
             self._enable()
         self.panel.ended(f"Job {result.job_id if verb == 'undo' else summary.job_id} ended: {_outcome(result)}.")
         return result
+
+
+    def screenshot_states(self) -> Iterator[ScreenshotState]:
+        """The question before an undo of the sales orders import, then the undo done (for app.gui.screenshots)."""
+        asked: list[asyncio.Task[object | None]] = []
+
+        def asking() -> None:
+            self.refresh()
+            rows = [i for i, j in enumerate(self.model.jobs) if j.kind == "import" and j.entity == "salesorders"
+                    and j.file and Path(j.file).name == "salesorders.xlsx"]
+            if rows:
+                self.table.selectRow(rows[0])
+                asked.append(self.context.start(self.undo_selected(), "Undo failed"))  # answered in the next state
+                self.task = asyncio.ensure_future(self._question_shown())  # the runner waits for the question
+
+        def undone() -> None:
+            boxes = [b for b in self.findChildren(QMessageBox) if b.isVisible()]
+            if boxes and asked:
+                boxes[0].button(QMessageBox.StandardButton.Yes).click()
+                self.task = asked[0]
+
+        yield "undo asked", asking
+        yield "undone", undone
+
+    async def _question_shown(self) -> None:
+        for _ in range(1000):
+            if any(b.isVisible() for b in self.findChildren(QMessageBox)):
+                return
+            await asyncio.sleep(0.01)
 
 
 def _outcome(result: Any) -> str:
