@@ -164,6 +164,7 @@ _ICONS = {
     "import": '<path d="M12 16V4"/><path d="M7 9l5-5 5 5"/><path d="M4 15v4a1 1 0 001 1h14a1 1 0 001-1v-4"/>',
     "export": '<path d="M12 4v12"/><path d="M7 11l5 5 5-5"/><path d="M4 15v4a1 1 0 001 1h14a1 1 0 001-1v-4"/>',
     "convert": '<path d="M4 8h13"/><path d="M14 4l4 4-4 4"/><path d="M20 16H7"/><path d="M10 12l-4 4 4 4"/>',
+    "cleanup": '<path d="M4 7h16"/><path d="M9 7V4h6v3"/><path d="M6 7l1 13h10l1-13"/><path d="M10 11v6"/><path d="M14 11v6"/>',
     "jobs": '<rect x="4" y="4" width="16" height="16" rx="2"/><path d="M8 9h8"/><path d="M8 13h8"/><path d="M8 17h5"/>',
     "settings": '<path d="M4 7h10"/><path d="M18 7h2"/><circle cx="16" cy="7" r="2"/><path d="M4 17h4"/>'
                 '<path d="M12 17h8"/><circle cx="10" cy="17" r="2"/>',

@@ -28,6 +28,7 @@ from app.gui.context import AppContext
 from app.gui.errors import open_log_file
 from app.gui.logfile import log_path
 from app.gui.page import SPREADSHEETS, Page, hint
+from app.gui.pages.cleanup import CleanupPage
 from app.gui.pages.connections import ConnectionsPage
 from app.gui.pages.convert import ConvertPage
 from app.gui.pages.export import ExportPage
@@ -36,10 +37,11 @@ from app.gui.pages.settings import SettingsPage
 
 log = logging.getLogger("app.gui")
 
-PAGES = ("Connections", "Import", "Export", "CRM Convert", "Jobs", "Settings")
-ICONS = ("connections", "import", "export", "convert", "jobs", "settings")
-MNEMONICS = ("&Connections", "&Import", "&Export", "CRM Con&vert", "&Jobs", "&Settings")
-WORK = {"Import": "An import", "Export": "An export", "CRM Convert": "A CRM conversion", "Jobs": "A resumed job"}
+PAGES = ("Connections", "Import", "Export", "CRM Convert", "Cleanup", "Jobs", "Settings")
+ICONS = ("connections", "import", "export", "convert", "cleanup", "jobs", "settings")
+MNEMONICS = ("&Connections", "&Import", "&Export", "CRM Con&vert", "C&leanup", "&Jobs", "&Settings")
+WORK = {"Import": "An import", "Export": "An export", "CRM Convert": "A CRM conversion", "Cleanup": "A cleanup",
+        "Jobs": "A resumed job or an undo"}
 """What the window names when it asks before quitting during a page's job."""
 
 
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
             "Import": import_page(context),
             "Export": ExportPage(context),
             "CRM Convert": ConvertPage(context),
+            "Cleanup": CleanupPage(context),
             "Jobs": JobsPage(context),
             "Settings": SettingsPage(context),
         }

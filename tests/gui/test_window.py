@@ -12,11 +12,11 @@ from app.gui.window import PAGES, MainWindow, import_page
 
 
 def test_every_page_is_there_and_the_go_menu_reaches_each(window: Any) -> None:
-    assert window.navigation.count() == len(PAGES) == 6
+    assert window.navigation.count() == len(PAGES) == 7
     assert set(window.pages) == set(PAGES)
     go = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Go")
     actions = [a for a in go.actions() if not a.isSeparator()]
-    assert [a.shortcut().toString() for a in actions] == [f"Ctrl+{n}" for n in range(1, 7)]
+    assert [a.shortcut().toString() for a in actions] == [f"Ctrl+{n}" for n in range(1, 8)]
     for action, name in zip(actions, PAGES, strict=True):
         action.trigger()
         assert window.current_page() == name
