@@ -187,3 +187,49 @@ def test_the_command_asks_for_the_count_and_refuses_an_export_in_plain_words(liv
     refused = cli("undo", export_job, "--sandbox", live.url, "--json", data=data_dir)
     assert refused.returncode == 2
     assert "is an export: it changed nothing in Zoho Books" in json.loads(refused.stdout.strip().splitlines()[-1])["error"]
+
+
+async def test_undo_of_a_line_item_update_puts_each_line_back_as_it_was(
+        box: CountingSandbox, tmp_path: Path, clock: Clock) -> None:
+    orders = await make_orders(box, tmp_path, ["UL-1", "UL-2"])
+    clock.now += 10
+    edits = write_csv(tmp_path / "edits.csv", ["Order Number", "Order Date", "Customer Name", "Item Name",
+                                               "Quantity", "Rate"],
+                      [["UL-1", "2026-03-02", "Zylker Corp", "Laptop Stand", 5, 45],  # quantity 1 -> 5
+                       ["UL-1", "2026-03-02", "Zylker Corp", "Wireless Mouse", 2, 20],  # a line added
+                       ["UL-2", "2026-03-02", "Zylker Corp", "Laptop Stand", 1, 45]])  # unchanged
+    updated = await run_job(box, edits, "salesorders", "update", report_dir=tmp_path / "upd")
+    assert (updated.counts["updated"], updated.counts["unchanged"]) == (1, 1)
+    changed = next(o for o in box.records("salesorders") if o["salesorder_number"] == "UL-1")
+    assert [(i["name"], i["quantity"]) for i in changed["line_items"]] == [("Laptop Stand", 5), ("Wireless Mouse", 2)]
+    box.requests.clear()
+
+    result = await undo(box, updated.job_id)
+
+    back = next(o for o in box.records("salesorders") if o["salesorder_number"] == "UL-1")
+    old = orders["UL-1"]
+    assert [(i["line_item_id"], i["item_id"], i["quantity"], i["rate"]) for i in back["line_items"]] == \
+        [(i["line_item_id"], i["item_id"], i["quantity"], i["rate"]) for i in old["line_items"]]  # edited in place
+    assert back["total"] == old["total"]
+    assert result.counts["undone"] == 1 and box.writes() == 1
+
+
+async def test_undo_of_a_person_update_restores_the_person_and_says_an_added_one_stays(
+        box: CountingSandbox, tmp_path: Path, clock: Clock) -> None:
+    headers = ["Display Name", "First Name", "Last Name", "Email", "Phone"]
+    made = write_csv(tmp_path / "new.csv", headers, [["Person Co", "Ann", "Lee", "ann@person.example", "111"]])
+    await run_job(box, made, "contacts")
+    clock.now += 10
+    edits = write_csv(tmp_path / "edits.csv", headers, [["Person Co", "Ann", "Lee", "ann@person.example", "222"],
+                                                         ["Person Co", "Bo", "Kim", "bo@person.example", "333"]])
+    updated = await run_job(box, edits, "contacts", "update", report_dir=tmp_path / "upd")
+    assert updated.counts["updated"] == 1
+    assert {p["email"]: p["phone"] for p in contacts(box)["Person Co"]["contact_persons"]} == {
+        "ann@person.example": "222", "bo@person.example": "333"}
+
+    result = await undo(box, updated.job_id)
+
+    persons = {p["email"]: p["phone"] for p in contacts(box)["Person Co"]["contact_persons"]}
+    assert persons["ann@person.example"] == "111"
+    message = read_report(result.report_csv)[0]["Message"]
+    assert result.counts["undone"] == 1 and "contact person Bo Kim, added by the job, is still there" in message
