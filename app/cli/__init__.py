@@ -101,12 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("undo", help="take back what an import, a cleanup or an undo did")
     p.add_argument("job", metavar="JOB_ID", nargs="?", help="the job to undo (its report names it)")
-    p.add_argument("--yes", action="store_true", help="go on without asking for the count")
-    p.add_argument("--dry-run", action="store_true", help="plan and report what undo would do; send nothing")
+    for flag, says in (("--yes", "go on without asking for the count"), ("--json", "a JSON summary, last"),
+                       ("--dry-run", "plan and report what undo would do; send nothing")):
+        p.add_argument(flag, action="store_true", help=says)
+    for flag, metavar, says in (("--resume", "UNDO_JOB_ID", "go on with a stopped undo (as running it again does)"),
+                                ("--report-dir", "DIR", "where the report goes (default: the data folder)")):
+        p.add_argument(flag, metavar=metavar, help=says)
     p.add_argument("--limit", type=int, metavar="N", help="send at most N calls in this run (try a few first)")
-    p.add_argument("--resume", metavar="UNDO_JOB_ID", help="go on with a stopped undo (as running it again does)")
-    p.add_argument("--report-dir", metavar="DIR")
-    p.add_argument("--json", action="store_true")
     _add_target(p)
 
     p = commands.add_parser("convert", help="convert Zoho CRM quotes / sales orders in bulk")

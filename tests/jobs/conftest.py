@@ -109,3 +109,18 @@ async def run_job(box: CountingSandbox, file: Path, entity: str, operation: str 
 
 
 ORDER_HEADERS = ["Order Number", "Order Date", "Customer Name", "Item Name", "Quantity", "Rate"]
+
+
+class Clock:
+    """The sandbox's clock: its quota day and its last_modified_time move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

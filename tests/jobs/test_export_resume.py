@@ -18,25 +18,10 @@ from app.jobs.exporting.settings import ExportError, ExportResult, ExportSetting
 from app.jobs.journal import Journal, journal_path, list_jobs
 from app.zoho import QuotaSpent
 from tests.conftest import GENEROUS
-from tests.jobs.conftest import CountingSandbox
+from tests.jobs.conftest import Clock, CountingSandbox
 
 ORDERS = 30
 DAY = 86_400.0
-
-
-class Clock:
-    """The sandbox's clock: its quota day and its last_modified_time move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -11,26 +11,11 @@ import pytest
 
 from app.jobs.errors import JobError
 from app.jobs.undoing.job import UndoJob, UndoSettings
-from tests.jobs.conftest import CountingSandbox, read_report, run_job, write_csv
+from tests.jobs.conftest import Clock, CountingSandbox, read_report, run_job, write_csv
 from tests.jobs.test_cleanup import clean, make_orders
 from tests.jobs.test_cli import cli
 
 CONTACT_HEADERS = ["Display Name", "Company Name", "Website"]
-
-
-class Clock:
-    """The sandbox's clock, moved on by the test: a record's last_modified_time has whole seconds."""
-
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

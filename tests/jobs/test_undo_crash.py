@@ -11,7 +11,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,23 +21,13 @@ import pytest
 
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from tests.jobs.conftest import write_csv
+from tests.jobs.test_crash import _done
 
 pytestmark = pytest.mark.slow  # kills the command in child processes
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = 120
 KILLS = 8
-
-
-def _settled(journal: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT COUNT(*) FROM entries WHERE state IN ('done','failed')").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
 
 
 def _numbers(sb: EmbeddedSandbox) -> Counter[str]:
@@ -60,7 +49,7 @@ def _killed_until_done(command: list[str], env: dict[str, str], jobs: Path, sb: 
     journal: Path | None = None
     kills = 0
     while kills < KILLS:
-        before = _settled(journal) if journal else 0
+        before = _done(journal) if journal else 0
         if before >= ORDERS:
             break
         target = before + rng.randint(1, max(1, (ORDERS - before) // (2 * (KILLS - kills + 1))))
@@ -70,7 +59,7 @@ def _killed_until_done(command: list[str], env: dict[str, str], jobs: Path, sb: 
             if journal is None:
                 new = set(jobs.glob("*.sqlite")) - known
                 journal = new.pop() if new else None
-            if journal is not None and _settled(journal) >= target:
+            if journal is not None and _done(journal) >= target:
                 break
             time.sleep(0.005)  # polling the journal: the wait is for its progress, not for time
         if proc.poll() is None:

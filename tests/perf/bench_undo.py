@@ -14,16 +14,13 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 from app.jobs import ImportJob, JobSettings, sandbox_target
 from app.jobs.undoing.job import UndoJob, UndoSettings
 from app.sandbox import EmbeddedSandbox, SandboxSettings
 from app.sheets import write_csv
 from app.zoho import Throttle
-from tests.perf.sequential_import import ORGANIZATION_ID, sandbox_token
+from tests.perf.sequential_import import Caller
 
 RECORDS = int(os.environ.get("BENCH_UNDO_RECORDS", "1000"))
 BASELINE = 200
@@ -68,38 +65,21 @@ async def engine_undo(url: str, job: str) -> dict[str, float]:
 
 def baseline_undo(root: str, names: set[str]) -> dict[str, float]:
     """Read each contact, check it still holds the job's value, send the old value back; one call after another."""
-    calls = rate_limited = undone = 0
+    undone = 0
     started = time.monotonic()
-    headers = {"Authorization": f"Zoho-oauthtoken {sandbox_token(root)}"}
-    with httpx.Client(base_url=f"{root}/books/v3", headers=headers, timeout=30) as http:
-
-        def call(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-            nonlocal calls, rate_limited
-            while True:
-                calls += 1
-                answer = http.request(method, path, params={"organization_id": ORGANIZATION_ID}, **kwargs)
-                if answer.status_code != 429:
-                    answer.raise_for_status()
-                    body: dict[str, Any] = answer.json()
-                    return body
-                rate_limited += 1
-                time.sleep(0.25)
-
+    with Caller(root) as call:
         ids: list[str] = []
-        page = 1
-        while True:  # the IDs, as the script's own list of what the job touched
-            calls += 1
-            body = http.get("contacts", params={"organization_id": ORGANIZATION_ID, "page": page,
-                                                "per_page": 200}).json()
+        page, more = 1, True
+        while more:  # the IDs, as the script's own list of what the job touched
+            body = call("GET", "contacts", params={"page": page, "per_page": 200})
             ids += [c["contact_id"] for c in body["contacts"] if c["contact_name"] in names]
-            if not body["page_context"]["has_more_page"]:
-                break
-            page += 1
+            more, page = body["page_context"]["has_more_page"], page + 1
         for contact_id in ids:
             if call("GET", f"contacts/{contact_id}")["contact"]["website"] == "https://after.example":
                 call("PUT", f"contacts/{contact_id}", json={"website": "https://before.example"})
                 undone += 1
-    return {"undone": undone, "calls": calls, "rate_limited": rate_limited, "elapsed_s": time.monotonic() - started}
+    return {"undone": undone, "calls": call.calls, "rate_limited": call.rate_limited,
+            "elapsed_s": time.monotonic() - started}
 
 
 def main() -> int:

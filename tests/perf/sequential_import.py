@@ -28,25 +28,38 @@ def sandbox_token(root: str) -> str:
     return str(answer.json()["access_token"])
 
 
+class Caller:
+    """One Books call after another, as a plain script makes them: on a 429 it waits a moment and tries again."""
+
+    def __init__(self, root: str) -> None:
+        headers = {"Authorization": f"Zoho-oauthtoken {sandbox_token(root)}"}
+        self.http = httpx.Client(base_url=f"{root}/books/v3", headers=headers, timeout=30)
+        self.calls = self.rate_limited = 0
+
+    def __enter__(self) -> Caller:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+
+    def __call__(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        params = {"organization_id": ORGANIZATION_ID, **kwargs.pop("params", {})}
+        while True:
+            self.calls += 1
+            answer = self.http.request(method, path, params=params, **kwargs)
+            if answer.status_code != 429:
+                answer.raise_for_status()
+                body: dict[str, Any] = answer.json()
+                return body
+            self.rate_limited += 1
+            time.sleep(0.25)
+
+
 def sequential_import(root: str, orders: list[dict[str, Any]]) -> BaselineFigures:
     """Create each order {number, date, customer, item, quantity, rate}; on a 429 wait a moment and try again."""
-    calls = rate_limited = created = 0
+    created = 0
     started = time.monotonic()
-    headers = {"Authorization": f"Zoho-oauthtoken {sandbox_token(root)}"}
-    with httpx.Client(base_url=f"{root}/books/v3", headers=headers, timeout=30) as http:
-
-        def call(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-            nonlocal calls, rate_limited
-            params = {"organization_id": ORGANIZATION_ID, **kwargs.pop("params", {})}
-            while True:
-                calls += 1
-                answer = http.request(method, path, params=params, **kwargs)
-                if answer.status_code != 429:
-                    answer.raise_for_status()
-                    return answer.json()
-                rate_limited += 1
-                time.sleep(0.25)
-
+    with Caller(root) as call:
         for order in orders:
             customers = call("GET", "contacts", params={"contact_name": order["customer"]})["contacts"]
             items = call("GET", "items", params={"name": order["item"]})["items"]
@@ -58,4 +71,4 @@ def sequential_import(root: str, orders: list[dict[str, Any]]) -> BaselineFigure
                                 "rate": order["rate"]}],
             })
             created += 1
-    return BaselineFigures(len(orders), created, calls, rate_limited, time.monotonic() - started)
+    return BaselineFigures(len(orders), created, call.calls, call.rate_limited, time.monotonic() - started)

@@ -9,21 +9,14 @@ undoes it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
-    QDateEdit,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -32,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
+from app.gui.controls import DateRange, button_row, choose_spreadsheet
 from app.gui.errors import plain_message
 from app.gui.page import (
-    SPREADSHEETS,
     Figures,
     Page,
     ScreenshotState,
@@ -93,12 +86,8 @@ class CleanupPage(Page):
         self.choose = QPushButton("C&hoose…")
         self.column = QLineEdit()
         self.column.setPlaceholderText("Found by its header when empty")
-        self.use_dates = QCheckBox("&Dated between")
-        self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
-        self.date_to = QDateEdit(QDate.currentDate())
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.dates = DateRange("&Dated between")
+        self.use_dates, self.date_from, self.date_to = self.dates.use, self.dates.date_from, self.dates.date_to
         self.status = QComboBox()
         self.customer = QLineEdit()
         self.customer.setPlaceholderText("Customer name or ID")
@@ -109,13 +98,7 @@ class CleanupPage(Page):
         sheet_form.addRow("Co&lumn", self.column)
         which_layout.addLayout(sheet_form)
         which_layout.addWidget(self.by_filter)
-        dates = QHBoxLayout()
-        dates.addWidget(self.use_dates)
-        dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("and"))
-        dates.addWidget(self.date_to)
-        dates.addStretch(1)
-        which_layout.addLayout(dates)
+        which_layout.addLayout(self.dates)
         filter_form = QFormLayout()
         filter_form.addRow("S&tatus", self.status)
         filter_form.addRow("C&ustomer", self.customer)
@@ -132,12 +115,7 @@ class CleanupPage(Page):
         plan, plan_layout = card("Plan")
         plan_layout.addLayout(self.figures)
         plan_layout.addWidget(self.plan_text)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.report_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.check_button)
-        buttons.addWidget(self.run_button)
-        plan_layout.addLayout(buttons)
+        plan_layout.addLayout(button_row([self.report_button], [self.check_button, self.run_button]))
 
         self.body.addWidget(what)
         self.body.addWidget(which)
@@ -182,11 +160,7 @@ class CleanupPage(Page):
         self._forget()
 
     def _choose_file(self) -> None:
-        folder = self.context.preferences.last_folder("open") or Path.home()
-        path, _ = QFileDialog.getOpenFileName(self, "The records to clean up", str(folder), SPREADSHEETS)
-        if path:
-            self.file.setText(path)
-            self.context.preferences.set_last_folder("open", Path(path).parent)
+        choose_spreadsheet(self, "The records to clean up", self.file, self.context.preferences)
 
     def _enable(self) -> None:
         busy = self.task is not None and not self.task.done()
@@ -211,13 +185,12 @@ class CleanupPage(Page):
 
     def settings(self) -> CleanupSettings:
         by_sheet = self.by_sheet.isChecked()
-        dated = not by_sheet and self.use_dates.isChecked()
+        dates = None if by_sheet else self.dates.dates()
         return CleanupSettings(
             self.entity.currentData(), self.operation.currentData(),
             file=Path(self.file.text().strip()) if by_sheet and self.file.text().strip() else None,
             column=(self.column.text().strip() or None) if by_sheet else None,
-            date_from=_day(self.date_from.date()) if dated else None,
-            date_to=_day(self.date_to.date()) if dated else None,
+            date_from=dates[0] if dates else None, date_to=dates[1] if dates else None,
             status=(self.status.currentData() or None) if not by_sheet else None,
             customer=(self.customer.text().strip() or None) if not by_sheet else None,
             limit=self.limit.value() or None, target=self.context.target(),
@@ -301,6 +274,3 @@ class CleanupPage(Page):
 
         yield "void planned", void_by_filter
 
-
-def _day(date: QDate) -> dt.date:
-    return dt.date(date.year(), date.month(), date.day())

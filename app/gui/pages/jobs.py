@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QMessageBox,
     QPushButton,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.appearance import problem_colour
 from app.gui.context import AppContext
+from app.gui.controls import button_row
 from app.gui.errors import plain_message
 from app.gui.import_wizard.session import what_resuming_sends
 from app.gui.page import Page, ScreenshotState, ask, card, close_quietly, hint, list_table, primary
@@ -115,14 +115,8 @@ class JobsPage(Page):
 
         box, layout = card()
         layout.addWidget(self.table)
-        row = QHBoxLayout()
-        row.addWidget(self.refresh_button)
-        row.addStretch(1)
-        row.addWidget(self.folder_button)
-        row.addWidget(self.report_button)
-        row.addWidget(self.undo_button)
-        row.addWidget(self.resume_button)
-        layout.addLayout(row)
+        layout.addLayout(button_row([self.refresh_button], [self.folder_button, self.report_button, self.undo_button,
+                                                            self.resume_button]))
         layout.addWidget(hint("A resumed job runs against the connection selected now; use the one it started on."))
         self.body.addWidget(box, 1)
         self.panel = self.run_panel("rows")

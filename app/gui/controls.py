@@ -1,0 +1,67 @@
+"""Small controls several pages share: a row of buttons, a spreadsheet chooser, a date range that can be off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from app.gui.page import SPREADSHEETS
+from app.gui.preferences import Preferences
+
+
+def button_row(left: Iterable[QWidget], right: Iterable[QWidget]) -> QHBoxLayout:
+    """Buttons at the left end of a row and at its right end."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
+
+
+def choose_spreadsheet(parent: QWidget, title: str, into: QLineEdit, preferences: Preferences) -> None:
+    """Ask for a spreadsheet, starting in the folder the last one was opened from; its path goes `into` the field."""
+    folder = preferences.last_folder("open") or Path.home()
+    name, _ = QFileDialog.getOpenFileName(parent, title, str(folder), SPREADSHEETS)
+    if name:
+        into.setText(name)
+        preferences.set_last_folder("open", Path(name).parent)
+
+
+class DateRange(QHBoxLayout):
+    """"[x] <label> <from> and <to>": two dates, used only when the box is ticked."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.use = QCheckBox(label)
+        self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        for widget in (self.use, self.date_from, QLabel("and"), self.date_to):
+            self.addWidget(widget)
+        self.addStretch(1)
+
+    def dates(self) -> tuple[dt.date, dt.date] | None:
+        """(from, to) when the box is ticked, else None."""
+        if not self.use.isChecked():
+            return None
+        return _day(self.date_from.date()), _day(self.date_to.date())
+
+
+def _day(date: QDate) -> dt.date:
+    return dt.date(date.year(), date.month(), date.day())
