@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from app.errors import STOPPED_EARLY, ZohoBulkError
 from app.jobs.errors import JobError
 from app.jobs.journal import Journal
+from app.jobs.outcomes import StopReason
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import QuotaSpent, ZohoError
 
@@ -38,7 +39,7 @@ class RunControl:
         self._running.set()
         self._halt: asyncio.Future[None] | None = None  # done while paused or once cancelled
         self._cancelled = False
-        self.stop_reason: str | None = None
+        self.stop_reason: StopReason | None = None
 
     @property
     def paused(self) -> bool:
@@ -58,7 +59,7 @@ class RunControl:
         if not self._cancelled:
             self._halt = None  # the next wait gets a signal of its own
 
-    def cancel(self, reason: str = "cancelled") -> None:
+    def cancel(self, reason: StopReason = StopReason.CANCELLED) -> None:
         if not self._cancelled:
             self._cancelled = True
             self.stop_reason = reason
@@ -68,11 +69,11 @@ class RunControl:
     async def checkpoint(self) -> None:
         """Wait while paused; raise Cancelled once cancel() was called."""
         if self._cancelled:
-            raise Cancelled(self.stop_reason or "cancelled")
+            raise Cancelled(self.stop_reason or StopReason.CANCELLED)
         if not self._running.is_set():
             await self._running.wait()
             if self._cancelled:
-                raise Cancelled(self.stop_reason or "cancelled")
+                raise Cancelled(self.stop_reason or StopReason.CANCELLED)
 
     @property
     def halted(self) -> bool:
@@ -159,7 +160,7 @@ class ControlledJob(Generic[ClientT]):
 
     def cancel(self) -> None:
         if not self.control.cancelled:
-            self.control.cancel("cancelled")
+            self.control.cancel(StopReason.CANCELLED)
             self._emit()
 
     @property
@@ -247,7 +248,7 @@ class ControlledJob(Generic[ClientT]):
 
     async def _quota_spent_planning(self, exc: QuotaSpent) -> bool:
         """The daily quota ran out while planning: stop (nothing was sent); True would plan again."""
-        self._stop(exc, "quota")
+        self._stop(exc, StopReason.QUOTA)
         return False
 
     async def _wait_for_quota(self, exc: QuotaSpent) -> bool:
@@ -264,7 +265,7 @@ class ControlledJob(Generic[ClientT]):
             await asyncio.sleep(min(left, 1.0))
         return False
 
-    def _stop(self, exc: ZohoError, reason: str) -> None:
+    def _stop(self, exc: ZohoError, reason: StopReason) -> None:
         """Zoho refused to go on (quota, sign-in, unreachable): keep the first error and stop new work."""
         if self._stop_error is None:
             self._stop_error = exc

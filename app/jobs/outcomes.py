@@ -34,6 +34,44 @@ class Outcome(StrEnum):
         return self not in (Outcome.NOT_SENT, Outcome.IN_DOUBT)
 
 
+class StopReason(StrEnum):
+    """Why a run stopped before its end: the `--json` "stopped" value and the journal's."""
+
+    CANCELLED = "cancelled"  # the user (Ctrl-C, Cancel, closing the window)
+    QUOTA = "quota"  # Zoho's daily quota ran out
+    AUTH = "auth"  # signing in failed
+    UNREACHABLE = "unreachable"  # Zoho could not be reached at all
+    STORM = "storm"  # Zoho refused several documents in a row with the same error
+    LIMIT = "limit"  # --limit N calls were sent
+
+    @property
+    def words(self) -> str:
+        """Why, as the reports' "not sent: ..." messages say it."""
+        return _STOP_WORDS[self]
+
+
+_STOP_WORDS = {StopReason.CANCELLED: "the run was cancelled", StopReason.QUOTA: "the daily quota ran out",
+               StopReason.AUTH: "signing in failed", StopReason.UNREACHABLE: "Zoho could not be reached",
+               StopReason.STORM: "Zoho refused several documents in a row with the same error",
+               StopReason.LIMIT: "beyond --limit"}
+
+
+def stop_words(stopped: str | None) -> str:
+    """Why a run stopped, in words (a run stopped for no known reason was cancelled)."""
+    return StopReason(stopped).words if stopped in _STOP_WORDS else StopReason.CANCELLED.words
+
+
+def exit_code(*, stopped: str | None, writes: int, unfinished: int, refused: int) -> int:
+    """The exit code of every job kind (README "Exit codes"): 2 when signing in failed before anything was
+    written (nothing was sent: fix the credentials and run again), 3 when the run stopped early or left
+    items to settle (resumable), 1 when it finished and some rows were refused, 0 when every row succeeded."""
+    if stopped == StopReason.AUTH and not writes:
+        return 2
+    if stopped or unfinished:
+        return 3
+    return 1 if refused else 0
+
+
 # The order every summary lists them in.
 ORDER: tuple[Outcome, ...] = tuple(Outcome)
 # The report statuses that go to the "rows to fix and re-run" file. In-doubt rows never do: a

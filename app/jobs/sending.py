@@ -27,6 +27,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from app.jobs.control import Cancelled, ControlledJob
 from app.jobs.journal import Journal, State
+from app.jobs.outcomes import StopReason
 from app.zoho import AuthError, InDoubt, QuotaSpent, Unreachable, ZohoError
 from app.zoho.throttle import Throttle, Turn
 
@@ -45,14 +46,14 @@ class Throttled(Protocol):
     def throttle(self) -> Throttle: ...
 
 
-def refused_at_door(exc: ZohoError) -> str | None:
+def refused_at_door(exc: ZohoError) -> StopReason | None:
     """The stop reason when Zoho refused a request before anything was written, else None."""
     if isinstance(exc, QuotaSpent):
-        return "quota"
+        return StopReason.QUOTA
     if isinstance(exc, AuthError):
-        return "auth"
+        return StopReason.AUTH
     if isinstance(exc, Unreachable):
-        return "unreachable"
+        return StopReason.UNREACHABLE
     return None
 
 

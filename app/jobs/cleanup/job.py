@@ -31,10 +31,11 @@ from app.jobs.control import ControlledJob
 from app.jobs.errors import JobError
 from app.jobs.importing.job import fingerprint
 from app.jobs.journal import Entry, State, stored_values
+from app.jobs.outcomes import StopReason
 from app.jobs.plan import Plan, estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
-from app.jobs.sending import Sender, Sent
+from app.jobs.sending import Sender, Sent, refused_at_door
 from app.jobs.target import Target
 from app.jobs.undoing.reversal import Change, Reversal
 from app.zoho import (
@@ -366,8 +367,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         try:
             record = await self._call_out(self.client.get(self.settings.entity, str(entry.key)))
         except (QuotaSpent, AuthError, Unreachable) as exc:
-            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else
-                       "auth" if isinstance(exc, AuthError) else "unreachable")
+            self._stop(exc, refused_at_door(exc) or StopReason.UNREACHABLE)
             return
         except ZohoError as exc:
             if exc.status != 404:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.jobs.journal import Entry, State
+from app.jobs.outcomes import StopReason, stop_words
+from app.jobs.outcomes import exit_code as exit_codes
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.jobs.result import EntityRunResult
 from app.private import data_dir
@@ -21,8 +23,6 @@ if TYPE_CHECKING:
 
 # After the operation's own outcome (deleted, voided...), in the order every summary lists them.
 OTHERS = ("unchanged", "skipped", "not_sent", "invalid", "failed", "in_doubt")
-WHY_NOT_SENT = {"quota": "the daily quota ran out", "auth": "signing in failed",
-                "unreachable": "Zoho could not be reached", "cancelled": "the run was cancelled"}
 
 
 @dataclass(kw_only=True)
@@ -56,7 +56,7 @@ def row_result(e: Entry, stopped: str | None, limited: bool, job_id: str) -> Row
         message = ("Zoho's answer was lost and the record could not be read back yet; run the same job again "
                    f"(--resume {job_id}) to settle it: it is read back, never sent twice")
     elif outcome == "not_sent":
-        why = "beyond --limit" if limited and not stopped else WHY_NOT_SENT.get(stopped or "", "the run stopped")
+        why = stop_words(StopReason.LIMIT if limited and not stopped else stopped)
         message = f"not sent: {why}; resume the job (--resume {job_id}) to send it"
     return RowResult(outcome.replace("_", " "), zoho_id=e.zoho_id, number=e.number, message=message,
                      http_status=e.http_status, zoho_code=e.zoho_code, attempts=e.attempts)
@@ -82,15 +82,8 @@ async def finish(job: CleanupJob) -> CleanupResult:
     counter = job.client.counters if job._client is not None else None
     calls = {"total": lookups + writes, "lookup": lookups, "write": writes,
              "retries": counter.retries if counter else 0, "rate_limited": counter.rate_limited if counter else 0}
-    unfinished = counts["not_sent"] + counts["in_doubt"]
-    if stopped == "auth" and not writes and not counts["in_doubt"]:
-        exit_code = 2  # nothing was sent: fix the credentials and run again
-    elif stopped or unfinished:
-        exit_code = 3
-    elif counts["failed"] or counts["invalid"]:
-        exit_code = 1
-    else:
-        exit_code = 0
+    exit_code = exit_codes(stopped=stopped, writes=writes + counts["in_doubt"],
+                           unfinished=counts["not_sent"] + counts["in_doubt"], refused=counts["failed"] + counts["invalid"])
     message = str(job._stop_error) if job._stop_error is not None else "the run was cancelled" if stopped else ""
     if limited and not stopped:
         message = (f"--limit {s.limit} reached: {counts['not_sent']} not sent; resume the job "
@@ -115,7 +108,7 @@ async def finish(job: CleanupJob) -> CleanupResult:
     return CleanupResult(
         job_id=job.job_id, entity=s.entity, operation=op.name, rows=len(job.rows), records=len(entries),
         counts=counts, calls=calls, elapsed_s=elapsed, report=paths.xlsx, report_csv=paths.csv,
-        failed_rows=paths.failed, exit_code=exit_code, stopped=stopped or ("limit" if limited else None),
+        failed_rows=paths.failed, exit_code=exit_code, stopped=stopped or (StopReason.LIMIT if limited else None),
         message=message, dry_run=s.dry_run, limit=s.limit)
 
 

@@ -18,6 +18,8 @@ from app.jobs.converting.backrefs import Made, find_made
 from app.jobs.converting.legs import Leg, made_of, made_words, sent_at
 from app.jobs.converting.reasons import SINGULAR, plain_reason, target_words
 from app.jobs.journal import Entry, State
+from app.jobs.outcomes import StopReason
+from app.jobs.sending import refused_at_door
 from app.zoho import AuthError, InDoubt, QuotaSpent, ZohoError
 
 STILL_RUNNING = {"IN PROGRESS", "INPROGRESS", "SCHEDULED", "RUNNING", "ADDED", "QUEUED", "PENDING"}
@@ -37,10 +39,8 @@ def stops_the_run(exc: ZohoError) -> bool:
     return isinstance(exc, QuotaSpent | AuthError) or (exc.status is None and exc.code is None)
 
 
-def stop_reason(exc: ZohoError) -> str:
-    if isinstance(exc, QuotaSpent):
-        return "quota"
-    return "auth" if isinstance(exc, AuthError) else "unreachable"
+def stop_reason(exc: ZohoError) -> StopReason:
+    return refused_at_door(exc) or StopReason.UNREACHABLE
 
 
 class ConversionCalls:
@@ -148,7 +148,7 @@ class ConversionCalls:
             try:
                 status = await self.client.mass_convert_status(source, job_id)
             except (QuotaSpent, AuthError) as exc:
-                self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+                self._stop(exc, stop_reason(exc))
                 return
             except ZohoError:
                 errors += 1
@@ -191,7 +191,7 @@ class ConversionCalls:
                 found[source, target] = await find_made(self.client, source, target, sources,
                                                         expect=expected.get((source, target)))
             except (QuotaSpent, AuthError) as exc:
-                self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else "auth")
+                self._stop(exc, stop_reason(exc))
                 found[source, target] = {}
             except ZohoError:
                 found[source, target] = {}  # not settled: a single convert will tell

@@ -56,6 +56,7 @@ from app.jobs.converting.settings import (
 )
 from app.jobs.errors import JobError
 from app.jobs.journal import Entry, Journal, State, stored_values
+from app.jobs.outcomes import exit_code as exit_codes
 from app.jobs.pool import run_pool
 from app.jobs.progress import Progress, ProgressCallback, ProgressMeter
 from app.zoho import AuthError, CrmClient, MissingScope, QuotaSpent, ZohoError
@@ -407,12 +408,9 @@ class ConvertJob(ConversionCalls, ControlledJob[CrmClient]):
         counts_out = {k: counts.get(k, 0) for k in keys}
         calls = self.calls()
         elapsed = time.monotonic() - self._started
-        if stopped or counts_out["in_doubt"] or counts_out["not_sent"]:
-            exit_code = 3
-        elif counts_out["failed"] or counts_out["invalid"]:
-            exit_code = 1
-        else:
-            exit_code = 0
+        exit_code = exit_codes(stopped=stopped, writes=calls.get("convert", 0) + counts_out["in_doubt"],
+                               unfinished=counts_out["in_doubt"] + counts_out["not_sent"],
+                               refused=counts_out["failed"] + counts_out["invalid"])
         message = str(self._stop_error) if self._stop_error else ("the run was cancelled" if stopped else "")
         s = self.settings
         summary: list[tuple[str, object]] = [

@@ -12,7 +12,7 @@ from pathlib import Path
 from app.jobs.converting.input_file import ConvertInput
 from app.jobs.converting.reasons import SINGULAR
 from app.jobs.journal import Entry, State
-from app.jobs.outcomes import Outcome
+from app.jobs.outcomes import Outcome, stop_words
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.private import data_dir
 
@@ -99,8 +99,7 @@ def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
         return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the conversion could not be checked yet; "
                           "run the same file again to settle it")
     if e.state == State.PENDING:
-        why = {"quota": "the daily quota ran out", "auth": "signing in failed",
-               "unreachable": "Zoho could not be reached"}.get(stopped or "", "the run was cancelled")
+        why = stop_words(stopped)
         made = _made(e.number) or _made(e.zoho_id)
         if made:  # a chain stopped between its conversions
             words = " and ".join(f"{SINGULAR.get(t, t)} {v}" for t, v in made.items())

@@ -53,6 +53,7 @@ from app.jobs.exporting.settings import (
     stored_settings,
 )
 from app.jobs.journal import Entry, Journal, State
+from app.jobs.outcomes import StopReason
 from app.jobs.plan import estimate
 from app.jobs.pool import run_pool
 from app.jobs.progress import ProgressCallback, ProgressMeter
@@ -137,7 +138,7 @@ class ExportJob(ControlledJob[BooksClient]):
             self.records = await self._list_all()
         except (QuotaSpent, Cancelled) as exc:
             if isinstance(exc, QuotaSpent):
-                self._stop(exc, "quota")
+                self._stop(exc, StopReason.QUOTA)
             # the run that follows records the stop; a window that drops this job lets the export go
             journal, self.journal = self.journal, None
             if journal is not None:
@@ -259,11 +260,11 @@ class ExportJob(ControlledJob[BooksClient]):
         except QuotaSpent as exc:
             self._detail_calls -= 1
             self._meter.returned()
-            self._stop(exc, "quota")
+            self._stop(exc, StopReason.QUOTA)
             return
         except AuthError as exc:
             self._meter.returned()
-            self._stop(exc, "auth")
+            self._stop(exc, StopReason.AUTH)
             return
         except ZohoError as exc:
             message = f"{self._name(self.records[index])}: {exc.message}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.jobs.importing.decide import Action, Decision, Marker, match_marker
 from app.jobs.importing.writing import ImportWriting, number_of
 from app.jobs.journal import Entry, State
-from app.jobs.outcomes import Outcome
+from app.jobs.outcomes import Outcome, StopReason
 from app.zoho import QuotaSpent, ZohoError
 
 
@@ -56,7 +56,7 @@ class ImportReconciling(ImportWriting):
         try:
             records = await self.catalog.find(self.facts.name, **{marker.by: marker.value})
         except QuotaSpent as exc:
-            self._stop(exc, "quota")
+            self._stop(exc, StopReason.QUOTA)
             return
         except ZohoError:
             return  # still in doubt; the next run tries again

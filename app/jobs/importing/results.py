@@ -14,7 +14,8 @@ from app.jobs.errors import JobError
 from app.jobs.importing.changes_file import finish_preview
 from app.jobs.importing.state import ImportState
 from app.jobs.journal import Entry, State
-from app.jobs.outcomes import ORDER, Outcome
+from app.jobs.outcomes import ORDER, Outcome, stop_words
+from app.jobs.outcomes import exit_code as exit_codes
 from app.jobs.report import ReportPaths, RowResult, report_folder, report_stem, write_report
 from app.mapping.documents import Problem
 from app.private import data_dir
@@ -47,15 +48,9 @@ class ImportResults(ImportState):
         # What a rerun of the job settles: documents not sent, and answers lost but not looked up yet. A create
         # in doubt that nothing can find again is settled as it is: the report asks the user to check Zoho.
         unfinished = sum(1 for e in entries if e.state in (State.PENDING, State.SENT, State.IN_DOUBT))
-        if stopped == "auth" and not self._write_calls and not counts_out["in_doubt"]:
-            exit_code = 2  # CLI.md: nothing was sent, no credentials (fix them and run again)
-        elif stopped or unfinished:
-            exit_code = 3
-        elif counts_out["failed"] or counts_out["invalid"] or counts_out["in_doubt"] or any(
-                r.status in ("failed", "invalid") for r in results):
-            exit_code = 1
-        else:
-            exit_code = 0
+        exit_code = exit_codes(stopped=stopped, writes=self._write_calls + counts_out["in_doubt"],
+                               unfinished=unfinished, refused=counts_out["failed"] + counts_out["invalid"]
+                               + counts_out["in_doubt"] + sum(r.status in ("failed", "invalid") for r in results))
         message = ""
         if self._stop_error is not None:
             message = str(self._stop_error)
@@ -192,9 +187,5 @@ def status_of(e: Entry, stopped: str | None) -> tuple[str, str | None]:
         return Outcome.IN_DOUBT.words, ("Zoho's answer was lost and the record could not be checked yet; "
                                         "run the same import again to settle it (it is looked up, not sent twice)")
     if e.state == State.PENDING:
-        why = {"quota": "the daily quota ran out", "auth": "signing in failed",
-               "unreachable": "Zoho could not be reached",
-               "storm": "Zoho refused several documents in a row with the same error"}.get(
-            stopped or "", "the run was cancelled")
-        return Outcome.NOT_SENT.words, f"not sent: {why}; resume the job to send it"
+        return Outcome.NOT_SENT.words, f"not sent: {stop_words(stopped)}; resume the job to send it"
     return Outcome(outcome_of(e)).words, e.message

@@ -16,6 +16,7 @@ from app.jobs.importing.decide import Action, Decision, same_values
 from app.jobs.importing.identities import merge_lines, merge_persons
 from app.jobs.importing.state import ImportState
 from app.jobs.journal import State
+from app.jobs.outcomes import StopReason
 from app.jobs.sending import keep_to_resend
 from app.jobs.undoing.reversal import Change, Reversal, after_values, before_values, modified_of
 from app.zoho import ZohoError
@@ -131,7 +132,7 @@ class ImportWriting(ImportState):
             if self._storms.refused(index, answer):
                 await keep_to_resend(journal, self._storms.indexes)  # refused alike: sent again once fixed
                 assert self._storms.storm is not None
-                self._stop(self._storms.storm, "storm")
+                self._stop(self._storms.storm, StopReason.STORM)
             self._emit()
             return
         if answer is None:

@@ -27,6 +27,8 @@ from app.jobs.cleanup.operations import ID_FIELDS, NAME_FIELDS, NUMBER_FIELDS, O
 from app.jobs.cleanup.pick import Pick, Picked
 from app.jobs.errors import JobError
 from app.jobs.journal import Entry, Journal, State, stored_values
+from app.jobs.outcomes import StopReason
+from app.jobs.sending import refused_at_door
 from app.jobs.undoing.reversal import (
     Change,
     Reversal,
@@ -221,8 +223,7 @@ class UndoJob(CleanupJob):
             else:
                 note = ""
         except (QuotaSpent, AuthError, Unreachable) as exc:
-            self._stop(exc, "quota" if isinstance(exc, QuotaSpent) else
-                       "auth" if isinstance(exc, AuthError) else "unreachable")
+            self._stop(exc, refused_at_door(exc) or StopReason.UNREACHABLE)
             return
         except ZohoError:
             return  # still in doubt: the next round (or run) looks again
