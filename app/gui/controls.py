@@ -1,10 +1,11 @@
-"""Small controls several pages share: a row of buttons, a spreadsheet chooser, a date range that can be off."""
+"""What several pages share: a row of buttons, a spreadsheet chooser, a date range that can be off, a job's step."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -17,8 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.page import SPREADSHEETS
+from app.gui.errors import plain_message
+from app.gui.page import SPREADSHEETS, RunPanel, close_quietly
 from app.gui.preferences import Preferences
+
+if TYPE_CHECKING:
+    from app.gui.context import AppContext
+
+T = TypeVar("T")
 
 
 def button_row(left: Iterable[QWidget], right: Iterable[QWidget]) -> QHBoxLayout:
@@ -65,3 +72,34 @@ class DateRange(QHBoxLayout):
 
 def _day(date: QDate) -> dt.date:
     return dt.date(date.year(), date.month(), date.day())
+
+
+class JobPage(Protocol):
+    """A page that drives one engine job through its steps (Export, CRM Convert, Cleanup)."""
+
+    panel: RunPanel
+    job: Any
+
+    @property
+    def context(self) -> AppContext: ...
+
+    def _busy(self, busy: bool) -> None: ...
+
+
+async def job_step(page: JobPage, started: str, work: Callable[[], Awaitable[T]], *,
+                   failed: tuple[str, str]) -> T | None:
+    """One step of the page's job (its plan, or its run): the page busy and its panel saying `started` while `work`
+    runs. When it fails the panel ends with failed[0], a dialog titled failed[1] says why in plain words, the job
+    lets its client and journal go, and None is returned."""
+    page._busy(True)
+    page.panel.started(started)
+    try:
+        return await work()
+    except Exception as error:  # noqa: BLE001 - JobError, TargetError, ZohoError...: plain sentences
+        page.panel.ended(failed[0])
+        page.context.show_error(failed[1], plain_message(error))
+        if page.job is not None:
+            await close_quietly(page.job)
+        return None
+    finally:
+        page._busy(False)

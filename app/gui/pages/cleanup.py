@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
-from app.gui.controls import DateRange, button_row, choose_spreadsheet
+from app.gui.controls import DateRange, button_row, choose_spreadsheet, job_step
 from app.gui.errors import plain_message
 from app.gui.page import (
     Figures,
@@ -58,6 +58,7 @@ class CleanupPage(Page):
         self.context = context
         self.job: CleanupJob | None = None
         self.result: CleanupResult | None = None
+        self._working = False
 
         self.entity = QComboBox()
         for name, (_one, many) in NOUNS.items():
@@ -162,8 +163,12 @@ class CleanupPage(Page):
     def _choose_file(self) -> None:
         choose_spreadsheet(self, "The records to clean up", self.file, self.context.preferences)
 
+    def _busy(self, busy: bool) -> None:
+        self._working = busy
+        self._enable()
+
     def _enable(self) -> None:
-        busy = self.task is not None and not self.task.done()
+        busy = self._working or (self.task is not None and not self.task.done())
         by_sheet = self.by_sheet.isChecked()
         widgets: list[tuple[QWidget, bool]] = [
             *((w, by_sheet) for w in (self.file, self.choose, self.column)),
@@ -209,17 +214,16 @@ class CleanupPage(Page):
             self.context.show_error("Cannot clean up", "Choose the spreadsheet naming the records first.")
             return None
         self.panel.setVisible(True)
-        self.panel.started("Listing the records and matching them…")
-        try:
-            if self.job is None:
+        if self.job is None:
+            try:
                 self.job = CleanupJob(self.settings())
-            plan = await self.job.plan()
-        except Exception as error:  # noqa: BLE001 - JobError, TargetError, ZohoError: plain sentences
-            job, self.job = self.job, None
-            if job is not None:
-                await close_quietly(job)
-            self.panel.ended("Nothing was sent.")
-            self.context.show_error("Cannot plan the cleanup", plain_message(error))
+            except Exception as error:  # noqa: BLE001 - JobError, TargetError: plain sentences
+                self.context.show_error("Cannot plan the cleanup", plain_message(error))
+                return None
+        plan = await job_step(self, "Listing the records and matching them…", self.job.plan,
+                              failed=("Nothing was sent.", "Cannot plan the cleanup"))
+        if plan is None or self.job is None:
+            self.job = None
             return None
         self.context.client_active.emit(self.job.client)
         sending, left = self.job.to_send()
@@ -243,16 +247,12 @@ class CleanupPage(Page):
             await close_quietly(job)
             self.panel.ended("Not confirmed: nothing was sent.")
             return None
-        self.panel.started(f"{job.op.verb}…")
-        try:
-            result = await job.run(self.panel.show_progress)
-        except Exception as error:  # noqa: BLE001
-            self.panel.ended("The cleanup stopped; run it again to go on (no record is sent twice).")
-            self.context.show_error("The cleanup stopped", plain_message(error))
+        result = await job_step(self, f"{job.op.verb}…", lambda: job.run(self.panel.show_progress), failed=(
+            "The cleanup stopped; run it again to go on (no record is sent twice).", "The cleanup stopped"))
+        self.job = None
+        self.context.jobs_changed.emit()
+        if result is None:
             return None
-        finally:
-            self.job = None
-            self.context.jobs_changed.emit()
         self.result = result
         counts = " · ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in result.counts.items() if n)
         ended = f"Job {result.job_id}: {counts or 'nothing to do'} in {format_duration(result.elapsed_s)}"

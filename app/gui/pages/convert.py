@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
+from app.gui.controls import job_step
 from app.gui.errors import plain_message
 from app.gui.page import (
     SPREADSHEETS,
@@ -223,26 +224,15 @@ class ConvertPage(Page):
         job = self._job()
         if job is None:
             return None
-        self._busy(True)
-        self.panel.started("Reading the rows and resolving record numbers…")
-        try:
-            self.plan = await job.plan()
-        except Exception as error:  # noqa: BLE001
+        self.plan = await job_step(self, "Reading the rows and resolving record numbers…", job.plan,
+                                   failed=("Nothing was converted.", "Cannot plan the conversion"))
+        if self.plan is None:
             self.job = None
-            await self._failed(job, "Nothing was converted.", "Cannot plan the conversion", error)
             return None
-        finally:
-            self._busy(False)
         self.context.client_active.emit(job.client)
         self.panel.ended(f"Planned: {self.plan.to_convert:,} records to convert.")
         self._show_plan(self.plan)
         return self.plan
-
-    async def _failed(self, job: ConvertJob, ended: str, title: str, error: Exception) -> None:
-        """The panel says how the step ended, a dialog titled `title` says why, and the job lets its client go."""
-        self.panel.ended(ended)
-        self.context.show_error(title, plain_message(error))
-        await close_quietly(job)
 
     def _show_plan(self, plan: ConvertPlan) -> None:
         self.plan_figures.show(((f"{plan.rows:,}", "rows"), (f"{plan.to_convert:,}", "to convert"),
@@ -254,24 +244,21 @@ class ConvertPage(Page):
         job = self._job()
         if job is None:
             return None
-        self._busy(True)
         self.report_button.setEnabled(False)
-        self.panel.started("Converting…")
-        try:
+
+        async def ran() -> ConvertResult:
             if self.plan is None:
                 self.plan = await job.plan()
                 self._show_plan(self.plan)
             self.context.client_active.emit(job.client)
-            result = await job.run(self.panel.show_progress)
-        except Exception as error:  # noqa: BLE001
-            await self._failed(job, "The conversion stopped; run it again to go on (no record is converted twice).",
-                               "Conversion failed", error)
+            return await job.run(self.panel.show_progress)
+
+        result = await job_step(self, "Converting…", ran, failed=(
+            "The conversion stopped; run it again to go on (no record is converted twice).", "Conversion failed"))
+        self.job, self.plan = None, None
+        self.context.jobs_changed.emit()
+        if result is None:
             return None
-        finally:
-            self._busy(False)
-            self.job = None
-            self.plan = None
-            self.context.jobs_changed.emit()
         self.result = result
         self.results.load(result.report_csv)
         c = result.counts

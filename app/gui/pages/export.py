@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
+from app.gui.controls import job_step
 from app.gui.errors import plain_message
 from app.gui.page import (
     Figures,
@@ -279,18 +280,16 @@ class ExportPage(Page):
         job = await self._job()
         if job is None:
             return None
-        self._busy(True)
-        self.panel.started("Listing the records…")
-        try:
+
+        async def planned() -> ExportPlan:
             self.context.client_active.emit(await job.connect())
-            self.plan = await job.plan(self.panel.show_progress)
-        except Exception as error:  # noqa: BLE001
+            return await job.plan(self.panel.show_progress)
+
+        self.plan = await job_step(self, "Listing the records…", planned,
+                                   failed=("Nothing was exported.", "Cannot plan the export"))
+        if self.plan is None:
             self.job = None
-            self.panel.ended("Nothing was exported.")
-            self.context.show_error("Cannot plan the export", plain_message(error))
             return None
-        finally:
-            self._busy(False)
         self.panel.ended(f"Planned: {self.plan.records:,} records listed.")
         self._show_plan(self.plan)
         return self.plan
@@ -306,21 +305,18 @@ class ExportPage(Page):
         job = await self._job()
         if job is None:
             return None
-        self._busy(True)
         self.open_button.setEnabled(False)
-        self.panel.started("Exporting…")
-        try:
+
+        async def ran() -> ExportResult:
             self.context.client_active.emit(await job.connect())
-            result = await job.run(self.panel.show_progress)
-        except Exception as error:  # noqa: BLE001
-            self.panel.ended("The export stopped; nothing was written.")
-            self.context.show_error("Export failed", plain_message(error))
+            return await job.run(self.panel.show_progress)
+
+        result = await job_step(self, "Exporting…", ran, failed=("The export stopped; nothing was written.",
+                                                                  "Export failed"))
+        self.job, self.plan = None, None
+        self.context.jobs_changed.emit()
+        if result is None:
             return None
-        finally:
-            self._busy(False)
-            self.job = None
-            self.plan = None
-            self.context.jobs_changed.emit()
         self.result = result
         self._show_result(result)
         return result
