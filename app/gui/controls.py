@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -84,6 +84,11 @@ class JobPage(Protocol):
     def context(self) -> AppContext: ...
 
     def _busy(self, busy: bool) -> None: ...
+
+
+def start_step(page: Any, work: Coroutine[Any, Any, object], failure_title: str) -> None:
+    """Start one of the page's steps on the Qt loop, as `page.task` (an error that escapes it becomes a dialog)."""
+    page.task = page.context.start(work, failure_title)
 
 
 async def job_step(page: JobPage, started: str, work: Callable[[], Awaitable[T]], *,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
-from app.gui.controls import job_step
+from app.gui.controls import job_step, start_step
 from app.gui.errors import plain_message
 from app.gui.page import (
     SPREADSHEETS,
@@ -136,8 +135,8 @@ class ConvertPage(Page):
         for signal in (self.file.textChanged, self.pasted.textChanged, self.to_sales_orders.toggled,
                        self.to_invoices.toggled, self.carry_tags.toggled):
             signal.connect(self._changed)
-        self.plan_button.clicked.connect(lambda: self._start(self.make_plan()))
-        self.run_button.clicked.connect(lambda: self._start(self.run_conversion()))
+        for button, step in ((self.plan_button, self.make_plan), (self.run_button, self.run_conversion)):
+            button.clicked.connect(lambda _=False, step=step: start_step(self, step(), "Conversion failed"))
         self.report_button.clicked.connect(self.open_report)
         context.target_changed.connect(self._changed)
         self._source_changed()
@@ -188,9 +187,6 @@ class ConvertPage(Page):
         )
 
     # --- plan and run ---------------------------------------------------------------------------
-
-    def _start(self, work: Coroutine[Any, Any, object]) -> None:
-        self.task = self.context.start(work, "Conversion failed")
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.plan_button, self.run_button, self.source, self.file, self.pasted, self.choose):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
-from app.gui.controls import job_step
+from app.gui.controls import job_step, start_step
 from app.gui.errors import plain_message
 from app.gui.page import (
     Figures,
@@ -154,8 +153,8 @@ class ExportPage(Page):
                        self.status.currentIndexChanged, self.customer.textChanged, self.search.textChanged,
                        self.out.textChanged):
             signal.connect(self._changed)
-        self.plan_button.clicked.connect(lambda: self._start(self.make_plan()))
-        self.run_button.clicked.connect(lambda: self._start(self.run_export()))
+        for button, step in ((self.plan_button, self.make_plan), (self.run_button, self.run_export)):
+            button.clicked.connect(lambda _=False, step=step: start_step(self, step(), "Export failed"))
         self.open_button.clicked.connect(self.open_file)
         context.target_changed.connect(self._changed)
         self._entity_changed()
@@ -254,9 +253,6 @@ class ExportPage(Page):
         )
 
     # --- plan and run ---------------------------------------------------------------------------
-
-    def _start(self, work: Coroutine[Any, Any, object]) -> None:
-        self.task = self.context.start(work, "Export failed")
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.plan_button, self.run_button, self.entity, self.columns, self.out, self.choose_out):
