@@ -40,15 +40,11 @@ def _date_question(ci: int, header: str, seen: DateEvidence) -> Question:
     dmy, mdy = (p.as_order("day-first"), p.as_order("month-first")) if p else (None, None)
 
     def said(d: date | None) -> str:
-        return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else "then not a date"
+        return f"is {d.day} {MONTHS[d.month - 1]} {d.year}" if d else "is then not a date"
 
-    if seen.day_first and seen.month_first:
-        text = (f'"{header}" mixes date orders ("{seen.day_first_example}", "{seen.month_first_example}"): '
-                "which order does the column use?")
-    else:
-        text = f'"{header}": "{example}" could be {said(dmy)} or {said(mdy)}. Which order does the column use?'
-    return Question(ci, "date", text, ((f'day-first ("{example}" is {said(dmy)})', "day-first"),
-                                       (f'month-first ("{example}" is {said(mdy)})', "month-first")))
+    mixed = (seen.day_first_example, seen.month_first_example) if seen.day_first and seen.month_first else None
+    return _question(ci, "date", header, example, mixed, ("date orders", "which order does the column use?"),
+                     "Which order does the column use?", (("day-first", said(dmy)), ("month-first", said(mdy))))
 
 
 def _decimal_question(ci: int, header: str, found: Convention) -> Question:
@@ -59,13 +55,23 @@ def _decimal_question(ci: int, header: str, found: Convention) -> Question:
     def said(number: str | None) -> str:
         return f"is {number}" if number is not None else "is then an error"
 
-    if found.mixed:
-        text = (f'"{header}" mixes decimal marks ("{found.point_example}", "{found.comma_example}"): '
-                "which does the column use?")
+    mixed = (found.point_example, found.comma_example) if found.mixed else None
+    return _question(ci, "decimal", header, example, mixed, ("decimal marks", "which does the column use?"),
+                     "Does the column use a decimal point or comma?",
+                     (("decimal point", said(point), "."), ("decimal comma", said(comma), ",")))
+
+
+def _question(ci: int, kind: str, header: str, example: str, mixed: tuple[str, str] | None, mixes: tuple[str, str],
+              ask: str, readings: tuple[tuple[str, ...], tuple[str, ...]]) -> Question:
+    """The question of a column read two ways: (name, "is <reading>"[, the answer; default the name]) per way;
+    `mixed` are the column's examples of each way when it holds both (`mixes`: what they are, what to ask)."""
+    if mixed:
+        text = f'"{header}" mixes {mixes[0]} ("{mixed[0]}", "{mixed[1]}"): {mixes[1]}'
     else:
-        text = f'"{header}": "{example}" could be {point} or {comma}. Does the column use a decimal point or comma?'
-    return Question(ci, "decimal", text, ((f'decimal point ("{example}" {said(point)})', "."),
-                                          (f'decimal comma ("{example}" {said(comma)})', ",")))
+        text = (f'"{header}": "{example}" could be {readings[0][1].removeprefix("is ")} or '
+                f'{readings[1][1].removeprefix("is ")}. {ask}')
+    return Question(ci, kind, text, tuple((f'{way[0]} ("{example}" {way[1]})', way[-1] if len(way) > 2 else way[0])
+                                          for way in readings))
 
 
 COLUMN, SAMPLES, FIELD, TRANSFORMS, CONFIDENCE = range(5)
