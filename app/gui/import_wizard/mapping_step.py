@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.gui.import_wizard.field_editors import ConstantDialog, FieldDelegate, TransformDialog
 from app.gui.import_wizard.mapping_model import FIELD, TRANSFORMS, MappingModel, Question
 from app.gui.import_wizard.session import Context, Session
-from app.gui.page import button
+from app.gui.page import button, styled
 from app.jobs import JobResult, data_dir
 from app.jobs.outcomes import Outcome
 from app.mapping import Mapping, MappingError, automap, load_mapping, refusals, save_mapping
@@ -112,9 +112,7 @@ class MappingStep(QWidget):
         self.missing.setObjectName("mappingProblems")
         self.missing.setWordWrap(True)
         self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.constants = QLabel()
-        self.constants.setObjectName("constants")
-        self.constants.setWordWrap(True)
+        self.constants = styled("", "constants", wrap=True)
         self.constants.linkActivated.connect(self._remove_constant)
         self.questions = QGroupBox("Questions about the values")
         self.questions.setObjectName("questions")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.import_wizard.problems_model import ProblemsModel
+from app.gui.page import styled
 from app.mapping import Problem
 from app.mapping.fixes import ProblemGroup, problem_value, suggestions
 from app.sheets import Table
@@ -39,9 +40,7 @@ class ProblemsPanel(QWidget):
         self.busy = ""
         self.can_map: Callable[[ProblemGroup], bool] = lambda _group: False
         self.holding: Callable[[Problem], int] = lambda _p: 0  # cells of its column holding its value
-        self.status = QLabel("Problems")
-        self.status.setObjectName("problemsStatus")
-        self.status.setWordWrap(True)
+        self.status = styled("Problems", "problemsStatus", wrap=True)
         self.tree = QTreeView()
         self.tree.setObjectName("problemsList")
         self.tree.setUniformRowHeights(True)

@@ -36,7 +36,7 @@ from app.gui.import_wizard.session import (
     gentle,
     import_http_backend,
 )
-from app.gui.page import button
+from app.gui.page import button, styled
 from app.jobs import ImportJob, JobSettings
 from app.jobs.journal import forget_unstarted
 from app.mapping import Mapping, Problem
@@ -99,12 +99,8 @@ class ReviewStep(QWidget):
 
         self.counts = QLabel()
         self.counts.setObjectName("reviewCounts")
-        self.general = QLabel()
-        self.general.setObjectName("generalProblems")
-        self.general.setWordWrap(True)
-        self.plan_label = QLabel()
-        self.plan_label.setObjectName("plan")
-        self.plan_label.setWordWrap(True)
+        self.general = styled("", "generalProblems", wrap=True)
+        self.plan_label = styled("", "plan", wrap=True)
         self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         hint = QLabel("Red cells are errors, amber ones warnings; the Message column and the problems list say why. "
                       "Double-click a cell to fix it, or fix many at once from the list.")
