@@ -175,6 +175,12 @@ class ReviewModel(QAbstractTableModel):
     # --- what the wizard sets ---
 
     def set_validation(self, validation: Validation) -> None:
+        if self.validation is not None and not self._only_problems and self.rowCount() > 0:
+            # The same rows, checked again: repaint what shows. A reset would make the grid rebuild its header
+            # for every row (20,000 sections: a stall the user feels after each fix).
+            self.validation = validation
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
         self.beginResetModel()
         self.validation = validation
         self._view = validation.problem_rows if self._only_problems else None

@@ -237,7 +237,8 @@ class ReviewStep(QWidget):
             job = ImportJob(JobSettings(s.run_file, s.entity, s.operation, mapping=s.mapping, sheet=sheet,
                                         encoding=None if s.edited else s.encoding,
                                         target=self._context.target(), report_dir=s.report_dir(),
-                                        source=s.file if s.edited else None))
+                                        source=s.file if s.edited else None,
+                                        table=s.table if s.edited else None))  # the copy was written from it
             # The job reads and checks the file once more (the journal's copy); gently, off the loop.
             # Meanwhile the HTTP client's first-request imports are done on another worker thread.
             await asyncio.gather(self._context.run_in_background(gentle, job.load),

@@ -54,7 +54,8 @@ class ImportLoading(ImportState):
         if stored:
             check_resumed_from(s.job_id or "", stored, origin)
         try:
-            table = read_table(s.file, sheet=stored.get("sheet", s.sheet), encoding=stored.get("encoding", s.encoding))
+            table = s.table if s.table is not None and not stored else \
+                read_table(s.file, sheet=stored.get("sheet", s.sheet), encoding=stored.get("encoding", s.encoding))
         except SheetError as exc:
             raise JobError(str(exc)) from None
         print_fp = fingerprint(origin)

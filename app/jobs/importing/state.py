@@ -46,6 +46,9 @@ class JobSettings:
     # The user's file when `file` is a copy of it with fixes made in the app: the job is that file's job (its
     # id, report and name in the Jobs page); each run takes the copy's documents, settled ones staying settled.
     source: Path | None = None
+    # The cells of `file` as the app holds them, when it has just written `file` from them (its corrected copy):
+    # the job takes them instead of reading the file again (a parse that holds the GIL, stalling the window).
+    table: Table | None = None
 
     def __post_init__(self) -> None:
         self.file = Path(self.file)
