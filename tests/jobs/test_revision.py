@@ -10,6 +10,7 @@ import pytest
 
 from app.jobs import ImportJob, JobError, JobSettings, Progress
 from app.jobs.journal import Journal, journal_path
+from app.sheets import read_table
 from tests.jobs.conftest import ORDER_HEADERS, read_report, write_csv
 
 ROWS = [
@@ -109,3 +110,34 @@ async def test_a_copy_that_regroups_rows_already_sent_is_refused(books: Any, tmp
     assert books.writes() == before and numbers(books) == ["SO-1", "SO-2"]
     with Journal.open(first.job_id) as journal:  # the journal is as the stopped run left it
         assert journal.counts().get("created") == 2
+
+
+async def test_fixes_given_as_cells_are_kept_as_the_run_starts_and_a_resume_reads_them(
+        books: Any, tmp_path: Path) -> None:
+    """The wizard gives the job its fixed cells (a plan follows every fix; writing a copy each time would stall
+    the window): nothing is written by the plan, the job's own copy is written before its first call."""
+    mine = write_csv(tmp_path / "orders.csv", ORDER_HEADERS, ROWS)
+    first = await stopped_after_two(books, mine, tmp_path)
+    (tmp_path / "edited").mkdir()
+    cells = read_table(write_csv(tmp_path / "edited" / "orders.csv", ORDER_HEADERS, fixed(ROWS)))
+    cells.source = mine  # the cells of the user's file, as the app holds them after the fix
+    named = copy_folder(tmp_path) / "orders.corrected.xlsx"  # never written: the job keeps its own copy
+    job = ImportJob(JobSettings(named, "salesorders", target=books.target(concurrency=1), workers=1, source=mine,
+                                table=cells, report_dir=tmp_path / "reports"))
+    plan = await job.plan()
+    with Journal.open(first.job_id) as journal:
+        kept = Path(journal.get("input"))
+    assert plan.job_id == first.job_id and plan.to_send == 3 and not kept.exists() and not named.exists()
+
+    def stop(p: Progress) -> None:
+        if p.done >= 3:
+            job.cancel()
+
+    again = await job.run(stop)
+    assert again.stopped == "cancelled" and kept.exists()
+    assert read_table(kept).rows == cells.rows  # the cells the run sends, as the job keeps them
+
+    resumed = await ImportJob(JobSettings(mine, "salesorders", target=books.target(), job_id=first.job_id,
+                                          report_dir=tmp_path / "reports")).run()
+    assert resumed.counts["created"] == 5 and resumed.counts["invalid"] == 0
+    assert numbers(books) == ["SO-1", "SO-2", "SO-3", "SO-4", "SO-5"]

@@ -32,7 +32,7 @@ from app.gui.import_wizard.review_model import (
 from app.gui.import_wizard.session import (
     Context,
     Session,
-    corrected_copy,
+    corrected_copy_path,
     gentle,
     import_http_backend,
 )
@@ -229,8 +229,8 @@ class ReviewStep(QWidget):
         self.changed.emit()
         job: ImportJob | None = None
         try:
-            if s.edited:  # the fixes are read from a copy, for the job of the user's file
-                s.run_file = await self._context.run_in_background(gentle, corrected_copy, s.table)
+            if s.edited:  # the fixes go as cells; the job keeps its copy of them as its run starts
+                s.run_file = corrected_copy_path(s.table)
                 sheet = None
             else:
                 s.run_file, sheet = s.file, s.table.sheet
@@ -238,7 +238,7 @@ class ReviewStep(QWidget):
                                         encoding=None if s.edited else s.encoding,
                                         target=self._context.target(), report_dir=s.report_dir(),
                                         source=s.file if s.edited else None,
-                                        table=s.table if s.edited else None))  # the copy was written from it
+                                        table=s.table if s.edited else None))
             # The job reads and checks the file once more (the journal's copy); gently, off the loop.
             # Meanwhile the HTTP client's first-request imports are done on another worker thread.
             await asyncio.gather(self._context.run_in_background(gentle, job.load),

@@ -22,7 +22,6 @@ from app.jobs.journal import State
 from app.jobs.report import report_folder
 from app.mapping import Mapping
 from app.sheets import Table
-from app.sheets.corrected import write_corrected_copy
 from app.zoho.tls import tls_context
 
 log = logging.getLogger("app.gui")
@@ -139,9 +138,10 @@ def corrections_dir() -> Path:
     return folder.resolve()
 
 
-def corrected_copy(table: Table) -> Path:
-    """The table with the user's fixes as an xlsx in the app's data folder (worker thread)."""
-    return write_corrected_copy(table, corrections_dir())
+def corrected_copy_path(table: Table) -> Path:
+    """The name of the table with the user's fixes, in the app's data folder: the job writes its own copy under
+    that name as its run starts (ImportJob.keep_input_table), from the cells it is given."""
+    return corrections_dir() / f"{table.source.stem}.corrected.xlsx"
 
 
 class Tasks(QObject):

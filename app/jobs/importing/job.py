@@ -123,6 +123,8 @@ class ImportJob(ImportLoading, ImportDeciding, ImportReconciling, ImportResults)
             total, done=counts.get(State.DONE, 0),
             failed=counts.get(State.FAILED, 0), invalid=journal.counts().get(Outcome.INVALID, 0))
         self._meter.calls = self._lookup_calls
+        if self._input_pending is not None:  # before anything is sent: a resumed run reads the fixes from it
+            await asyncio.to_thread(self.keep_input_table)
         await journal.write(journal.interrupted_to_in_doubt)
         await journal.write(journal.set, "status", "running")
         self._emit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from app.jobs.sending import adopt_earlier_resend_lists
 from app.mapping import Mapping, MappingError, automap, load_mapping, prepare
 from app.mapping.documents import Prepared
 from app.sheets import SheetError, Table, read_table
+from app.sheets.corrected import write_corrected_copy
 
 
 def fingerprint(path: Path) -> dict[str, Any]:
@@ -54,7 +56,7 @@ class ImportLoading(ImportState):
         if stored:
             check_resumed_from(s.job_id or "", stored, origin)
         try:
-            table = s.table if s.table is not None and not stored else \
+            table = s.table if s.table is not None else \
                 read_table(s.file, sheet=stored.get("sheet", s.sheet), encoding=stored.get("encoding", s.encoding))
         except SheetError as exc:
             raise JobError(str(exc)) from None
@@ -113,14 +115,30 @@ class ImportLoading(ImportState):
             raise JobError(f"Job {self.job_id} cannot take the changes: {exc}.") from None
 
     def _keep_input(self) -> Path:
-        """The job's own copy of the revised file it reads (the app's copy is written again at each fix)."""
+        """The job's own copy of the revised file it reads (the app's copy is written again at each fix). When
+        the app gave the cells themselves (`settings.table`), the copy is written from them as the run starts,
+        before anything is sent (`keep_input_table`), not at each plan: a plan follows every fix."""
         folder = journal_path(self.job_id).with_suffix(".input")  # the file keeps its name (a CSV's sheet)
         kept = folder / self.settings.file.name
-        if self.settings.file.resolve() != kept.resolve():
+        if self.settings.table is not None:
+            self._input_pending = kept
+        elif self.settings.file.resolve() != kept.resolve():
             folder.mkdir(mode=0o700, exist_ok=True)
             shutil.copyfile(self.settings.file, kept)
             kept.chmod(0o600)
         return kept
+
+    def keep_input_table(self) -> None:
+        """Write the job's own copy of the cells the app gave (see `_keep_input`); a worker thread's job."""
+        kept, table = self._input_pending, self.settings.table
+        if kept is None or table is None:
+            return
+        kept.parent.mkdir(mode=0o700, exist_ok=True)
+        written = write_corrected_copy(table, kept.parent)
+        if written != kept:
+            os.replace(written, kept)
+        kept.chmod(0o600)
+        self._input_pending = None
 
     def _mapping(self, table: Table, stored: dict[str, Any]) -> Mapping:
         s = self.settings

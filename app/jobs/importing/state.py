@@ -82,6 +82,7 @@ class ImportState(ControlledJob[BooksClient]):
         self._refused_fields = RefusedFields()  # custom fields Zoho refused: not sent again this run
         self._sender = Sender(self, on_call=self._count_call, wait_for_quota=settings.wait_for_quota)
         self.preview: ChangePreview | None = None  # an update's changes, field by field
+        self._input_pending: Path | None = None  # the kept input still to write from `settings.table`
         self._held: dict[int, dict[str, Any]] = {}  # records read before their update: what undo restores
         self._listed: dict[str, dict[str, Any]] | None = None  # the list rows by Zoho ID (built when first needed)
 
