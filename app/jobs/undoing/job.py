@@ -42,7 +42,7 @@ from app.zoho import AuthError, BooksClient, QuotaSpent, Unreachable, ZohoError
 
 KIND = "undo"
 UNDONE = Operation("undo", ("contacts", "salesorders", "creditnotes"), None, "undone", "Undo", True)
-HEADERS = ["Record type", "Zoho ID", "Number or name", "The job", "Undo"]
+HEADERS = ["Record type", "ID in the job", "Number or name", "The job", "Undo"]  # the report adds Zoho ID (now)
 # A status a cleanup set, and the operation that sets it back (Books API calls, see cleanup.operations)
 BACK_TO = {o.status: o for o in OPERATIONS.values() if o.status is not None}
 WHAT_WAS_DONE = {Change.CREATED: "created", Change.UPDATED: "updated", Change.STATUS: "status changed",
