@@ -324,7 +324,7 @@ class CleanupJob(ControlledJob[BooksClient]):
         False when nothing is to be sent now: the record is gone already, could not be read, or the run stopped."""
         assert self.journal is not None
         zoho_id = str(entry.key)
-        if zoho_id in await asyncio.to_thread(self.journal.kept_versions):
+        if await asyncio.to_thread(self.journal.kept_records, [zoho_id]):
             return True  # kept by an earlier run
         try:
             record = await self._sender.read(lambda: self.client.get(self.settings.entity, zoho_id))

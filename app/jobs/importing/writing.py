@@ -141,7 +141,7 @@ class ImportWriting(ImportState):
         self._storms.succeeded()
         outcome = WRITTEN.get(action) or d.marker.outcome or ("updated" if d.zoho_id else "created")
         note = " (checked: it was not in Zoho after a lost answer)" if confirmed_absent else ""
-        reversal = self._reversal(index, outcome, record)
+        reversal = self._reversal(index, outcome, record, marker.get("before"))
         await journal.write(journal.together, lambda: journal.finish(
             index, State.DONE, outcome, zoho_id=str(record.get(f.id_field) or d.zoho_id or ""),
             number=number_of(record, f.key_field) or d.number, message=(outcome + note) if note else None),
@@ -158,8 +158,10 @@ class ImportWriting(ImportState):
             self._listed = {str(r.get(f.id_field)): r for r in rows}
         return self._listed.get(zoho_id)
 
-    def _reversal(self, index: int, outcome: str, record: dict[str, Any]) -> Reversal | None:
-        """What undo needs of a document that landed as `outcome` (None: nothing to take back)."""
+    def _reversal(self, index: int, outcome: str, record: dict[str, Any],
+                  before: dict[str, Any] | None = None) -> Reversal | None:
+        """What undo needs of a document that landed as `outcome` (None: nothing to take back); `before` are the
+        values its write journalled (read from its journal entry when not given: a lost answer confirmed)."""
         assert self.facts is not None and self.journal is not None
         f = self.facts
         zoho_id = str(record.get(f.id_field) or "")
@@ -168,7 +170,8 @@ class ImportWriting(ImportState):
         name = number_of(record, f.key_field) or ""
         if outcome == "created":
             return Reversal(f.name, Change.CREATED, zoho_id, name, modified_of(record), record=record)
-        before = self.journal.entry(index).marker.get("before")
+        if before is None:
+            before = self.journal.entry(index).marker.get("before")
         if not before:
             return None  # no field was sent changed (or the record was never read): nothing to restore
         return Reversal(f.name, Change.UPDATED, zoho_id, name, modified_of(record), before=before,

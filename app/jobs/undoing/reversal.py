@@ -9,6 +9,7 @@ once the job's change landed: undo leaves alone a record modified since.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -21,9 +22,6 @@ LINES = "line_items"
 PERSONS = "contact_persons"
 CUSTOM = "custom_fields"
 _IDS = {LINES: "line_item_id", PERSONS: "contact_person_id"}
-# Keys Zoho answers inside a line or a person that are sums or its own bookkeeping, never sent back
-_COMPUTED = frozenset({"item_total", "item_order", "bcy_rate", "tax_name", "tax_type", "tax_percentage",
-                       "is_primary_contact_changed"})
 
 
 class Change(StrEnum):
@@ -139,7 +137,9 @@ def restore_payload(rev: Reversal) -> dict[str, Any]:
     for name, old in rev.before.items():
         if name in _IDS and isinstance(old, list):
             now_ids = {str(x.get(_IDS[name])) for x in rev.after.get(name) or [] if x.get(_IDS[name])}
-            payload[name] = [_sendable(x, _IDS[name], keep_id=str(x.get(_IDS[name])) in now_ids) for x in old]
+            payload[name] = [_sendable(rev.entity, name, x, keep_id=str(x.get(_IDS[name])) in now_ids) for x in old]
+        elif isinstance(old, dict):
+            payload[name] = _sendable(rev.entity, name, old)
         elif name == CUSTOM:
             payload[name] = [dict(c) for c in old]
         else:
@@ -155,36 +155,43 @@ def added_persons(rev: Reversal) -> list[str]:
         if PERSONS in rev.before else []
 
 
-def _sendable(part: dict[str, Any], id_key: str, *, keep_id: bool) -> dict[str, Any]:
-    out = {k: v for k, v in part.items() if k not in _COMPUTED and v is not None}
-    if not keep_id:
-        out.pop(id_key, None)
-    return out
+@functools.cache
+def _writable(entity: str) -> dict[str, frozenset[str]]:
+    """The fields a request may set, from the field catalogue (the seeds' request bodies): top-level name -> the
+    keys it takes inside (a line's, a person's, an address's)."""
+    inside: dict[str, set[str]] = {}
+    for f in entity_of(entity).fields:
+        head, _, rest = f.path.partition(".")
+        inside.setdefault(head, set())
+        if rest and head != CUSTOM:
+            inside[head].add(rest.split(".")[0])
+    return {name: frozenset(keys) for name, keys in inside.items()}
+
+
+def _sendable(entity: str, name: str, part: dict[str, Any], *, keep_id: bool = False) -> dict[str, Any]:
+    """What of a line, person or address (as Zoho answered it) a request sends back: its writable keys that hold
+    a value, and its ID when Zoho should edit it in place."""
+    keys = _writable(entity).get(name, frozenset())
+    own_id = _IDS.get(name)
+    return {k: v for k, v in part.items() if v is not None and (keep_id if k == own_id else k in keys)}
 
 
 def create_payload(entity: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A create request (payload, query) that makes a deleted record again: its writable fields (those the
     field catalogue lists, from the seeds' request bodies), under its own number where it has one
     (`ignore_auto_number_generation`, seed 003 "Create a sales order")."""
-    e = entity_of(entity)
-    tops: dict[str, set[str]] = {}
-    for f in e.fields:
-        head = f.path.split(".", 1)[0]
-        tops.setdefault(head, set())
-        if "." in f.path and head != CUSTOM:
-            tops[head].add(f.path.split(".")[1])
+    e, writable = entity_of(entity), _writable(entity)
     payload: dict[str, Any] = {}
     for name, value in record.items():
-        if name == e.id_field or name not in tops or value in (None, "", [], {}):
+        if name == e.id_field or name not in writable or value in (None, "", [], {}):
             continue
         if name == CUSTOM:
             payload[name] = [{key[0]: key[1], "value": c.get("value")} for c in value
                              if (key := _custom_key(c)) is not None and c.get("value") not in (None, "")]
         elif isinstance(value, list):
-            payload[name] = [{k: v for k, v in part.items() if k in tops[name] and k != _IDS.get(name)
-                              and v is not None} for part in value]
+            payload[name] = [_sendable(entity, name, part) for part in value]
         elif isinstance(value, dict):
-            payload[name] = {k: v for k, v in value.items() if k in tops[name] and v is not None}
+            payload[name] = _sendable(entity, name, value)
         else:
             payload[name] = value
     params = {"ignore_auto_number_generation": "true"} if e.key_field in payload and e.key_field != "contact_name" \
